@@ -1,0 +1,32 @@
+import { errorCatalog, isWeftError } from '@weft/server';
+
+/** An error the CLI reports in one line and an exit code, without a stack trace. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Prints any error the way a person can act on it, and returns the exit code to use. */
+export function reportError(
+  error: unknown,
+  write: (text: string) => void = (t) => process.stderr.write(t),
+): number {
+  if (error instanceof CliError) {
+    write(`Error${error.code ? ` [${error.code}]` : ''}: ${error.message}\n`);
+    return error.exitCode;
+  }
+  if (isWeftError(error)) {
+    const problems = Array.isArray(error.details.problems) ? (error.details.problems as string[]) : [];
+    write(`Error [${error.code}]: ${error.message}\n`);
+    for (const problem of problems) write(`  - ${problem}\n`);
+    write(`${errorCatalog[error.code].hint}\n`);
+    return error.code === 'CONFIG_INVALID' ? 2 : 1;
+  }
+  write(`Error: ${(error as Error)?.stack ?? String(error)}\n`);
+  return 1;
+}

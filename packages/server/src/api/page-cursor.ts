@@ -1,0 +1,47 @@
+import { WeftError } from '../errors.js';
+
+/**
+ * Keyset pagination: a cursor is the sort key of the last item of a page. Unlike offsets, pages stay correct while
+ * rows are added or deleted between requests.
+ */
+export interface PagePosition {
+  createdAt: Date;
+  id: string;
+}
+
+export function encodeCursor(position: PagePosition): string {
+  return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): PagePosition {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
+      unknown,
+      unknown,
+    ];
+    const date = new Date(String(createdAt));
+    if (typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id) && !Number.isNaN(date.getTime())) {
+      return { createdAt: date, id };
+    }
+  } catch {
+    // reported below
+  }
+  throw new WeftError('API_INVALID_CURSOR', `The cursor '${cursor.slice(0, 40)}' was not made by this API.`, {
+    field: 'cursor',
+  });
+}
+
+/** Splits one extra fetched row off a page to tell whether another page follows. */
+export function pageOf<Row extends { created_at: Date; id: string }, Item>(
+  rows: Row[],
+  limit: number,
+  toItem: (row: Row) => Item,
+): { items: Item[]; nextCursor: string | null } {
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  const last = kept[kept.length - 1];
+  return {
+    items: kept.map(toItem),
+    nextCursor: more && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * Organization roles, most powerful first, and what each may do. Routes name the permission they need; this table
+ * is the only place that says which roles hold it.
+ */
+export const orgRoles = ['owner', 'admin', 'integrator', 'support', 'viewer'] as const;
+export type OrgRole = (typeof orgRoles)[number];
+
+export const permissions = {
+  'customers:read': ['owner', 'admin', 'integrator', 'support', 'viewer'],
+  'customers:write': ['owner', 'admin', 'integrator', 'support'],
+  'tokens:read': ['owner', 'admin'],
+  'tokens:write': ['owner', 'admin'],
+} as const satisfies Record<string, readonly OrgRole[]>;
+
+export type Permission = keyof typeof permissions;
+
+export function roleAllows(role: OrgRole, permission: Permission): boolean {
+  return (permissions[permission] as readonly OrgRole[]).includes(role);
+}
+
+/** A token may only hand out roles at or below its own, so an admin cannot mint an owner token. */
+export function canGrantRole(granter: OrgRole, role: OrgRole): boolean {
+  return orgRoles.indexOf(role) >= orgRoles.indexOf(granter);
+}

@@ -1,0 +1,151 @@
+import path from 'node:path';
+import { WeftError } from './errors.js';
+
+/** The parts one Weft process can play; a process runs every role unless told otherwise. */
+export const serverRoles = ['api', 'ingress', 'worker', 'scheduler'] as const;
+export type ServerRole = (typeof serverRoles)[number];
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** Everything a Weft process needs to start, already validated. */
+export interface WeftConfig {
+  /**
+   * Address the HTTP server binds to.
+   * @defaultValue `127.0.0.1` — only this machine can reach Weft; use `0.0.0.0` to serve a network.
+   */
+  host: string;
+  /**
+   * HTTP port. `0` picks a free port (tests use this); the ready banner prints the one chosen.
+   * @defaultValue `3000`
+   */
+  port: number;
+  /**
+   * Where Weft keeps its files: the embedded PostgreSQL cluster and the process lock.
+   * @defaultValue `./.weft` (relative to the working directory)
+   */
+  dataDir: string;
+  /**
+   * An external PostgreSQL server. Unset: Weft runs its own embedded PostgreSQL under `dataDir`.
+   * @defaultValue unset
+   */
+  databaseUrl: string | undefined;
+  /**
+   * Becomes the owner's API token on the first start instead of a generated one (for automation). Ignored once
+   * the organization exists. At least 32 characters.
+   * @defaultValue unset
+   */
+  adminToken: string | undefined;
+  /** @defaultValue `info` */
+  logLevel: LogLevel;
+  /** @defaultValue all of `api`, `ingress`, `worker`, `scheduler` */
+  roles: ServerRole[];
+  /**
+   * Largest request body the API accepts, in bytes; larger bodies get 413.
+   * @defaultValue 1 MiB
+   */
+  bodyLimitBytes: number;
+  /**
+   * How long a shutdown waits for in-flight requests before closing their connections.
+   * @defaultValue 10000
+   */
+  shutdownGraceMs: number;
+}
+
+/** Settings as given on the command line; each overrides its environment variable. */
+export interface ConfigFlags {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  logLevel?: string;
+  role?: string[];
+}
+
+const minAdminTokenLength = 32;
+
+/**
+ * Reads and validates the configuration from the environment and flags. Every problem is reported at once, so a
+ * user fixes them in one go rather than one start at a time.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd = process.cwd()): WeftConfig {
+  const problems: string[] = [];
+  const pick = (flag: string | undefined, name: string): string | undefined => {
+    const value = flag ?? env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+  const host = pick(flags.host, 'WEFT_HOST') ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) {
+    problems.push(`WEFT_HOST: '${host}' is not a host name or IP address (example: 127.0.0.1 or 0.0.0.0).`);
+  }
+
+  const portText = pick(flags.port, 'WEFT_PORT') ?? '3000';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    problems.push(
+      `WEFT_PORT: '${portText}' is not a port number; use an integer from 0 to 65535 (0 picks a free port).`,
+    );
+  }
+
+  const dataDir = path.resolve(cwd, pick(flags.dataDir, 'WEFT_DATA_DIR') ?? '.weft');
+
+  const databaseUrl = pick(flags.databaseUrl, 'DATABASE_URL');
+  if (databaseUrl !== undefined) {
+    let protocol = '';
+    try {
+      protocol = new URL(databaseUrl).protocol;
+    } catch {
+      // reported below
+    }
+    if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+      problems.push(
+        'DATABASE_URL: not a PostgreSQL URL; expected postgres://user:password@host:5432/database, or unset it to use the embedded database.',
+      );
+    }
+  }
+
+  const adminToken = pick(undefined, 'WEFT_ADMIN_TOKEN');
+  if (adminToken !== undefined && (adminToken.length < minAdminTokenLength || /\s/.test(adminToken))) {
+    problems.push(
+      `WEFT_ADMIN_TOKEN: must be at least ${minAdminTokenLength} characters without spaces (it got ${adminToken.length}); generate one with \`openssl rand -hex 32\`.`,
+    );
+  }
+
+  const logLevel = pick(flags.logLevel, 'WEFT_LOG_LEVEL') ?? 'info';
+  if (!(logLevels as readonly string[]).includes(logLevel)) {
+    problems.push(`WEFT_LOG_LEVEL: '${logLevel}' is not a log level; use one of ${logLevels.join(', ')}.`);
+  }
+
+  const roleList = flags.role?.length ? flags.role : (pick(undefined, 'WEFT_ROLES')?.split(',') ?? []);
+  const roles: ServerRole[] = [];
+  for (const raw of roleList.map((r) => r.trim()).filter(Boolean)) {
+    if (!(serverRoles as readonly string[]).includes(raw)) {
+      problems.push(`--role: '${raw}' is not a role; use one or more of ${serverRoles.join(', ')}.`);
+    } else if (!roles.includes(raw as ServerRole)) {
+      roles.push(raw as ServerRole);
+    }
+  }
+
+  if (problems.length > 0) {
+    throw new WeftError(
+      'CONFIG_INVALID',
+      `Weft cannot start; the configuration has ${problems.length} problem(s):`,
+      {
+        problems,
+      },
+    );
+  }
+
+  return {
+    host,
+    port,
+    dataDir,
+    databaseUrl,
+    adminToken,
+    logLevel: logLevel as LogLevel,
+    roles: roles.length > 0 ? roles : [...serverRoles],
+    bodyLimitBytes: 1024 * 1024,
+    shutdownGraceMs: 10_000,
+  };
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-organizations-tokens-customers.js';
+
+/**
+ * The schema's history, oldest first. Append only: a shipped migration is never edited or renumbered (a process
+ * refuses to start against a database that ran a migration it does not know).
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-organizations-tokens-customers': m0001,
+};

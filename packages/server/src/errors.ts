@@ -1,0 +1,101 @@
+/**
+ * Every error the server can answer with or stop on, in one registry.
+ *
+ * A code is stable once shipped and never reused for another meaning: clients and scripts match on it.
+ * Each entry gives the HTTP status and the sentence that tells the user what to do; `docs/errors.md` has a row
+ * per code and a test keeps the two in step.
+ */
+
+export const errorCatalog = {
+  // Requests
+  API_INVALID_JSON: { status: 400, hint: 'Send a valid JSON document with Content-Type: application/json.' },
+  API_VALIDATION_FAILED: {
+    status: 400,
+    hint: 'Fix the field named in details.field and send the request again.',
+  },
+  API_INVALID_CURSOR: { status: 400, hint: 'Pass the nextCursor value from a previous page unchanged.' },
+  API_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    hint: 'Send the body as JSON with Content-Type: application/json.',
+  },
+  API_PAYLOAD_TOO_LARGE: { status: 413, hint: 'Send a smaller body; the limit is in details.limitBytes.' },
+  API_ROUTE_NOT_FOUND: { status: 404, hint: 'Check the method and path against /api/openapi.json.' },
+  API_INTERNAL: { status: 500, hint: 'Retry later; the server log has the details under this request id.' },
+  API_DATABASE_UNAVAILABLE: {
+    status: 503,
+    hint: 'Retry shortly; check that PostgreSQL is running and reachable.',
+  },
+
+  // Authentication and authorization
+  AUTH_TOKEN_MISSING: {
+    status: 401,
+    hint: 'Send Authorization: Bearer <token> with an API token of your organization.',
+  },
+  AUTH_TOKEN_INVALID: { status: 401, hint: 'Check the token; create a new one with `weft tokens:create`.' },
+  AUTH_TOKEN_REVOKED: {
+    status: 401,
+    hint: 'This token was revoked; create a new one with `weft tokens:create`.',
+  },
+  AUTH_FORBIDDEN: { status: 403, hint: 'Use a token whose role is listed in details.allowedRoles.' },
+
+  // Customers
+  CUSTOMER_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the id or externalId; list customers with `weft customers:list`.',
+  },
+  CUSTOMER_EXTERNAL_ID_TAKEN: {
+    status: 409,
+    hint: 'Use another externalId, or update the existing customer.',
+  },
+  CUSTOMER_NAME_TAKEN: { status: 409, hint: 'Use another name, or update the existing customer.' },
+
+  // API tokens
+  TOKEN_NOT_FOUND: { status: 404, hint: 'Check the token id; list tokens with `weft tokens:list`.' },
+  TOKEN_ROLE_NOT_GRANTABLE: { status: 403, hint: 'Create tokens with a role no higher than your own.' },
+  TOKEN_LAST_OWNER: { status: 409, hint: 'Create another owner token before revoking this one.' },
+
+  // Start-up and operations (the process stops with these; they are never HTTP answers)
+  CONFIG_INVALID: { status: 500, hint: 'Fix the settings listed above and start again.' },
+  DATA_DIR_LOCKED: { status: 500, hint: 'Stop the other Weft process, or choose another WEFT_DATA_DIR.' },
+  DATA_DIR_UNUSABLE: { status: 500, hint: 'Make WEFT_DATA_DIR a writable directory, or point it elsewhere.' },
+  PORT_IN_USE: { status: 500, hint: 'Stop what listens on that port, or set WEFT_PORT to a free one.' },
+  DATABASE_START_FAILED: {
+    status: 500,
+    hint: 'Read the PostgreSQL output above; check disk space and permissions.',
+  },
+  DATABASE_UNREACHABLE: {
+    status: 500,
+    hint: 'Check DATABASE_URL: host, port, user, password and database name.',
+  },
+  DATABASE_SCHEMA_NEWER: { status: 500, hint: 'Upgrade Weft to the version that migrated this database.' },
+  MIGRATION_FAILED: {
+    status: 500,
+    hint: 'Read the error above; the database was left at the last applied migration.',
+  },
+} as const satisfies Record<string, { status: number; hint: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+/** An error a user can act on: a stable code, a message that says what is wrong, and details for machines. */
+export class WeftError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'WeftError';
+    this.code = code;
+    this.status = errorCatalog[code].status;
+    this.details = details;
+  }
+
+  /** The message followed by what to do about it. */
+  get fullMessage(): string {
+    return `${this.message} ${errorCatalog[this.code].hint}`;
+  }
+}
+
+export function isWeftError(value: unknown): value is WeftError {
+  return value instanceof WeftError;
+}

@@ -1,0 +1,62 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { authenticateToken, type Caller } from '../auth/api-tokens.js';
+import { type Permission, permissions, roleAllows } from '../auth/roles.js';
+import type { Database } from '../database/schema.js';
+import { WeftError } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The permission a route needs. Routes under /api without one are refused: access is opt-in, never default. */
+    permission?: Permission;
+    /** Marks the few /api routes anyone may read (the OpenAPI document and its viewer). */
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+/** The caller of an authenticated route. */
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw new Error(`route ${request.routeOptions.url} has no permission set`);
+  return request.caller;
+}
+
+/**
+ * Every /api route needs a bearer token of the caller's organization, and the role the route's permission
+ * names. Checked in one hook so a route cannot forget it.
+ */
+export function installAuthentication(app: FastifyInstance, db: Kysely<Database>): void {
+  app.decorateRequest('caller', undefined);
+  app.addHook('onRequest', async (request) => {
+    const route = request.routeOptions;
+    if (!request.url.startsWith('/api/') || route.url === undefined || route.config.public) return;
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!match?.[1]) {
+      throw new WeftError(
+        'AUTH_TOKEN_MISSING',
+        header
+          ? "The Authorization header is not of the form 'Bearer <token>'."
+          : 'This request has no API token.',
+      );
+    }
+    const caller = await authenticateToken(db, match[1]);
+    request.caller = caller;
+    request.log = request.log.child({ orgId: caller.orgId, tokenId: caller.tokenId });
+    const permission = route.config.permission;
+    if (!permission || !roleAllows(caller.role, permission)) {
+      const allowedRoles = permission ? [...permissions[permission]] : [];
+      throw new WeftError(
+        'AUTH_FORBIDDEN',
+        `A token with role '${caller.role}' may not ${request.method} ${route.url}.`,
+        {
+          role: caller.role,
+          permission: permission ?? null,
+          allowedRoles,
+        },
+      );
+    }
+  });
+}

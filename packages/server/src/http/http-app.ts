@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { ErrorResponse } from '../api/common-schemas.js';
+import { customerRoutes } from '../api/customer-routes.js';
+import { tokenRoutes } from '../api/token-routes.js';
+import type { ServerRole } from '../config.js';
+import type { Database } from '../database/schema.js';
+import { installAuthentication } from './authenticate.js';
+import { installErrorHandling } from './error-handler.js';
+import { installHealthRoutes } from './health-routes.js';
+import { installHttpMetrics } from './http-metrics.js';
+import { requestValidation } from './request-validation.js';
+
+export interface HttpAppOptions {
+  db: Kysely<Database>;
+  log: Logger;
+  roles: ServerRole[];
+  bodyLimitBytes: number;
+  version: string;
+}
+
+const requestIdPattern = /^[\w.:-]{1,128}$/;
+
+/**
+ * The HTTP surface of one Weft process. Health, readiness and metrics are always served (orchestrators probe
+ * every process); the REST API only when the process has the `api` role.
+ */
+export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  // Typed as the default instance: our pino Logger satisfies it, and plugins expect the default type.
+  const app = Fastify({
+    loggerInstance: options.log,
+    bodyLimit: options.bodyLimitBytes,
+    // Keep a caller's request id (so one id follows a request across services); make one otherwise.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+    },
+    schemaController: requestValidation,
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  }) as unknown as FastifyInstance;
+
+  installErrorHandling(app);
+  installHttpMetrics(app);
+  installHealthRoutes(app, options.db, options.roles, options.version);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.url === '/metrics' || request.url === '/healthz' || request.url === '/readyz') return;
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        statusCode: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request answered',
+    );
+  });
+
+  if (options.roles.includes('api')) await installApi(app, options);
+  return app;
+}
+
+async function installApi(app: FastifyInstance, options: HttpAppOptions): Promise<void> {
+  app.addSchema(ErrorResponse);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Weft API',
+        version: options.version,
+        description:
+          'Manage customers, API tokens and (as Weft grows) integrations, instances and executions. Every route needs `Authorization: Bearer <token>`; errors are `{"error": {"code", "message", "details"}}`.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearerAuth: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  // Make the docs viewer's own routes public; everything else under /api is behind a token.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), public: true };
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  installAuthentication(app, options.db);
+  await app.register(customerRoutes(options.db), { prefix: '/api' });
+  await app.register(tokenRoutes(options.db), { prefix: '/api' });
+}

@@ -1,0 +1,36 @@
+/**
+ * @module @weft/server
+ * The Weft platform: REST API, webhook ingress, scheduler and workers over one PostgreSQL.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, loadConfig, startWeft } from '@weft/server';
+ * const config = loadConfig(process.env);
+ * const weft = await startWeft(config, { log: createLogger(config.logLevel) });
+ * console.log(weft.url);
+ * await weft.stop();
+ * ```
+ */
+export {
+  bootstrapOrganization,
+  createOrganization,
+  recoverOwnerToken,
+} from './auth/bootstrap-organization.js';
+export { type OrgRole, orgRoles } from './auth/roles.js';
+export {
+  type ConfigFlags,
+  type LogLevel,
+  loadConfig,
+  logLevels,
+  type ServerRole,
+  serverRoles,
+  type WeftConfig,
+} from './config.js';
+export { connectDatabase, type DatabaseHandle } from './database/connection.js';
+export { lockDataDir } from './database/data-dir-lock.js';
+export { type EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres.js';
+export { migrateDatabase, pendingMigrations } from './database/migrate.js';
+export { type ErrorCode, errorCatalog, isWeftError, WeftError } from './errors.js';
+export { createLogger } from './logger.js';
+export { weftVersion } from './version.js';
+export { type StartOptions, startWeft, type WeftServer } from './weft-server.js';

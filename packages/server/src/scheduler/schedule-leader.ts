@@ -1,0 +1,66 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+
+/**
+ * The `scheduler` role runs in many processes for availability, but only one may fire schedules: the leader,
+ * the process holding a PostgreSQL session advisory lock. If the leader dies, its session ends, the lock is
+ * freed, and another scheduler takes over at its next attempt.
+ */
+export interface ScheduleLeader {
+  isLeader(): boolean;
+  stop(): Promise<void>;
+}
+
+const leaderLockKey = [2003133044, 2] as const; // 'weft', scheduler
+
+export function startScheduleLeader(pool: pg.Pool, log: Logger, retryMs = 5000): ScheduleLeader {
+  let client: pg.PoolClient | undefined;
+  let leader = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const attempt = async () => {
+    if (stopped) return;
+    try {
+      client ??= await pool.connect();
+      const result = await client.query<{ acquired: boolean }>(
+        'select pg_try_advisory_lock($1, $2) as acquired',
+        [...leaderLockKey],
+      );
+      if (result.rows[0]?.acquired) {
+        leader = true;
+        log.info('this process is the scheduler leader');
+        // Losing the connection loses the lock: give it up and try again on a fresh connection.
+        client.once('error', (error) => {
+          log.warn({ error: error.message }, 'scheduler leader lost its database connection');
+          leader = false;
+          client?.release(true);
+          client = undefined;
+          if (!stopped) timer = setTimeout(attempt, retryMs);
+        });
+        return;
+      }
+    } catch (error) {
+      log.warn({ error: (error as Error).message }, 'scheduler could not try for leadership');
+      client?.release(true);
+      client = undefined;
+    }
+    if (!stopped) timer = setTimeout(attempt, retryMs);
+  };
+  void attempt();
+
+  return {
+    isLeader: () => leader,
+    stop: async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (client) {
+        if (leader)
+          await client.query('select pg_advisory_unlock($1, $2)', [...leaderLockKey]).catch(() => undefined);
+        client.release();
+        client = undefined;
+      }
+      leader = false;
+    },
+  };
+}

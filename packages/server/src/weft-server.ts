@@ -1,0 +1,183 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { type Runner, runMigrations as runQueueMigrations } from 'graphile-worker';
+import type { Logger } from 'pino';
+import { bootstrapOrganization } from './auth/bootstrap-organization.js';
+import type { WeftConfig } from './config.js';
+import { connectDatabase, type DatabaseHandle } from './database/connection.js';
+import { type DataDirLock, lockDataDir } from './database/data-dir-lock.js';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres.js';
+import { migrateDatabase } from './database/migrate.js';
+import { WeftError } from './errors.js';
+import { buildHttpApp } from './http/http-app.js';
+import { type ScheduleLeader, startScheduleLeader } from './scheduler/schedule-leader.js';
+import { weftVersion } from './version.js';
+import { queueLogger, startExecutionWorker } from './worker/execution-worker.js';
+
+/** A running Weft process. */
+export interface WeftServer {
+  /** Base URL the HTTP server answers on, e.g. http://127.0.0.1:3000 */
+  readonly url: string;
+  readonly config: WeftConfig;
+  readonly database: DatabaseHandle;
+  /** Set when Weft runs its own PostgreSQL. */
+  readonly embeddedPostgres: EmbeddedPostgres | undefined;
+  /** The owner token, only on the start that created the organization. */
+  readonly ownerToken: string | undefined;
+  readonly http: FastifyInstance;
+  /** Stops in order: stop accepting requests, drain in-flight ones, stop roles, close the database, stop PostgreSQL. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log: Logger;
+  /** Called as each start-up phase begins, for a person watching. */
+  onProgress?: (message: string) => void;
+}
+
+/** Runs everything `weft start` runs: the database, migrations, the first-start bootstrap, HTTP and the roles. */
+export async function startWeft(config: WeftConfig, options: StartOptions): Promise<WeftServer> {
+  const { log } = options;
+  const progress = options.onProgress ?? (() => {});
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const step of cleanups.splice(0).reverse()) {
+      await step().catch((error: Error) => log.error({ error: error.message }, 'error while stopping'));
+    }
+  };
+
+  try {
+    let embedded: EmbeddedPostgres | undefined;
+    let databaseUrl = config.databaseUrl;
+    if (databaseUrl === undefined) {
+      await prepareDataDir(config.dataDir);
+      const lock: DataDirLock = await lockDataDir(config.dataDir, log);
+      cleanups.push(() => lock.release());
+      embedded = await startEmbeddedPostgres({
+        clusterDir: path.join(config.dataDir, 'postgres'),
+        log: log.child({ component: 'postgres' }),
+        onProgress: progress,
+      });
+      cleanups.push(() => embedded!.stop());
+      databaseUrl = embedded.databaseUrl;
+    }
+
+    progress('Connecting to the database');
+    const database = await connectDatabase(databaseUrl, log);
+    cleanups.push(() => database.close());
+
+    progress('Applying migrations');
+    await migrateDatabase(database.db, log);
+    await runQueueMigrations({ pgPool: database.pool, logger: queueLogger(log) });
+
+    const { ownerToken } = await bootstrapOrganization(database.db, { ownerToken: config.adminToken });
+    if (ownerToken) log.info('created the organization and its owner token on first start');
+
+    progress('Starting the HTTP server');
+    const http = await buildHttpApp({
+      db: database.db,
+      log,
+      roles: config.roles,
+      bodyLimitBytes: config.bodyLimitBytes,
+      version: weftVersion,
+    });
+    cleanups.push(() => closeHttp(http, config.shutdownGraceMs, log));
+    const url = await listen(http, config);
+
+    let runner: Runner | undefined;
+    if (config.roles.includes('worker')) {
+      runner = await startExecutionWorker(database.pool, log);
+      cleanups.push(() => runner!.stop());
+    }
+    let leader: ScheduleLeader | undefined;
+    if (config.roles.includes('scheduler')) {
+      leader = startScheduleLeader(database.pool, log);
+      cleanups.push(() => leader!.stop());
+    }
+
+    log.info(
+      { url, roles: config.roles, embedded: embedded !== undefined, version: weftVersion },
+      'weft is ready',
+    );
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      config,
+      database,
+      embeddedPostgres: embedded,
+      ownerToken,
+      http,
+      stop: () => {
+        stopping ??= (async () => {
+          // Drain HTTP first, while the roles and the database its requests use are still there.
+          await closeHttp(http, config.shutdownGraceMs, log);
+          await cleanup();
+          log.info('weft stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+async function prepareDataDir(dataDir: string): Promise<void> {
+  try {
+    await fs.mkdir(dataDir, { recursive: true });
+    await fs.access(dataDir, fs.constants.W_OK);
+  } catch (error) {
+    throw new WeftError(
+      'DATA_DIR_UNUSABLE',
+      `The data directory ${dataDir} cannot be used: ${(error as Error).message}.`,
+      {
+        dataDir,
+      },
+    );
+  }
+}
+
+async function listen(http: FastifyInstance, config: WeftConfig): Promise<string> {
+  try {
+    await http.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new WeftError('PORT_IN_USE', `Port ${config.port} on ${config.host} is already in use.`, {
+        port: config.port,
+      });
+    }
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      throw new WeftError('CONFIG_INVALID', `WEFT_HOST '${config.host}' is not an address of this machine.`, {
+        problems: [
+          `WEFT_HOST: '${config.host}' is not an address of this machine; use 127.0.0.1 or 0.0.0.0.`,
+        ],
+      });
+    }
+    throw error;
+  }
+  const address = http.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+}
+
+const closedApps = new WeakSet<FastifyInstance>();
+
+/** Stop accepting, let in-flight requests finish for up to `graceMs`, then cut the remaining connections. */
+async function closeHttp(http: FastifyInstance, graceMs: number, log: Logger): Promise<void> {
+  if (closedApps.has(http)) return;
+  closedApps.add(http);
+  const timer = setTimeout(() => {
+    log.warn({ graceMs }, 'requests still running after the grace period; closing their connections');
+    http.server.closeAllConnections();
+  }, graceMs);
+  try {
+    await http.close();
+  } finally {
+    clearTimeout(timer);
+  }
+}
