@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createLogger, loadConfig, startWeft, type WeftServer } from '../../src/index.js';
+
+/** A fresh, empty database in the test run's PostgreSQL; returns its URL. */
+export async function createTestDatabase(): Promise<string> {
+  const adminUrl = inject('postgresAdminUrl');
+  const name = `weft_test_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers of many shapes and assert on them
+export interface ApiAnswer<T = any> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+export interface TestServer {
+  weft: WeftServer;
+  url: string;
+  databaseUrl: string;
+  ownerToken: string;
+  /** Calls the API as `token` (the owner's by default) and returns status, parsed body and headers. */
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  api<T = any>(
+    method: string,
+    path: string,
+    options?: {
+      token?: string | null;
+      body?: unknown;
+      rawBody?: string | Buffer;
+      headers?: Record<string, string>;
+    },
+  ): Promise<ApiAnswer<T>>;
+  stop(): Promise<void>;
+}
+
+/** A real Weft server (every role) on a free port, over its own new database. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
+  const config = loadConfig({ WEFT_PORT: '0', WEFT_LOG_LEVEL: 'silent', ...env, DATABASE_URL: databaseUrl });
+  const weft = await startWeft(config, { log: createLogger(config.logLevel) });
+  const ownerToken = weft.ownerToken ?? env.WEFT_ADMIN_TOKEN;
+  if (!ownerToken) throw new Error('test server started on a database that already had an organization');
+  return {
+    weft,
+    url: weft.url,
+    databaseUrl,
+    ownerToken,
+    api: (method, path, options = {}) => callApi(weft.url, ownerToken, method, path, options),
+    stop: () => weft.stop(),
+  };
+}
+
+export async function callApi(
+  baseUrl: string,
+  defaultToken: string,
+  method: string,
+  path: string,
+  options: {
+    token?: string | null;
+    body?: unknown;
+    rawBody?: string | Buffer;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<ApiAnswer> {
+  const token = options.token === undefined ? defaultToken : options.token;
+  const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  let body: string | Buffer | undefined;
+  if (options.rawBody !== undefined) {
+    body = options.rawBody;
+    headers['content-type'] = 'application/json';
+  } else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] = 'application/json';
+  }
+  const response = await fetch(new URL(path, baseUrl), {
+    method,
+    headers: { ...headers, ...options.headers },
+    body,
+  });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, body: parsed, text, headers: response.headers };
+}
