@@ -175,9 +175,13 @@ async function closeHttp(http: FastifyInstance, graceMs: number, log: Logger): P
     log.warn({ graceMs }, 'requests still running after the grace period; closing their connections');
     http.server.closeAllConnections();
   }, graceMs);
+  // A keep-alive connection busy when the close began turns idle once its request is answered; close it then
+  // rather than waiting out the keep-alive timeout.
+  const sweeper = setInterval(() => http.server.closeIdleConnections(), 50);
   try {
     await http.close();
   } finally {
     clearTimeout(timer);
+    clearInterval(sweeper);
   }
 }

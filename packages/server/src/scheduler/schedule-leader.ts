@@ -18,49 +18,56 @@ export function startScheduleLeader(pool: pg.Pool, log: Logger, retryMs = 5000):
   let leader = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let attempting: Promise<void> = Promise.resolve();
+
+  const dropClient = (broken: boolean) => {
+    client?.release(broken);
+    client = undefined;
+    leader = false;
+  };
 
   const attempt = async () => {
-    if (stopped) return;
     try {
       client ??= await pool.connect();
-      const result = await client.query<{ acquired: boolean }>(
-        'select pg_try_advisory_lock($1, $2) as acquired',
-        [...leaderLockKey],
-      );
+      if (stopped) return; // stop() ran while we were connecting; it releases the client after awaiting us
+      const result = await client.query<{ acquired: boolean }>('select pg_try_advisory_lock($1, $2) as acquired', [
+        ...leaderLockKey,
+      ]);
       if (result.rows[0]?.acquired) {
         leader = true;
         log.info('this process is the scheduler leader');
         // Losing the connection loses the lock: give it up and try again on a fresh connection.
         client.once('error', (error) => {
           log.warn({ error: error.message }, 'scheduler leader lost its database connection');
-          leader = false;
-          client?.release(true);
-          client = undefined;
-          if (!stopped) timer = setTimeout(attempt, retryMs);
+          dropClient(true);
+          schedule();
         });
         return;
       }
     } catch (error) {
       log.warn({ error: (error as Error).message }, 'scheduler could not try for leadership');
-      client?.release(true);
-      client = undefined;
+      dropClient(true);
     }
-    if (!stopped) timer = setTimeout(attempt, retryMs);
+    schedule();
   };
-  void attempt();
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      attempting = attempt();
+    }, retryMs);
+  };
+  attempting = attempt();
 
   return {
     isLeader: () => leader,
     stop: async () => {
       stopped = true;
       if (timer) clearTimeout(timer);
-      if (client) {
-        if (leader)
-          await client.query('select pg_advisory_unlock($1, $2)', [...leaderLockKey]).catch(() => undefined);
-        client.release();
-        client = undefined;
+      await attempting;
+      if (client && leader) {
+        await client.query('select pg_advisory_unlock($1, $2)', [...leaderLockKey]).catch(() => undefined);
       }
-      leader = false;
+      dropClient(false);
     },
   };
 }
