@@ -16,7 +16,7 @@ export class ApiClient {
         2,
       );
     }
-    const url = new URL(path, this.options.url);
+    const url = apiUrl(this.options.url, path);
     let response: Response;
     try {
       response = await fetch(url, {
@@ -29,7 +29,8 @@ export class ApiClient {
         signal: AbortSignal.timeout(30_000),
       });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      const { cause: reason } = error as { cause?: { code?: string; message?: string } };
+      const cause = reason?.code ?? reason?.message ?? (error as Error).name;
       throw new CliError(
         `Cannot reach Weft at ${this.options.url} (${cause}). Is it running? Start it with \`npm start\`, or pass --url / set WEFT_URL.`,
       );
@@ -49,6 +50,23 @@ export class ApiClient {
     }
     return parsed as T;
   }
+}
+
+/** The URL of `path` on the server at `base`; a base that is not an http(s) URL is a usage error (exit 2). */
+function apiUrl(base: string, path: string): URL {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(base);
+  } catch {
+    // reported below
+  }
+  if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') {
+    throw new CliError(
+      `'${base}' is not a Weft server URL; pass --url or set WEFT_URL to one like http://127.0.0.1:3000.`,
+      2,
+    );
+  }
+  return new URL(path, parsed);
 }
 
 /** Builds a query string, repeating keys for arrays and leaving out empty values. */

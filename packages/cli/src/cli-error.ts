@@ -1,4 +1,14 @@
-import { errorCatalog, isWeftError } from '@weft/server';
+import type { WeftError } from '@weft/server';
+
+/**
+ * Recognised by name rather than `instanceof`, so this module does not load the server package: API commands,
+ * which never need it, start faster.
+ */
+function isWeftError(error: unknown): error is WeftError {
+  return (
+    error instanceof Error && error.name === 'WeftError' && typeof (error as WeftError).code === 'string'
+  );
+}
 
 /** An error the CLI reports in one line and an exit code, without a stack trace. */
 export class CliError extends Error {
@@ -24,7 +34,7 @@ export function reportError(
     const problems = Array.isArray(error.details.problems) ? (error.details.problems as string[]) : [];
     write(`Error [${error.code}]: ${error.message}\n`);
     for (const problem of problems) write(`  - ${problem}\n`);
-    write(`${errorCatalog[error.code].hint}\n`);
+    write(`${error.hint}\n`);
     return error.code === 'CONFIG_INVALID' ? 2 : 1;
   }
   write(`Error: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -7,9 +7,15 @@ export interface GlobalOptions {
   json?: boolean;
 }
 
+/** An environment variable's value, with an empty one (`WEFT_URL=`) counting as unset. */
+function fromEnv(name: string): string | undefined {
+  const value = process.env[name]?.trim();
+  return value ? value : undefined;
+}
+
 export function clientFor(options: GlobalOptions): ApiClient {
   return new ApiClient({
-    url: options.url ?? process.env.WEFT_URL ?? 'http://127.0.0.1:3000',
-    token: options.token ?? process.env.WEFT_TOKEN,
+    url: options.url ?? fromEnv('WEFT_URL') ?? 'http://127.0.0.1:3000',
+    token: options.token ?? fromEnv('WEFT_TOKEN'),
   });
 }

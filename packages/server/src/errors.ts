@@ -72,6 +72,10 @@ export const errorCatalog = {
     status: 500,
     hint: 'Read the error above; the database was left at the last applied migration.',
   },
+  DATABASE_NOT_INITIALIZED: {
+    status: 500,
+    hint: 'Start Weft once (`npm start`) to create the organization, then try again.',
+  },
 } as const satisfies Record<string, { status: number; hint: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;
@@ -90,9 +94,9 @@ export class WeftError extends Error {
     this.details = details;
   }
 
-  /** The message followed by what to do about it. */
-  get fullMessage(): string {
-    return `${this.message} ${errorCatalog[this.code].hint}`;
+  /** What the user can do about it. */
+  get hint(): string {
+    return errorCatalog[this.code].hint;
   }
 }
 

@@ -133,7 +133,7 @@ describe('roles', () => {
     expect((await server.api('GET', `/api/customers/${created.body.id}`)).body.name).toBe('Seen by both');
 
     const leaders = await server.weft.database.pool.query(
-      "select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = 2003133044 and objid = 2 and granted",
+      "select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = 2003133044 and objid = 2 and granted and database = (select oid from pg_database where datname = current_database())",
     );
     expect(leaders.rows[0].n).toBe(1);
   });

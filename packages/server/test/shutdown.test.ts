@@ -72,7 +72,9 @@ describe('stop right after start', () => {
     const admin = new pg.Client({ connectionString: first.databaseUrl });
     await admin.connect();
     try {
-      const held = await admin.query("select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = 2");
+      const held = await admin.query(
+        "select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = 2003133044 and objid = 2 and database = (select oid from pg_database where datname = current_database())",
+      );
       expect(held.rows[0].n).toBe(0);
     } finally {
       await admin.end();

@@ -1,20 +1,15 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import {
-  type ConfigFlags,
-  connectDatabase,
-  createLogger,
-  loadConfig,
-  migrateDatabase,
-  recoverOwnerToken,
-  startWeft,
-  type WeftConfig,
-  weftVersion,
-} from '@weft/server';
+import type { ConfigFlags, WeftConfig, WeftServer } from '@weft/server';
 import type { Command } from 'commander';
-import { reportError } from '../cli-error.js';
-import { openLocalDatabase } from '../local-database.js';
+import { CliError, reportError } from '../cli-error.js';
 
-/** The commands that run on the server's machine (start, migrate, recover); every other command uses HTTP. */
+/**
+ * The commands that run on the server's machine (start, migrate, recover); every other command uses HTTP. They
+ * load the server package when they run, so the HTTP commands never pay for loading it.
+ */
+const loadServer = () => import('@weft/server');
+const loadLocalDatabase = () => import('../local-database.js');
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',')];
@@ -44,34 +39,55 @@ export function registerLocalCommands(program: Command): void {
     )
     .action(async (flags: ConfigFlags) => {
       const started = performance.now();
+      const { createLogger, loadConfig, startWeft, weftVersion } = await loadServer();
       const config = loadConfig(process.env, flags);
       const log = createLogger(config.logLevel);
-      progress(`Starting Weft ${weftVersion}`);
-      const weft = await startWeft(config, { log, onProgress: progress });
-      process.stderr.write(readyBanner(config, weft, (performance.now() - started) / 1000));
+      let weft: WeftServer | undefined;
+      let stopRequested = false;
       let signals = 0;
-      const shutdown = (signal: string) => {
-        signals += 1;
-        if (signals > 1) {
-          process.stderr.write(`Second ${signal}: exiting without waiting.\n`);
-          process.exit(1);
-        }
-        process.stderr.write(`${signal} received: finishing in-flight requests, then stopping…\n`);
-        weft.stop().then(
+      const stop = (running: WeftServer) =>
+        running.stop().then(
           () => {
             process.stderr.write('Weft stopped.\n');
             process.exit(0);
           },
           (error) => process.exit(reportError(error)),
         );
+      const shutdown = (signal: string) => {
+        signals += 1;
+        if (signals > 1) {
+          process.stderr.write(`Second ${signal}: exiting without waiting.\n`);
+          process.exit(1);
+        }
+        if (weft) {
+          process.stderr.write(`${signal} received: finishing in-flight requests, then stopping…\n`);
+          void stop(weft);
+        } else {
+          stopRequested = true;
+          process.stderr.write(
+            `${signal} received during start-up: stopping as soon as it is up (send it again to exit at once)…\n`,
+          );
+        }
       };
+      // Listen before starting: a signal while the embedded PostgreSQL starts must stop it too, not kill this
+      // process and leave PostgreSQL running on the data directory.
       process.on('SIGINT', () => shutdown('SIGINT'));
       process.on('SIGTERM', () => shutdown('SIGTERM'));
+      progress(`Starting Weft ${weftVersion}`);
+      weft = await startWeft(config, { log, onProgress: progress });
+      // Printed even when stopping at once: on the first start it holds the only copy of the owner token.
+      process.stderr.write(readyBanner(config, weft, weftVersion, (performance.now() - started) / 1000));
+      if (stopRequested) {
+        process.stderr.write('Stopping, as asked during start-up…\n');
+        await stop(weft);
+      }
     });
 
   withServerFlags(program.command('migrate'))
     .description('Apply database migrations and exit (start does this too)')
     .action(async (flags: ConfigFlags) => {
+      const { connectDatabase, createLogger, loadConfig, migrateDatabase } = await loadServer();
+      const { openLocalDatabase } = await loadLocalDatabase();
       const config = loadConfig(process.env, flags);
       const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
       await openLocalDatabase(config, log, progress, async (databaseUrl) => {
@@ -95,11 +111,26 @@ export function registerLocalCommands(program: Command): void {
     )
     .option('--name <name>', 'name of the new token', 'owner (recovered)')
     .action(async (flags: ConfigFlags & { name: string }) => {
+      const { connectDatabase, createLogger, loadConfig, pendingMigrations, recoverOwnerToken } =
+        await loadServer();
+      const { openLocalDatabase } = await loadLocalDatabase();
       const config = loadConfig(process.env, flags);
       const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+      if (!config.databaseUrl && !existsSync(path.join(config.dataDir, 'postgres', 'PG_VERSION'))) {
+        // Starting the embedded database here would create a new, empty one: a mistyped --data-dir, not a recovery.
+        throw new CliError(
+          `There is no Weft database in ${config.dataDir}. Pass the data directory Weft runs with (--data-dir or WEFT_DATA_DIR), or DATABASE_URL.`,
+        );
+      }
       await openLocalDatabase(config, log, progress, async (databaseUrl) => {
         const database = await connectDatabase(databaseUrl, log, 2);
         try {
+          const pending = await pendingMigrations(database.db);
+          if (pending.length > 0) {
+            throw new CliError(
+              `The database schema is not up to date (pending: ${pending.join(', ')}). Run \`weft migrate\` (or start Weft once), then try again.`,
+            );
+          }
           const { ownerToken } = await recoverOwnerToken(database.db, flags.name);
           process.stdout.write(`New owner token (shown only this once):\n  ${ownerToken}\n`);
         } finally {
@@ -109,11 +140,7 @@ export function registerLocalCommands(program: Command): void {
     });
 }
 
-function readyBanner(
-  config: WeftConfig,
-  weft: Awaited<ReturnType<typeof startWeft>>,
-  seconds: number,
-): string {
+function readyBanner(config: WeftConfig, weft: WeftServer, weftVersion: string, seconds: number): string {
   const data = weft.embeddedPostgres
     ? `${config.dataDir} (embedded PostgreSQL on 127.0.0.1:${weft.embeddedPostgres.port})`
     : `external PostgreSQL (DATABASE_URL)`;

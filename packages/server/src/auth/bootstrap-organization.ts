@@ -64,11 +64,8 @@ export async function recoverOwnerToken(
   const org = await db.selectFrom('organizations').select('id').orderBy('created_at').executeTakeFirst();
   if (!org) {
     throw new WeftError(
-      'CONFIG_INVALID',
-      'This database has no organization yet; start Weft once to create it.',
-      {
-        problems: [],
-      },
+      'DATABASE_NOT_INITIALIZED',
+      'This database has no organization yet, so there is no owner to recover.',
     );
   }
   const { secret } = await createApiToken(db, { orgId: org.id, name, role: 'owner', createdByTokenId: null });

@@ -70,10 +70,16 @@ export function isLiveProcess(pid: number, expectedCommand?: string): boolean {
     // EPERM: the process exists but belongs to another user.
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  if (expectedCommand === undefined) return true;
+  let stat: string;
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith(expectedCommand);
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return true; // no /proc (macOS): trust the signal check
   }
+  // "pid (comm) state ...": a killed process its parent has not reaped yet is a zombie (Z), and holds nothing.
+  const close = stat.lastIndexOf(')');
+  const command = stat.slice(stat.indexOf('(') + 1, close);
+  const state = stat.slice(close + 2, close + 3);
+  if (state === 'Z' || state === 'X') return false;
+  return expectedCommand === undefined || command.startsWith(expectedCommand);
 }

@@ -30,9 +30,10 @@ export function startScheduleLeader(pool: pg.Pool, log: Logger, retryMs = 5000):
     try {
       client ??= await pool.connect();
       if (stopped) return; // stop() ran while we were connecting; it releases the client after awaiting us
-      const result = await client.query<{ acquired: boolean }>('select pg_try_advisory_lock($1, $2) as acquired', [
-        ...leaderLockKey,
-      ]);
+      const result = await client.query<{ acquired: boolean }>(
+        'select pg_try_advisory_lock($1, $2) as acquired',
+        [...leaderLockKey],
+      );
       if (result.rows[0]?.acquired) {
         leader = true;
         log.info('this process is the scheduler leader');
