@@ -66,7 +66,9 @@ function apiUrl(base: string, path: string): URL {
       2,
     );
   }
-  return new URL(path, parsed);
+  // Keep a path prefix in the base (a Weft behind https://host/weft/): resolve the path relative to it.
+  const root = parsed.href.endsWith('/') ? parsed.href : `${parsed.href}/`;
+  return new URL(path.replace(/^\//, ''), root);
 }
 
 /** Builds a query string, repeating keys for arrays and leaving out empty values. */

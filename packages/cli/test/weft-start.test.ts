@@ -310,7 +310,7 @@ describe('weft start with WEFT_ADMIN_TOKEN', () => {
     const tokens = await api(running.url, adminToken, 'GET', '/api/tokens');
     expect(tokens.status).toBe(200);
     expect(tokens.body.items).toEqual([
-      expect.objectContaining({ role: 'owner', prefix: `${adminToken.slice(0, 11)}…` }),
+      expect.objectContaining({ role: 'owner', prefix: expect.stringMatching(/^sha256:[0-9a-f]{8}$/) }),
     ]);
     expect((await api(running.url, randomBytes(20).toString('hex'), 'GET', '/api/tokens')).status).toBe(401);
     await stopWeft(running, dataDir);

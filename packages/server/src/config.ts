@@ -117,11 +117,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     problems.push(`WEFT_LOG_LEVEL: '${logLevel}' is not a log level; use one of ${logLevels.join(', ')}.`);
   }
 
+  const roleSource = flags.role?.length ? '--role' : 'WEFT_ROLES';
   const roleList = flags.role?.length ? flags.role : (pick(undefined, 'WEFT_ROLES')?.split(',') ?? []);
   const roles: ServerRole[] = [];
   for (const raw of roleList.map((r) => r.trim()).filter(Boolean)) {
     if (!(serverRoles as readonly string[]).includes(raw)) {
-      problems.push(`--role: '${raw}' is not a role; use one or more of ${serverRoles.join(', ')}.`);
+      problems.push(`${roleSource}: '${raw}' is not a role; use one or more of ${serverRoles.join(', ')}.`);
     } else if (!roles.includes(raw as ServerRole)) {
       roles.push(raw as ServerRole);
     }

@@ -70,7 +70,7 @@ export const errorCatalog = {
   DATABASE_SCHEMA_NEWER: { status: 500, hint: 'Upgrade Weft to the version that migrated this database.' },
   MIGRATION_FAILED: {
     status: 500,
-    hint: 'Read the error above; the database was left at the last applied migration.',
+    hint: 'Read the error above; the run was rolled back as a whole, so the schema is as it was before it.',
   },
   DATABASE_NOT_INITIALIZED: {
     status: 500,

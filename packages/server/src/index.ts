@@ -29,7 +29,7 @@ export {
 export { connectDatabase, type DatabaseHandle } from './database/connection.js';
 export { lockDataDir } from './database/data-dir-lock.js';
 export { type EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres.js';
-export { migrateDatabase, pendingMigrations } from './database/migrate.js';
+export { migrateAll, migrateDatabase, pendingMigrations } from './database/migrate.js';
 export { type ErrorCode, errorCatalog, isWeftError, WeftError } from './errors.js';
 export { createLogger } from './logger.js';
 export { weftVersion } from './version.js';

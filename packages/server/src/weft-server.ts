@@ -1,19 +1,19 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Runner, runMigrations as runQueueMigrations } from 'graphile-worker';
+import type { Runner } from 'graphile-worker';
 import type { Logger } from 'pino';
 import { bootstrapOrganization } from './auth/bootstrap-organization.js';
 import type { WeftConfig } from './config.js';
 import { connectDatabase, type DatabaseHandle } from './database/connection.js';
 import { type DataDirLock, lockDataDir } from './database/data-dir-lock.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres.js';
-import { migrateDatabase } from './database/migrate.js';
+import { migrateAll } from './database/migrate.js';
 import { WeftError } from './errors.js';
 import { buildHttpApp } from './http/http-app.js';
 import { type ScheduleLeader, startScheduleLeader } from './scheduler/schedule-leader.js';
 import { weftVersion } from './version.js';
-import { queueLogger, startExecutionWorker } from './worker/execution-worker.js';
+import { startExecutionWorker } from './worker/execution-worker.js';
 
 /** A running Weft process. */
 export interface WeftServer {
@@ -68,8 +68,7 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
     cleanups.push(() => database.close());
 
     progress('Applying migrations');
-    await migrateDatabase(database.db, log);
-    await runQueueMigrations({ pgPool: database.pool, logger: queueLogger(log) });
+    await migrateAll(database, log);
 
     const { ownerToken } = await bootstrapOrganization(database.db, { ownerToken: config.adminToken });
     if (ownerToken) log.info('created the organization and its owner token on first start');

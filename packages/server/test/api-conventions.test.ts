@@ -109,3 +109,52 @@ describe('request ids', () => {
     expect(unsafe.headers.get('x-request-id')).not.toBe('bad id with spaces');
   });
 });
+
+describe('review fixes', () => {
+  it('a text/plain body is a 415, like any other non-JSON body', async () => {
+    const answer = await server.api('POST', '/api/customers', {
+      rawBody: 'hello',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(answer.status).toBe(415);
+    expect(answer.body.error.code).toBe('API_UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('a cursor that decodes to a non-UUID is a 400, not a 500', async () => {
+    const forged = Buffer.from(JSON.stringify([new Date().toISOString(), '-'.repeat(36)])).toString(
+      'base64url',
+    );
+    const answer = await server.api('GET', `/api/customers?cursor=${forged}`);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('API_INVALID_CURSOR');
+  });
+
+  it('a customer with a 200-character externalId can be fetched by it', async () => {
+    const externalId = `ext-${'x'.repeat(196)}`;
+    expect(
+      (await server.api('POST', '/api/customers', { body: { name: 'Long ext', externalId } })).status,
+    ).toBe(201);
+    const answer = await server.api('GET', `/api/customers/by-external-id/${encodeURIComponent(externalId)}`);
+    expect(answer.status).toBe(200);
+    expect(answer.body.name).toBe('Long ext');
+  });
+
+  it('blank labels and externalIds with surrounding spaces are refused, naming the field', async () => {
+    const blankLabel = await server.api('POST', '/api/customers', {
+      body: { name: 'Blank label', labels: ['ok', '   '] },
+    });
+    expect(blankLabel.status).toBe(400);
+    expect(blankLabel.body.error.details.field).toBe('labels.1');
+    const spaced = await server.api('POST', '/api/customers', {
+      body: { name: 'Spaced', externalId: ' abc ' },
+    });
+    expect(spaced.status).toBe(400);
+    expect(spaced.body.error.details.field).toBe('externalId');
+  });
+
+  it('a malformed URL gets the same error shape', async () => {
+    const answer = await server.api('GET', '/api/customers/%E0%A4%A');
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('API_VALIDATION_FAILED');
+  });
+});

@@ -143,3 +143,33 @@ describe('roles', () => {
     expect(answer.body.error.code).toBe('TOKEN_NOT_FOUND');
   });
 });
+
+describe('review fixes', () => {
+  // A percent-encoded path routes to the same handler; the token check must still run (it once answered 500).
+  it('authenticates a percent-encoded /api path like the plain one', async () => {
+    const answer = await server.api('GET', '/%61pi/customers', { token: null });
+    expect(answer.status).toBe(401);
+    expect(answer.body.error.code).toBe('AUTH_TOKEN_MISSING');
+    expect((await server.api('GET', '/%61pi/customers')).status).toBe(200);
+  });
+
+  it('an admin cannot revoke an owner token', async () => {
+    const admin = await tokenWithRole('admin');
+    await tokenWithRole('owner');
+    const owner = (await server.api('GET', '/api/tokens')).body.items.find(
+      (t: { role: string }) => t.role === 'owner',
+    );
+    const answer = await server.api('DELETE', `/api/tokens/${owner.id}`, { token: admin });
+    expect(answer.status).toBe(403);
+    expect(answer.body.error.code).toBe('TOKEN_ROLE_NOT_GRANTABLE');
+    expect(
+      (await server.api('GET', '/api/tokens')).body.items.some((t: { id: string }) => t.id === owner.id),
+    ).toBe(true);
+  });
+
+  it('a malformed token id is a 404, not a 500', async () => {
+    const answer = await server.api('DELETE', `/api/tokens/${'-'.repeat(36)}`);
+    expect(answer.status).toBe(404);
+    expect(answer.body.error.code).toBe('TOKEN_NOT_FOUND');
+  });
+});

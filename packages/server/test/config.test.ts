@@ -62,7 +62,7 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/WEFT_LOG_LEVEL: 'loud'.*info/);
     expect(problems.join('\n')).toMatch(/DATABASE_URL: .*postgres:\/\//);
     expect(problems.join('\n')).toMatch(/WEFT_ADMIN_TOKEN: .*at least 32/);
-    expect(problems.join('\n')).toMatch(/'chef' is not a role/);
+    expect(problems.join('\n')).toMatch(/WEFT_ROLES: 'chef' is not a role/);
   });
 
   it('never echoes a rejected admin token or database password', () => {

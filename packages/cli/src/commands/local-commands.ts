@@ -86,14 +86,14 @@ export function registerLocalCommands(program: Command): void {
   withServerFlags(program.command('migrate'))
     .description('Apply database migrations and exit (start does this too)')
     .action(async (flags: ConfigFlags) => {
-      const { connectDatabase, createLogger, loadConfig, migrateDatabase } = await loadServer();
+      const { connectDatabase, createLogger, loadConfig, migrateAll } = await loadServer();
       const { openLocalDatabase } = await loadLocalDatabase();
       const config = loadConfig(process.env, flags);
       const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
       await openLocalDatabase(config, log, progress, async (databaseUrl) => {
         const database = await connectDatabase(databaseUrl, log, 2);
         try {
-          const applied = await migrateDatabase(database.db, log);
+          const applied = await migrateAll(database, log);
           process.stdout.write(
             applied.length
               ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n`

@@ -17,8 +17,6 @@ export function errorResponses(...statuses: number[]): Record<number, TSchema> {
   return Object.fromEntries(all.map((status) => [status, Type.Ref('ErrorResponse')]));
 }
 
-export const Uuid = Type.String({ format: 'uuid', pattern: '^[0-9a-fA-F-]{36}$' });
-
 export function page<T extends TSchema>(item: T, name: string) {
   return Type.Object(
     {

@@ -21,11 +21,12 @@ const Name = Type.String({
 });
 const ExternalId = Type.String({
   minLength: 1,
+  pattern: '^\\S(.*\\S)?$',
   maxLength: 200,
   description: "The customer's id in your own app; unique in the organization",
 });
 const Description = Type.String({ maxLength: 5000 });
-const Labels = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+const Labels = Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '\\S' }), {
   maxItems: 50,
   description: 'Stored lower-cased, trimmed, without repeats',
 });
@@ -69,7 +70,10 @@ const CustomerListQuery = Type.Object(
       Type.String({ maxLength: 200, description: 'Matches name, externalId or description' }),
     ),
     label: Type.Optional(
-      Type.Array(Type.String({ maxLength: 64 }), { description: 'Customers having every label given' }),
+      Type.Array(Type.String({ maxLength: 64 }), {
+        maxItems: 50,
+        description: 'Customers having every label given',
+      }),
     ),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),

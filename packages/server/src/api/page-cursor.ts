@@ -20,7 +20,11 @@ export function decodeCursor(cursor: string): PagePosition {
       unknown,
     ];
     const date = new Date(String(createdAt));
-    if (typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id) && !Number.isNaN(date.getTime())) {
+    if (
+      typeof id === 'string' &&
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) &&
+      !Number.isNaN(date.getTime())
+    ) {
       return { createdAt: date, id };
     }
   } catch {

@@ -107,9 +107,9 @@ export function tokenRoutes(db: Kysely<Database>) {
       },
       async (request) => {
         const { id } = request.params;
-        if (!/^[0-9a-f-]{36}$/i.test(id))
+        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
           throw new WeftError('TOKEN_NOT_FOUND', `No API token with id '${id}' in your organization.`);
-        return revokeApiToken(db, callerOf(request).orgId, id);
+        return revokeApiToken(db, callerOf(request), id);
       },
     );
   };

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
-import type { OrgRole } from './roles.js';
+import { canGrantRole, type OrgRole } from './roles.js';
 
 const tokenPrefix = 'weft_';
 
@@ -33,7 +33,10 @@ export function hashToken(token: string): Buffer {
 }
 
 function displayPrefix(token: string): string {
-  return `${token.slice(0, tokenPrefix.length + 6)}…`;
+  // A generated token's first characters after 'weft_' are random and safe to show. A token chosen by the operator
+  // (WEFT_ADMIN_TOKEN) may be short on entropy, so it is shown by a fingerprint of its hash instead.
+  if (/^weft_[A-Za-z0-9_-]{43}$/.test(token)) return `${token.slice(0, tokenPrefix.length + 6)}…`;
+  return `sha256:${hashToken(token).toString('hex').slice(0, 8)}`;
 }
 
 type TokenRow = {
@@ -105,10 +108,22 @@ export async function listApiTokens(
  */
 export async function revokeApiToken(
   db: Kysely<Database>,
-  orgId: string,
+  caller: Caller,
   tokenId: string,
 ): Promise<ApiToken> {
+  const { orgId } = caller;
   return db.transaction().execute(async (tx) => {
+    // Lock the organization's live owner tokens first, always in id order: two concurrent revocations then queue
+    // here instead of deadlocking, and cannot both pass the last-owner check.
+    const owners = await tx
+      .selectFrom('api_tokens')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('role', '=', 'owner')
+      .where('revoked_at', 'is', null)
+      .orderBy('id')
+      .forUpdate()
+      .execute();
     const target = await tx
       .selectFrom('api_tokens')
       .select(tokenColumns)
@@ -118,17 +133,14 @@ export async function revokeApiToken(
       .executeTakeFirst();
     if (!target)
       throw new WeftError('TOKEN_NOT_FOUND', `No API token with id '${tokenId}' in your organization.`);
+    if (!canGrantRole(caller.role, target.role as OrgRole)) {
+      throw new WeftError(
+        'TOKEN_ROLE_NOT_GRANTABLE',
+        `A token with role '${caller.role}' cannot revoke a token with role '${target.role}'.`,
+      );
+    }
     if (target.revoked_at) return toApiToken(target);
     if (target.role === 'owner') {
-      // Lock the organization's owner tokens so two concurrent revocations cannot both pass this check.
-      const owners = await tx
-        .selectFrom('api_tokens')
-        .select('id')
-        .where('org_id', '=', orgId)
-        .where('role', '=', 'owner')
-        .where('revoked_at', 'is', null)
-        .forUpdate()
-        .execute();
       if (owners.length <= 1) {
         throw new WeftError(
           'TOKEN_LAST_OWNER',

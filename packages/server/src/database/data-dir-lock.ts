@@ -15,19 +15,23 @@ export interface DataDirLock {
 
 export async function lockDataDir(dataDir: string, log: Logger): Promise<DataDirLock> {
   const lockPath = path.join(dataDir, 'weft.lock');
-  const content = JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() });
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const ours = JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() });
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await fs.writeFile(lockPath, content, { flag: 'wx', mode: 0o600 });
+      await fs.writeFile(lockPath, ours, { flag: 'wx', mode: 0o600 });
       return {
         release: async () => {
-          await fs.rm(lockPath, { force: true });
+          // Only our own lock: after a takeover race, the file may be another process's.
+          const current = await fs.readFile(lockPath, 'utf8').catch(() => undefined);
+          if (current === ours) await fs.rm(lockPath, { force: true });
         },
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const holder = await readLockHolder(lockPath);
+    const stale = await fs.readFile(lockPath, 'utf8').catch(() => undefined);
+    if (stale === undefined) continue; // released meanwhile: try again
+    const holder = pidOf(stale);
     if (holder !== undefined && isLiveProcess(holder, 'node')) {
       throw new WeftError(
         'DATA_DIR_LOCKED',
@@ -38,11 +42,24 @@ export async function lockDataDir(dataDir: string, log: Logger): Promise<DataDir
         },
       );
     }
+    // Take the stale lock over by moving it aside, then check we moved the stale one: two processes racing here
+    // must not both end up holding the directory.
+    const aside = `${lockPath}.stale-${process.pid}`;
+    try {
+      await fs.rename(lockPath, aside);
+    } catch {
+      continue; // another process took it over first; look again
+    }
+    const moved = await fs.readFile(aside, 'utf8').catch(() => undefined);
+    if (moved !== stale) {
+      await fs.rename(aside, lockPath).catch(() => undefined); // a fresh lock of another process: put it back
+      continue;
+    }
+    await fs.rm(aside, { force: true });
     log.warn(
       { lockPath, pid: holder },
       'taking over a stale lock left by a Weft process that did not shut down cleanly',
     );
-    await fs.rm(lockPath, { force: true });
   }
   throw new WeftError(
     'DATA_DIR_LOCKED',
@@ -50,9 +67,9 @@ export async function lockDataDir(dataDir: string, log: Logger): Promise<DataDir
   );
 }
 
-async function readLockHolder(lockPath: string): Promise<number | undefined> {
+function pidOf(lockContent: string): number | undefined {
   try {
-    const parsed = JSON.parse(await fs.readFile(lockPath, 'utf8')) as { pid?: unknown };
+    const parsed = JSON.parse(lockContent) as { pid?: unknown };
     return typeof parsed.pid === 'number' ? parsed.pid : undefined;
   } catch {
     return undefined;

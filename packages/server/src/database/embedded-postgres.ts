@@ -25,8 +25,6 @@ export interface EmbeddedPostgres {
   readonly databaseUrl: string;
   readonly port: number;
   readonly clusterDir: string;
-  /** True when this start created the cluster (the first start in this data directory). */
-  readonly created: boolean;
   stop(): Promise<void>;
 }
 
@@ -129,16 +127,29 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await fs.chmod(path.dirname(clusterDir), 0o711);
   }
 
-  const created = !(await exists(path.join(clusterDir, 'PG_VERSION')));
+  // Present while a first start creates the cluster: only then may a cluster directory be wiped and made again.
+  const initMarker = path.join(path.dirname(clusterDir), 'postgres.initializing');
   let password: string;
-  if (created) {
+  if (!(await exists(path.join(clusterDir, 'PG_VERSION')))) {
+    const leftovers = await fs.readdir(clusterDir).catch(() => []);
+    if (leftovers.length > 0 && !(await exists(initMarker))) {
+      // Not ours to delete: a partial restore, or a data directory pointing at something else.
+      throw new WeftError(
+        'DATA_DIR_UNUSABLE',
+        `${clusterDir} holds ${leftovers.length} file(s) but no PostgreSQL cluster (no PG_VERSION), and Weft did not create them; it will not overwrite them. Restore the cluster there, or move the directory away to start with an empty database.`,
+        { clusterDir },
+      );
+    }
     progress('Creating the embedded PostgreSQL cluster (first start only)');
+    await fs.writeFile(initMarker, new Date().toISOString());
     password = randomBytes(24).toString('base64url');
+    // Credentials first and durably: a cluster whose password was lost could never be opened again.
+    await writeFileDurably(secretsFile, JSON.stringify({ user: superuser, password }));
     await fs.rm(clusterDir, { recursive: true, force: true }); // a half-made cluster from an interrupted first start
     await fs.mkdir(clusterDir, { recursive: true, mode: 0o700 });
     if (osUser) await fs.chown(clusterDir, osUser.uid, osUser.gid);
     await initCluster(bin, clusterDir, password, osUser);
-    await fs.writeFile(secretsFile, JSON.stringify({ user: superuser, password }), { mode: 0o600 });
+    await fs.rm(initMarker, { force: true });
   } else {
     password = await readPassword(secretsFile);
     if (osUser) await chownTree(clusterDir, osUser.uid, osUser.gid);
@@ -164,7 +175,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     databaseUrl: `${baseUrl}/${database}`,
     port,
     clusterDir,
-    created,
     stop: async () => {
       process.removeListener('exit', signalOnExit);
       await stopChild(child, log);
@@ -206,7 +216,7 @@ async function initCluster(
         '--locale=C',
         '--no-instructions',
       ],
-      { ...osUser, env: { ...process.env, LC_ALL: 'C' } },
+      { ...osUser, env: postgresEnv() },
     );
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? (error as Error).message;
@@ -279,7 +289,7 @@ async function launch(
       ...osUser,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LC_MESSAGES: 'C' },
+      env: postgresEnv(),
     },
   );
   const recent: string[] = [];
@@ -368,4 +378,27 @@ async function ensureDatabase(adminUrl: string, database: string): Promise<void>
   } finally {
     await client.end();
   }
+}
+
+/**
+ * PostgreSQL's environment: only what it needs. Weft's own environment holds secrets (WEFT_ADMIN_TOKEN, later
+ * the encryption key) that the postgres OS user must not be able to read from /proc.
+ */
+function postgresEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { LC_ALL: 'C', LC_MESSAGES: 'C' };
+  for (const name of ['PATH', 'TZ', 'TMPDIR']) if (process.env[name]) env[name] = process.env[name];
+  return env;
+}
+
+/** Writes a small file so that it survives a crash right after: temporary file, fsync, rename. */
+async function writeFileDurably(file: string, content: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  const handle = await fs.open(temporary, 'w', 0o600);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(temporary, file);
 }

@@ -1,6 +1,9 @@
+import { runMigrations as runQueueMigrations } from 'graphile-worker';
 import { type Kysely, Migrator, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { WeftError } from '../errors.js';
+import { queueLogger } from '../worker/execution-worker.js';
+import type { DatabaseHandle } from './connection.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -20,7 +23,6 @@ export async function migrateDatabase(db: Kysely<Database>, log: Logger): Promis
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
-  for (const name of applied) log.info({ migration: name }, 'applied migration');
   if (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (message.includes('corrupted migrations')) {
@@ -34,6 +36,8 @@ export async function migrateDatabase(db: Kysely<Database>, log: Logger): Promis
       migration: failed,
     });
   }
+  // Kysely runs one migration run in one transaction: on error nothing of it stays, so log only a success.
+  for (const name of applied) log.info({ migration: name }, 'applied migration');
   return applied;
 }
 
@@ -47,4 +51,11 @@ export async function pendingMigrations(db: Kysely<Database>): Promise<string[]>
   const done = await sql<{ name: string }>`select name from ${sql.table(migrationTableName)}`.execute(db);
   const applied = new Set(done.rows.map((r) => r.name));
   return known.filter((name) => !applied.has(name));
+}
+
+/** Weft's schema, then the job queue's (graphile-worker keeps its own, in the `graphile_worker` schema). */
+export async function migrateAll(database: DatabaseHandle, log: Logger): Promise<string[]> {
+  const applied = await migrateDatabase(database.db, log);
+  await runQueueMigrations({ pgPool: database.pool, logger: queueLogger(log) });
+  return applied;
 }

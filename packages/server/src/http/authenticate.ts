@@ -19,7 +19,7 @@ declare module 'fastify' {
 
 /** The caller of an authenticated route. */
 export function callerOf(request: FastifyRequest): Caller {
-  if (!request.caller) throw new Error(`route ${request.routeOptions.url} has no permission set`);
+  if (!request.caller) throw new WeftError('AUTH_TOKEN_MISSING', 'This request has no API token.');
   return request.caller;
 }
 
@@ -31,7 +31,8 @@ export function installAuthentication(app: FastifyInstance, db: Kysely<Database>
   app.decorateRequest('caller', undefined);
   app.addHook('onRequest', async (request) => {
     const route = request.routeOptions;
-    if (!request.url.startsWith('/api/') || route.url === undefined || route.config.public) return;
+    // Decide on the matched route template, not the raw URL: '/%61pi/customers' routes to '/api/customers'.
+    if (route.url === undefined || !route.url.startsWith('/api/') || route.config.public) return;
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) {

@@ -10,7 +10,7 @@ import { tokenRoutes } from '../api/token-routes.js';
 import type { ServerRole } from '../config.js';
 import type { Database } from '../database/schema.js';
 import { installAuthentication } from './authenticate.js';
-import { installErrorHandling } from './error-handler.js';
+import { errorBody, installErrorHandling } from './error-handler.js';
 import { installHealthRoutes } from './health-routes.js';
 import { installHttpMetrics } from './http-metrics.js';
 import { requestValidation } from './request-validation.js';
@@ -42,11 +42,21 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     schemaController: requestValidation,
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     return503OnClosing: true,
+    // Long enough for a 200-character externalId after percent-encoding.
+    maxParamLength: 1024,
+    // Malformed URLs (bad percent-encoding) are answered in the same error shape as everything else.
+    frameworkErrors: (error, _request, reply) => {
+      (reply as unknown as { status(code: number): { send(body: unknown): void } })
+        .status(400)
+        .send(errorBody('API_VALIDATION_FAILED', `The request URL is not valid: ${error.message}.`));
+    },
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
   }) as unknown as FastifyInstance;
 
   installErrorHandling(app);
+  // The API takes JSON only; Fastify's default text parser would let text bodies reach the validators as strings.
+  app.removeContentTypeParser('text/plain');
   installHttpMetrics(app);
   installHealthRoutes(app, options.db, options.roles, options.version);
 
