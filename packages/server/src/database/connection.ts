@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { WeftError } from '../errors.js';
 import type { Database } from './schema.js';
 
-// Return bigint/numeric columns as JS numbers only where we choose to; timestamptz stays a Date (pg default).
+/** The pool (for graphile-worker and raw SQL) and the typed query builder over it. */
 export interface DatabaseHandle {
   pool: pg.Pool;
   db: Kysely<Database>;

@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
  * freed, and another scheduler takes over at its next attempt.
  */
 export interface ScheduleLeader {
-  isLeader(): boolean;
   stop(): Promise<void>;
 }
 
@@ -60,7 +59,6 @@ export function startScheduleLeader(pool: pg.Pool, log: Logger, retryMs = 5000):
   attempting = attempt();
 
   return {
-    isLeader: () => leader,
     stop: async () => {
       stopped = true;
       if (timer) clearTimeout(timer);
