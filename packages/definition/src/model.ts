@@ -170,7 +170,12 @@ export type Input = ValueInput | ReferenceInput | ConfigVarInput | TemplateInput
 
 /** `[operator, ...operands]`: `['and', [...], [...]]` or `['equal', leftInput, rightInput]`. */
 export interface ConditionExpression extends Array<string | ConditionExpression | Input> {}
-export type ComplexValue = string | Array<Input | ConditionExpression>;
+export type ComplexValue = string | ConditionExpression | Array<Input | ConditionExpression>;
+
+/** True for `[operator, ...operands]`, as opposed to a list of inputs. */
+export function isConditionExpression(value: unknown): value is ConditionExpression {
+  return Array.isArray(value) && typeof value[0] === 'string';
+}
 
 export const configVarDataTypes = [
   'string',

@@ -1,0 +1,370 @@
+import {
+  type Alias,
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  type LineCounter,
+  type Node,
+  type Pair,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
+import type { JsonValue } from '../model.js';
+import type { DefinitionProblem, DefinitionProblemCode } from '../problems.js';
+import { didYouMean } from '../suggest.js';
+
+/** How deep a YAML value may nest before it is refused; real definitions stay far below this. */
+const MAX_VALUE_DEPTH = 64;
+/** How many YAML nodes plain values may expand to in total: aliases could otherwise multiply a small text into billions. */
+const MAX_VALUE_NODES = 1_000_000;
+
+/**
+ * Reads a parsed YAML document field by field, remembering where every field came from so that any problem, found
+ * now or by validation later, carries a file, line and column.
+ */
+export class YamlReader {
+  readonly problems: DefinitionProblem[] = [];
+  private readonly nodesByPath = new Map<string, Node>();
+  private valueNodesLeft = MAX_VALUE_NODES;
+
+  constructor(
+    private readonly document: Document,
+    private readonly lineCounter: LineCounter,
+    private readonly file: string | undefined,
+  ) {}
+
+  /** Records that `path` was read from `node`, for locating problems found after parsing. */
+  remember(path: string, node: Node | null | undefined): void {
+    if (node) this.nodesByPath.set(path, node);
+  }
+
+  /** The position of `path`, or of its nearest recorded parent. */
+  positionOf(path: string): { line: number; column: number } {
+    let current = path;
+    for (;;) {
+      const node = this.nodesByPath.get(current);
+      if (node) return this.positionOfNode(node);
+      if (current === '') return { line: 1, column: 1 };
+      current = parentPath(current);
+    }
+  }
+
+  positionOfNode(node: Node | null | undefined): { line: number; column: number } {
+    const offset = node?.range?.[0];
+    if (offset === undefined) return { line: 1, column: 1 };
+    const { line, col } = this.lineCounter.linePos(offset);
+    return { line, column: col };
+  }
+
+  report(
+    code: DefinitionProblemCode,
+    at: Node | string | null | undefined,
+    path: string,
+    message: string,
+    severity: 'error' | 'warning' = 'error',
+  ): void {
+    const position =
+      typeof at === 'string' ? this.positionOf(at) : at ? this.positionOfNode(at) : this.positionOf(path);
+    this.problems.push({ code, severity, message, file: this.file, ...position, path });
+  }
+
+  resolve(node: unknown): Node | null {
+    let current = node;
+    for (let hops = 0; isAlias(current) && hops < 10; hops += 1)
+      current = (current as Alias).resolve(this.document);
+    return current && (isScalar(current) || isMap(current) || isSeq(current)) ? (current as Node) : null;
+  }
+
+  /** The node as a map, or null after reporting what was expected. */
+  map(node: unknown, path: string, what: string): YAMLMap | null {
+    const resolved = this.resolve(node);
+    if (isMap(resolved)) return resolved;
+    this.report(
+      'FIELD_TYPE',
+      resolved,
+      path,
+      `${what} must be a mapping of fields, not ${describe(resolved)}`,
+    );
+    return null;
+  }
+
+  /** The node as a list, or null after reporting what was expected. */
+  seq(node: unknown, path: string, what: string): YAMLSeq | null {
+    const resolved = this.resolve(node);
+    if (isSeq(resolved)) return resolved;
+    this.report('FIELD_TYPE', resolved, path, `${what} must be a list, not ${describe(resolved)}`);
+    return null;
+  }
+
+  /**
+   * The fields of a mapping, checked against the names that mapping may hold. Unknown names are reported with the
+   * closest allowed name, since they are almost always typos that would otherwise be silently ignored.
+   */
+  fields(map: YAMLMap, path: string, allowed: readonly string[], what: string): Fields {
+    const byName = new Map<string, Pair>();
+    for (const pair of map.items) {
+      const keyNode = this.resolve(pair.key);
+      const name = isScalar(keyNode) ? String(keyNode.value) : '';
+      if (!allowed.includes(name)) {
+        const hint = didYouMean(name, allowed);
+        this.report(
+          'FIELD_UNKNOWN',
+          keyNode,
+          joinPath(path, name),
+          `unknown field '${name}' in ${what}${hint ?? ` (allowed: ${allowed.join(', ')})`}`,
+        );
+        continue;
+      }
+      byName.set(name, pair);
+      this.remember(joinPath(path, name), (this.resolve(pair.value) ?? keyNode) as Node);
+    }
+    return new Fields(this, map, path, byName, what);
+  }
+
+  /** A plain JSON value of any shape (input values, metadata); aliases are followed, depth is bounded. */
+  json(node: unknown, path: string, depth = 0): JsonValue {
+    const resolved = this.resolve(node);
+    if (depth > MAX_VALUE_DEPTH) {
+      this.report('FIELD_TYPE', resolved, path, `value nests deeper than ${MAX_VALUE_DEPTH} levels`);
+      return null;
+    }
+    this.valueNodesLeft -= 1;
+    if (this.valueNodesLeft === 0) {
+      this.report(
+        'DOCUMENT_TOO_LARGE',
+        resolved,
+        path,
+        `values expand to more than ${MAX_VALUE_NODES} items (check aliases)`,
+      );
+    }
+    if (this.valueNodesLeft <= 0) return null;
+    if (isScalar(resolved)) return scalarJson(resolved.value);
+    if (isSeq(resolved))
+      return resolved.items.map((item, index) => this.json(item, `${path}[${index}]`, depth + 1));
+    if (isMap(resolved)) {
+      const result: { [key: string]: JsonValue } = {};
+      for (const pair of resolved.items) {
+        const key = this.resolve(pair.key);
+        const name = isScalar(key) ? String(key.value) : JSON.stringify(this.json(key, path, depth + 1));
+        result[name] = this.json(pair.value, joinPath(path, name), depth + 1);
+      }
+      return result;
+    }
+    return null;
+  }
+}
+
+function scalarJson(value: unknown): JsonValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}
+
+/** The fields of one mapping, with typed accessors that report a problem and return undefined on a bad value. */
+export class Fields {
+  constructor(
+    private readonly reader: YamlReader,
+    readonly map: YAMLMap,
+    readonly path: string,
+    private readonly byName: Map<string, Pair>,
+    private readonly what: string,
+  ) {}
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  node(name: string): Node | null {
+    const pair = this.byName.get(name);
+    return pair ? this.reader.resolve(pair.value) : null;
+  }
+
+  pathOf(name: string): string {
+    return joinPath(this.path, name);
+  }
+
+  /** Reports a missing required field at the mapping that should hold it. */
+  require(name: string, example: string): boolean {
+    if (this.byName.has(name) && this.node(name) !== null && !isNullScalar(this.node(name))) return true;
+    this.reader.report(
+      'FIELD_REQUIRED',
+      this.byName.get(name)?.key ? this.reader.resolve(this.byName.get(name)?.key) : this.map,
+      this.pathOf(name),
+      `${this.what} is missing '${name}' (for example ${example})`,
+    );
+    return false;
+  }
+
+  /** Text; numbers are accepted and turned into text, as Prismatic exports sometimes leave names unquoted. */
+  string(name: string): string | undefined {
+    const node = this.node(name);
+    if (!this.byName.has(name) || isNullScalar(node)) return undefined;
+    if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number'))
+      return String(node.value);
+    this.reader.report(
+      'FIELD_TYPE',
+      node,
+      this.pathOf(name),
+      `'${name}' must be text, not ${describe(node)}`,
+    );
+    return undefined;
+  }
+
+  boolean(name: string): boolean | undefined {
+    const node = this.node(name);
+    if (!this.byName.has(name) || isNullScalar(node)) return undefined;
+    if (isScalar(node)) {
+      if (typeof node.value === 'boolean') return node.value;
+      if (node.value === 'true' || node.value === 'false') return node.value === 'true';
+    }
+    this.reader.report(
+      'FIELD_TYPE',
+      node,
+      this.pathOf(name),
+      `'${name}' must be true or false, not ${describe(node)}`,
+    );
+    return undefined;
+  }
+
+  /** A number; numeric text ("3") is accepted since YAML exports quote them. */
+  number(name: string, bounds: { min?: number; max?: number; integer?: boolean } = {}): number | undefined {
+    const node = this.node(name);
+    if (!this.byName.has(name) || isNullScalar(node)) return undefined;
+    const raw = isScalar(node) ? node.value : undefined;
+    const value =
+      typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+    const { min, max, integer } = bounds;
+    const wanted = `${integer ? 'a whole number' : 'a number'}${rangeText(min, max)}`;
+    if (!Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+      this.reader.report(
+        'FIELD_TYPE',
+        node,
+        this.pathOf(name),
+        `'${name}' must be ${wanted}, not ${describe(node)}`,
+      );
+      return undefined;
+    }
+    if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
+      this.reader.report(
+        'VALUE_NOT_ALLOWED',
+        node,
+        this.pathOf(name),
+        `'${name}' must be ${wanted}, not ${value}`,
+      );
+      return undefined;
+    }
+    return value;
+  }
+
+  /** One of a fixed set of words, with the closest one suggested. */
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+    const value = this.string(name);
+    if (value === undefined) return undefined;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    const hint = didYouMean(value, allowed) ?? ` (allowed: ${allowed.join(', ')})`;
+    this.reader.report(
+      'VALUE_NOT_ALLOWED',
+      this.node(name),
+      this.pathOf(name),
+      `'${name}' cannot be '${value}'${hint}`,
+    );
+    return undefined;
+  }
+
+  /** A list of texts. */
+  strings(name: string): string[] | undefined {
+    if (!this.byName.has(name) || isNullScalar(this.node(name))) return undefined;
+    const seq = this.reader.seq(this.node(name), this.pathOf(name), `'${name}'`);
+    if (!seq) return undefined;
+    const result: string[] = [];
+    seq.items.forEach((item, index) => {
+      const node = this.reader.resolve(item);
+      if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) {
+        result.push(String(node.value));
+      } else {
+        this.reader.report(
+          'FIELD_TYPE',
+          node,
+          `${this.pathOf(name)}[${index}]`,
+          `'${name}' must hold text only`,
+        );
+      }
+    });
+    return result;
+  }
+
+  /** The items of a list field with their paths; an absent or null field is an empty list. */
+  list(name: string): Array<{ node: Node | null; path: string }> {
+    if (!this.byName.has(name) || isNullScalar(this.node(name))) return [];
+    const seq = this.reader.seq(this.node(name), this.pathOf(name), `'${name}'`);
+    if (!seq) return [];
+    return seq.items.map((item, index) => {
+      const path = `${this.pathOf(name)}[${index}]`;
+      const node = this.reader.resolve(item);
+      this.reader.remember(path, node);
+      return { node, path };
+    });
+  }
+
+  /** The entries of a mapping field (`inputs`), in document order. */
+  entries(name: string): Array<{ key: string; keyNode: Node | null; node: Node | null; path: string }> {
+    if (!this.byName.has(name) || isNullScalar(this.node(name))) return [];
+    const map = this.reader.map(this.node(name), this.pathOf(name), `'${name}'`);
+    if (!map) return [];
+    return map.items.map((pair) => {
+      const keyNode = this.reader.resolve(pair.key);
+      const key = isScalar(keyNode) ? String(keyNode.value) : '';
+      const path = joinPath(this.pathOf(name), key);
+      const node = this.reader.resolve(pair.value);
+      // Problems about an entry as a whole (unknown input, missing value) point at its name.
+      this.reader.remember(path, keyNode ?? node);
+      return { key, keyNode, node, path };
+    });
+  }
+
+  json(name: string): JsonValue | undefined {
+    if (!this.byName.has(name)) return undefined;
+    return this.reader.json(this.node(name), this.pathOf(name));
+  }
+}
+
+function rangeText(min: number | undefined, max: number | undefined): string {
+  if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
+  if (min !== undefined) return ` of at least ${min}`;
+  if (max !== undefined) return ` of at most ${max}`;
+  return '';
+}
+
+export function isNullScalar(node: Node | null): boolean {
+  return node === null || (isScalar(node) && node.value === null);
+}
+
+export function describe(node: Node | null): string {
+  if (node === null || (isScalar(node) && node.value === null)) return 'nothing';
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) {
+    const value = node.value;
+    if (typeof value === 'string')
+      return `the text '${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
+    if (typeof value === 'boolean') return `the boolean ${value}`;
+    if (typeof value === 'number') return `the number ${value}`;
+  }
+  return 'an unsupported value';
+}
+
+export function joinPath(path: string, name: string): string {
+  const segment = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+  if (path === '') return segment;
+  return /^[A-Za-z_$]/.test(segment) ? `${path}.${segment}` : `${path}[${segment}]`;
+}
+
+function parentPath(path: string): string {
+  const match = /^(.*?)(?:\.[A-Za-z_$][\w$]*|\[[^[\]]*\]|\["(?:[^"\\]|\\.)*"\])$/.exec(path);
+  return match ? (match[1] ?? '') : '';
+}
