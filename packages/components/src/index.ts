@@ -1,1 +1,1 @@
-export {};
+export { builtinCatalog } from './builtin-catalog.js';
