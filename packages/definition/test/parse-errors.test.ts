@@ -510,6 +510,19 @@ describe('every kind of mistake gets its own error at the right line and column'
     expect(untested).toEqual([]);
   });
 
+  it('tolerates, with a warning, an input the action does not take when it is no near miss of one it does', () => {
+    const yaml = definition(`${getData}          followRedirectsEverywhere: {type: value, value: "true"}\n`);
+    const result = parseIntegrationYaml(yaml, { fileName: 'integration.yaml', catalog: testCatalog });
+    expect(result.ok).toBe(true);
+    const warnings = result.ok ? result.warnings : [];
+    expect(warnings.map((warning) => [warning.code, warning.severity, warning.line])).toEqual([
+      ['INPUT_UNKNOWN', 'warning', positionOf(yaml, 'followRedirectsEverywhere').line],
+    ]);
+    expect(formatProblem(warnings[0] as never)).toMatch(
+      /: warning: step 'Get Data' gives input 'followRedirectsEverywhere', which http.httpGet does not take; it is ignored/,
+    );
+  });
+
   it('refuses a definition larger than the limit before reading it', () => {
     const result = parseIntegrationYaml(definition(getData), { maxBytes: 100 });
     expect(result.ok).toBe(false);

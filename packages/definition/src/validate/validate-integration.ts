@@ -561,12 +561,16 @@ function checkInputs(
     const inputPath = joinPath(joinPath(entry.path, 'inputs'), name);
     const definition = known.get(name);
     if (!definition) {
+      // A near miss is a typo and an error; any other unknown name is reported but tolerated, because definitions
+      // exported elsewhere may carry inputs of newer component versions that the step can run without.
+      const hint = didYouMean(name, known.keys());
       report(
         'INPUT_UNKNOWN',
         inputPath,
-        `step '${step.name}' gives input '${name}', which ${ref} does not take${
-          didYouMean(name, known.keys()) ?? listText([...known.keys()])
-        }`,
+        hint
+          ? `step '${step.name}' gives input '${name}', which ${ref} does not take${hint}`
+          : `step '${step.name}' gives input '${name}', which ${ref} does not take; it is ignored${listText([...known.keys()])}`,
+        hint ? 'error' : 'warning',
       );
       continue;
     }
