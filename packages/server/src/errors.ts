@@ -49,6 +49,42 @@ export const errorCatalog = {
   },
   CUSTOMER_NAME_TAKEN: { status: 409, hint: 'Use another name, or update the existing customer.' },
 
+  // Integrations
+  INTEGRATION_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the id; list integrations with `weft integrations:list`.',
+  },
+  INTEGRATION_NAME_TAKEN: {
+    status: 409,
+    hint: 'Use another name, or pass integrationId (CLI: --integration ID) to update it.',
+  },
+  INTEGRATION_HAS_INSTANCES: {
+    status: 409,
+    hint: 'Delete its instances first, or delete with force=true to delete them too.',
+  },
+  INTEGRATION_HAS_NO_FLOWS: { status: 422, hint: 'Add at least one flow to the draft, then publish.' },
+  INTEGRATION_VERSION_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the version number; list versions with GET /api/integrations/{id}/versions.',
+  },
+  INTEGRATION_ICON_NOT_FOUND: { status: 404, hint: 'Upload one with PUT /api/integrations/{id}/icon.' },
+  INTEGRATION_ICON_TYPE_UNSUPPORTED: {
+    status: 415,
+    hint: 'Send a PNG, JPEG, SVG, WebP or GIF image with its Content-Type.',
+  },
+  INTEGRATION_ATTACHMENT_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the attachment id; list them with GET /api/integrations/{id}/attachments.',
+  },
+  DEFINITION_INVALID: {
+    status: 422,
+    hint: 'Fix the problems listed in details.problems (each has a line and column) and import again.',
+  },
+  BUNDLE_INVALID: {
+    status: 422,
+    hint: 'Build the bundle again from a project whose entry point exports integration(...) as default.',
+  },
+
   // API tokens
   TOKEN_NOT_FOUND: { status: 404, hint: 'Check the token id; list tokens with `weft tokens:list`.' },
   TOKEN_ROLE_NOT_GRANTABLE: { status: 403, hint: 'Create tokens with a role no higher than your own.' },

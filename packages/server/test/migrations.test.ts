@@ -17,9 +17,10 @@ describe('migrations', () => {
     const url = await createTestDatabase();
     const handles = await Promise.all([1, 2, 3, 4].map(() => connectDatabase(url, log, 2)));
     try {
-      expect(await pendingMigrations(handles[0]!.db)).toEqual(['0001-organizations-tokens-customers']);
+      const all = ['0001-organizations-tokens-customers', '0002-integrations'];
+      expect(await pendingMigrations(handles[0]!.db)).toEqual(all);
       const applied = await Promise.all(handles.map((h) => migrateDatabase(h.db, log)));
-      expect(applied.flat()).toEqual(['0001-organizations-tokens-customers']);
+      expect(applied.flat()).toEqual(all);
       expect(await pendingMigrations(handles[0]!.db)).toEqual([]);
       const tables = await handles[0]!.pool.query(
         "select count(*)::int as n from information_schema.tables where table_name in ('organizations','api_tokens','customers')",

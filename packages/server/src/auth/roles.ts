@@ -8,6 +8,9 @@ export type OrgRole = (typeof orgRoles)[number];
 export const permissions = {
   'customers:read': ['owner', 'admin', 'integrator', 'support', 'viewer'],
   'customers:write': ['owner', 'admin', 'integrator', 'support'],
+  'integrations:read': ['owner', 'admin', 'integrator', 'support', 'viewer'],
+  'integrations:write': ['owner', 'admin', 'integrator'],
+  'integrations:publish': ['owner', 'admin', 'integrator'],
   'tokens:read': ['owner', 'admin'],
   'tokens:write': ['owner', 'admin'],
 } as const satisfies Record<string, readonly OrgRole[]>;

@@ -8,6 +8,11 @@ export interface Database {
   organizations: OrganizationsTable;
   api_tokens: ApiTokensTable;
   customers: CustomersTable;
+  integrations: IntegrationsTable;
+  integration_bundles: IntegrationBundlesTable;
+  integration_versions: IntegrationVersionsTable;
+  integration_attachments: IntegrationAttachmentsTable;
+  instances: InstancesTable;
 }
 
 type CreatedAt = ColumnType<Date, never, never>;
@@ -42,4 +47,73 @@ export interface CustomersTable {
   labels: string[];
   created_at: CreatedAt;
   updated_at: Generated<Date>;
+}
+
+export interface IntegrationBundlesTable {
+  org_id: string;
+  /** Hex SHA-256 of `content`: versions and drafts with the same bundle share one row. */
+  sha256: string;
+  content: Buffer;
+  size_bytes: number;
+  created_at: CreatedAt;
+}
+
+export interface IntegrationsTable {
+  id: Generated<string>;
+  org_id: string;
+  /** Mirrors the draft definition's name; unique in the organization without regard to case. */
+  name: string;
+  description: string;
+  category: string | null;
+  labels: string[];
+  documentation: string | null;
+  is_code_native: boolean;
+  /** The draft: the flow model (`Integration` of @weft/definition) as JSON. */
+  definition: ColumnType<unknown, string, string>;
+  bundle_sha256: string | null;
+  /** The catalog entry of a code-native integration's generated component (`CatalogComponent`). */
+  component_manifest: ColumnType<unknown, string | null, string | null>;
+  icon: Buffer | null;
+  icon_content_type: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+  draft_updated_at: Generated<Date>;
+}
+
+export interface IntegrationVersionsTable {
+  id: Generated<string>;
+  org_id: string;
+  integration_id: string;
+  version_number: number;
+  comment: string;
+  available: Generated<boolean>;
+  /** Never updated once written: a version is an immutable snapshot. */
+  definition: ColumnType<unknown, string, never>;
+  bundle_sha256: ColumnType<string | null, string | null, never>;
+  component_manifest: ColumnType<unknown, string | null, never>;
+  is_code_native: ColumnType<boolean, boolean, never>;
+  published_at: CreatedAt;
+  published_by_token_id: string | null;
+}
+
+export interface IntegrationAttachmentsTable {
+  id: Generated<string>;
+  org_id: string;
+  integration_id: string;
+  name: string;
+  content_type: string;
+  size_bytes: number;
+  content: Buffer;
+  created_at: CreatedAt;
+}
+
+/** The first shape of instances: enough for integrations to count and delete them. The instances issue extends it. */
+export interface InstancesTable {
+  id: Generated<string>;
+  org_id: string;
+  customer_id: string;
+  integration_id: string;
+  integration_version_id: string;
+  name: string;
+  created_at: CreatedAt;
 }

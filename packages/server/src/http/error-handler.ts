@@ -101,7 +101,8 @@ export function installErrorHandling(app: FastifyInstance): void {
         case 'FST_ERR_CTP_BODY_TOO_LARGE':
           return reply.status(413).send(
             errorBody('API_PAYLOAD_TOO_LARGE', 'The request body is larger than the server accepts.', {
-              limitBytes: app.initialConfig.bodyLimit,
+              // The route's own limit where it has one (imports, icons, attachments).
+              limitBytes: request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit,
             }),
           );
         case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

@@ -6,6 +6,9 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { ErrorResponse } from '../api/common-schemas.js';
 import { customerRoutes } from '../api/customer-routes.js';
+import { integrationFileRoutes } from '../api/integration-file-routes.js';
+import { integrationRoutes } from '../api/integration-routes.js';
+import { integrationVersionRoutes } from '../api/integration-version-routes.js';
 import { tokenRoutes } from '../api/token-routes.js';
 import type { ServerRole } from '../config.js';
 import type { Database } from '../database/schema.js';
@@ -89,7 +92,7 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
         title: 'Weft API',
         version: options.version,
         description:
-          'Manage customers, API tokens and (as Weft grows) integrations, instances and executions. Every route needs `Authorization: Bearer <token>`; errors are `{"error": {"code", "message", "details"}}`.',
+          'Manage customers, API tokens, integrations and their versions (and, as Weft grows, instances and executions). Every route needs `Authorization: Bearer <token>`; errors are `{"error": {"code", "message", "details"}}`.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearerAuth: [] }],
@@ -108,4 +111,8 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
   installAuthentication(app, options.db);
   await app.register(customerRoutes(options.db), { prefix: '/api' });
   await app.register(tokenRoutes(options.db), { prefix: '/api' });
+  await app.register(integrationRoutes(options.db), { prefix: '/api' });
+  await app.register(integrationVersionRoutes(options.db), { prefix: '/api' });
+  // Icons and attachments take raw bodies; their parser stays inside this plugin.
+  await app.register(integrationFileRoutes(options.db), { prefix: '/api' });
 }

@@ -1,0 +1,401 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { type CatalogComponent, catalogInputTypes } from '@weft/definition';
+import { WeftError } from '../errors.js';
+
+/**
+ * Loads a code-native integration's bundle (the CommonJS file esbuild makes of a project whose entry point exports
+ * what `integration()` returns, from @weft/sdk or @prismatic-io/spectral) and reads two things off it: the YAML
+ * definition (`codeNativeIntegrationYAML`) and the generated component's catalog entry (its actions, triggers,
+ * connections and data sources with their inputs; the functions themselves stay behind).
+ *
+ * Loading a bundle runs its top-level code, which is the user's code. It never runs in the server's process: a
+ * child `node` with an empty environment, the permission model (it may read its own temporary directory and
+ * nothing else, may not write files, start processes or workers, or load native addons), a heap limit and a time
+ * limit. `process.kill` is taken away before the bundle loads, since the permission model does not cover signals.
+ * The network is not closed (Node 20 cannot): a bundle could make requests while it loads, as its flows will when
+ * they run.
+ */
+
+export interface ExtractOptions {
+  /** How long the bundle may take to load before its process is killed (default 15 s). */
+  timeoutMs?: number;
+  /** Heap limit of the bundle's process, in MB (default 256). */
+  memoryMb?: number;
+}
+
+export interface ExtractedBundle {
+  /** The integration's definition, as Prismatic-style YAML, exactly as the bundle built it. */
+  yaml: string;
+  /** The generated component: private (`isPublic: false`), referenced by the YAML's steps by its key. */
+  component: CatalogComponent;
+}
+
+const defaultTimeoutMs = 15_000;
+const defaultMemoryMb = 256;
+const maxAnswerBytes = 64 * 1024 * 1024;
+const maxYamlBytes = 10 * 1024 * 1024;
+const stderrTailBytes = 4096;
+
+// What the extractor may answer. Its output is checked, not trusted: the bundle shares its process and can
+// tamper with anything there (JSON.stringify included).
+const InputManifest = Type.Object({
+  key: Type.String({ minLength: 1 }),
+  label: Type.Optional(Type.String()),
+  type: Type.Union(catalogInputTypes.map((type) => Type.Literal(type))),
+  required: Type.Optional(Type.Boolean()),
+  default: Type.Optional(Type.Unknown()),
+  collection: Type.Optional(Type.Union([Type.Literal('valuelist'), Type.Literal('keyvaluelist')])),
+  model: Type.Optional(Type.Array(Type.Object({ label: Type.String(), value: Type.String() }))),
+});
+const operationFields = {
+  key: Type.String({ minLength: 1 }),
+  label: Type.Optional(Type.String()),
+  description: Type.Optional(Type.String()),
+  inputs: Type.Array(InputManifest),
+  kind: Type.Optional(Type.Union([Type.Literal('loop'), Type.Literal('branch')])),
+  staticBranchNames: Type.Optional(Type.Array(Type.String())),
+  dynamicBranchInput: Type.Optional(Type.String()),
+};
+const OperationManifest = Type.Object(operationFields);
+const ComponentManifest = Type.Object({
+  key: Type.String({ minLength: 1, maxLength: 200 }),
+  label: Type.Optional(Type.String()),
+  isPublic: Type.Literal(false),
+  actions: Type.Record(Type.String(), OperationManifest),
+  triggers: Type.Record(Type.String(), OperationManifest),
+  connections: Type.Record(Type.String(), OperationManifest),
+  dataSources: Type.Record(Type.String(), Type.Object({ ...operationFields, dataSourceType: Type.String() })),
+});
+const Answer = Type.Union([
+  Type.Object({ ok: Type.Literal(true), yaml: Type.String(), component: ComponentManifest }),
+  Type.Object({ ok: Type.Literal(false), message: Type.String() }),
+]);
+
+/** The script the child process runs. CommonJS, no dependencies: it is written next to the bundle. */
+const extractorSource = `'use strict';
+const fs = require('node:fs');
+const [bundlePath, marker] = process.argv.slice(2);
+const writeSync = fs.writeSync;
+const stringify = JSON.stringify;
+const parse = JSON.parse;
+const exit = process.exit.bind(process);
+const inputTypes = new Set(${JSON.stringify(catalogInputTypes)});
+let answered = false;
+
+function answer(result) {
+  if (answered) return;
+  answered = true;
+  writeSync(1, '\\n' + marker + stringify(result) + '\\n');
+  exit(0);
+}
+function where(error) {
+  try {
+    const match = /bundle\\.cjs:(\\d+)(?::(\\d+))?/.exec(String(error && error.stack));
+    return match ? ' (bundle line ' + match[1] + (match[2] ? ', column ' + match[2] : '') + ')' : '';
+  } catch { return ''; }
+}
+function describe(error) {
+  try {
+    if (error && typeof error === 'object' && typeof error.message === 'string') {
+      const name = typeof error.name === 'string' ? error.name : 'Error';
+      return (name + ': ' + error.message).split(bundlePath).join('bundle.js').slice(0, 500) + where(error);
+    }
+    return 'a thrown ' + typeof error + ' ' + String(error).slice(0, 200);
+  } catch {
+    return 'an error that cannot be described';
+  }
+}
+function fail(message) { answer({ ok: false, message }); }
+
+// The permission model does not cover signals: nothing the bundle runs may signal another process.
+for (const name of ['kill', '_kill']) {
+  try {
+    Object.defineProperty(process, name, {
+      value() { throw new Error('process.' + name + ' is not available while a bundle loads'); },
+      writable: false,
+      configurable: false,
+    });
+  } catch {}
+}
+// The bundle's own console output goes to stderr, so that stdout carries the answer.
+for (const level of ['log', 'info', 'debug', 'warn', 'error', 'trace', 'dir', 'table']) {
+  console[level] = (...args) => {
+    try { process.stderr.write(args.map((arg) => { try { return String(arg); } catch { return '?'; } }).join(' ') + '\\n'); } catch {}
+  };
+}
+process.on('uncaughtException', (error) => fail('The bundle threw while loading: ' + describe(error)));
+
+function text(value) {
+  return typeof value === 'string' ? value : undefined;
+}
+function jsonSafe(value) {
+  try { return value === undefined ? undefined : parse(stringify(value)); } catch { return undefined; }
+}
+function entries(collection) {
+  if (Array.isArray(collection)) return collection.filter((item) => item && typeof item === 'object').map((item) => [item.key, item]);
+  if (collection && typeof collection === 'object') return Object.entries(collection).filter(([, item]) => item && typeof item === 'object');
+  return [];
+}
+function inputsOf(list) {
+  const inputs = [];
+  for (const [key, input] of entries(list)) {
+    if (typeof key !== 'string' || key === '') continue;
+    const out = { key, type: inputTypes.has(input.type) ? input.type : 'string' };
+    const label = text(input.label) ?? text(input.label && input.label.value);
+    if (label !== undefined) out.label = label;
+    if (typeof input.required === 'boolean') out.required = input.required;
+    const fallback = jsonSafe(input.default);
+    if (fallback !== undefined) out.default = fallback;
+    if (input.collection === 'valuelist' || input.collection === 'keyvaluelist') out.collection = input.collection;
+    if (Array.isArray(input.model)) {
+      out.model = input.model
+        .filter((choice) => choice && typeof choice === 'object' && choice.value !== undefined)
+        .map((choice) => ({ label: String(choice.label ?? choice.value), value: String(choice.value) }));
+    }
+    inputs.push(out);
+  }
+  return inputs;
+}
+function operations(collection, withType) {
+  const result = {};
+  for (const [key, operation] of entries(collection)) {
+    if (typeof key !== 'string' || key === '') continue;
+    const display = operation.display && typeof operation.display === 'object' ? operation.display : {};
+    const out = { key, inputs: inputsOf(operation.inputs) };
+    const label = text(display.label);
+    if (label !== undefined) out.label = label;
+    const description = text(display.description);
+    if (description !== undefined) out.description = description;
+    if (operation.allowsBranching === true) {
+      out.kind = 'branch';
+      if (Array.isArray(operation.staticBranchNames)) out.staticBranchNames = operation.staticBranchNames.map(String);
+      if (typeof operation.dynamicBranchInput === 'string') out.dynamicBranchInput = operation.dynamicBranchInput;
+    }
+    if (withType) out.dataSourceType = String(operation.dataSourceType ?? 'string');
+    result[key] = out;
+  }
+  return result;
+}
+function kindOf(value) {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
+(async () => {
+  let exported;
+  try {
+    exported = require(bundlePath);
+  } catch (error) {
+    return fail('The bundle threw while loading: ' + describe(error));
+  }
+  let value;
+  try {
+    value = exported !== null && (typeof exported === 'object' || typeof exported === 'function') && exported.default != null
+      ? exported.default
+      : exported;
+    if (value && typeof value.then === 'function') value = await value;
+  } catch (error) {
+    return fail('Reading the bundle\\'s export failed: ' + describe(error));
+  }
+  if (!value || typeof value !== 'object') {
+    return fail('The bundle exports no integration: module.exports.default (or module.exports) must be the object integration() returns, but it is ' + kindOf(value) + '.');
+  }
+  try {
+    const yaml = value.codeNativeIntegrationYAML;
+    if (typeof yaml !== 'string' || yaml.trim() === '') {
+      return fail('The bundle\\'s export has no codeNativeIntegrationYAML: it is not what integration() returns (a component built with component() cannot be imported as an integration).');
+    }
+    if (typeof value.key !== 'string' || value.key === '') {
+      return fail('The bundle\\'s export has no component key: it is not what integration() returns.');
+    }
+    const display = value.display && typeof value.display === 'object' ? value.display : {};
+    const component = {
+      key: value.key,
+      isPublic: false,
+      actions: operations(value.actions, false),
+      triggers: operations(value.triggers, false),
+      connections: operations(value.connections, false),
+      dataSources: operations(value.dataSources, true),
+    };
+    const label = text(display.label);
+    if (label !== undefined) component.label = label;
+    answer({ ok: true, yaml, component });
+  } catch (error) {
+    fail('Reading the bundle\\'s component failed: ' + describe(error));
+  }
+})().catch((error) => fail('The bundle could not be read: ' + describe(error)));
+`;
+
+function permissionFlag(): string {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const stable = major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13);
+  return stable ? '--permission' : '--experimental-permission';
+}
+
+function invalid(message: string): WeftError {
+  return new WeftError('BUNDLE_INVALID', message);
+}
+
+// Every import of a bundle starts a process; at most this many run at once, the others wait their turn.
+const maxConcurrent = Math.max(1, Math.min(4, os.availableParallelism()));
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  // A finishing run hands its slot straight to the next waiter, so the count never overshoots.
+  if (running >= maxConcurrent) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running += 1;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
+/** Runs the bundle in a sandboxed child process and returns its YAML and component manifest. */
+export async function extractCodeNativeBundle(
+  bundle: Buffer,
+  options: ExtractOptions = {},
+): Promise<ExtractedBundle> {
+  if (bundle.length === 0) throw invalid('The bundle is empty.');
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const memoryMb = options.memoryMb ?? defaultMemoryMb;
+  return inTurn(async () => {
+    const dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'weft-bundle-')));
+    try {
+      const bundlePath = path.join(dir, 'bundle.cjs');
+      const extractorPath = path.join(dir, 'extract.cjs');
+      await fs.writeFile(bundlePath, bundle, { mode: 0o400 });
+      await fs.writeFile(extractorPath, extractorSource, { mode: 0o400 });
+      const marker = `weft-bundle-answer:${randomBytes(12).toString('hex')}:`;
+      const answer = await runExtractor(dir, extractorPath, bundlePath, marker, timeoutMs, memoryMb);
+      if (!answer.ok) throw invalid(answer.message);
+      if (Buffer.byteLength(answer.yaml) > maxYamlBytes) {
+        throw invalid(
+          `The bundle's codeNativeIntegrationYAML is larger than ${maxYamlBytes / 1024 / 1024} MiB.`,
+        );
+      }
+      return { yaml: answer.yaml, component: answer.component as CatalogComponent };
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+function runExtractor(
+  dir: string,
+  extractorPath: string,
+  bundlePath: string,
+  marker: string,
+  timeoutMs: number,
+  memoryMb: number,
+): Promise<Static<typeof Answer>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        permissionFlag(),
+        `--allow-fs-read=${dir}${path.sep}*`,
+        '--disable-warning=ExperimentalWarning',
+        `--max-old-space-size=${memoryMb}`,
+        extractorPath,
+        bundlePath,
+        marker,
+      ],
+      { cwd: dir, env: {}, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true },
+    );
+    const stdout: Buffer[] = [];
+    let stdoutBytes = 0;
+    let stderr = '';
+    let settled = false;
+    const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      outcome();
+    };
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          reject(
+            invalid(
+              `The bundle did not finish loading within ${timeoutMs / 1000} s and was stopped (does its top-level code loop or wait forever?).`,
+            ),
+          ),
+        ),
+      timeoutMs,
+    );
+
+    const answerIn = (text: string): Static<typeof Answer> | undefined => {
+      const start = text.lastIndexOf(`\n${marker}`);
+      if (start < 0) return undefined;
+      const end = text.indexOf('\n', start + 1 + marker.length);
+      if (end < 0) return undefined;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text.slice(start + 1 + marker.length, end));
+      } catch {
+        throw invalid('The bundle garbled the answer of its sandbox.');
+      }
+      if (!Value.Check(Answer, parsed)) {
+        throw invalid(
+          'The component the bundle exports is not of the expected shape (key, display, actions, triggers, dataSources, connections with their inputs); build it with integration() from @weft/sdk or @prismatic-io/spectral.',
+        );
+      }
+      return parsed;
+    };
+
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout.push(chunk);
+      stdoutBytes += chunk.length;
+      if (stdoutBytes > maxAnswerBytes) {
+        finish(() => reject(invalid('The bundle wrote more output while loading than a sandbox accepts.')));
+        return;
+      }
+      if (!chunk.includes(10)) return;
+      try {
+        const found = answerIn(Buffer.concat(stdout).toString('utf8'));
+        if (found) finish(() => resolve(found));
+      } catch (error) {
+        finish(() => reject(error));
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-stderrTailBytes);
+    });
+    child.on('error', (error) =>
+      finish(() => reject(invalid(`The bundle's sandbox could not start: ${error.message}.`))),
+    );
+    child.on('close', (code, signal) =>
+      finish(() => {
+        if (/heap out of memory|Allocation failed/i.test(stderr)) {
+          reject(
+            invalid(`The bundle used more than the ${memoryMb} MB of memory a sandbox has while loading.`),
+          );
+          return;
+        }
+        // The last line the process wrote that is not a stack frame.
+        const lastLine = stderr
+          .split('\n')
+          .filter((line) => line.trim() !== '' && !/^\s*(\d+:|at )/.test(line))
+          .pop()
+          ?.trim()
+          .replaceAll(bundlePath, 'bundle.js')
+          .slice(0, 300);
+        reject(
+          invalid(
+            `The bundle's sandbox ended (${signal ? `signal ${signal}` : `exit code ${code}`}) without an answer${lastLine ? `: ${lastLine}` : ''}.`,
+          ),
+        );
+      }),
+    );
+  });
+}
