@@ -1,6 +1,7 @@
 // Issue 3: integrations API: create, read, list and filter, update, icon, attachments, fork, delete with instances,
 // permissions and tenancy. (Importing, publishing and versions are in integrations.import.test.ts.)
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization } from '../src/index.js';
 import { sqlQuery, tokenWithRole } from './support/integration-fixtures.js';
@@ -119,6 +120,67 @@ describe('create, read, list', () => {
     expect(second.body.items.map((i: { id: string }) => i.id)).toEqual([c.id]);
     expect(second.body.nextCursor).toBeNull();
     expect((await server.api('GET', '/api/integrations?cursor=nonsense')).status).toBe(400);
+  });
+});
+
+describe('pages', () => {
+  it('walks integrations created in the same millisecond exactly once, in id order', async () => {
+    const marker = `tie${randomBytes(3).toString('hex')}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await createIntegration({ name: `${marker} ${i}` })).id);
+    await sqlQuery(
+      server,
+      `update integrations set created_at = '2026-01-01T00:00:00.000Z' where id = any($1)`,
+      [ids],
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await server.api(
+        'GET',
+        `/api/integrations?search=${marker}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((item: { id: string }) => item.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...ids].sort());
+  });
+});
+
+describe('what list queries rely on', () => {
+  // Review of issue 3: the list used to count every draft's flows from its definition (reading each whole
+  // definition), and a label filter could use no index. Counts are now columns PostgreSQL keeps from the draft, and
+  // the label filter's expression has a GIN index.
+  it('keeps flow and config variable counts in step with the draft', async () => {
+    const created = await createIntegration({ name: 'Counted', category: '  Spaced Category  ' });
+    expect(created).toMatchObject({ flowCount: 0, configVarCount: 0, category: 'Spaced Category' });
+    await sqlQuery(
+      server,
+      `update integrations set definition = jsonb_set(definition, '{flows}', '[{"name": "a"}, {"name": "b"}]') where id = $1`,
+      [created.id],
+    );
+    expect((await server.api('GET', `/api/integrations/${created.id}`)).body).toMatchObject({
+      flowCount: 2,
+      configVarCount: 0,
+    });
+  });
+
+  it('can answer a label filter from the labels index', async () => {
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    try {
+      await client.query('begin');
+      await client.query('set local enable_seqscan = off');
+      const plan = await client.query(
+        `explain select id from integrations where integration_label_keys(labels) @> array['gold']::text[]`,
+      );
+      await client.query('rollback');
+      const text = plan.rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
+      expect(text).toContain('integrations_label_keys_idx');
+    } finally {
+      await client.end();
+    }
   });
 });
 
@@ -322,6 +384,61 @@ describe('attachments', () => {
         headers: { 'content-type': 'text/plain' },
       });
       expect(answer.status, query).toBe(400);
+    }
+    expect((await server.api('GET', `/api/integrations/${id}/attachments`)).body.items).toEqual([]);
+  });
+});
+
+describe('attachment names in downloads', () => {
+  // Review of issue 3: names are the uploader's text, sent back in a header to whoever downloads the file.
+  it('quotes, escapes and percent-encodes any name so the header stays one well-formed value', async () => {
+    const { id } = await createIntegration({ name: 'Odd File Names' });
+    const cases: Array<[string, string]> = [
+      [
+        'say "hi"; filename=evil.exe',
+        `attachment; filename="say _hi_; filename=evil.exe"; filename*=UTF-8''say%20%22hi%22%3B%20filename%3Devil.exe`,
+      ],
+      ['😀 report.pdf', `attachment; filename="_ report.pdf"; filename*=UTF-8''%F0%9F%98%80%20report.pdf`],
+      [
+        "it's (final)*.txt",
+        `attachment; filename="it's (final)*.txt"; filename*=UTF-8''it%27s%20%28final%29%2A.txt`,
+      ],
+      ['100%.csv', `attachment; filename="100_.csv"; filename*=UTF-8''100%25.csv`],
+    ];
+    for (const [name, expected] of cases) {
+      const upload = await server.api(
+        'POST',
+        `/api/integrations/${id}/attachments?name=${encodeURIComponent(name)}`,
+        { rawBody: 'x', headers: { 'content-type': 'text/plain' } },
+      );
+      expect(upload.status, name).toBe(201);
+      expect(upload.body.name).toBe(name);
+      const download = await server.api('GET', `/api/integrations/${id}/attachments/${upload.body.id}`);
+      expect(download.headers.get('content-disposition'), name).toBe(expected);
+      expect(decodeURIComponent(expected.split("UTF-8''")[1]!)).toBe(name);
+    }
+  });
+
+  it('refuses names with one slash, or Unicode controls that disguise or split them (400)', async () => {
+    const { id } = await createIntegration({ name: 'Spoofed Names' });
+    // One slash used to pass: the non-blank character the pattern requires could be any character at all.
+    for (const name of [
+      '../passwd',
+      'dir/file.txt',
+      '..\\boot.ini',
+      'invoice\u202Efdp.exe',
+      'a\u2028b.txt',
+      'x\u2066y.txt',
+      'tab\there.txt',
+      'c1\u0085.txt',
+    ]) {
+      const answer = await server.api(
+        'POST',
+        `/api/integrations/${id}/attachments?name=${encodeURIComponent(name)}`,
+        { rawBody: 'x', headers: { 'content-type': 'text/plain' } },
+      );
+      expect(answer.status, JSON.stringify(name)).toBe(400);
+      expect(answer.body.error.details.field).toBe('name');
     }
     expect((await server.api('GET', `/api/integrations/${id}/attachments`)).body.items).toEqual([]);
   });
@@ -553,6 +670,54 @@ describe('tenancy', () => {
       expect(answer.body.error.code).toBe('INTEGRATION_NOT_FOUND');
     }
     expect((await server.api('GET', '/api/integrations', { token })).body.items).toEqual([]);
+
+    // Nor by the id of one of its attachments or versions, nor its icon, on any route that names them.
+    await server.api('PUT', `/api/integrations/${id}/icon`, {
+      rawBody: png,
+      headers: { 'content-type': 'image/png' },
+    });
+    const attachment = (
+      await server.api('POST', `/api/integrations/${id}/attachments?name=secret.txt`, {
+        rawBody: 'ours',
+        headers: { 'content-type': 'text/plain' },
+      })
+    ).body;
+    const [org] = await sqlQuery<{ org_id: string }>(
+      server,
+      'select org_id from integrations where id = $1',
+      [id],
+    );
+    await sqlQuery(
+      server,
+      `insert into integration_versions (org_id, integration_id, version_number, definition, is_code_native)
+       values ($1, $2, 1, '{"name": "Ours Only", "flows": []}'::jsonb, false)`,
+      [org!.org_id, id],
+    );
+    const theirs = (await server.api('POST', '/api/integrations', { token, body: { name: 'Theirs' } })).body;
+    const byId = [
+      await server.api('GET', `/api/integrations/${id}/attachments/${attachment.id}`, { token }),
+      await server.api('DELETE', `/api/integrations/${id}/attachments/${attachment.id}`, { token }),
+      await server.api('GET', `/api/integrations/${id}/versions/1`, { token }),
+      await server.api('PATCH', `/api/integrations/${id}/versions/1`, { token, body: { available: false } }),
+      await server.api('GET', `/api/integrations/${id}/export?version=1`, { token }),
+      await server.api('PUT', `/api/integrations/${id}/icon`, {
+        token,
+        rawBody: png,
+        headers: { 'content-type': 'image/png' },
+      }),
+      await server.api('DELETE', `/api/integrations/${id}/icon`, { token }),
+    ];
+    for (const answer of byId) expect(answer.body.error.code).toBe('INTEGRATION_NOT_FOUND');
+    // Their own integration with our attachment's id finds nothing either.
+    const crossed = await server.api('GET', `/api/integrations/${theirs.id}/attachments/${attachment.id}`, {
+      token,
+    });
+    expect(crossed.body.error.code).toBe('INTEGRATION_ATTACHMENT_NOT_FOUND');
+    expect((await server.api('GET', `/api/integrations/${id}/attachments/${attachment.id}`)).text).toBe(
+      'ours',
+    );
+    expect((await server.api('GET', `/api/integrations/${id}/versions/1`)).body.available).toBe(true);
+    expect((await server.api('GET', `/api/integrations/${id}/icon`)).status).toBe(200);
     // Names are unique per organization only.
     expect(
       (await server.api('POST', '/api/integrations', { token, body: { name: 'Ours Only' } })).status,

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WeftError } from '../src/index.js';
 import { extractCodeNativeBundle } from '../src/integrations/code-native-bundle.js';
@@ -148,10 +149,79 @@ describe('extractCodeNativeBundle', () => {
       prelude: 'console.log("hello from the bundle"); process.stdout.write("junk");',
     });
     expect((await extractCodeNativeBundle(Buffer.from(noisy))).component.key).toBe('acme-sync');
-    // A bundle can see its sandbox's answer marker and write an answer of its own: it is checked like any other.
-    const forged = `require('node:fs').writeSync(1, '\\n' + process.argv[3] + JSON.stringify({ ok: true, yaml: 'x', component: { key: 'k', isPublic: true } }) + '\\n'); while (true) {}`;
+    // A bundle can write to its sandbox's answer pipe itself: what it writes is checked like any other answer.
+    const forged = `require('node:fs').writeSync(3, JSON.stringify({ ok: true, yaml: 'x', component: { key: 'k', isPublic: true } })); process.exit(0);`;
     const error = await extractionError(forged);
     expect(error.message).toContain('not of the expected shape');
+    const garbled = await extractionError(`require('node:fs').writeSync(3, '{"ok": tr'); process.exit(0);`);
+    expect(garbled.message).toContain('garbled');
+  });
+
+  // Review of issue 3: the answer used to travel on stdout. A bundle that merely looked at process.stdout (as
+  // colour-detection libraries do) made that pipe non-blocking, and any answer over the pipe's 64 KiB buffer was cut
+  // short: "ended (exit code 0) without an answer" for a perfectly good integration.
+  it('reads a large answer even when the bundle has touched process.stdout', async () => {
+    const big = `${codeNativeYaml('acme-sync')}# ${'x'.repeat(2 * 1024 * 1024)}\n`;
+    const { yaml } = await extractCodeNativeBundle(
+      Buffer.from(
+        codeNativeBundle({
+          prelude: 'const colours = process.stdout.isTTY; process.stdout.write("starting\\n");',
+          yamlExpression: JSON.stringify(big),
+        }),
+      ),
+    );
+    expect(yaml).toBe(big);
+  });
+
+  // Review of issue 3: stdout used to be gathered and searched again on every line, so a bundle printing tens of
+  // MiB of newlines kept the server's event loop busy for seconds at a time and then failed. Its output now goes
+  // nowhere, and a bundle that prints a lot still imports.
+  it("ignores the bundle's own stdout, however much it writes", async () => {
+    const chatty = codeNativeBundle({
+      prelude: `const line = '\\n'.repeat(64 * 1024); for (let i = 0; i < 1600; i++) require('node:fs').writeSync(1, line);`,
+    });
+    expect((await extractCodeNativeBundle(Buffer.from(chatty))).component.key).toBe('acme-sync');
+  });
+
+  // Review of issue 3: --max-old-space-size covers the JavaScript heap only; Buffers live outside it, so a bundle
+  // could take gigabytes from the server's machine for the whole time limit.
+  it('stops a bundle that fills memory with Buffers outside the heap', async () => {
+    const error = await extractionError(
+      'const keep = []; for (;;) keep.push(Buffer.alloc(32 * 1024 * 1024, 1));',
+      { memoryMb: 64, timeoutMs: 30_000 },
+    );
+    expect(error.message).toContain('more than the 64 MB of memory');
+  });
+
+  it('kills the sandbox and removes its temporary directory when the time runs out', async () => {
+    const previousTmp = process.env.TMPDIR;
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'weft-review-'));
+    process.env.TMPDIR = tmp;
+    try {
+      const error = await extractionError('while (true) {}', { timeoutMs: 1000 });
+      expect(error.message).toContain('did not finish loading');
+      expect(fs.readdirSync(tmp)).toEqual([]);
+      // No process runs from the removed directory any more (it was sent SIGKILL before the answer).
+      const runningFromTmp = () =>
+        fs
+          .readdirSync('/proc')
+          .filter((pid) => /^\d+$/.test(pid))
+          .some((pid) => {
+            try {
+              return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(tmp);
+            } catch {
+              return false;
+            }
+          });
+      if (fs.existsSync('/proc/self/cmdline')) {
+        for (let i = 0; i < 50 && runningFromTmp(); i++) await new Promise((r) => setTimeout(r, 20));
+        expect(runningFromTmp()).toBe(false);
+      }
+    } finally {
+      if (previousTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previousTmp;
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
 
@@ -231,6 +301,57 @@ describe('importing a code-native bundle through the API', () => {
     });
     expect(reimported.status, reimported.text).toBe(200);
     expect(reimported.body.isCodeNative).toBe(true);
+  });
+
+  // Review of issue 3: an import that replaces a bundle deletes the old one when nothing refers to it any more. If
+  // another transaction was just then making a draft refer to it, the delete waited for that transaction and then
+  // failed on the foreign key: the import answered 500. The bundle now stays (it is in use), and the import succeeds.
+  it('replaces a bundle while another transaction starts using it, without failing', async () => {
+    const first = codeNativeBundle({ key: 'race-one', name: 'Race One' });
+    const created = await server.api('POST', '/api/integrations/import', { body: { bundle: base64(first) } });
+    expect(created.status, created.text).toBe(201);
+    const [row] = await sqlQuery<{ org_id: string; bundle_sha256: string }>(
+      server,
+      'select org_id, bundle_sha256 from integrations where id = $1',
+      [created.body.id],
+    );
+    const other = new pg.Client({ connectionString: server.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query(
+        `insert into integrations (org_id, name, definition, bundle_sha256) values ($1, 'Race Other', '{}', $2)`,
+        [row!.org_id, row!.bundle_sha256],
+      );
+      const replacing = server.api('POST', '/api/integrations/import', {
+        body: {
+          bundle: base64(codeNativeBundle({ key: 'race-two', name: 'Race One' })),
+          integrationId: created.body.id,
+        },
+      });
+      // Until the import waits on the other transaction's lock on the old bundle.
+      const waiting = async () =>
+        (
+          await sqlQuery<{ n: number }>(
+            server,
+            `select count(*)::int as n from pg_stat_activity
+             where wait_event_type = 'Lock' and query like '%delete from integration_bundles%'`,
+          )
+        )[0]!.n;
+      for (let i = 0; i < 200 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(await waiting()).toBe(1);
+      await other.query('commit');
+      const replaced = await replacing;
+      expect(replaced.status, replaced.text).toBe(200);
+    } finally {
+      await other.end();
+    }
+    const kept = await sqlQuery<{ n: number }>(
+      server,
+      'select count(*)::int as n from integration_bundles where sha256 = $1',
+      [row!.bundle_sha256],
+    );
+    expect(kept[0]!.n).toBe(1);
   });
 
   it('refuses a bundle whose YAML uses a step its component does not have (422 DEFINITION_INVALID)', async () => {

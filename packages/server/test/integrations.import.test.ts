@@ -189,6 +189,58 @@ describe('import', () => {
     expect(await draftOf(existing.id)).toEqual(draftBefore);
   });
 
+  // Review of issue 3: the JSON routes refuse a blank name or 300 labels, but an imported definition's metadata was
+  // stored as it came: `name: "   "` made an integration with an empty name (and a second one a 409 about "''").
+  it('holds imported metadata to the limits of the JSON routes (422 with the line of the field)', async () => {
+    const count = async () => (await server.api('GET', '/api/integrations?limit=500')).body.items.length;
+    const before = await count();
+    const cases: Array<{ yaml: string; path: string; says: string }> = [
+      { yaml: definitionYaml({ name: '"   "' }), path: 'name', says: 'name is blank' },
+      { yaml: definitionYaml({ name: 'x'.repeat(201) }), path: 'name', says: 'at most 200' },
+      {
+        yaml: definitionYaml({ name: 'Many Labels', labels: Array.from({ length: 51 }, (_, i) => `l${i}`) }),
+        path: 'labels',
+        says: 'at most 50',
+      },
+      {
+        yaml: definitionYaml({ name: 'Long Label', labels: ['y'.repeat(65)] }),
+        path: 'labels',
+        says: 'at most 64',
+      },
+      {
+        yaml: definitionYaml({ name: 'Long Category', category: 'c'.repeat(201) }),
+        path: 'category',
+        says: 'at most 200',
+      },
+    ];
+    for (const { yaml, path, says } of cases) {
+      const answer = await server.api('POST', '/api/integrations/import', {
+        body: { definition: yaml, fileName: 'meta.yaml' },
+      });
+      expect(answer.status, path).toBe(422);
+      expect(answer.body.error.code).toBe('DEFINITION_INVALID');
+      const problem = (answer.body.error.details.problems as Array<Record<string, unknown>>).find(
+        (p) => p.path === path,
+      );
+      expectProblemShape(problem!);
+      expect(problem).toMatchObject({ severity: 'error', file: 'meta.yaml' });
+      expect(problem!.message).toContain(says);
+      const fieldLine = yaml.split('\n').findIndex((line) => line.startsWith(`${path}:`)) + 1;
+      expect(problem!.line).toBe(fieldLine);
+    }
+    expect(await count()).toBe(before);
+
+    // Replacing a draft is held to the same limits; surrounding blanks are trimmed away in draft and columns alike.
+    const existing = await importYaml({ definition: definitionYaml({ name: '"  Trimmed Name  "' }) });
+    expect(existing.name).toBe('Trimmed Name');
+    expect((await draftOf(existing.id)).name).toBe('Trimmed Name');
+    const blank = await server.api('POST', '/api/integrations/import', {
+      body: { definition: definitionYaml({ name: '""' }), integrationId: existing.id },
+    });
+    expect(blank.status).toBe(422);
+    expect((await draftOf(existing.id)).name).toBe('Trimmed Name');
+  });
+
   it('answers 404 for an integrationId that does not exist', async () => {
     const answer = await server.api('POST', '/api/integrations/import', {
       body: {

@@ -17,7 +17,11 @@ describe('migrations', () => {
     const url = await createTestDatabase();
     const handles = await Promise.all([1, 2, 3, 4].map(() => connectDatabase(url, log, 2)));
     try {
-      const all = ['0001-organizations-tokens-customers', '0002-integrations'];
+      const all = [
+        '0001-organizations-tokens-customers',
+        '0002-integrations',
+        '0003-integration-list-indexes',
+      ];
       expect(await pendingMigrations(handles[0]!.db)).toEqual(all);
       const applied = await Promise.all(handles.map((h) => migrateDatabase(h.db, log)));
       expect(applied.flat()).toEqual(all);

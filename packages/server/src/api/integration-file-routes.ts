@@ -15,18 +15,35 @@ import {
   listAttachments,
   setIcon,
 } from './integration-file-store.js';
-import { AttachmentParams, AttachmentSchema, IdParams } from './integration-schemas.js';
+import {
+  AttachmentParams,
+  AttachmentSchema,
+  IdParams,
+  integrationPermissions,
+  integrationTags,
+} from './integration-schemas.js';
 
 export const iconLimitBytes = 1024 * 1024;
 export const attachmentLimitBytes = 25 * 1024 * 1024;
+
+/**
+ * What an attachment's name may not hold: slashes and backslashes, control characters, and the Unicode controls
+ * that change how the name shows (bidirectional overrides make `invoice\u202Efdp.exe` look like `invoiceexe.pdf` in
+ * a download dialog; line and paragraph separators break it in two).
+ */
+const forbiddenInFileNames =
+  '\\u0000-\\u001f\\u007f-\\u009f/\\\\\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069';
+// Allowed characters around at least one that is not blank (`\S` alone would let one forbidden character through).
+const fileNamePattern = `^[^${forbiddenInFileNames}]*[^\\s${forbiddenInFileNames}][^${forbiddenInFileNames}]*$`;
 
 const AttachmentUploadQuery = Type.Object(
   {
     name: Type.String({
       minLength: 1,
       maxLength: 255,
-      pattern: '^[^\\u0000-\\u001f\\u007f/\\\\]*\\S[^\\u0000-\\u001f\\u007f/\\\\]*$',
-      description: 'The file name (no slashes or control characters)',
+      pattern: fileNamePattern,
+      description:
+        'The file name (no slashes, control characters, or the Unicode controls that reorder or break lines)',
     }),
   },
   { additionalProperties: false },
@@ -49,7 +66,8 @@ function sendFile(reply: FastifyReply, contentType: string, content: Buffer) {
 
 /** `attachment; filename="..."` with an ASCII fallback and the exact UTF-8 name (RFC 6266). */
 export function contentDisposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  // One `_` per character the quoted form cannot carry (an emoji is one character, though two UTF-16 units).
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/gu, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }
 
@@ -62,9 +80,8 @@ export function integrationFileRoutes(db: Kysely<Database>) {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     app.addSchema(AttachmentSchema);
-    const tags = ['integrations'];
-    const read = { permission: 'integrations:read' } as const;
-    const write = { permission: 'integrations:write' } as const;
+    const tags = integrationTags;
+    const { read, write } = integrationPermissions;
 
     app.put<{ Params: Static<typeof IdParams> }>(
       '/integrations/:id/icon',

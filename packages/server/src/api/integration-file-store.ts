@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { WeftError } from '../errors.js';
-import { type Db, draftOf, isUuid } from './integration-store.js';
+import { type Db, getIntegrationRef, integrationNotFound, isUuid } from './integration-store.js';
 
 /** The SQL behind an integration's icon and attachments (binary content, stored in PostgreSQL). */
 
@@ -19,12 +19,12 @@ export async function setIcon(
   contentType: string,
   icon: Buffer,
 ): Promise<void> {
-  const draft = await draftOf(db, orgId, id);
+  const integration = await getIntegrationRef(db, orgId, id);
   await db
     .updateTable('integrations')
     .set({ icon, icon_content_type: contentType, updated_at: sql<Date>`now()` })
     .where('org_id', '=', orgId)
-    .where('id', '=', draft.id)
+    .where('id', '=', integration.id)
     .execute();
 }
 
@@ -33,26 +33,28 @@ export async function getIcon(
   orgId: string,
   id: string,
 ): Promise<{ contentType: string; icon: Buffer }> {
-  const draft = await draftOf(db, orgId, id);
-  const row = await db
-    .selectFrom('integrations')
-    .select(['icon', 'icon_content_type'])
-    .where('org_id', '=', orgId)
-    .where('id', '=', draft.id)
-    .executeTakeFirst();
-  if (!row?.icon || !row.icon_content_type) {
-    throw new WeftError('INTEGRATION_ICON_NOT_FOUND', `Integration '${draft.name}' has no icon.`);
+  const row = isUuid(id)
+    ? await db
+        .selectFrom('integrations')
+        .select(['name', 'icon', 'icon_content_type'])
+        .where('org_id', '=', orgId)
+        .where('id', '=', id)
+        .executeTakeFirst()
+    : undefined;
+  if (!row) throw integrationNotFound(id);
+  if (!row.icon || !row.icon_content_type) {
+    throw new WeftError('INTEGRATION_ICON_NOT_FOUND', `Integration '${row.name}' has no icon.`);
   }
   return { contentType: row.icon_content_type, icon: row.icon };
 }
 
 export async function deleteIcon(db: Db, orgId: string, id: string): Promise<void> {
-  const draft = await draftOf(db, orgId, id);
+  const integration = await getIntegrationRef(db, orgId, id);
   await db
     .updateTable('integrations')
     .set({ icon: null, icon_content_type: null, updated_at: sql<Date>`now()` })
     .where('org_id', '=', orgId)
-    .where('id', '=', draft.id)
+    .where('id', '=', integration.id)
     .where('icon_content_type', 'is not', null)
     .execute();
 }
@@ -89,12 +91,12 @@ export async function addAttachment(
   id: string,
   file: { name: string; contentType: string; content: Buffer },
 ): Promise<Attachment> {
-  const draft = await draftOf(db, orgId, id);
+  const integration = await getIntegrationRef(db, orgId, id);
   const row = await db
     .insertInto('integration_attachments')
     .values({
       org_id: orgId,
-      integration_id: draft.id,
+      integration_id: integration.id,
       name: file.name,
       content_type: file.contentType,
       size_bytes: file.content.length,
@@ -107,12 +109,12 @@ export async function addAttachment(
 
 /** Oldest first. */
 export async function listAttachments(db: Db, orgId: string, id: string): Promise<Attachment[]> {
-  const draft = await draftOf(db, orgId, id);
+  const integration = await getIntegrationRef(db, orgId, id);
   const rows = await db
     .selectFrom('integration_attachments')
     .select(columns)
     .where('org_id', '=', orgId)
-    .where('integration_id', '=', draft.id)
+    .where('integration_id', '=', integration.id)
     .orderBy('created_at')
     .orderBy('id')
     .execute();
@@ -132,17 +134,17 @@ export async function getAttachment(
   id: string,
   attachmentId: string,
 ): Promise<Attachment & { content: Buffer }> {
-  const draft = await draftOf(db, orgId, id);
+  const integration = await getIntegrationRef(db, orgId, id);
   const row = isUuid(attachmentId)
     ? await db
         .selectFrom('integration_attachments')
         .select([...columns, 'content'])
         .where('org_id', '=', orgId)
-        .where('integration_id', '=', draft.id)
+        .where('integration_id', '=', integration.id)
         .where('id', '=', attachmentId)
         .executeTakeFirst()
     : undefined;
-  if (!row) throw attachmentNotFound(draft.name, attachmentId);
+  if (!row) throw attachmentNotFound(integration.name, attachmentId);
   return { ...toAttachment(row), content: row.content };
 }
 
@@ -152,15 +154,15 @@ export async function deleteAttachment(
   id: string,
   attachmentId: string,
 ): Promise<void> {
-  const draft = await draftOf(db, orgId, id);
+  const integration = await getIntegrationRef(db, orgId, id);
   const deleted = isUuid(attachmentId)
     ? await db
         .deleteFrom('integration_attachments')
         .where('org_id', '=', orgId)
-        .where('integration_id', '=', draft.id)
+        .where('integration_id', '=', integration.id)
         .where('id', '=', attachmentId)
         .returning('id')
         .executeTakeFirst()
     : undefined;
-  if (!deleted) throw attachmentNotFound(draft.name, attachmentId);
+  if (!deleted) throw attachmentNotFound(integration.name, attachmentId);
 }

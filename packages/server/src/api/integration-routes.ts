@@ -5,6 +5,7 @@ import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import { callerOf } from '../http/authenticate.js';
 import { errorResponses, page } from './common-schemas.js';
+import { importIntegration } from './integration-import-store.js';
 import {
   DefinitionProblem,
   IdParams,
@@ -16,6 +17,8 @@ import {
   IntegrationSchema,
   IntegrationUpdate,
   IntegrationWithDefinition,
+  integrationPermissions,
+  integrationTags,
 } from './integration-schemas.js';
 import {
   createIntegration,
@@ -23,7 +26,6 @@ import {
   exportIntegration,
   forkIntegration,
   getIntegration,
-  importIntegration,
   listIntegrations,
   updateIntegration,
 } from './integration-store.js';
@@ -52,9 +54,8 @@ export function integrationRoutes(db: Kysely<Database>) {
     app.addSchema(DefinitionProblem);
     app.addSchema(ImportAnswer);
     app.addSchema(page(Type.Ref('Integration'), 'IntegrationPage'));
-    const tags = ['integrations'];
-    const read = { permission: 'integrations:read' } as const;
-    const write = { permission: 'integrations:write' } as const;
+    const tags = integrationTags;
+    const { read, write } = integrationPermissions;
 
     app.post<{ Body: Static<typeof IntegrationCreate> }>(
       '/integrations',

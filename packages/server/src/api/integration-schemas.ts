@@ -1,21 +1,37 @@
 import { Type } from '@sinclair/typebox';
+import { metadataLimits } from '../integrations/integration-definition.js';
 import { Cursor, Limit } from './common-schemas.js';
 
 /** The request and answer shapes of the integrations API (see docs/integrations-api-contract.md). */
 
+/** What the routes of the integrations API need (the roles holding each are in auth/roles.ts). */
+export const integrationPermissions = {
+  read: { permission: 'integrations:read' },
+  write: { permission: 'integrations:write' },
+  publish: { permission: 'integrations:publish' },
+} as const;
+
+export const integrationTags = ['integrations'];
+
 export const IntegrationName = Type.String({
   minLength: 1,
-  maxLength: 200,
+  maxLength: metadataLimits.nameLength,
   pattern: '\\S',
   description: 'Unique in the organization (case-insensitive)',
 });
-const Description = Type.String({ maxLength: 5000 });
-const Category = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
-const Labels = Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '\\S' }), {
-  maxItems: 50,
-  description: 'Trimmed and without repeats; filters match them without regard to case',
+const Description = Type.String({ maxLength: metadataLimits.descriptionLength });
+const Category = Type.String({ minLength: 1, maxLength: metadataLimits.categoryLength, pattern: '\\S' });
+const Labels = Type.Array(
+  Type.String({ minLength: 1, maxLength: metadataLimits.labelLength, pattern: '\\S' }),
+  {
+    maxItems: metadataLimits.labelCount,
+    description: 'Trimmed and without repeats; filters match them without regard to case',
+  },
+);
+const Documentation = Type.String({
+  maxLength: metadataLimits.documentationLength,
+  description: 'Markdown shown to deployers',
 });
-const Documentation = Type.String({ maxLength: 200_000, description: 'Markdown shown to deployers' });
 const DateTime = Type.String({ format: 'date-time' });
 const Uuid = Type.String({ format: 'uuid' });
 

@@ -1,24 +1,21 @@
-import { createHash } from 'node:crypto';
-import type { CatalogComponent, DefinitionProblem, Integration } from '@weft/definition';
+import type { CatalogComponent, Integration } from '@weft/definition';
 import { exportIntegrationYaml } from '@weft/definition';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
-import { extractCodeNativeBundle } from '../integrations/code-native-bundle.js';
 import {
-  cleanLabels,
+  cleanMetadata,
   emptyDraft,
   type IntegrationMetadata,
   metadataOf,
-  parseDefinition,
   withMetadata,
 } from '../integrations/integration-definition.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
 
 /**
  * The SQL behind the integrations API: the integration and its draft. Every function takes the caller's
- * organization and never reads past it. Versions are in integration-version-store.ts, the icon and attachments in
- * integration-file-store.ts.
+ * organization and never reads past it. Imports are in integration-import-store.ts, versions in
+ * integration-version-store.ts, the icon and attachments in integration-file-store.ts.
  */
 
 export interface IntegrationSummary {
@@ -66,13 +63,9 @@ function summarySelect(db: Db, orgId: string) {
       'i.created_at',
       'i.updated_at',
       'i.draft_updated_at',
+      'i.flow_count',
+      'i.config_var_count',
       sql<boolean>`i.icon_content_type is not null`.as('has_icon'),
-      sql<number>`case jsonb_typeof(i.definition -> 'flows') when 'array' then jsonb_array_length(i.definition -> 'flows') else 0 end`.as(
-        'flow_count',
-      ),
-      sql<number>`case jsonb_typeof(i.definition -> 'configVars') when 'array' then jsonb_array_length(i.definition -> 'configVars') else 0 end`.as(
-        'config_var_count',
-      ),
       sql<
         number | null
       >`(select max(v.version_number) from integration_versions v where v.integration_id = i.id)`.as(
@@ -142,17 +135,35 @@ export async function getIntegration(
   return { ...toSummary(row), definition: row.definition as Integration };
 }
 
-/** The draft and what publishing or importing needs of it, with the integration row locked when `lock` says so. */
-export async function draftOf(db: Db, orgId: string, id: string, lock: 'update' | 'share' | 'none' = 'none') {
+type RowLock = 'update' | 'share' | 'none';
+
+function integrationRow(db: Db, orgId: string, id: string, lock: RowLock) {
   if (!isUuid(id)) throw integrationNotFound(id);
-  let query = db
-    .selectFrom('integrations')
+  const query = db.selectFrom('integrations').where('org_id', '=', orgId).where('id', '=', id);
+  return lock === 'update' ? query.forUpdate() : lock === 'share' ? query.forShare() : query;
+}
+
+/**
+ * The integration's id and name, or INTEGRATION_NOT_FOUND when the caller's organization has no such integration:
+ * what the routes on an integration's versions, icon and attachments check first. Reads nothing else (the draft
+ * definition can be megabytes).
+ */
+export async function getIntegrationRef(
+  db: Db,
+  orgId: string,
+  id: string,
+  lock: RowLock = 'none',
+): Promise<{ id: string; name: string }> {
+  const row = await integrationRow(db, orgId, id, lock).select(['id', 'name']).executeTakeFirst();
+  if (!row) throw integrationNotFound(id);
+  return row;
+}
+
+/** The draft and what publishing or importing needs of it, with the integration row locked when `lock` says so. */
+export async function draftOf(db: Db, orgId: string, id: string, lock: RowLock = 'none') {
+  const row = await integrationRow(db, orgId, id, lock)
     .select(['id', 'name', 'definition', 'bundle_sha256', 'component_manifest', 'is_code_native'])
-    .where('org_id', '=', orgId)
-    .where('id', '=', id);
-  if (lock === 'update') query = query.forUpdate();
-  if (lock === 'share') query = query.forShare();
-  const row = await query.executeTakeFirst();
+    .executeTakeFirst();
   if (!row) throw integrationNotFound(id);
   return {
     id: row.id,
@@ -184,7 +195,7 @@ async function nameConflictFrom(db: Db, orgId: string, error: unknown, name: str
 }
 
 /** Runs `work` in one transaction and turns a clash of names into INTEGRATION_NAME_TAKEN. */
-async function withNameCheck<T>(
+export async function withNameCheck<T>(
   db: Kysely<Database>,
   orgId: string,
   name: () => string,
@@ -197,7 +208,7 @@ async function withNameCheck<T>(
   }
 }
 
-function metadataColumns(metadata: IntegrationMetadata) {
+export function metadataColumns(metadata: IntegrationMetadata) {
   return {
     name: metadata.name,
     description: metadata.description,
@@ -220,13 +231,13 @@ export async function createIntegration(
   orgId: string,
   input: IntegrationCreate,
 ): Promise<IntegrationSummary> {
-  const metadata: IntegrationMetadata = {
-    name: input.name.trim(),
+  const metadata: IntegrationMetadata = cleanMetadata({
+    name: input.name,
     description: input.description ?? '',
     category: input.category ?? null,
-    labels: cleanLabels(input.labels ?? []),
+    labels: input.labels ?? [],
     documentation: input.documentation ?? null,
-  };
+  });
   return withNameCheck(
     db,
     orgId,
@@ -256,11 +267,7 @@ export async function updateIntegration(
   id: string,
   changes: IntegrationUpdate,
 ): Promise<IntegrationSummary> {
-  const cleaned: IntegrationUpdate = {
-    ...changes,
-    ...(changes.name !== undefined ? { name: changes.name.trim() } : {}),
-    ...(changes.labels !== undefined ? { labels: cleanLabels(changes.labels) } : {}),
-  };
+  const cleaned = cleanMetadata(changes);
   return withNameCheck(
     db,
     orgId,
@@ -311,9 +318,8 @@ export async function listIntegrations(db: Db, orgId: string, query: Integration
     ...new Set((query.labels ?? []).map((label) => label.trim().toLowerCase()).filter(Boolean)),
   ];
   if (labels.length > 0) {
-    select = select.where(
-      sql<boolean>`array(select lower(l) from unnest(i.labels) as l) @> ${labels}::text[]`,
-    );
+    // The expression of the integrations_label_keys_idx index (migration 0003), so the planner can use it.
+    select = select.where(sql<boolean>`integration_label_keys(i.labels) @> ${labels}::text[]`);
   }
   if (query.cursor) {
     const after = decodeCursor(query.cursor);
@@ -327,163 +333,34 @@ export async function listIntegrations(db: Db, orgId: string, query: Integration
   return pageOf(rows, query.limit, toSummary);
 }
 
-export interface ImportInput {
-  /** YAML text. */
-  definition?: string;
-  /** A code-native bundle (CommonJS). */
-  bundle?: Buffer;
-  fileName?: string;
-  integrationId?: string;
-}
-
-export interface ImportResult {
-  integration: IntegrationSummary;
-  created: boolean;
-  warnings: DefinitionProblem[];
-}
-
-function sha256Of(content: Buffer): string {
-  return createHash('sha256').update(content).digest('hex');
-}
-
-async function storeBundle(trx: Db, orgId: string, content: Buffer): Promise<string> {
-  const sha256 = sha256Of(content);
-  await trx
-    .insertInto('integration_bundles')
-    .values({ org_id: orgId, sha256, content, size_bytes: content.length })
-    .onConflict((oc) => oc.columns(['org_id', 'sha256']).doNothing())
-    .execute();
-  return sha256;
-}
-
-/** Deletes the given bundles once neither a draft nor a version refers to them. */
+/**
+ * Deletes the given bundles once neither a draft nor a version refers to them. Runs inside the caller's transaction
+ * (`trx`), behind a savepoint: when a concurrent transaction has just made something refer to a bundle, the delete
+ * meets the foreign key, and the bundle is kept rather than the caller's work failing.
+ */
 export async function dropUnusedBundles(
-  trx: Db,
+  trx: Transaction<Database>,
   orgId: string,
   sha256s: Array<string | null>,
 ): Promise<void> {
   const candidates = [...new Set(sha256s.filter((s): s is string => s !== null))];
   if (candidates.length === 0) return;
-  await sql`
-    delete from integration_bundles b
-    where b.org_id = ${orgId} and b.sha256 = any(${candidates}::text[])
-      and not exists (select 1 from integrations i where i.org_id = b.org_id and i.bundle_sha256 = b.sha256)
-      and not exists (select 1 from integration_versions v where v.org_id = b.org_id and v.bundle_sha256 = b.sha256)
-  `.execute(trx);
+  await sql`savepoint drop_unused_bundles`.execute(trx);
+  try {
+    await sql`
+      delete from integration_bundles b
+      where b.org_id = ${orgId} and b.sha256 = any(${candidates}::text[])
+        and not exists (select 1 from integrations i where i.org_id = b.org_id and i.bundle_sha256 = b.sha256)
+        and not exists (select 1 from integration_versions v where v.org_id = b.org_id and v.bundle_sha256 = b.sha256)
+    `.execute(trx);
+  } catch (error) {
+    if ((error as { code?: string }).code !== foreignKeyViolation) throw error;
+    await sql`rollback to savepoint drop_unused_bundles`.execute(trx);
+  }
+  await sql`release savepoint drop_unused_bundles`.execute(trx);
 }
 
-/**
- * Where an integration import enters: a YAML definition, or a code-native bundle whose YAML and component are
- * read in a sandbox first. The definition is validated against the component catalog; with `integrationId` it
- * replaces that integration's draft (flows and config variables keep their stable keys), otherwise it creates a
- * new integration. Nothing is stored when anything is wrong.
- */
-export async function importIntegration(
-  db: Kysely<Database>,
-  orgId: string,
-  input: ImportInput,
-): Promise<ImportResult> {
-  let text: string;
-  let fileName: string;
-  let generated: CatalogComponent | null = null;
-  if (input.bundle) {
-    // Before loading the bundle (which can take seconds, so outside any transaction): is there a draft to replace?
-    if (input.integrationId) await draftOf(db, orgId, input.integrationId);
-    const extracted = await extractCodeNativeBundle(input.bundle);
-    text = extracted.yaml;
-    generated = extracted.component;
-    fileName = input.fileName ?? 'codeNativeIntegrationYAML';
-  } else {
-    text = input.definition ?? '';
-    fileName = input.fileName ?? 'definition.yaml';
-  }
-
-  if (!input.integrationId) {
-    const parsed = parseDefinition(text, { fileName, generated });
-    const definition: Integration = generated
-      ? { ...parsed.integration, isCodeNative: true }
-      : parsed.integration;
-    const metadata = metadataOf(definition);
-    return withNameCheck(
-      db,
-      orgId,
-      () => metadata.name,
-      async (trx) => {
-        const bundleSha256 = input.bundle ? await storeBundle(trx, orgId, input.bundle) : null;
-        const { id } = await trx
-          .insertInto('integrations')
-          .values({
-            org_id: orgId,
-            ...metadataColumns(metadata),
-            is_code_native: definition.isCodeNative,
-            definition: JSON.stringify(definition),
-            bundle_sha256: bundleSha256,
-            component_manifest: generated ? JSON.stringify(generated) : null,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        return {
-          integration: await getIntegrationSummary(trx, orgId, id),
-          created: true,
-          warnings: parsed.warnings,
-        };
-      },
-    );
-  }
-
-  const integrationId = input.integrationId;
-  let name = '';
-  return withNameCheck(
-    db,
-    orgId,
-    () => name,
-    async (trx) => {
-      const current = await draftOf(trx, orgId, integrationId, 'update');
-      let parsed = parseDefinition(text, {
-        fileName,
-        generated: generated ?? current.componentManifest,
-        previous: current.definition,
-      });
-      // A YAML import keeps the integration's bundle only when it is the code-native definition of that bundle
-      // (as exported); any other definition is checked without the bundle's component and replaces it.
-      const keepsBundle = !generated && current.bundleSha256 !== null && parsed.integration.isCodeNative;
-      if (!generated && current.componentManifest && !keepsBundle) {
-        parsed = parseDefinition(text, { fileName, previous: current.definition });
-      }
-      const definition: Integration = generated
-        ? { ...parsed.integration, isCodeNative: true }
-        : parsed.integration;
-      const metadata = metadataOf(definition);
-      name = metadata.name;
-      const bundleSha256 = input.bundle
-        ? await storeBundle(trx, orgId, input.bundle)
-        : keepsBundle
-          ? current.bundleSha256
-          : null;
-      const manifest = generated ?? (keepsBundle ? current.componentManifest : null);
-      await trx
-        .updateTable('integrations')
-        .set({
-          ...metadataColumns(metadata),
-          is_code_native: definition.isCodeNative,
-          definition: JSON.stringify(definition),
-          bundle_sha256: bundleSha256,
-          component_manifest: manifest ? JSON.stringify(manifest) : null,
-          updated_at: sql<Date>`now()`,
-          draft_updated_at: sql<Date>`now()`,
-        })
-        .where('org_id', '=', orgId)
-        .where('id', '=', current.id)
-        .execute();
-      if (current.bundleSha256 !== bundleSha256) await dropUnusedBundles(trx, orgId, [current.bundleSha256]);
-      return {
-        integration: await getIntegrationSummary(trx, orgId, current.id),
-        created: false,
-        warnings: parsed.warnings,
-      };
-    },
-  );
-}
+const foreignKeyViolation = '23503';
 
 /** The draft, or a published version, as YAML. */
 export async function exportIntegration(
@@ -493,15 +370,15 @@ export async function exportIntegration(
   versionNumber?: number,
 ): Promise<string> {
   if (versionNumber === undefined) return exportIntegrationYaml((await draftOf(db, orgId, id)).definition);
-  const draft = await draftOf(db, orgId, id);
+  const integration = await getIntegrationRef(db, orgId, id);
   const version = await db
     .selectFrom('integration_versions')
     .select('definition')
     .where('org_id', '=', orgId)
-    .where('integration_id', '=', draft.id)
+    .where('integration_id', '=', integration.id)
     .where('version_number', '=', versionNumber)
     .executeTakeFirst();
-  if (!version) throw versionNotFound(draft.name, versionNumber);
+  if (!version) throw versionNotFound(integration.name, versionNumber);
   return exportIntegrationYaml(version.definition as Integration);
 }
 
@@ -519,7 +396,7 @@ export async function forkIntegration(
   id: string,
   input: { name: string; description?: string },
 ): Promise<IntegrationSummary> {
-  const name = input.name.trim();
+  const { name } = cleanMetadata({ name: input.name });
   return withNameCheck(
     db,
     orgId,

@@ -8,6 +8,8 @@ import {
   IdParams,
   IntegrationVersionSchema,
   IntegrationVersionWithDefinition,
+  integrationPermissions,
+  integrationTags,
   Publish,
   VersionParams,
   VersionUpdate,
@@ -24,9 +26,8 @@ export function integrationVersionRoutes(db: Kysely<Database>) {
   return async function integrationVersionRoutesPlugin(app: FastifyInstance): Promise<void> {
     app.addSchema(IntegrationVersionSchema);
     app.addSchema(IntegrationVersionWithDefinition);
-    const tags = ['integrations'];
-    const read = { permission: 'integrations:read' } as const;
-    const publish = { permission: 'integrations:publish' } as const;
+    const tags = integrationTags;
+    const { read, publish } = integrationPermissions;
 
     app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof Publish> }>(
       '/integrations/:id/publish',

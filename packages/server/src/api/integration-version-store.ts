@@ -3,7 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Caller } from '../auth/api-tokens.js';
 import type { Database } from '../database/schema.js';
 import { validateDraftForPublish } from '../integrations/integration-definition.js';
-import { type Db, draftOf, versionNotFound } from './integration-store.js';
+import { type Db, draftOf, getIntegrationRef, versionNotFound } from './integration-store.js';
 
 /**
  * Published versions: immutable, numbered snapshots of a draft. Nothing here changes a version's definition;
@@ -95,12 +95,12 @@ export async function publishIntegration(
 
 /** Newest first. */
 export async function listVersions(db: Db, orgId: string, id: string): Promise<IntegrationVersion[]> {
-  const draft = await draftOf(db, orgId, id);
+  const integration = await getIntegrationRef(db, orgId, id);
   const rows = await db
     .selectFrom('integration_versions')
     .select(columns)
     .where('org_id', '=', orgId)
-    .where('integration_id', '=', draft.id)
+    .where('integration_id', '=', integration.id)
     .orderBy('version_number', 'desc')
     .execute();
   return rows.map(toVersion);
@@ -112,15 +112,15 @@ export async function getVersion(
   id: string,
   versionNumber: number,
 ): Promise<IntegrationVersion & { definition: Integration }> {
-  const draft = await draftOf(db, orgId, id);
+  const integration = await getIntegrationRef(db, orgId, id);
   const row = await db
     .selectFrom('integration_versions')
     .select([...columns, 'definition'])
     .where('org_id', '=', orgId)
-    .where('integration_id', '=', draft.id)
+    .where('integration_id', '=', integration.id)
     .where('version_number', '=', versionNumber)
     .executeTakeFirst();
-  if (!row) throw versionNotFound(draft.name, versionNumber);
+  if (!row) throw versionNotFound(integration.name, versionNumber);
   return { ...toVersion(row), definition: row.definition as Integration };
 }
 
@@ -132,15 +132,15 @@ export async function setVersionAvailable(
   versionNumber: number,
   available: boolean,
 ): Promise<IntegrationVersion> {
-  const draft = await draftOf(db, orgId, id);
+  const integration = await getIntegrationRef(db, orgId, id);
   const row = await db
     .updateTable('integration_versions')
     .set({ available })
     .where('org_id', '=', orgId)
-    .where('integration_id', '=', draft.id)
+    .where('integration_id', '=', integration.id)
     .where('version_number', '=', versionNumber)
     .returning(columns)
     .executeTakeFirst();
-  if (!row) throw versionNotFound(draft.name, versionNumber);
+  if (!row) throw versionNotFound(integration.name, versionNumber);
   return toVersion(row);
 }

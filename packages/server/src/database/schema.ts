@@ -75,6 +75,9 @@ export interface IntegrationsTable {
   component_manifest: ColumnType<unknown, string | null, string | null>;
   icon: Buffer | null;
   icon_content_type: string | null;
+  /** Kept by PostgreSQL from `definition` (generated columns). */
+  flow_count: ColumnType<number, never, never>;
+  config_var_count: ColumnType<number, never, never>;
   created_at: CreatedAt;
   updated_at: Generated<Date>;
   draft_updated_at: Generated<Date>;

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { type CatalogComponent, catalogInputTypes } from '@weft/definition';
@@ -16,8 +16,10 @@ import { WeftError } from '../errors.js';
  *
  * Loading a bundle runs its top-level code, which is the user's code. It never runs in the server's process: a
  * child `node` with an empty environment, the permission model (it may read its own temporary directory and
- * nothing else, may not write files, start processes or workers, or load native addons), a heap limit and a time
- * limit. `process.kill` is taken away before the bundle loads, since the permission model does not cover signals.
+ * nothing else, may not write files, start processes or workers, or load native addons), a heap limit, a watch on
+ * its whole memory (Buffers live outside the heap) and a time limit. `process.kill` is taken away before the bundle
+ * loads, since the permission model does not cover signals. The answer comes back on a pipe of its own (fd 3); the
+ * bundle's stdout goes nowhere, so no amount of output reaches the server.
  * The network is not closed (Node 20 cannot): a bundle could make requests while it loads, as its flows will when
  * they run.
  */
@@ -25,7 +27,7 @@ import { WeftError } from '../errors.js';
 export interface ExtractOptions {
   /** How long the bundle may take to load before its process is killed (default 15 s). */
   timeoutMs?: number;
-  /** Heap limit of the bundle's process, in MB (default 256). */
+  /** Heap limit of the bundle's process, in MB (default 256); the process as a whole may use twice that. */
   memoryMb?: number;
 }
 
@@ -41,6 +43,7 @@ const defaultMemoryMb = 256;
 const maxAnswerBytes = 64 * 1024 * 1024;
 const maxYamlBytes = 10 * 1024 * 1024;
 const stderrTailBytes = 4096;
+const memoryWatchIntervalMs = 100;
 
 // What the extractor may answer. Its output is checked, not trusted: the bundle shares its process and can
 // tamper with anything there (JSON.stringify included).
@@ -80,18 +83,31 @@ const Answer = Type.Union([
 /** The script the child process runs. CommonJS, no dependencies: it is written next to the bundle. */
 const extractorSource = `'use strict';
 const fs = require('node:fs');
-const [bundlePath, marker] = process.argv.slice(2);
+const [bundlePath] = process.argv.slice(2);
 const writeSync = fs.writeSync;
+const toBytes = Buffer.from;
+const sleep = Atomics.wait.bind(Atomics, new Int32Array(new SharedArrayBuffer(4)), 0, 0);
 const stringify = JSON.stringify;
 const parse = JSON.parse;
 const exit = process.exit.bind(process);
 const inputTypes = new Set(${JSON.stringify(catalogInputTypes)});
+// The answer goes to file descriptor 3, a pipe of its own: stdout is the bundle's (and goes nowhere), so neither
+// its output nor a stdout the bundle made non-blocking can cut the answer short.
+const answerFd = 3;
 let answered = false;
 
 function answer(result) {
   if (answered) return;
   answered = true;
-  writeSync(1, '\\n' + marker + stringify(result) + '\\n');
+  let rest = toBytes(stringify(result));
+  while (rest.length > 0) {
+    try {
+      rest = rest.subarray(writeSync(answerFd, rest));
+    } catch (error) {
+      if (!error || error.code !== 'EAGAIN') exit(70);
+      sleep(5);
+    }
+  }
   exit(0);
 }
 function where(error) {
@@ -123,7 +139,7 @@ for (const name of ['kill', '_kill']) {
     });
   } catch {}
 }
-// The bundle's own console output goes to stderr, so that stdout carries the answer.
+// The bundle's own console output goes to stderr, whose last line explains a bundle that crashes.
 for (const level of ['log', 'info', 'debug', 'warn', 'error', 'trace', 'dir', 'table']) {
   console[level] = (...args) => {
     try { process.stderr.write(args.map((arg) => { try { return String(arg); } catch { return '?'; } }).join(' ') + '\\n'); } catch {}
@@ -259,23 +275,32 @@ async function inTurn<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+// Sandboxes still running when the server's process exits (a crash, process.exit) are killed with it, so that a
+// bundle stuck in a loop does not outlive the server that would have stopped it.
+const liveSandboxes = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveSandboxes) child.kill('SIGKILL');
+});
+
 /** Runs the bundle in a sandboxed child process and returns its YAML and component manifest. */
 export async function extractCodeNativeBundle(
   bundle: Buffer,
   options: ExtractOptions = {},
 ): Promise<ExtractedBundle> {
   if (bundle.length === 0) throw invalid('The bundle is empty.');
-  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-  const memoryMb = options.memoryMb ?? defaultMemoryMb;
+  const limits = {
+    timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
+    memoryMb: options.memoryMb ?? defaultMemoryMb,
+  };
   return inTurn(async () => {
-    const dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'weft-bundle-')));
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'weft-bundle-'));
     try {
-      const bundlePath = path.join(dir, 'bundle.cjs');
-      const extractorPath = path.join(dir, 'extract.cjs');
+      const realDir = await fs.realpath(dir);
+      const bundlePath = path.join(realDir, 'bundle.cjs');
+      const extractorPath = path.join(realDir, 'extract.cjs');
       await fs.writeFile(bundlePath, bundle, { mode: 0o400 });
       await fs.writeFile(extractorPath, extractorSource, { mode: 0o400 });
-      const marker = `weft-bundle-answer:${randomBytes(12).toString('hex')}:`;
-      const answer = await runExtractor(dir, extractorPath, bundlePath, marker, timeoutMs, memoryMb);
+      const answer = await runExtractor({ dir: realDir, extractorPath, bundlePath, ...limits });
       if (!answer.ok) throw invalid(answer.message);
       if (Buffer.byteLength(answer.yaml) > maxYamlBytes) {
         throw invalid(
@@ -289,14 +314,47 @@ export async function extractCodeNativeBundle(
   });
 }
 
-function runExtractor(
-  dir: string,
-  extractorPath: string,
-  bundlePath: string,
-  marker: string,
-  timeoutMs: number,
-  memoryMb: number,
-): Promise<Static<typeof Answer>> {
+interface SandboxRun {
+  dir: string;
+  extractorPath: string;
+  bundlePath: string;
+  timeoutMs: number;
+  memoryMb: number;
+}
+
+/** The answer the extractor wrote to its answer pipe, checked: the bundle shares its process and can forge it. */
+function parseAnswer(text: string): Static<typeof Answer> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalid('The bundle garbled the answer of its sandbox.');
+  }
+  if (!Value.Check(Answer, parsed)) {
+    throw invalid(
+      'The component the bundle exports is not of the expected shape (key, display, actions, triggers, dataSources, connections with their inputs); build it with integration() from @weft/sdk or @prismatic-io/spectral.',
+    );
+  }
+  return parsed;
+}
+
+/** Resident memory of a process in bytes, from /proc (Linux); undefined where that cannot be read. */
+async function residentBytesOf(pid: number): Promise<number | undefined> {
+  try {
+    const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function memoryExceeded(memoryMb: number): WeftError {
+  return invalid(`The bundle used more than the ${memoryMb} MB of memory a sandbox has while loading.`);
+}
+
+function runExtractor(run: SandboxRun): Promise<Static<typeof Answer>> {
+  const { dir, extractorPath, bundlePath, timeoutMs, memoryMb } = run;
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -307,95 +365,95 @@ function runExtractor(
         `--max-old-space-size=${memoryMb}`,
         extractorPath,
         bundlePath,
-        marker,
       ],
-      { cwd: dir, env: {}, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true },
+      // stdin and the bundle's stdout go nowhere; stderr is kept for its last lines; fd 3 carries the answer.
+      { cwd: dir, env: {}, stdio: ['ignore', 'ignore', 'pipe', 'pipe'], windowsHide: true },
     );
-    const stdout: Buffer[] = [];
-    let stdoutBytes = 0;
+    liveSandboxes.add(child);
+    const answerPipe = child.stdio[3] as Readable;
+    const answerChunks: Buffer[] = [];
+    let answerBytes = 0;
     let stderr = '';
     let settled = false;
     const finish = (outcome: () => void) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearInterval(memoryWatch);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       outcome();
     };
+    const fail = (error: WeftError) => finish(() => reject(error));
+
     const timer = setTimeout(
       () =>
-        finish(() =>
-          reject(
-            invalid(
-              `The bundle did not finish loading within ${timeoutMs / 1000} s and was stopped (does its top-level code loop or wait forever?).`,
-            ),
+        fail(
+          invalid(
+            `The bundle did not finish loading within ${timeoutMs / 1000} s and was stopped (does its top-level code loop or wait forever?).`,
           ),
         ),
       timeoutMs,
     );
+    // The heap limit does not cover Buffers and ArrayBuffers, which live outside the heap: the whole process is
+    // watched too, and stopped past twice the heap limit (room for Node itself and the young generation).
+    const memoryWatch = setInterval(async () => {
+      const resident = child.pid === undefined ? undefined : await residentBytesOf(child.pid);
+      if (resident !== undefined && resident > 2 * memoryMb * 1024 * 1024) fail(memoryExceeded(memoryMb));
+    }, memoryWatchIntervalMs);
 
-    const answerIn = (text: string): Static<typeof Answer> | undefined => {
-      const start = text.lastIndexOf(`\n${marker}`);
-      if (start < 0) return undefined;
-      const end = text.indexOf('\n', start + 1 + marker.length);
-      if (end < 0) return undefined;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text.slice(start + 1 + marker.length, end));
-      } catch {
-        throw invalid('The bundle garbled the answer of its sandbox.');
-      }
-      if (!Value.Check(Answer, parsed)) {
-        throw invalid(
-          'The component the bundle exports is not of the expected shape (key, display, actions, triggers, dataSources, connections with their inputs); build it with integration() from @weft/sdk or @prismatic-io/spectral.',
-        );
-      }
-      return parsed;
-    };
-
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout.push(chunk);
-      stdoutBytes += chunk.length;
-      if (stdoutBytes > maxAnswerBytes) {
-        finish(() => reject(invalid('The bundle wrote more output while loading than a sandbox accepts.')));
-        return;
-      }
-      if (!chunk.includes(10)) return;
-      try {
-        const found = answerIn(Buffer.concat(stdout).toString('utf8'));
-        if (found) finish(() => resolve(found));
-      } catch (error) {
-        finish(() => reject(error));
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString('utf8')).slice(-stderrTailBytes);
-    });
-    child.on('error', (error) =>
-      finish(() => reject(invalid(`The bundle's sandbox could not start: ${error.message}.`))),
-    );
-    child.on('close', (code, signal) =>
-      finish(() => {
-        if (/heap out of memory|Allocation failed/i.test(stderr)) {
-          reject(
-            invalid(`The bundle used more than the ${memoryMb} MB of memory a sandbox has while loading.`),
-          );
-          return;
-        }
-        // The last line the process wrote that is not a stack frame.
-        const lastLine = stderr
-          .split('\n')
-          .filter((line) => line.trim() !== '' && !/^\s*(\d+:|at )/.test(line))
-          .pop()
-          ?.trim()
-          .replaceAll(bundlePath, 'bundle.js')
-          .slice(0, 300);
-        reject(
+    answerPipe.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      answerChunks.push(chunk);
+      answerBytes += chunk.length;
+      if (answerBytes > maxAnswerBytes)
+        fail(
           invalid(
-            `The bundle's sandbox ended (${signal ? `signal ${signal}` : `exit code ${code}`}) without an answer${lastLine ? `: ${lastLine}` : ''}.`,
+            `The bundle's answer (its YAML and component) is larger than ${maxAnswerBytes / 1024 / 1024} MiB.`,
           ),
         );
-      }),
-    );
+    });
+    // A pipe's own errors (the child killed mid-write) are covered by the close below.
+    answerPipe.on('error', () => {});
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-stderrTailBytes);
+    });
+    child.on('error', (error) => {
+      liveSandboxes.delete(child);
+      fail(invalid(`The bundle's sandbox could not start: ${error.message}.`));
+    });
+    child.on('close', (code, signal) => {
+      liveSandboxes.delete(child);
+      if (settled) return;
+      if (code === 0 && answerBytes > 0) {
+        try {
+          const answer = parseAnswer(Buffer.concat(answerChunks).toString('utf8'));
+          finish(() => resolve(answer));
+        } catch (error) {
+          fail(error as WeftError);
+        }
+        return;
+      }
+      if (/heap out of memory|Allocation failed/i.test(stderr)) {
+        fail(memoryExceeded(memoryMb));
+        return;
+      }
+      fail(
+        invalid(
+          `The bundle's sandbox ended (${signal ? `signal ${signal}` : `exit code ${code}`}) without an answer${lastErrorLine(stderr, bundlePath)}.`,
+        ),
+      );
+    });
   });
+}
+
+/** The last line the process wrote to stderr that is not a stack frame, as `: <line>`, or nothing. */
+function lastErrorLine(stderr: string, bundlePath: string): string {
+  const line = stderr
+    .split('\n')
+    .filter((text) => text.trim() !== '' && !/^\s*(\d+:|at )/.test(text))
+    .pop()
+    ?.trim()
+    .replaceAll(bundlePath, 'bundle.js')
+    .slice(0, 300);
+  return line ? `: ${line}` : '';
 }

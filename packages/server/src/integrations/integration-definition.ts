@@ -10,6 +10,19 @@ import {
 import { WeftError } from '../errors.js';
 import { componentCatalog } from './component-catalog.js';
 
+/**
+ * How long an integration's metadata may be, wherever it comes from: the JSON routes check these in their schemas,
+ * an imported definition in `parseDefinition`.
+ */
+export const metadataLimits = {
+  nameLength: 200,
+  descriptionLength: 5000,
+  categoryLength: 200,
+  labelLength: 64,
+  labelCount: 50,
+  documentationLength: 200_000,
+} as const;
+
 /** The metadata an integration shares with its draft definition; the integration's columns mirror these. */
 export interface IntegrationMetadata {
   name: string;
@@ -55,13 +68,24 @@ export function withMetadata(draft: Integration, metadata: Partial<IntegrationMe
 }
 
 export function metadataOf(definition: Integration): IntegrationMetadata {
-  return {
-    name: definition.name.trim(),
+  return cleanMetadata({
+    name: definition.name,
     description: definition.description ?? '',
     category: definition.category ?? null,
-    labels: cleanLabels(definition.labels ?? []),
+    labels: definition.labels ?? [],
     documentation: definition.documentation ?? null,
-  };
+  });
+}
+
+/** Name and category trimmed (a blank category is none), labels cleaned; what every write stores. */
+export function cleanMetadata<T extends Partial<IntegrationMetadata>>(metadata: T): T {
+  const cleaned = { ...metadata };
+  if (cleaned.name !== undefined) cleaned.name = cleaned.name.trim();
+  if (cleaned.category !== undefined && cleaned.category !== null) {
+    cleaned.category = cleaned.category.trim() || null;
+  }
+  if (cleaned.labels !== undefined) cleaned.labels = cleanLabels(cleaned.labels);
+  return cleaned;
 }
 
 /** Labels are compared without case when filtering, but kept as written: trimmed, blanks and repeats dropped. */
@@ -87,6 +111,63 @@ function invalidDefinition(problems: DefinitionProblem[], what: string): WeftErr
   );
 }
 
+/** The 1-based line of a top-level key of a block-style YAML document (1 when it is not found there). */
+function lineOfTopLevelKey(text: string, key: string): number {
+  const match = new RegExp(`^${key}[ \\t]*:`, 'm').exec(text);
+  return match ? text.slice(0, match.index).split('\n').length : 1;
+}
+
+/**
+ * The checks the definition format leaves to the server: an imported definition's metadata must fit the same
+ * limits as metadata sent to the JSON routes (a blank or 5000-character name would otherwise be stored as is).
+ */
+function metadataProblems(definition: Integration, text: string, fileName: string): DefinitionProblem[] {
+  const metadata = metadataOf(definition);
+  const problems: DefinitionProblem[] = [];
+  const report = (field: string, code: DefinitionProblem['code'], message: string) =>
+    problems.push({
+      code,
+      severity: 'error',
+      message,
+      file: fileName,
+      line: lineOfTopLevelKey(text, field),
+      column: 1,
+      path: field,
+    });
+  const tooLong = (field: string, length: number, limit: number) => {
+    if (length > limit) {
+      report(
+        field,
+        'VALUE_NOT_ALLOWED',
+        `${field} is ${length} characters long; at most ${limit} are allowed`,
+      );
+    }
+  };
+  if (metadata.name === '') {
+    report('name', 'FIELD_REQUIRED', "name is blank; give the integration a name, as name: 'Acme ERP Sync'");
+  }
+  tooLong('name', metadata.name.length, metadataLimits.nameLength);
+  tooLong('description', metadata.description.length, metadataLimits.descriptionLength);
+  tooLong('category', metadata.category?.length ?? 0, metadataLimits.categoryLength);
+  tooLong('documentation', metadata.documentation?.length ?? 0, metadataLimits.documentationLength);
+  if (metadata.labels.length > metadataLimits.labelCount) {
+    report(
+      'labels',
+      'VALUE_NOT_ALLOWED',
+      `labels has ${metadata.labels.length} labels; at most ${metadataLimits.labelCount} are allowed`,
+    );
+  }
+  const longLabel = metadata.labels.find((label) => label.length > metadataLimits.labelLength);
+  if (longLabel !== undefined) {
+    report(
+      'labels',
+      'VALUE_NOT_ALLOWED',
+      `the label '${longLabel.slice(0, 40)}...' is ${longLabel.length} characters long; at most ${metadataLimits.labelLength} are allowed`,
+    );
+  }
+  return problems;
+}
+
 export interface ParsedDefinition {
   integration: Integration;
   warnings: DefinitionProblem[];
@@ -106,6 +187,8 @@ export function parseDefinition(
     ...(options.previous ? { previous: options.previous } : {}),
   });
   if (!result.ok) throw invalidDefinition(result.problems, 'The definition');
+  const problems = metadataProblems(result.integration, text, options.fileName);
+  if (problems.length > 0) throw invalidDefinition([...problems, ...result.warnings], 'The definition');
   return { integration: result.integration, warnings: result.warnings };
 }
 
