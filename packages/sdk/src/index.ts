@@ -1,1 +1,16 @@
-export {};
+/**
+ * @module @weft/sdk
+ * Weft's authoring SDK. The code-native API (`integration`, `flow`, `configPage`, `configVar`,
+ * `connectionConfigVar`, `dataSourceConfigVar`) has the names and shapes of Prismatic's Spectral SDK, and
+ * produces the same component objects.
+ */
+export * from './code-native.js';
+export * from './component.js';
+export { codeNativeComponentKey, flowFunctionKey } from './component-key.js';
+export { type ComponentShape, componentManifest } from './component-manifest.js';
+export * from './component-registry.js';
+export * from './config-vars.js';
+export * from './context.js';
+export { codeNativeIntegrationModel, convertIntegration } from './convert-integration.js';
+export * from './inputs.js';
+export * from './integration-definition.js';

@@ -184,7 +184,8 @@ function validateConfigVar(
 ): void {
   const name = `config variable '${configVar.key}'`;
   const { dataType, defaultValue } = configVar;
-  if (dataType === 'picklist') {
+  // A data source lists a picklist's choices at configuration time, so only a static picklist needs pickList.
+  if (dataType === 'picklist' && !configVar.dataSource) {
     if (!configVar.pickList || configVar.pickList.length === 0) {
       report(
         'FIELD_REQUIRED',

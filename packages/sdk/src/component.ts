@@ -1,0 +1,139 @@
+/**
+ * The component object the platform runs ("server types" in Spectral): plain data plus `perform` functions. A
+ * code-native integration compiles to one of these, with its YAML definition attached.
+ */
+import type { DataSourceResult, DataSourceType } from './config-vars.js';
+import type {
+  ActionContext,
+  ActionPerformReturn,
+  DataSourceContext,
+  TriggerEventFunctionReturn,
+  TriggerPayload,
+  TriggerResult,
+} from './context.js';
+import type { InputFieldChoice, OAuth2PkceMethod, OAuth2Type } from './inputs.js';
+
+export interface ComponentDisplay {
+  label: string;
+  description: string;
+  iconPath?: string;
+  category?: string;
+}
+
+export interface OperationDisplay {
+  label: string;
+  description: string;
+  directions?: string;
+  important?: boolean;
+}
+
+/** An input of an action, trigger, data source or connection. */
+export interface ComponentInput {
+  key: string;
+  label: string;
+  /** Key/value lists: the label of the key. */
+  keyLabel?: string;
+  type: string;
+  collection?: 'valuelist' | 'keyvaluelist';
+  placeholder?: string;
+  default?: unknown;
+  comments?: string;
+  example?: string;
+  required?: boolean;
+  model?: InputFieldChoice[];
+  language?: string;
+  onPremiseControlled?: boolean;
+  dataSource?: string;
+  shown?: boolean;
+}
+
+export type ActionPerformFunction = (
+  context: ActionContext,
+  params: Record<string, unknown>,
+) => Promise<ActionPerformReturn>;
+
+export interface ComponentAction {
+  key: string;
+  display: OperationDisplay;
+  inputs: ComponentInput[];
+  perform: ActionPerformFunction;
+  terminateExecution?: boolean;
+  breakLoop?: boolean;
+  allowsBranching?: boolean;
+  staticBranchNames?: string[];
+  dynamicBranchInput?: string;
+  examplePayload?: unknown;
+}
+
+export type ComponentTriggerPerformFunction = (
+  context: ActionContext,
+  payload: TriggerPayload,
+  params: Record<string, unknown>,
+) => Promise<TriggerResult>;
+
+export type ComponentTriggerEventFunction = (
+  context: ActionContext,
+  params: Record<string, unknown>,
+  // biome-ignore lint/suspicious/noConfusingVoidType: lets `async () => {}` (no return) be an instance event handler
+) => Promise<TriggerEventFunctionReturn | undefined | void>;
+
+/** Whether a trigger can be used with a schedule, or by a synchronous flow. */
+export type TriggerOptionChoice = 'invalid' | 'valid' | 'required';
+
+export interface ComponentTrigger {
+  key: string;
+  display: OperationDisplay;
+  inputs: ComponentInput[];
+  perform: ComponentTriggerPerformFunction;
+  onInstanceDeploy?: ComponentTriggerEventFunction;
+  hasOnInstanceDeploy?: boolean;
+  onInstanceDelete?: ComponentTriggerEventFunction;
+  hasOnInstanceDelete?: boolean;
+  scheduleSupport: TriggerOptionChoice;
+  synchronousResponseSupport: TriggerOptionChoice;
+  allowsBranching?: boolean;
+  staticBranchNames?: string[];
+  dynamicBranchInput?: string;
+  examplePayload?: unknown;
+}
+
+export interface ComponentDataSource {
+  key: string;
+  display: OperationDisplay;
+  inputs: ComponentInput[];
+  perform: (context: DataSourceContext, params: Record<string, unknown>) => Promise<DataSourceResult>;
+  dataSourceType: DataSourceType;
+  examplePayload?: unknown;
+}
+
+export interface ComponentConnection {
+  key: string;
+  label: string;
+  comments?: string;
+  oauth2Type?: OAuth2Type;
+  oauth2PkceMethod?: OAuth2PkceMethod;
+  iconPath?: string;
+  avatarIconPath?: string;
+  inputs: Array<ComponentInput & { onPremControlled?: boolean }>;
+}
+
+/** A component as the platform loads it. */
+export interface Component {
+  key: string;
+  /** Built-in components are public; custom and code-native ones are private to their organization. */
+  public?: boolean;
+  documentationUrl?: string;
+  display: ComponentDisplay;
+  actions: Record<string, ComponentAction>;
+  triggers: Record<string, ComponentTrigger>;
+  dataSources: Record<string, ComponentDataSource>;
+  connections: ComponentConnection[];
+  /** Set on the component of a code-native integration: the integration's YAML definition. */
+  codeNativeIntegrationYAML?: string;
+}
+
+/** What `integration()` returns: the generated component, private, with the integration's YAML definition. */
+export interface CodeNativeIntegration extends Component {
+  public: false;
+  codeNativeIntegrationYAML: string;
+}
