@@ -5,29 +5,112 @@ export interface ApiClientOptions {
   token: string | undefined;
 }
 
+/** A refusal from the server: its code and message (as a CliError, exit 1), plus its status and details. */
+export class ApiError extends CliError {
+  constructor(
+    message: string,
+    code: string | undefined,
+    readonly status: number,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message, 1, code);
+  }
+}
+
+/** What to send: a JSON value, or raw bytes with their content type. */
+export interface RequestBody {
+  json?: unknown;
+  raw?: Uint8Array;
+  contentType?: string;
+}
+
+export interface RequestOptions {
+  /** How long to wait for the whole answer (default 30 s); uploads and imports take longer. */
+  timeoutMs?: number;
+}
+
+/** A successful answer read as bytes, for routes that do not answer JSON (exports, icons, attachments). */
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  bytes: Buffer;
+}
+
 /** A thin client for the Weft REST API: JSON in and out, server errors turned into CliErrors with their code. */
 export class ApiClient {
   constructor(private readonly options: ApiClientOptions) {}
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** Sends a JSON body (if any) and returns the parsed JSON answer (undefined for an empty one, as a 204). */
+  async request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+    const response = await this.send(method, path, body === undefined ? {} : { json: body }, options);
+    return this.parseJson(response.status, response.bytes.toString('utf8')) as T;
+  }
+
+  /** Like `request`, with any body (raw bytes of a content type, or JSON) and any answer, returned as bytes. */
+  async requestRaw(
+    method: string,
+    path: string,
+    body: RequestBody = {},
+    options: RequestOptions = {},
+  ): Promise<RawResponse> {
+    return this.send(method, path, body, options);
+  }
+
+  /** Sends a raw body and returns the parsed JSON answer. */
+  async upload<T>(
+    method: string,
+    path: string,
+    bytes: Uint8Array,
+    contentType: string,
+    options: RequestOptions = {},
+  ): Promise<T> {
+    const response = await this.send(method, path, { raw: bytes, contentType }, options);
+    return this.parseJson(response.status, response.bytes.toString('utf8')) as T;
+  }
+
+  /** A GET whose answer is text (as YAML), returned exactly as the server sent it. */
+  async getText(path: string, options: RequestOptions = {}): Promise<string> {
+    return (await this.send('GET', path, {}, options)).bytes.toString('utf8');
+  }
+
+  /** Fails as a request would without a token or with a bad URL: for commands that do slow work first. */
+  checkSettings(): void {
     if (!this.options.token) {
       throw new CliError(
         'No API token. Pass --token <token> or set WEFT_TOKEN (the owner token is printed on the first start).',
         2,
       );
     }
+    apiUrl(this.options.url, '/');
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    body: RequestBody,
+    options: RequestOptions,
+  ): Promise<RawResponse> {
+    this.checkSettings();
     const url = apiUrl(this.options.url, path);
+    const headers: Record<string, string> = { authorization: `Bearer ${this.options.token}` };
+    let payload: string | Uint8Array | undefined;
+    if (body.raw !== undefined) {
+      payload = body.raw;
+      headers['content-type'] = body.contentType ?? 'application/octet-stream';
+    } else if (body.json !== undefined) {
+      payload = JSON.stringify(body.json);
+      headers['content-type'] = 'application/json';
+    }
     let response: Response;
+    let bytes: Buffer;
     try {
       response = await fetch(url, {
         method,
-        headers: {
-          authorization: `Bearer ${this.options.token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(30_000),
+        headers,
+        ...(payload === undefined ? {} : { body: payload }),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
       });
+      bytes = Buffer.from(await response.arrayBuffer());
     } catch (error) {
       const { cause: reason } = error as { cause?: { code?: string; message?: string } };
       const cause = reason?.code ?? reason?.message ?? (error as Error).name;
@@ -35,20 +118,29 @@ export class ApiClient {
         `Cannot reach Weft at ${this.options.url} (${cause}). Is it running? Start it with \`npm start\`, or pass --url / set WEFT_URL.`,
       );
     }
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      throw new CliError(
-        `${this.options.url} answered ${response.status} with something that is not JSON; is it a Weft server?`,
+    if (!response.ok) {
+      const parsed = this.parseJson(response.status, bytes.toString('utf8')) as
+        | { error?: { code?: string; message?: string; details?: Record<string, unknown> } }
+        | undefined;
+      const error = parsed?.error;
+      throw new ApiError(
+        error?.message ?? `The server answered ${response.status}.`,
+        error?.code,
+        response.status,
+        error?.details ?? {},
       );
     }
-    if (!response.ok) {
-      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new CliError(error?.message ?? `The server answered ${response.status}.`, 1, error?.code);
+    return { status: response.status, headers: response.headers, bytes };
+  }
+
+  private parseJson(status: number, text: string): unknown {
+    try {
+      return text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new CliError(
+        `${this.options.url} answered ${status} with something that is not JSON; is it a Weft server?`,
+      );
     }
-    return parsed as T;
   }
 }
 

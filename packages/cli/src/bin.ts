@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { reportError } from './cli-error.js';
 import { registerCustomerCommands } from './commands/customer-commands.js';
+import { registerIntegrationBuildCommand } from './commands/integration-build-command.js';
+import { registerIntegrationCommands } from './commands/integration-commands.js';
 import { registerLocalCommands } from './commands/local-commands.js';
 import { registerTokenCommands } from './commands/token-commands.js';
 
@@ -16,11 +18,33 @@ const program = new Command('weft')
   .option('--token <token>', 'API token (env WEFT_TOKEN)')
   .option('--json', 'print JSON instead of tables')
   .showHelpAfterError('(run `weft --help` for the commands)')
+  .configureHelp({
+    showGlobalOptions: true,
+    // `weft --version` is read only before a command's name: it is not one of the command's options.
+    visibleGlobalOptions(this: Help, command: Command) {
+      return Help.prototype.visibleGlobalOptions
+        .call(this, command)
+        .filter((option) => option.long !== '--version');
+    },
+  })
+  // Options before the command are the program's, options after it the command's: so a command may have its own
+  // `--version` (a version number), and `weft --version` still prints Weft's.
+  .enablePositionalOptions()
   .exitOverride();
 
 registerLocalCommands(program);
 registerCustomerCommands(program);
+registerIntegrationCommands(program);
+registerIntegrationBuildCommand(program);
 registerTokenCommands(program);
+
+// Every command also takes the connection and output options after its name (`weft customers:list --json`).
+for (const command of program.commands) {
+  for (const option of program.options) {
+    if (option.long === '--version' || command.options.some((own) => own.long === option.long)) continue;
+    command.addOption(new Option(option.flags, option.description).hideHelp());
+  }
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -108,5 +108,10 @@ export function toDefinitionDocument(integration: Integration): Doc {
  * folded, so multi-line documentation and code survive byte for byte.
  */
 export function exportIntegrationYaml(integration: Integration): string {
-  return stringify(toDefinitionDocument(integration), { lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify(toDefinitionDocument(integration), {
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+    // JSON-style escapes on one line: the library's multi-line double-quoted form loses a backslash before a line break.
+    doubleQuotedAsJSON: true,
+  });
 }

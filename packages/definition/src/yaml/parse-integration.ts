@@ -31,7 +31,7 @@ import {
 import type { DefinitionProblem } from '../problems.js';
 import { stepKey } from '../step-key.js';
 import { validateIntegration } from '../validate/validate-integration.js';
-import { describe, type Fields, isNullScalar, YamlReader } from './yaml-reader.js';
+import { describe, type Fields, isNullScalar, setOwn, YamlReader } from './yaml-reader.js';
 
 export interface ParseOptions {
   /** Named in every problem, so `FILE:LINE:COL: message` points at the user's file. */
@@ -489,7 +489,7 @@ function readStep(
   const inputs: Step['inputs'] = {};
   for (const entry of fields.entries('inputs')) {
     const input = readInput(reader, entry.node, entry.path, 0);
-    if (input) inputs[entry.key] = input;
+    if (input) setOwn(inputs, entry.key, input);
   }
   let schedule: Schedule | undefined;
   if (fields.has('schedule') && !isNullScalar(fields.node('schedule'))) {
@@ -553,10 +553,17 @@ function readBranch(reader: YamlReader, node: Node | null, path: string, depth: 
   return { name: fields.string('name') ?? '', steps };
 }
 
-function readActionRef(reader: YamlReader, node: Node | null, path: string): ActionRef | null {
-  const map = reader.map(node, path, 'an action');
+function readActionRef(
+  reader: YamlReader,
+  node: Node | null,
+  path: string,
+  what = 'an action',
+): (ActionRef & { template?: string }) | null {
+  const map = reader.map(node, path, what);
   if (!map) return null;
-  const fields = reader.fields(map, path, ['key', 'component', 'template'], 'an action');
+  // Only a connection reference has a template (the connection's display template); an action has none.
+  const allowed = what === 'a connection' ? ['key', 'component', 'template'] : ['key', 'component'];
+  const fields = reader.fields(map, path, allowed, what);
   const hasKey = fields.require('key', 'key: httpGet');
   const hasComponent = fields.require('component', '{key: http, version: LATEST, isPublic: true}');
   const component = hasComponent
@@ -564,7 +571,8 @@ function readActionRef(reader: YamlReader, node: Node | null, path: string): Act
     : null;
   const key = fields.string('key');
   if (!hasKey || !component || key === undefined) return null;
-  return { key, component };
+  const template = fields.string('template');
+  return template === undefined ? { key, component } : { key, component, template };
 }
 
 function readComponentRef(reader: YamlReader, node: Node | null, path: string): ComponentRef | null {
@@ -800,13 +808,13 @@ function readConfigVar(reader: YamlReader, node: Node | null, path: string): Con
   setIfDefined(configVar, 'onPremiseConnectionConfig', fields.string('onPremiseConnectionConfig'));
   for (const name of ['connection', 'dataSource'] as const) {
     if (!fields.has(name) || isNullScalar(fields.node(name))) continue;
-    const ref = readActionRef(reader, fields.node(name), fields.pathOf(name));
+    const ref = readActionRef(reader, fields.node(name), fields.pathOf(name), name === 'connection' ? 'a connection' : 'a data source');
     if (ref) configVar[name] = ref;
   }
   const inputs: NonNullable<ConfigVar['inputs']> = {};
   for (const entry of fields.entries('inputs')) {
     const input = readInput(reader, entry.node, entry.path, 0);
-    if (input) inputs[entry.key] = input;
+    if (input) setOwn(inputs, entry.key, input);
   }
   if (fields.has('inputs')) configVar.inputs = inputs;
   const meta = fields.json('meta');

@@ -148,7 +148,7 @@ export class YamlReader {
       for (const pair of resolved.items) {
         const key = this.resolve(pair.key);
         const name = isScalar(key) ? String(key.value) : JSON.stringify(this.json(key, path, depth + 1));
-        result[name] = this.json(pair.value, joinPath(path, name), depth + 1);
+        setOwn(result, name, this.json(pair.value, joinPath(path, name), depth + 1));
       }
       return result;
     }
@@ -367,4 +367,12 @@ export function joinPath(path: string, name: string): string {
 function parentPath(path: string): string {
   const match = /^(.*?)(?:\.[A-Za-z_$][\w$]*|\[[^[\]]*\]|\["(?:[^"\\]|\\.)*"\])$/.exec(path);
   return match ? (match[1] ?? '') : '';
+}
+
+/**
+ * Sets a property by name even when the name is `__proto__`, which plain assignment would treat as the object's
+ * prototype (dropping the entry and changing the object's behaviour).
+ */
+export function setOwn<T>(target: { [key: string]: T }, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
