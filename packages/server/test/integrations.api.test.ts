@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization } from '../src/index.js';
 import { sqlQuery, tokenWithRole } from './support/integration-fixtures.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import { type ApiAnswer, startTestServer, type TestServer } from './support/test-server.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -136,7 +136,7 @@ describe('pages', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await server.api(
+      const page: ApiAnswer<{ items: Array<{ id: string }>; nextCursor: string | null }> = await server.api(
         'GET',
         `/api/integrations?search=${marker}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
       );
