@@ -1,13 +1,20 @@
 // Import + validate benchmark for a large definition (issue 3): a 200-step Prismatic-style YAML definition (HTTP
 // steps with templates and config variables, loops with children, branches, log steps referencing earlier steps)
 // parsed and validated against the built-in catalog, then exported back to YAML.
-// Usage: npm run build && node bench/definition-import.js [steps=200] [rounds=50]
-
+// With --server it also starts `weft start` (embedded PostgreSQL) and times the same definition through the API:
+// POST /api/integrations/import (parse, validate, store the draft), GET .../export, POST .../publish.
+// Usage: npm run build && node bench/definition-import.js [steps=200] [rounds=50] [--server]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { builtinCatalog } from '@weft/components';
 import { createComponentCatalog, exportIntegrationYaml, parseIntegrationYaml } from '@weft/definition';
+import { startWeft } from './support/weft-process.js';
 
-const stepCount = Number(process.argv[2] ?? 200);
-const rounds = Number(process.argv[3] ?? 50);
+const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const stepCount = Number(positional[0] ?? 200);
+const rounds = Number(positional[1] ?? 50);
+const withServer = process.argv.includes('--server');
 
 const component = (key) => `{key: ${key}, version: LATEST, isPublic: true}`;
 
@@ -125,6 +132,53 @@ const count = (steps) => {
   }
 };
 count([integration.flows[0].trigger, ...integration.flows[0].steps]);
+/** Times the import, export and publish of the definition through a real server's API. */
+async function serverTimings() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'weft-bench-'));
+  const token = `weft_bench_${'x'.repeat(40)}`;
+  const weft = await startWeft(dataDir, { WEFT_ADMIN_TOKEN: token });
+  const call = async (method, route, body) => {
+    const started = performance.now();
+    const response = await fetch(`${weft.url}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text.slice(0, 500)}`);
+    return { ms: performance.now() - started, text };
+  };
+  try {
+    const created = await call('POST', '/api/integrations/import', {
+      definition: yaml,
+      fileName: 'big.yaml',
+    });
+    const { id } = JSON.parse(created.text);
+    const imports = [];
+    for (let round = 0; round < Math.min(rounds, 20); round += 1) {
+      imports.push(
+        (await call('POST', '/api/integrations/import', { definition: yaml, integrationId: id })).ms,
+      );
+    }
+    const exported = await call('GET', `/api/integrations/${id}/export`);
+    const published = await call('POST', `/api/integrations/${id}/publish`, { comment: 'bench' });
+    const sortedImports = [...imports].sort((a, b) => a - b);
+    return {
+      firstImportMs: created.ms.toFixed(1),
+      reimportMs: {
+        median: sortedImports[Math.floor(sortedImports.length / 2)].toFixed(1),
+        max: sortedImports.at(-1).toFixed(1),
+        rounds: imports.length,
+      },
+      exportMs: exported.ms.toFixed(1),
+      publishMs: published.ms.toFixed(1),
+    };
+  } finally {
+    await weft.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 console.log(
   JSON.stringify(
     {
@@ -139,6 +193,7 @@ console.log(
       },
       exportMs: exportMs.toFixed(1),
       exportedBytes: Buffer.byteLength(exported),
+      api: withServer ? await serverTimings() : 'run with --server to time the API',
     },
     null,
     2,

@@ -3,14 +3,13 @@
 // (cold: creates the PostgreSQL cluster) and on an existing one (warm restart); and the resident memory of the
 // idle Weft process (and, separately, of its PostgreSQL processes) 5 s after ready.
 // Usage: node bench/startup.js [rounds=3]
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startWeft } from './support/weft-process.js';
 
 const rounds = Number(process.argv[2] ?? 3);
-const cli = new URL('../packages/cli/bin/weft.js', import.meta.url).pathname;
 
 function rssKiB(pid) {
   try {
@@ -41,39 +40,13 @@ function postgresRssKiB(clusterDir) {
 
 async function startOnce(dataDir) {
   const started = performance.now();
-  const child = spawn(process.execPath, [cli, 'start'], {
-    env: { ...process.env, WEFT_DATA_DIR: dataDir, WEFT_PORT: '0', WEFT_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready banner in 60 s:\n${stderr}`)), 60_000);
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      const match = stderr.match(/URL\s+(http:\/\/\S+)/);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`weft exited ${code}:\n${stderr}`)));
-  });
-  for (let i = 0; i < 600; i++) {
-    const ready = await fetch(`${url}/readyz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ready) break;
-    await sleep(10);
-  }
+  const { child, stop } = await startWeft(dataDir);
   const readyMs = performance.now() - started;
   await sleep(5000);
   const weftRss = rssKiB(child.pid);
   const pgRss = postgresRssKiB(path.join(dataDir, 'postgres'));
   const stopped = performance.now();
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const code = await exited;
+  const code = await stop();
   return { readyMs, weftRss, pgRss, stopMs: performance.now() - stopped, code };
 }
 
