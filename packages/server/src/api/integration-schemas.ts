@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { metadataLimits } from '../integrations/integration-definition.js';
 import { Cursor, Limit } from './common-schemas.js';
 
-/** The request and answer shapes of the integrations API (see docs/integrations-api-contract.md). */
+/** The request and answer shapes of the integrations API (see docs/integrations-api.md). */
 
 /** What the routes of the integrations API need (the roles holding each are in auth/roles.ts). */
 export const integrationPermissions = {
