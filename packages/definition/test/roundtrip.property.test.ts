@@ -49,7 +49,7 @@ import {
 } from '../src/index.js';
 
 const SEED = Number(process.env.FC_SEED ?? 7_340_021);
-const NUM_RUNS = Number(process.env.FC_RUNS ?? 500);
+const NUM_RUNS = Number(process.env.FC_RUNS ?? 350);
 
 type G = fc.GeneratorValue;
 
@@ -66,7 +66,8 @@ function draw<T>(g: G, arbitrary: fc.Arbitrary<T>): T {
   }
   return g(builder as () => fc.Arbitrary<T>);
 }
-const pick = <T>(g: G, items: readonly T[]): T => g(fc.constantFrom<T>, ...items);
+const valuesFrom = <T>(...values: T[]): fc.Arbitrary<T> => fc.constantFrom(...values);
+const pick = <T>(g: G, items: readonly T[]): T => g(valuesFrom<T>, ...items);
 const int = (g: G, min: number, max: number): number => g(fc.integer, { min, max });
 const bool = (g: G): boolean => g(fc.boolean);
 /** True with the given probability in percent. */
@@ -103,7 +104,9 @@ const words = [
   'user_id',
   'Amount (USD)',
 ] as const;
-const phrase = fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 4 }).map((parts) => parts.join(' '));
+const phrase = fc
+  .array(fc.constantFrom(...words), { minLength: 1, maxLength: 4 })
+  .map((parts) => parts.join(' '));
 
 /** Texts that YAML would read as something else, or that need quoting, escaping or block scalars. */
 const trickyText = fc.constantFrom(
@@ -186,13 +189,37 @@ const trickyText = fc.constantFrom(
   '<h2>Acme</h2>',
 );
 
+/**
+ * A bug of the `yaml` library's stringify (2.9.1), which `exportIntegrationYaml` inherits, loses text (see the test
+ * "keeps texts whose lines are all blank" at the end of this file). While it stands, the random texts avoid it so
+ * that the property can find other problems; set this to false once the exporter works around it.
+ */
+const AVOID_KNOWN_STRINGIFY_BUGS = false;
+/**
+ * Every line blank and one holding a space: written as a block scalar without an indentation indicator, so the spaces
+ * are read back as indentation (' \n' comes back as '\n').
+ */
+function hitsKnownStringifyBug(text: string): boolean {
+  return /^[ \t\n]*$/.test(text) && text.includes('\n') && text.includes(' ');
+}
+function hasKnownStringifyBug(value: unknown): boolean {
+  if (typeof value === 'string') return hitsKnownStringifyBug(value);
+  if (Array.isArray(value)) return value.some(hasKnownStringifyBug);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(
+      ([key, item]) => hitsKnownStringifyBug(key) || hasKnownStringifyBug(item),
+    );
+  }
+  return false;
+}
+
 const numericText = fc.oneof(
   fc.integer().map(String),
   fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
   fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
 );
 
-const multiLineText = fc
+const multiLineTextUnfiltered = fc
   .tuple(
     fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 30 }), trickyText, phrase), {
       minLength: 2,
@@ -201,14 +228,20 @@ const multiLineText = fc
     fc.constantFrom('', '\n', '\n\n'),
   )
   .map(([lines, end]) => `${lines.join('\n')}${end}`);
+const multiLineText = multiLineTextUnfiltered.filter(
+  (text) => !AVOID_KNOWN_STRINGIFY_BUGS || !hitsKnownStringifyBug(text),
+);
 
-const anyText = fc.oneof(
+const anyTextUnfiltered = fc.oneof(
   { arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }), weight: 3 },
   { arbitrary: fc.string({ unit: 'binary', maxLength: 30 }), weight: 2 },
   { arbitrary: trickyText, weight: 4 },
   { arbitrary: phrase, weight: 3 },
   { arbitrary: multiLineText, weight: 2 },
   { arbitrary: numericText, weight: 1 },
+);
+const anyText = anyTextUnfiltered.filter(
+  (text) => !AVOID_KNOWN_STRINGIFY_BUGS || !hitsKnownStringifyBug(text),
 );
 const nonEmptyText = anyText.filter((text) => text !== '');
 
@@ -237,25 +270,22 @@ const markdown = fc
     ),
     { minLength: 1, maxLength: 10 },
   )
-  .map((lines) => lines.join('\n'));
+  .map((lines) => lines.join('\n'))
+  .filter((text) => !AVOID_KNOWN_STRINGIFY_BUGS || !hitsKnownStringifyBug(text));
 
-/**
- * `__proto__` keys are left out of the random JSON: the parser does not keep them (see the separate test below),
- * and every other generated model would fail on that one known problem.
- */
-function hasProtoKey(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(hasProtoKey);
-  if (value !== null && typeof value === 'object') {
-    return Object.keys(value).some((key) => key === '__proto__' || hasProtoKey((value as Record<string, unknown>)[key]));
-  }
-  return false;
-}
-const safeKey = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom(...words), trickyText).filter((k) => k !== '__proto__');
+/** Keys of JSON objects and input names, `__proto__` included (the parser keeps it as a plain key). */
+const safeKey = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.constantFrom(...words, '__proto__', 'constructor'),
+  trickyText,
+);
 const jsonValue = fc
   .jsonValue({ maxDepth: 3 })
-  .filter((value) => !hasProtoKey(value))
+  .filter((value) => !AVOID_KNOWN_STRINGIFY_BUGS || !hasKnownStringifyBug(value))
   .map((value) => value as JsonValue);
-const jsonObject = fc.dictionary(safeKey, jsonValue, { maxKeys: 4, noNullPrototype: true }).map((object) => object as { [key: string]: JsonValue });
+const jsonObject = fc
+  .dictionary(safeKey, jsonValue, { maxKeys: 4, noNullPrototype: true })
+  .map((object) => object as { [key: string]: JsonValue });
 const anyJson: fc.Arbitrary<JsonValue> = fc.oneof(
   { arbitrary: jsonValue, weight: 3 },
   { arbitrary: jsonObject, weight: 2 },
@@ -264,14 +294,22 @@ const anyJson: fc.Arbitrary<JsonValue> = fc.oneof(
 
 const signatureText = fc.stringMatching(/^[0-9a-f]{8,40}$/);
 const anyNumber = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }));
-const inputName = fc.oneof(fc.constantFrom('url', 'headers', 'data', 'message', 'level', 'count', 'items'), safeKey);
-const fractionalSeconds = fc.double({ min: 0, max: 3600, noNaN: true }).map((seconds) => (seconds === 0 ? 0 : seconds));
+const inputName = fc.oneof(
+  fc.constantFrom('url', 'headers', 'data', 'message', 'level', 'count', 'items'),
+  safeKey,
+);
+const fractionalSeconds = fc
+  .double({ min: 0, max: 3600, noNaN: true })
+  .map((seconds) => (seconds === 0 ? 0 : seconds));
 const uuid = fc.uuid();
 const stableKeyText = fc.oneof(uuid, phrase);
 const jsonList = fc.array(jsonValue, { maxLength: 3 });
 const numberDefault = fc.oneof(numericText, fc.constant(''));
 const pickListText = fc.array(nonEmptyText, { minLength: 1, maxLength: 5 });
-const codeText = fc.oneof(multiLineText, anyJson.map((value) => JSON.stringify(value)));
+const codeText = fc.oneof(
+  multiLineText,
+  anyJson.map((value) => JSON.stringify(value)),
+);
 const htmlText = fc.oneof(fc.constantFrom('<h2>Acme</h2>', '<p>Fill in <b>all</b> fields</p>'), anyText);
 const nameText = fc.oneof(phrase, nonEmptyText);
 const phraseOrText = fc.oneof(phrase, anyText);
@@ -362,7 +400,15 @@ interface InputScope {
   loops: string[];
 }
 
-const referencePath = fc.constantFrom('', '.body', '.body.data', '.items[0].id', '.headers["content-type"]', '.a.b.c', '[0]');
+const referencePath = fc.constantFrom(
+  '',
+  '.body',
+  '.body.data',
+  '.items[0].id',
+  '.headers["content-type"]',
+  '.a.b.c',
+  '[0]',
+);
 
 function reference(g: G, scope: InputScope): string | undefined {
   const kinds = [
@@ -378,7 +424,16 @@ function reference(g: G, scope: InputScope): string | undefined {
 }
 
 function valueJson(g: G): JsonValue {
-  const kind = pick(g, ['text', 'multiLine', 'empty', 'numericText', 'json', 'null', 'number', 'boolean'] as const);
+  const kind = pick(g, [
+    'text',
+    'multiLine',
+    'empty',
+    'numericText',
+    'json',
+    'null',
+    'number',
+    'boolean',
+  ] as const);
   tally(`value:${kind}`);
   switch (kind) {
     case 'text':
@@ -432,13 +487,17 @@ function conditionOperand(g: G, scope: InputScope): Input {
   const target = reference(g, scope);
   const kind = pick(g, ['reference', 'reference', 'value', 'configVar', 'template'] as const);
   if (kind === 'reference' && target !== undefined) return { type: 'reference', value: target };
-  if (kind === 'configVar' && scope.config.keys.length > 0) return { type: 'configVar', value: pick(g, scope.config.keys) };
+  if (kind === 'configVar' && scope.config.keys.length > 0)
+    return { type: 'configVar', value: pick(g, scope.config.keys) };
   if (kind === 'template') return { type: 'template', value: template(g, scope) };
   return { type: 'value', value: valueJson(g) };
 }
 
 function condition(g: G, scope: InputScope, depth: number): ConditionExpression {
-  const kind = depth < 2 ? pick(g, ['boolean', 'unary', 'binary', 'binary'] as const) : pick(g, ['unary', 'binary'] as const);
+  const kind =
+    depth < 2
+      ? pick(g, ['boolean', 'unary', 'binary', 'binary'] as const)
+      : pick(g, ['unary', 'binary'] as const);
   tally(`condition:${kind}`);
   if (kind === 'boolean') {
     const operands = Array.from({ length: int(g, 1, 3) }, () => condition(g, scope, depth + 1));
@@ -481,7 +540,15 @@ function input(g: G, scope: InputScope, depth: number): Input {
 }
 
 function complexValue(g: G, scope: InputScope, depth: number): ComplexValue {
-  const kind = pick(g, ['keyValueList', 'keyValueList', 'valueList', 'empty', 'text', 'condition', 'conditions'] as const);
+  const kind = pick(g, [
+    'keyValueList',
+    'keyValueList',
+    'valueList',
+    'empty',
+    'text',
+    'condition',
+    'conditions',
+  ] as const);
   tally(`complex:${kind}`);
   switch (kind) {
     case 'keyValueList': {
@@ -515,7 +582,14 @@ function inputs(g: G, scope: InputScope, count: number): { [name: string]: Input
   const result: { [name: string]: Input } = {};
   for (let index = 0; index < count; index += 1) {
     const name = draw(g, inputName);
-    result[name] = input(g, scope, 0);
+    if (name === '__proto__') tally('input named __proto__');
+    // Defined rather than assigned: assigning `__proto__` would set the prototype instead of adding an input.
+    Object.defineProperty(result, name, {
+      value: input(g, scope, 0),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return result;
 }
@@ -527,9 +601,7 @@ function errorConfig(g: G): ErrorConfig {
   const config: ErrorConfig = { errorHandlerType };
   if (errorHandlerType === 'retry' || chance(g, 30)) config.maxAttempts = int(g, 0, 100);
   if (chance(g, 60)) {
-    config.delaySeconds = chance(g, 50)
-      ? int(g, 0, 3600)
-      : draw(g, fractionalSeconds);
+    config.delaySeconds = chance(g, 50) ? int(g, 0, 3600) : draw(g, fractionalSeconds);
   }
   if (chance(g, 50)) config.usesExponentialBackoff = bool(g);
   if (chance(g, 50)) config.ignoreFinalError = bool(g);
@@ -627,11 +699,21 @@ function trigger(g: G, flow: FlowContext): { step: Step; schedule?: Schedule } {
   const scope: InputScope = { config: flow.config, results: [], loops: [] };
   if (chance(g, 50)) {
     tally('trigger:webhook');
-    const step: Step = { name, key, action: actionRef(g, 'webhook-triggers', 'webhook'), inputs: inputs(g, scope, int(g, 0, 2)) };
+    const step: Step = {
+      name,
+      key,
+      action: actionRef(g, 'webhook-triggers', 'webhook'),
+      inputs: inputs(g, scope, int(g, 0, 2)),
+    };
     commonStepFields(g, step);
     return { step };
   }
-  const step: Step = { name, key, action: actionRef(g, 'schedule-triggers', 'schedule'), inputs: inputs(g, scope, int(g, 0, 1)) };
+  const step: Step = {
+    name,
+    key,
+    action: actionRef(g, 'schedule-triggers', 'schedule'),
+    inputs: inputs(g, scope, int(g, 0, 1)),
+  };
   commonStepFields(g, step);
   const byConfigVar = flow.config.scheduleKeys.length > 0 && chance(g, 40);
   tally(`trigger:schedule:${byConfigVar ? 'configVar' : 'value'}`);
@@ -668,7 +750,8 @@ function flowModel(g: G, name: string, stableKey: string, config: ConfigContext)
       delayMinutes: int(g, 0, 60),
       usesExponentialBackoff: bool(g),
     };
-    if (chance(g, 40)) retry.uniqueRequestIdField = input(g, { config, results: [first.step.key], loops: [] }, 1);
+    if (chance(g, 40))
+      retry.uniqueRequestIdField = input(g, { config, results: [first.step.key], loops: [] }, 1);
     flow.retryConfig = retry;
   }
   if (chance(g, 40)) {
@@ -681,15 +764,13 @@ function flowModel(g: G, name: string, stableKey: string, config: ConfigContext)
     if (chance(g, 30)) queue.dedupeIdField = input(g, { config, results: [first.step.key], loops: [] }, 1);
     flow.queueConfig = queue;
   }
-  if (chance(g, 15)) flow.supplementalComponents = Array.from({ length: int(g, 0, 2) }, () => supplementalComponent(g));
+  if (chance(g, 15))
+    flow.supplementalComponents = Array.from({ length: int(g, 0, 2) }, () => supplementalComponent(g));
   if (chance(g, 15)) flow.schemas = draw(g, jsonObject);
   return flow;
 }
 
-const configVarKeyText = fc.oneof(
-  { arbitrary: phrase, weight: 4 },
-  { arbitrary: nonEmptyText, weight: 2 },
-);
+const configVarKeyText = fc.oneof({ arbitrary: phrase, weight: 4 }, { arbitrary: nonEmptyText, weight: 2 });
 
 function configVarModel(g: G, key: string, stableKey: string, dataType: ConfigVarDataType): ConfigVar {
   tally(`dataType:${dataType}`);
@@ -717,14 +798,25 @@ function configVarModel(g: G, key: string, stableKey: string, dataType: ConfigVa
       if (withDefault) configVar.defaultValue = draw(g, codeText);
       if (chance(g, 60)) configVar.codeLanguage = pick(g, codeLanguages);
       break;
-    case 'connection':
-      configVar.connection = actionRef(g, pick(g, ['http', 'slack', 'acme-erp-custom']), pick(g, ['basic', 'oauth2', 'apiKey']));
+    case 'connection': {
+      const connection: NonNullable<ConfigVar['connection']> = actionRef(
+        g,
+        pick(g, ['http', 'slack', 'acme-erp-custom']),
+        pick(g, ['basic', 'oauth2', 'apiKey']),
+      );
+      if (chance(g, 40)) {
+        connection.template = draw(g, nameText);
+        tally('connection:template');
+      }
+      configVar.connection = connection;
       break;
+    }
     case 'objectSelection':
     case 'objectFieldMap':
     case 'jsonForm':
       if (withDefault) configVar.defaultValue = JSON.stringify(draw(g, anyJson));
-      if (chance(g, 50)) configVar.dataSource = actionRef(g, 'acme-erp-custom', pick(g, ['listObjects', 'fieldMap', 'form']));
+      if (chance(g, 50))
+        configVar.dataSource = actionRef(g, 'acme-erp-custom', pick(g, ['listObjects', 'fieldMap', 'form']));
       break;
     default:
       if (withDefault) configVar.defaultValue = draw(g, anyText);
@@ -776,8 +868,12 @@ function integrationModel(g: G): Integration {
   });
   const config: ConfigContext = {
     keys: configVars.map((configVar) => configVar.key),
-    templateKeys: configVars.map((configVar) => configVar.key).filter((key) => /^[^{}\s](?:[^{}]*[^{}\s])?$/u.test(key)),
-    scheduleKeys: configVars.filter((configVar) => configVar.dataType === 'schedule').map((configVar) => configVar.key),
+    templateKeys: configVars
+      .map((configVar) => configVar.key)
+      .filter((key) => /^[^{}\s](?:[^{}]*[^{}\s])?$/u.test(key)),
+    scheduleKeys: configVars
+      .filter((configVar) => configVar.dataType === 'schedule')
+      .map((configVar) => configVar.key),
   };
   // Connection inputs may name any config variable (validation checks only that it exists).
   for (const configVar of configVars) {
@@ -789,12 +885,7 @@ function integrationModel(g: G): Integration {
   const flowNames = new Set<string>();
   const flowStableKeys = new Set<string>();
   const flows = Array.from({ length: int(g, 1, 4) }, () =>
-    flowModel(
-      g,
-      uniqueText(g, nameText, flowNames),
-      uniqueText(g, stableKeyText, flowStableKeys),
-      config,
-    ),
+    flowModel(g, uniqueText(g, nameText, flowNames), uniqueText(g, stableKeyText, flowStableKeys), config),
   );
 
   const integration: Integration = {
@@ -816,7 +907,11 @@ function integrationModel(g: G): Integration {
   // Routed endpoints need a flow to decide (preprocessFlowName) or a field naming the flow (flowNameField).
   const routed = integration.endpointType !== 'flow_specific';
   const preprocess = chance(g, 30) || (routed && chance(g, 50));
-  if (preprocess) integration.preprocessFlowName = pick(g, flows.map((flow) => flow.name));
+  if (preprocess)
+    integration.preprocessFlowName = pick(
+      g,
+      flows.map((flow) => flow.name),
+    );
   if (chance(g, 20)) integration.defaultInstanceProfile = draw(g, phraseOrText);
   if (chance(g, 25)) integration.externalCustomerIdField = input(g, scope, 1);
   if (chance(g, 25)) integration.externalCustomerUserIdField = input(g, scope, 1);
@@ -840,7 +935,9 @@ function undefinedPaths(value: unknown, path = '$'): string[] {
 function parseOrThrow(text: string): Integration {
   const result = parseIntegrationYaml(text, { fileName: 'generated.yaml' });
   if (!result.ok) {
-    const problems = result.problems.map((p) => `  ${p.line}:${p.column} ${p.code} ${p.path}: ${p.message}`).join('\n');
+    const problems = result.problems
+      .map((p) => `  ${p.line}:${p.column} ${p.code} ${p.path}: ${p.message}`)
+      .join('\n');
     throw new Error(`the exported YAML does not parse:\n${problems}\n--- YAML ---\n${text}`);
   }
   expect(result.warnings).toEqual([]);
@@ -855,12 +952,14 @@ function firstDifference(actual: unknown, expected: unknown, path = '$'): string
   if (typeof actual !== 'object' || typeof expected !== 'object' || actual === null || expected === null) {
     return `${path}: ${describeLeaf(actual)} (parsed) vs ${describeLeaf(expected)} (generated)`;
   }
-  if (Object.getPrototypeOf(actual) !== Object.getPrototypeOf(expected)) return `${path}: different prototypes`;
+  if (Object.getPrototypeOf(actual) !== Object.getPrototypeOf(expected))
+    return `${path}: different prototypes`;
   const actualKeys = Object.keys(actual);
   const expectedKeys = Object.keys(expected);
   const missing = expectedKeys.filter((key) => !actualKeys.includes(key));
   const extra = actualKeys.filter((key) => !expectedKeys.includes(key));
-  if (missing.length > 0 || extra.length > 0) return `${path}: keys missing ${JSON.stringify(missing)}, extra ${JSON.stringify(extra)}`;
+  if (missing.length > 0 || extra.length > 0)
+    return `${path}: keys missing ${JSON.stringify(missing)}, extra ${JSON.stringify(extra)}`;
   for (const key of expectedKeys) {
     const difference = firstDifference(
       (actual as Record<string, unknown>)[key],
@@ -875,13 +974,22 @@ function firstDifference(actual: unknown, expected: unknown, path = '$'): string
 /** Exports, parses and exports again; `failure` says what differs. Never throws. */
 function roundTrip(model: Integration): { yaml: string; failure?: string } {
   const missing = undefinedPaths(model);
-  if (missing.length > 0) return { yaml: '', failure: `the generated model holds undefined at ${missing.join(', ')}` };
+  if (missing.length > 0)
+    return { yaml: '', failure: `the generated model holds undefined at ${missing.join(', ')}` };
   const yaml = exportIntegrationYaml(model);
   const result = parseIntegrationYaml(yaml, { fileName: 'generated.yaml' });
-  if (!result.ok) return { yaml, failure: `parse failed: ${result.problems.map((p) => `${p.line}:${p.column} ${p.code} ${p.message}`).join('; ')}` };
-  if (result.warnings.length > 0) return { yaml, failure: `parse warned: ${result.warnings.map((p) => p.message).join('; ')}` };
+  if (!result.ok)
+    return {
+      yaml,
+      failure: `parse failed: ${result.problems.map((p) => `${p.line}:${p.column} ${p.code} ${p.message}`).join('; ')}`,
+    };
+  if (result.warnings.length > 0)
+    return { yaml, failure: `parse warned: ${result.warnings.map((p) => p.message).join('; ')}` };
   if (!isDeepStrictEqual(result.integration, model)) {
-    return { yaml, failure: `the parsed model differs from the generated one at ${firstDifference(result.integration, model)}` };
+    return {
+      yaml,
+      failure: `the parsed model differs from the generated one at ${firstDifference(result.integration, model)}`,
+    };
   }
   const again = exportIntegrationYaml(result.integration);
   if (again !== yaml) return { yaml, failure: 'exporting the parsed model gives different YAML' };
@@ -895,13 +1003,16 @@ describe('YAML round trip (property)', () => {
   });
 
   it(`parse(export(model)) equals the model, and export is stable (${NUM_RUNS} runs)`, () => {
-    console.log(`roundtrip.property: fast-check seed ${SEED}, ${NUM_RUNS} runs (override with FC_SEED / FC_RUNS)`);
+    console.log(
+      `roundtrip.property: fast-check seed ${SEED}, ${NUM_RUNS} runs (override with FC_SEED / FC_RUNS)`,
+    );
     const started = performance.now();
     let evaluations = 0;
     let yamlChars = 0;
     // The property itself only compares (cheaply, with node:util); the failing case is then replayed through
     // `expect` once, for a readable diff. Building expect's diff on every shrinking step would take minutes.
     // The last failing evaluation is the shrunk counterexample: keep its model to report it.
+    let skipped = 0;
     let lastFailure: { model?: Integration; yaml: string; failure: string } | undefined;
     const details = fc.check(
       fc.property(fc.gen(), (g) => {
@@ -909,11 +1020,18 @@ describe('YAML round trip (property)', () => {
         let model: Integration | undefined;
         try {
           model = integrationModel(g);
+          // Texts joined from parts (templates) can still form a known-bug text; such runs are skipped.
+          if (AVOID_KNOWN_STRINGIFY_BUGS && hasKnownStringifyBug(model)) {
+            skipped += 1;
+            return fc.pre(false);
+          }
           const outcome = roundTrip(model);
           yamlChars += outcome.yaml.length;
-          if (outcome.failure !== undefined) lastFailure = { model, yaml: outcome.yaml, failure: outcome.failure };
+          if (outcome.failure !== undefined)
+            lastFailure = { model, yaml: outcome.yaml, failure: outcome.failure };
           return outcome.failure === undefined;
         } catch (error) {
+          if (fc.PreconditionFailure.isFailure(error)) throw error;
           lastFailure = { model, yaml: '', failure: `threw ${(error as Error).stack}` };
           return false;
         }
@@ -923,7 +1041,7 @@ describe('YAML round trip (property)', () => {
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `roundtrip.property: ${details.numRuns} runs (${evaluations} evaluations incl. shrinking) in ${seconds.toFixed(1)} s, ` +
-        `average YAML ${Math.round(yamlChars / Math.max(evaluations, 1))} chars`,
+        `average YAML ${Math.round(yamlChars / Math.max(evaluations, 1))} chars, ${skipped} skipped (known stringify bugs)`,
     );
     if (details.failed) {
       console.log(
@@ -975,6 +1093,8 @@ describe('YAML round trip (property)', () => {
       'configPage',
       'input:meta',
       'componentVersion:signature',
+      'input named __proto__',
+      'connection:template',
     ];
     expect(wanted.filter((what) => !seen.has(what))).toEqual([]);
   });
@@ -1001,7 +1121,10 @@ function minimalModel(): Integration {
         trigger: {
           name: 'Trigger',
           key: 'trigger',
-          action: { key: 'webhook', component: { key: 'webhook-triggers', isPublic: true, version: 'LATEST' } },
+          action: {
+            key: 'webhook',
+            component: { key: 'webhook-triggers', isPublic: true, version: 'LATEST' },
+          },
           inputs: {},
         },
         steps: [],
@@ -1010,13 +1133,18 @@ function minimalModel(): Integration {
   };
 }
 
-describe('YAML round trip: fields the random models leave out', () => {
+describe('YAML round trip: specific cases', () => {
   it('keeps an input named __proto__ and JSON keys named __proto__', () => {
     const model = minimalModel();
     const trigger = model.flows[0]!.trigger;
     // Built with defineProperty: an object literal's `__proto__: x` would set the prototype instead.
     const value: { [key: string]: JsonValue } = { kept: 1 };
-    Object.defineProperty(value, '__proto__', { value: { nested: true }, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(value, '__proto__', {
+      value: { nested: true },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     Object.defineProperty(trigger.inputs, '__proto__', {
       value: { type: 'value', value: 'x' },
       enumerable: true,
@@ -1045,6 +1173,30 @@ describe('YAML round trip: fields the random models leave out', () => {
         template: 'acme-oauth-template',
       },
     });
+    const yaml = exportIntegrationYaml(model);
+    expect(parseOrThrow(yaml)).toStrictEqual(model);
+  });
+
+  it('keeps texts whose lines are all blank', () => {
+    // yaml 2.9.1 writes these as block scalars (`|+`) without an indentation indicator, so a reader takes the spaces
+    // of the first line for indentation: ' \n' comes back as '\n'.
+    const texts = [' \n', '\n \n', '  \t\n', ' \n\n'];
+    const lost = texts.filter((text) => {
+      const model = minimalModel();
+      model.documentation = text;
+      model.flows[0]!.trigger.inputs.body = { type: 'value', value: text };
+      const parsed = parseOrThrow(exportIntegrationYaml(model));
+      return !isDeepStrictEqual(parsed, model);
+    });
+    expect(lost).toEqual([]);
+  });
+
+  it('keeps a line of exactly one space in a long text that is written double-quoted', () => {
+    const model = minimalModel();
+    // The BEL character makes the text double-quoted. The library's multi-line double-quoted form (used for long
+    // texts) doubled the escape of that space; the exporter now writes double-quoted texts JSON-style on one line.
+    const text = 'bell\u0007 and a line long enough to fold it\n \nend';
+    model.flows[0]!.trigger.inputs.body = { type: 'value', value: text };
     const yaml = exportIntegrationYaml(model);
     expect(parseOrThrow(yaml)).toStrictEqual(model);
   });

@@ -24,6 +24,8 @@ export interface ValidationTarget {
     message: string,
     severity?: 'error' | 'warning',
   ) => void;
+  /** False once the reporter only counts problems: costly suggestions are skipped then. */
+  describesProblems?: () => boolean;
 }
 
 /** A step with where it sits: its path and the loops and branches around it. */
@@ -382,7 +384,15 @@ function validateFlow(
         inputPath,
         `step '${entry.step.name}'`,
         (reference, referencePath) =>
-          checkReference(reference, referencePath, entry, resolveStep, placed, report),
+          checkReference(
+            reference,
+            referencePath,
+            entry,
+            resolveStep,
+            placed,
+            report,
+            target.describesProblems,
+          ),
         checkConfigVarName,
         report,
       );
@@ -775,9 +785,14 @@ function checkReference(
   resolveStep: (key: string) => PlacedStep | undefined,
   placed: PlacedStep[],
   report: ValidationTarget['report'],
+  describesProblems: () => boolean = () => true,
 ): void {
   const [key = '', field] = reference.trim().split(/[.[]/, 2);
   const target = resolveStep(key);
+  if (!target && !describesProblems()) {
+    report('REFERENCE_UNKNOWN_STEP', path, `unknown step '${key}' in reference '${reference}'`);
+    return;
+  }
   if (!target) {
     const available = placed
       .filter(

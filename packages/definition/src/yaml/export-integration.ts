@@ -1,5 +1,5 @@
-import { stringify } from 'yaml';
-import type { ConfigVar, Flow, Integration, JsonValue, Step } from '../model.js';
+import { Document, isScalar, Scalar, visit } from 'yaml';
+import type { ComponentRef, ConfigVar, Flow, Integration, JsonValue, Step } from '../model.js';
 
 type Doc = { [key: string]: unknown };
 
@@ -10,13 +10,18 @@ function compact(object: Doc): Doc {
   return result;
 }
 
+/** Component references in one order whatever order the model's object has, so equal models export equal text. */
+function componentRefDocument(ref: ComponentRef): Doc {
+  return compact({ key: ref.key, version: ref.version, signature: ref.signature, isPublic: ref.isPublic });
+}
+
 function stepDocument(step: Step, isTrigger: boolean, flow?: Flow): Doc {
   return compact({
     name: step.name,
     stableKey: step.stableKey,
     description: step.description,
     isTrigger: isTrigger || undefined,
-    action: compact({ key: step.action.key, component: compact({ ...step.action.component }) }),
+    action: { key: step.action.key, component: componentRefDocument(step.action.component) },
     schedule:
       isTrigger && flow?.schedule
         ? {
@@ -26,7 +31,15 @@ function stepDocument(step: Step, isTrigger: boolean, flow?: Flow): Doc {
           }
         : undefined,
     inputs: Object.keys(step.inputs).length > 0 ? step.inputs : undefined,
-    errorConfig: step.errorConfig,
+    errorConfig: step.errorConfig
+      ? compact({
+          errorHandlerType: step.errorConfig.errorHandlerType,
+          maxAttempts: step.errorConfig.maxAttempts,
+          delaySeconds: step.errorConfig.delaySeconds,
+          usesExponentialBackoff: step.errorConfig.usesExponentialBackoff,
+          ignoreFinalError: step.errorConfig.ignoreFinalError,
+        })
+      : undefined,
     steps: step.steps?.map((child) => stepDocument(child, false)),
     branches: step.branches?.map((branch) => ({
       name: branch.name,
@@ -42,9 +55,23 @@ function flowDocument(flow: Flow): Doc {
     description: flow.description,
     isSynchronous: flow.isSynchronous,
     endpointSecurityType: flow.endpointSecurityType,
-    retryConfig: flow.retryConfig,
-    queueConfig: flow.queueConfig,
-    supplementalComponents: flow.supplementalComponents,
+    retryConfig: flow.retryConfig
+      ? compact({
+          maxAttempts: flow.retryConfig.maxAttempts,
+          delayMinutes: flow.retryConfig.delayMinutes,
+          usesExponentialBackoff: flow.retryConfig.usesExponentialBackoff,
+          uniqueRequestIdField: flow.retryConfig.uniqueRequestIdField,
+        })
+      : undefined,
+    queueConfig: flow.queueConfig
+      ? compact({
+          usesFifoQueue: flow.queueConfig.usesFifoQueue,
+          singletonExecutions: flow.queueConfig.singletonExecutions,
+          concurrencyLimit: flow.queueConfig.concurrencyLimit,
+          dedupeIdField: flow.queueConfig.dedupeIdField,
+        })
+      : undefined,
+    supplementalComponents: flow.supplementalComponents?.map(componentRefDocument),
     schemas: flow.schemas,
     steps: [stepDocument(flow.trigger, true, flow), ...flow.steps.map((step) => stepDocument(step, false))],
   });
@@ -63,8 +90,16 @@ function configVarDocument(configVar: ConfigVar): Doc {
     timeZone: configVar.timeZone,
     codeLanguage: configVar.codeLanguage,
     collectionType: configVar.collectionType,
-    connection: configVar.connection,
-    dataSource: configVar.dataSource,
+    connection: configVar.connection
+      ? compact({
+          key: configVar.connection.key,
+          component: componentRefDocument(configVar.connection.component),
+          template: configVar.connection.template,
+        })
+      : undefined,
+    dataSource: configVar.dataSource
+      ? { key: configVar.dataSource.key, component: componentRefDocument(configVar.dataSource.component) }
+      : undefined,
     inputs: configVar.inputs,
     useScopedConfigVar: configVar.useScopedConfigVar,
     onPremiseConnectionConfig: configVar.onPremiseConnectionConfig,
@@ -108,9 +143,23 @@ export function toDefinitionDocument(integration: Integration): Doc {
  * folded, so multi-line documentation and code survive byte for byte.
  */
 export function exportIntegrationYaml(integration: Integration): string {
-  return stringify(toDefinitionDocument(integration), {
+  const document = new Document(toDefinitionDocument(integration), { aliasDuplicateObjects: false });
+  visit(document, {
+    Scalar: (_key, node) => {
+      // Text of only blanks and line breaks cannot be a block scalar (the library writes one that reads back
+      // without its blanks), so it is quoted.
+      if (
+        isScalar(node) &&
+        typeof node.value === 'string' &&
+        /\n/.test(node.value) &&
+        node.value.trim() === ''
+      ) {
+        node.type = Scalar.QUOTE_DOUBLE;
+      }
+    },
+  });
+  return document.toString({
     lineWidth: 0,
-    aliasDuplicateObjects: false,
     // JSON-style escapes on one line: the library's multi-line double-quoted form loses a backslash before a line break.
     doubleQuotedAsJSON: true,
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, parseDocument } from 'yaml';
 import type { ComponentCatalog } from '../catalog.js';
 import {
   type ActionRef,
@@ -31,6 +31,7 @@ import {
 import type { DefinitionProblem } from '../problems.js';
 import { stepKey } from '../step-key.js';
 import { validateIntegration } from '../validate/validate-integration.js';
+import { SourcePositions } from './source-positions.js';
 import { describe, type Fields, isNullScalar, setOwn, YamlReader } from './yaml-reader.js';
 
 export interface ParseOptions {
@@ -136,10 +137,10 @@ export function parseIntegrationYaml(text: string, options: ParseOptions = {}): 
       path: '',
     });
   }
-  const lineCounter = new LineCounter();
+  const positions = new SourcePositions(text);
   let document: ReturnType<typeof parseDocument>;
   try {
-    document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+    document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   } catch (error) {
     // The YAML library recurses over nesting; absurdly deep documents exhaust the stack rather than parse.
     return failure({
@@ -155,25 +156,26 @@ export function parseIntegrationYaml(text: string, options: ParseOptions = {}): 
   if (document.errors.length > 0) {
     return {
       ok: false,
-      problems: document.errors.map((error) => ({
+      problems: document.errors.slice(0, 50).map((error) => ({
         code: 'YAML_SYNTAX',
         severity: 'error',
         message: yamlErrorMessage(error.message),
         file,
-        line: error.linePos?.[0].line ?? 1,
-        column: error.linePos?.[0].col ?? 1,
+        ...positions.at(error.pos[0]),
         path: '',
       })),
     };
   }
-  const reader = new YamlReader(document, lineCounter, file);
+  const reader = new YamlReader(document, positions, file);
   const integration = readIntegration(reader, document.contents as Node | null, options.previous);
   if (integration && !reader.problems.some((problem) => problem.severity === 'error')) {
     validateIntegration(integration, {
       catalog: options.catalog,
       report: (code, path, message, severity) => reader.report(code, path, path, message, severity),
+      describesProblems: () => reader.describesProblems,
     });
   }
+  reader.finish();
   const errors = reader.problems.filter((problem) => problem.severity === 'error');
   if (!integration || errors.length > 0) return { ok: false, problems: sortProblems(reader.problems) };
   return { ok: true, integration, warnings: sortProblems(reader.problems) };
@@ -189,6 +191,7 @@ function sortProblems(problems: DefinitionProblem[]): DefinitionProblem[] {
 
 /** The YAML library appends " at line N, column M:" and a code excerpt; the problem carries both separately. */
 function yamlErrorMessage(message: string): string {
+  if (message.includes('Maximum call stack size exceeded')) return 'the YAML nests too deeply to read';
   const first = message.split('\n')[0] ?? message;
   return first.replace(/ at line \d+, column \d+:?$/, '');
 }
@@ -585,18 +588,20 @@ function readComponentRef(reader: YamlReader, node: Node | null, path: string): 
     'a component reference',
   );
   if (!fields.require('key', 'key: http')) return null;
-  const ref: ComponentRef = { key: fields.string('key') ?? '', isPublic: fields.boolean('isPublic') ?? true };
+  let version: ComponentRef['version'];
   const versionNode = fields.node('version');
   if (fields.has('version') && !isNullScalar(versionNode)) {
-    if (isScalar(versionNode) && versionNode.value === 'LATEST') ref.version = 'LATEST';
-    else {
-      const version = fields.number('version', { min: 1, integer: true });
-      if (version !== undefined) ref.version = version;
-    }
+    version =
+      isScalar(versionNode) && versionNode.value === 'LATEST'
+        ? 'LATEST'
+        : fields.number('version', { min: 1, integer: true });
   }
-  setIfDefined(ref, 'signature', fields.string('signature'));
-  if (ref.version === undefined && ref.signature === undefined) ref.version = 'LATEST';
-  return ref;
+  const signature = fields.string('signature');
+  // Fields in the order export writes them, so a parsed reference and an exported one look alike.
+  const isPublic = fields.boolean('isPublic') ?? true;
+  const key = fields.string('key') ?? '';
+  if (signature === undefined) return { key, version: version ?? 'LATEST', isPublic };
+  return version === undefined ? { key, signature, isPublic } : { key, version, signature, isPublic };
 }
 
 function readSchedule(reader: YamlReader, node: Node | null, path: string): Schedule | undefined {
@@ -808,7 +813,12 @@ function readConfigVar(reader: YamlReader, node: Node | null, path: string): Con
   setIfDefined(configVar, 'onPremiseConnectionConfig', fields.string('onPremiseConnectionConfig'));
   for (const name of ['connection', 'dataSource'] as const) {
     if (!fields.has(name) || isNullScalar(fields.node(name))) continue;
-    const ref = readActionRef(reader, fields.node(name), fields.pathOf(name), name === 'connection' ? 'a connection' : 'a data source');
+    const ref = readActionRef(
+      reader,
+      fields.node(name),
+      fields.pathOf(name),
+      name === 'connection' ? 'a connection' : 'a data source',
+    );
     if (ref) configVar[name] = ref;
   }
   const inputs: NonNullable<ConfigVar['inputs']> = {};

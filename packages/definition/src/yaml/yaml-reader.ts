@@ -3,22 +3,29 @@ import {
   type Document,
   isAlias,
   isMap,
+  isNode,
   isScalar,
   isSeq,
-  type LineCounter,
   type Node,
   type Pair,
+  visit,
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
 import type { JsonValue } from '../model.js';
 import type { DefinitionProblem, DefinitionProblemCode } from '../problems.js';
 import { didYouMean } from '../suggest.js';
+import type { SourcePositions } from './source-positions.js';
 
 /** How deep a YAML value may nest before it is refused; real definitions stay far below this. */
 const MAX_VALUE_DEPTH = 64;
-/** How many YAML nodes plain values may expand to in total: aliases could otherwise multiply a small text into billions. */
-const MAX_VALUE_NODES = 1_000_000;
+/**
+ * How many YAML nodes reading may visit in total. Aliases let a small text repeat content without limit (a
+ * "billion laughs" document); every visit is charged against this budget, so reading always ends.
+ */
+const MAX_NODE_VISITS = 2_000_000;
+/** After this many problems the rest are counted, not described: a broken document is fixed from the top anyway. */
+const MAX_PROBLEMS = 200;
 
 /**
  * Reads a parsed YAML document field by field, remembering where every field came from so that any problem, found
@@ -27,13 +34,47 @@ const MAX_VALUE_NODES = 1_000_000;
 export class YamlReader {
   readonly problems: DefinitionProblem[] = [];
   private readonly nodesByPath = new Map<string, Node>();
-  private valueNodesLeft = MAX_VALUE_NODES;
+  private readonly aliasTargets = new Map<Alias, Node>();
+  private nodeVisitsLeft = MAX_NODE_VISITS;
+  private unreportedProblems = 0;
 
   constructor(
-    private readonly document: Document,
-    private readonly lineCounter: LineCounter,
+    document: Document,
+    private readonly positions: SourcePositions,
     private readonly file: string | undefined,
-  ) {}
+  ) {
+    // Each alias points at the last node anchored with its name before it, in document order. Resolving them once
+    // here keeps lookups constant-time (the library's own lookup walks the whole document every time).
+    const anchors = new Map<string, Node>();
+    visit(document, {
+      Alias: (_key, alias) => {
+        const target = anchors.get(alias.source);
+        if (target) this.aliasTargets.set(alias, target);
+      },
+      Node: (_key, node) => {
+        if (node.anchor) anchors.set(node.anchor, node);
+      },
+    });
+  }
+
+  /** Problems beyond the first MAX_PROBLEMS are summarized in one last problem. */
+  finish(): void {
+    if (this.unreportedProblems === 0) return;
+    this.problems.push({
+      code: 'DOCUMENT_TOO_LARGE',
+      severity: 'error',
+      message: `${this.unreportedProblems} more problem${this.unreportedProblems === 1 ? '' : 's'} not listed; fix the ones above first`,
+      file: this.file,
+      line: this.problems.at(-1)?.line ?? 1,
+      column: 1,
+      path: '',
+    });
+  }
+
+  /** True while problems are still described one by one; callers skip costly suggestions otherwise. */
+  get describesProblems(): boolean {
+    return this.problems.length < MAX_PROBLEMS;
+  }
 
   /** Records that `path` was read from `node`, for locating problems found after parsing. */
   remember(path: string, node: Node | null | undefined): void {
@@ -53,9 +94,7 @@ export class YamlReader {
 
   positionOfNode(node: Node | null | undefined): { line: number; column: number } {
     const offset = node?.range?.[0];
-    if (offset === undefined) return { line: 1, column: 1 };
-    const { line, col } = this.lineCounter.linePos(offset);
-    return { line, column: col };
+    return offset === undefined ? { line: 1, column: 1 } : this.positions.at(offset);
   }
 
   report(
@@ -65,15 +104,33 @@ export class YamlReader {
     message: string,
     severity: 'error' | 'warning' = 'error',
   ): void {
+    if (!this.describesProblems) {
+      this.unreportedProblems += 1;
+      return;
+    }
     const position =
       typeof at === 'string' ? this.positionOf(at) : at ? this.positionOfNode(at) : this.positionOf(path);
     this.problems.push({ code, severity, message, file: this.file, ...position, path });
   }
 
+  /** The node, with aliases followed; null for nothing, and for everything once the visit budget is spent. */
   resolve(node: unknown): Node | null {
+    if (this.nodeVisitsLeft <= 0) return null;
+    this.nodeVisitsLeft -= 1;
+    if (this.nodeVisitsLeft === 0) {
+      this.problems.push({
+        code: 'DOCUMENT_TOO_LARGE',
+        severity: 'error',
+        message: `the definition expands to more than ${MAX_NODE_VISITS} values (large values, or aliases repeating content); reading stopped here`,
+        file: this.file,
+        ...(isNode(node) ? this.positionOfNode(node) : { line: 1, column: 1 }),
+        path: '',
+      });
+      return null;
+    }
     let current = node;
     for (let hops = 0; isAlias(current) && hops < 10; hops += 1)
-      current = (current as Alias).resolve(this.document);
+      current = this.aliasTargets.get(current as Alias) ?? null;
     return current && (isScalar(current) || isMap(current) || isSeq(current)) ? (current as Node) : null;
   }
 
@@ -130,16 +187,6 @@ export class YamlReader {
       this.report('FIELD_TYPE', resolved, path, `value nests deeper than ${MAX_VALUE_DEPTH} levels`);
       return null;
     }
-    this.valueNodesLeft -= 1;
-    if (this.valueNodesLeft === 0) {
-      this.report(
-        'DOCUMENT_TOO_LARGE',
-        resolved,
-        path,
-        `values expand to more than ${MAX_VALUE_NODES} items (check aliases)`,
-      );
-    }
-    if (this.valueNodesLeft <= 0) return null;
     if (isScalar(resolved)) return scalarJson(resolved.value);
     if (isSeq(resolved))
       return resolved.items.map((item, index) => this.json(item, `${path}[${index}]`, depth + 1));
