@@ -89,7 +89,8 @@ export function registerLocalCommands(program: Command): void {
       const { connectDatabase, createLogger, loadConfig, migrateAll } = await loadServer();
       const { openLocalDatabase } = await loadLocalDatabase();
       const config = loadConfig(process.env, flags);
-      const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+      // One-shot commands print their result on stdout for scripts; their logs go to stderr so they never mix.
+      const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
       await openLocalDatabase(config, log, progress, async (databaseUrl) => {
         const database = await connectDatabase(databaseUrl, log, 2);
         try {
@@ -115,7 +116,8 @@ export function registerLocalCommands(program: Command): void {
         await loadServer();
       const { openLocalDatabase } = await loadLocalDatabase();
       const config = loadConfig(process.env, flags);
-      const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+      // One-shot commands print their result on stdout for scripts; their logs go to stderr so they never mix.
+      const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
       if (!config.databaseUrl && !existsSync(path.join(config.dataDir, 'postgres', 'PG_VERSION'))) {
         // Starting the embedded database here would create a new, empty one: a mistyped --data-dir, not a recovery.
         throw new CliError(
