@@ -48,37 +48,17 @@ export function validateIntegration(integration: Integration, target: Validation
   const { report } = target;
   const configVarsByKey = new Map(integration.configVars.map((configVar) => [configVar.key, configVar]));
 
+  const named = <T>(items: T[], list: string, field: keyof T & string) =>
+    items.map((item, index) => ({ name: String(item[field]), path: `${list}[${index}].${field}` }));
+  checkUnique(named(integration.flows, 'flows', 'name'), 'flow', report);
+  checkUnique(named(integration.flows, 'flows', 'stableKey'), 'flow stable key', report);
+  checkUnique(named(integration.configVars, 'requiredConfigVars', 'key'), 'config variable', report);
   checkUnique(
-    integration.flows.map((flow, index) => ({ name: flow.name, path: `flows[${index}].name` })),
-    'flow',
-    report,
-  );
-  checkUnique(
-    integration.flows.map((flow, index) => ({ name: flow.stableKey, path: `flows[${index}].stableKey` })),
-    'flow stable key',
-    report,
-  );
-  checkUnique(
-    integration.configVars.map((configVar, index) => ({
-      name: configVar.key,
-      path: `requiredConfigVars[${index}].key`,
-    })),
-    'config variable',
-    report,
-  );
-  checkUnique(
-    integration.configVars.map((configVar, index) => ({
-      name: configVar.stableKey,
-      path: `requiredConfigVars[${index}].stableKey`,
-    })),
+    named(integration.configVars, 'requiredConfigVars', 'stableKey'),
     'config variable stable key',
     report,
   );
-  checkUnique(
-    integration.configPages.map((page, index) => ({ name: page.name, path: `configPages[${index}].name` })),
-    'config page',
-    report,
-  );
+  checkUnique(named(integration.configPages, 'configPages', 'name'), 'config page', report);
 
   const checkConfigVarName = (name: string, path: string, context: string): ConfigVar | undefined => {
     const configVar = configVarsByKey.get(name);
