@@ -18,6 +18,7 @@ interface OperationShape {
   key?: string;
   display?: { label?: string; description?: string };
   inputs?: ComponentInput[];
+  loop?: boolean;
   allowsBranching?: boolean;
   staticBranchNames?: string[];
   dynamicBranchInput?: string;
@@ -64,6 +65,7 @@ function catalogOperation(key: string, operation: OperationShape, label?: string
   if (shownLabel !== undefined) entry.label = shownLabel;
   const shownDescription = description ?? operation.display?.description;
   if (shownDescription !== undefined) entry.description = shownDescription;
+  if (operation.loop) entry.kind = 'loop';
   if (operation.allowsBranching) {
     entry.kind = 'branch';
     if (operation.staticBranchNames) entry.staticBranchNames = [...operation.staticBranchNames];

@@ -57,8 +57,15 @@ export interface ComponentAction {
   display: OperationDisplay;
   inputs: ComponentInput[];
   perform: ActionPerformFunction;
+  /** The platform ends the execution after this action (stop-execution). */
   terminateExecution?: boolean;
+  /** The platform leaves the innermost loop after this action (loop's breakLoop). */
   breakLoop?: boolean;
+  /**
+   * Weft: a loop action. The platform runs the step's child steps once per element of the array the action returns
+   * as `data`, with the element as `<step>.currentItem` and its position as `<step>.index`.
+   */
+  loop?: boolean;
   allowsBranching?: boolean;
   staticBranchNames?: string[];
   dynamicBranchInput?: string;

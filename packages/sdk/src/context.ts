@@ -187,13 +187,13 @@ export interface HttpResponse {
 
 /** State a function hands back to be kept. */
 export interface StateChanges {
-  /** Merged into this flow's instance state. */
+  /** Replaces this flow's instance state (spread `context.instanceState` to keep the other keys). */
   instanceState?: Record<string, unknown>;
-  /** Merged into the instance's cross-flow state. */
+  /** Replaces the instance's cross-flow state. */
   crossFlowState?: Record<string, unknown>;
-  /** Merged into this execution's state. */
+  /** Replaces this execution's state. */
   executionState?: Record<string, unknown>;
-  /** Merged into the integration-wide state. */
+  /** Replaces the integration-wide state. */
   integrationState?: Record<string, unknown>;
 }
 

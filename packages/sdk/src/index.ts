@@ -6,6 +6,7 @@
  */
 export * from './code-native.js';
 export * from './component.js';
+export * from './component-builders.js';
 export { codeNativeComponentKey, flowFunctionKey } from './component-key.js';
 export { type ComponentShape, componentManifest } from './component-manifest.js';
 export * from './component-registry.js';
@@ -14,3 +15,4 @@ export * from './context.js';
 export { codeNativeIntegrationModel, convertIntegration } from './convert-integration.js';
 export * from './inputs.js';
 export * from './integration-definition.js';
+export * from './testing.js';
