@@ -1,0 +1,27 @@
+export { configValues } from './config-values.js';
+export {
+  EngineError,
+  type EngineErrorCode,
+  type ErrorRecord,
+  engineErrorCodes,
+  errorRecord,
+} from './engine-error.js';
+export {
+  convertInput,
+  type InputScope,
+  parsePath,
+  renderTemplate,
+  resolveInput,
+  resolveReference,
+} from './inputs.js';
+export { defaultLimits, type ExecutionLimits } from './limits.js';
+export * from './ports.js';
+export {
+  type AttemptRecord,
+  type ExecutionResult,
+  type FlowResponse,
+  type RunFlowRequest,
+  runFlow,
+  type StepRecord,
+  type TriggerRequest,
+} from './run-flow.js';

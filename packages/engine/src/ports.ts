@@ -1,0 +1,94 @@
+import type { ComponentRef } from '@weft/definition';
+import type { Component, FlowInvocationResponse } from '@weft/sdk';
+
+/** The four key/value stores a flow can keep: this flow's, the instance's, the execution's, the integration's. */
+export type StateScope = 'flow' | 'crossFlow' | 'execution' | 'integration';
+
+/** Where state lives between executions; the server keeps it in PostgreSQL, local runs in memory. */
+export interface StatePort {
+  load(scope: StateScope): Promise<Record<string, unknown>>;
+  save(scope: StateScope, state: Record<string, unknown>): Promise<void>;
+}
+
+export interface ComponentLoader {
+  load(ref: ComponentRef): Promise<Component | undefined>;
+}
+
+export interface FlowInvokerPort {
+  /** Runs another flow of the same instance (through the durable path on the server) and answers with its result. */
+  invoke(
+    flowName: string,
+    data: Record<string, unknown> | undefined,
+    options: { depth: number; headers?: Record<string, string>; invokedByExecutionId: string },
+  ): Promise<FlowInvocationResponse>;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'metric';
+
+export interface LogEntry {
+  timestamp: string;
+  level: LogLevel;
+  message: string;
+  stepKey?: string;
+}
+
+export interface Clock {
+  now(): number;
+  /** Waits `ms`, or rejects when the signal aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export interface EnginePorts {
+  components: ComponentLoader;
+  state?: StatePort;
+  flows?: FlowInvokerPort;
+  /** Receives every log line as it is written (the result also carries them). */
+  log?: (entry: LogEntry) => void;
+  clock?: Clock;
+  /** Step started/finished notifications, for progress output. */
+  onStep?: (event: StepEvent) => void;
+}
+
+export type StepEvent =
+  | { type: 'started'; stepKey: string; stepName: string }
+  | {
+      type: 'finished';
+      stepKey: string;
+      stepName: string;
+      status: 'succeeded' | 'failed' | 'ignored';
+      result: unknown;
+      durationMs: number;
+    };
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+/** State kept in memory: for local runs and tests. */
+export class MemoryState implements StatePort {
+  readonly stores: Record<StateScope, Record<string, unknown>> = {
+    flow: {},
+    crossFlow: {},
+    execution: {},
+    integration: {},
+  };
+  async load(scope: StateScope): Promise<Record<string, unknown>> {
+    return structuredClone(this.stores[scope]);
+  }
+  async save(scope: StateScope, state: Record<string, unknown>): Promise<void> {
+    this.stores[scope] = structuredClone(state);
+  }
+}

@@ -1,0 +1,726 @@
+import { randomUUID } from 'node:crypto';
+import type { Flow, Integration, Step } from '@weft/definition';
+import type {
+  ActionContext,
+  ActionLogger,
+  Component,
+  ComponentAction,
+  ComponentInput,
+  CustomerAttributes,
+  InstanceAttributes,
+  TriggerPayload,
+  UserAttributes,
+} from '@weft/sdk';
+import { configValues } from './config-values.js';
+import { EngineError, type ErrorRecord, errorRecord } from './engine-error.js';
+import { convertInput, type InputScope, resolveInput } from './inputs.js';
+import { defaultLimits, type ExecutionLimits } from './limits.js';
+import { type EnginePorts, type LogEntry, type LogLevel, type StateScope, systemClock } from './ports.js';
+
+export interface TriggerRequest {
+  headers?: Record<string, string>;
+  queryParameters?: Record<string, string>;
+  body?: { data: unknown; contentType?: string };
+  rawBody?: { data: unknown; contentType?: string };
+  pathFragment?: string;
+}
+
+export interface RunFlowRequest {
+  integration: Integration;
+  flowName: string;
+  trigger?: TriggerRequest;
+  /** Config values by name; missing ones take the definition's defaults. */
+  configVars?: Record<string, unknown>;
+  ports: EnginePorts;
+  limits?: Partial<ExecutionLimits>;
+  /** Aborting it cancels the execution; the running step sees the abort through `context.signal`. */
+  signal?: AbortSignal;
+  executionId?: string;
+  /** How many flow invocations led here (0 for a flow triggered from outside). */
+  crossFlowDepth?: number;
+  customer?: CustomerAttributes;
+  instance?: InstanceAttributes;
+  user?: UserAttributes;
+  webhookUrls?: Record<string, string>;
+  webhookApiKeys?: Record<string, string[]>;
+  invokeUrl?: string;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: string;
+  durationMs: number;
+  error?: ErrorRecord;
+}
+
+export interface StepRecord {
+  key: string;
+  name: string;
+  status: 'succeeded' | 'failed' | 'ignored';
+  result: unknown;
+  attempts: AttemptRecord[];
+  /** Loop steps: how many iterations ran. */
+  iterations?: number;
+  /** Branch steps: the branch that ran. */
+  branch?: string;
+}
+
+export interface FlowResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  contentType?: string;
+  body: unknown;
+}
+
+export interface ExecutionResult {
+  executionId: string;
+  status: 'succeeded' | 'failed' | 'cancelled';
+  error?: ErrorRecord;
+  /** Every step's result by step key (for loop children, the last iteration's). */
+  steps: Record<string, unknown>;
+  stepRecords: StepRecord[];
+  logs: LogEntry[];
+  /** Log lines beyond the limit, counted and dropped. */
+  droppedLogs: number;
+  response?: FlowResponse;
+  startedAt: string;
+  durationMs: number;
+}
+
+/** Control flow that unwinds the step runner: leave the innermost loop, or end the execution. */
+class BreakLoop {}
+class StopExecution {
+  constructor(readonly response: FlowResponse) {}
+}
+
+interface RunState {
+  request: RunFlowRequest;
+  flow: Flow;
+  limits: ExecutionLimits;
+  executionId: string;
+  startedAt: string;
+  signal: AbortSignal;
+  scope: InputScope;
+  states: Record<StateScope, Record<string, unknown>>;
+  records: StepRecord[];
+  logs: LogEntry[];
+  droppedLogs: number;
+  response?: FlowResponse;
+  lastResult?: { data: unknown; statusCode?: number; headers?: Record<string, string>; contentType?: string };
+  components: Map<string, Component>;
+}
+
+/**
+ * Runs one flow of an integration: the trigger, then the steps in series, with loops, branches, per-step error
+ * handling, state, limits and cancellation. Never throws: every failure is in the result.
+ */
+export async function runFlow(request: RunFlowRequest): Promise<ExecutionResult> {
+  const started = Date.now();
+  const limits = { ...defaultLimits, ...request.limits };
+  const executionId = request.executionId ?? randomUUID();
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new EngineError(
+          'EXECUTION_TIMEOUT',
+          `the execution ran longer than ${limits.executionTimeMs} ms and was stopped`,
+        ),
+      ),
+    limits.executionTimeMs,
+  );
+  const onCancel = () =>
+    controller.abort(new EngineError('EXECUTION_CANCELLED', 'the execution was cancelled'));
+  if (request.signal?.aborted) onCancel();
+  request.signal?.addEventListener('abort', onCancel, { once: true });
+
+  const run: RunState = {
+    request,
+    flow: undefined as unknown as Flow,
+    limits,
+    executionId,
+    startedAt: new Date(started).toISOString(),
+    signal: controller.signal,
+    scope: {
+      stepResults: new Map(),
+      loops: new Map(),
+      configVars: configValues(request.integration, request.configVars),
+    },
+    states: { flow: {}, crossFlow: {}, execution: {}, integration: {} },
+    records: [],
+    logs: [],
+    droppedLogs: 0,
+    components: new Map(),
+  };
+  let status: ExecutionResult['status'] = 'succeeded';
+  let error: ErrorRecord | undefined;
+  try {
+    const flow = request.integration.flows.find((candidate) => candidate.name === request.flowName);
+    if (!flow) {
+      throw new EngineError(
+        'FLOW_NOT_FOUND',
+        `integration '${request.integration.name}' has no flow '${request.flowName}' (flows: ${request.integration.flows.map((f) => f.name).join(', ')})`,
+      );
+    }
+    run.flow = flow;
+    if ((request.crossFlowDepth ?? 0) > limits.crossFlowDepth) {
+      throw new EngineError(
+        'CROSS_FLOW_DEPTH_EXCEEDED',
+        `flows invoked flows ${request.crossFlowDepth} levels deep; the limit is ${limits.crossFlowDepth} (look for flows that invoke each other in a cycle)`,
+      );
+    }
+    await loadStates(run);
+    await abortable(run, runTrigger(run, flow.trigger));
+    await abortable(run, runSteps(run, flow.steps, 0));
+  } catch (caught) {
+    if (caught instanceof StopExecution) {
+      run.response = caught.response;
+    } else if (caught instanceof BreakLoop) {
+      error = errorRecord(
+        new EngineError('BREAK_OUTSIDE_LOOP', 'a breakLoop step ran outside any loop; put it inside a loop'),
+      );
+      status = 'failed';
+    } else {
+      const reason = run.signal.aborted ? run.signal.reason : caught;
+      error = errorRecord(reason);
+      status = error.code === 'EXECUTION_CANCELLED' ? 'cancelled' : 'failed';
+    }
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener('abort', onCancel);
+    controller.abort(new EngineError('EXECUTION_CANCELLED', 'the execution has ended'));
+  }
+  if (run.droppedLogs > 0) {
+    run.logs.push({
+      timestamp: new Date().toISOString(),
+      level: 'warn',
+      message: `${run.droppedLogs} more log lines were dropped (limit ${limits.logEntries} per execution)`,
+    });
+  }
+  const response =
+    run.response ??
+    (status === 'succeeded' && run.lastResult
+      ? {
+          statusCode: run.lastResult.statusCode ?? 200,
+          headers: run.lastResult.headers ?? {},
+          ...(run.lastResult.contentType ? { contentType: run.lastResult.contentType } : {}),
+          body: run.lastResult.data,
+        }
+      : undefined);
+  return {
+    executionId,
+    status,
+    ...(error ? { error } : {}),
+    steps: Object.fromEntries(run.scope.stepResults),
+    stepRecords: run.records,
+    logs: run.logs,
+    droppedLogs: run.droppedLogs,
+    ...(response ? { response } : {}),
+    startedAt: run.startedAt,
+    durationMs: Date.now() - started,
+  };
+}
+
+/** Races work against the execution's abort signal, so a step that ignores the signal cannot outlive the limit. */
+function abortable<T>(run: RunState, work: Promise<T>): Promise<T> {
+  if (run.signal.aborted) return Promise.reject(run.signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(run.signal.reason);
+    run.signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        run.signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (reason) => {
+        run.signal.removeEventListener('abort', onAbort);
+        reject(reason);
+      },
+    );
+  });
+}
+
+async function loadStates(run: RunState): Promise<void> {
+  const port = run.request.ports.state;
+  if (!port) return;
+  for (const scope of ['flow', 'crossFlow', 'execution', 'integration'] as const)
+    run.states[scope] = await port.load(scope);
+}
+
+function log(run: RunState, level: LogLevel, message: string, stepKey?: string): void {
+  const entry: LogEntry = {
+    timestamp: new Date().toISOString(),
+    level,
+    message,
+    ...(stepKey ? { stepKey } : {}),
+  };
+  run.request.ports.log?.(entry);
+  if (run.logs.length < run.limits.logEntries) run.logs.push(entry);
+  else run.droppedLogs += 1;
+}
+
+function stepLogger(run: RunState, stepKey: string): ActionLogger {
+  const write =
+    (level: LogLevel) =>
+    (...args: unknown[]) =>
+      log(run, level, args.map((arg) => (typeof arg === 'string' ? arg : safeJson(arg))).join(' '), stepKey);
+  return {
+    metric: write('metric'),
+    trace: write('trace'),
+    debug: write('debug'),
+    info: write('info'),
+    log: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+  };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return value instanceof Error ? value.message : (JSON.stringify(value) ?? String(value));
+  } catch {
+    return String(value);
+  }
+}
+
+async function loadComponent(run: RunState, step: Step): Promise<Component> {
+  const ref = step.action.component;
+  const cacheKey = `${ref.key}@${ref.version ?? ref.signature ?? 'LATEST'}`;
+  const cached = run.components.get(cacheKey);
+  if (cached) return cached;
+  const component = await run.request.ports.components.load(ref);
+  if (!component) {
+    throw new EngineError(
+      'COMPONENT_NOT_FOUND',
+      `step '${step.name}' uses component '${ref.key}', which is not available`,
+      step.key,
+    );
+  }
+  run.components.set(cacheKey, component);
+  return component;
+}
+
+/** The step's inputs resolved and converted; inputs the step leaves out take the action's defaults. */
+function stepParams(run: RunState, step: Step, inputs: ComponentInput[]): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const definition of inputs) {
+    const given = step.inputs[definition.key];
+    const raw = given ? resolveInput(given, run.scope) : undefined;
+    const value = raw === undefined || raw === '' ? (definition.default ?? raw) : raw;
+    params[definition.key] = convertInput(value, definition, step.name);
+  }
+  // Inputs the action does not declare are passed through as given (validation warned about them).
+  for (const [name, input] of Object.entries(step.inputs)) {
+    if (!(name in params)) params[name] = resolveInput(input, run.scope);
+  }
+  return params;
+}
+
+function actionContext(run: RunState, step: Step): ActionContext {
+  const request = run.request;
+  const clock = request.ports.clock ?? systemClock;
+  const context: ActionContext & {
+    signal: AbortSignal;
+    stepResults: Record<string, unknown>;
+    clock: typeof clock;
+  } = {
+    logger: stepLogger(run, step.key),
+    instanceState: structuredClone(run.states.flow),
+    crossFlowState: structuredClone(run.states.crossFlow),
+    executionState: structuredClone(run.states.execution),
+    integrationState: structuredClone(run.states.integration),
+    configVars: run.scope.configVars,
+    components: {},
+    stepId: randomUUID(),
+    executionId: run.executionId,
+    webhookUrls: request.webhookUrls ?? {},
+    webhookApiKeys: request.webhookApiKeys ?? {},
+    invokeUrl: request.invokeUrl ?? '',
+    customer: request.customer ?? { id: '', externalId: '', name: '' },
+    instance: request.instance ?? { id: '', name: '' },
+    user: request.user ?? { id: '', email: '', name: '', externalId: '' },
+    integration: {
+      id: '',
+      name: request.integration.name,
+      versionSequenceId: '',
+      externalVersion: request.integration.version ?? '',
+    },
+    flow: { id: run.flow.stableKey, name: run.flow.name },
+    startedAt: run.startedAt,
+    invokeFlow: async (flowName, data, config) => {
+      const flows = request.ports.flows;
+      if (!flows)
+        throw new Error(`step '${step.name}' invokes flow '${flowName}', but flows cannot be invoked here`);
+      const depth = (request.crossFlowDepth ?? 0) + 1;
+      if (depth > run.limits.crossFlowDepth) {
+        throw new EngineError(
+          'CROSS_FLOW_DEPTH_EXCEEDED',
+          `step '${step.name}' invokes flow '${flowName}' ${depth} levels deep; the limit is ${run.limits.crossFlowDepth}`,
+          step.key,
+        );
+      }
+      return flows.invoke(flowName, data, {
+        depth,
+        headers: config?.headers,
+        invokedByExecutionId: run.executionId,
+      });
+    },
+    executionFrame: {
+      invokedByExecutionJWT: '',
+      invokedByExecutionStartedAt: run.startedAt,
+      componentActionKey: step.action.key,
+      executionId: run.executionId,
+      executionStartedAt: run.startedAt,
+      stepName: step.name,
+      loopPath: '',
+    },
+    debug: {
+      enabled: false,
+      timeElapsed: { mark: () => {}, measure: () => {} },
+      memoryUsage: () => {},
+      results: { timeElapsed: { marks: {}, measurements: {} }, allowedMemory: 0, memoryUsage: [] },
+    },
+    signal: run.signal,
+    stepResults: Object.fromEntries(run.scope.stepResults),
+    clock,
+  };
+  return context;
+}
+
+/** Saves the state objects a step returned, through the port, and keeps them for the steps after it. */
+async function applyStateChanges(run: RunState, result: Record<string, unknown> | undefined): Promise<void> {
+  if (!result) return;
+  const scopes: Array<[keyof typeof result, StateScope]> = [
+    ['instanceState', 'flow'],
+    ['crossFlowState', 'crossFlow'],
+    ['executionState', 'execution'],
+    ['integrationState', 'integration'],
+  ];
+  for (const [field, scope] of scopes) {
+    const value = result[field];
+    if (!value || typeof value !== 'object') continue;
+    run.states[scope] = structuredClone(value as Record<string, unknown>);
+    await run.request.ports.state?.save(scope, run.states[scope]);
+  }
+}
+
+function outputSize(value: unknown): number {
+  if (value === undefined) return 0;
+  if (Buffer.isBuffer(value)) return value.length;
+  try {
+    return Buffer.byteLength(
+      JSON.stringify(value, (_key, item) => (Buffer.isBuffer(item) ? `${item.length}b` : item)) ?? '',
+    );
+  } catch {
+    return 0;
+  }
+}
+
+function checkOutput(run: RunState, step: Step, data: unknown): void {
+  const size = outputSize(data);
+  if (size > run.limits.stepOutputBytes) {
+    throw new EngineError(
+      'STEP_OUTPUT_TOO_LARGE',
+      `step '${step.name}' returned ${size} bytes; the limit is ${run.limits.stepOutputBytes} bytes (page through the data, or store it elsewhere and pass a reference)`,
+      step.key,
+    );
+  }
+}
+
+async function runTrigger(run: RunState, step: Step): Promise<void> {
+  const request = run.request;
+  const trigger = request.trigger ?? {};
+  const rawBody = trigger.rawBody ?? trigger.body ?? { data: null };
+  const rawSize = outputSize(rawBody.data);
+  if (rawSize > run.limits.triggerPayloadBytes) {
+    throw new EngineError(
+      'TRIGGER_PAYLOAD_TOO_LARGE',
+      `the trigger payload is ${rawSize} bytes; the limit is ${run.limits.triggerPayloadBytes} bytes`,
+      step.key,
+    );
+  }
+  const payload: TriggerPayload = {
+    headers: trigger.headers ?? {},
+    queryParameters: trigger.queryParameters ?? {},
+    rawBody,
+    body: trigger.body ?? rawBody,
+    pathFragment: trigger.pathFragment ?? '',
+    webhookUrls: request.webhookUrls ?? {},
+    webhookApiKeys: request.webhookApiKeys ?? {},
+    invokeUrl: request.invokeUrl ?? '',
+    executionId: run.executionId,
+    customer: request.customer ?? { id: '', externalId: '', name: '' },
+    instance: request.instance ?? { id: '', name: '' },
+    user: request.user ?? { id: '', email: '', name: '', externalId: '' },
+    integration: {
+      id: '',
+      name: request.integration.name,
+      versionSequenceId: '',
+      externalVersion: request.integration.version ?? '',
+    },
+    flow: { id: run.flow.stableKey, name: run.flow.name },
+    startedAt: run.startedAt,
+    globalDebug: false,
+  };
+  const component = await loadComponent(run, step);
+  const definition = component.triggers[step.action.key];
+  if (!definition) {
+    throw new EngineError(
+      'ACTION_NOT_FOUND',
+      `component '${component.key}' has no trigger '${step.action.key}'`,
+      step.key,
+    );
+  }
+  const startedAt = new Date();
+  request.ports.onStep?.({ type: 'started', stepKey: step.key, stepName: step.name });
+  try {
+    const params = stepParams(run, step, definition.inputs);
+    const result = await definition.perform(actionContext(run, step), payload, params);
+    const results = result?.payload ?? payload;
+    checkOutput(run, step, results);
+    run.scope.stepResults.set(step.key, results);
+    await applyStateChanges(run, result as Record<string, unknown> | undefined);
+    if (result?.response) {
+      const response = result.response as {
+        statusCode?: number;
+        headers?: Record<string, string>;
+        contentType?: string;
+        body?: unknown;
+      };
+      run.response = {
+        statusCode: response.statusCode ?? 200,
+        headers: response.headers ?? {},
+        ...(response.contentType ? { contentType: response.contentType } : {}),
+        body: response.body,
+      };
+    }
+    record(run, step, 'succeeded', results, [
+      { attempt: 1, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() },
+    ]);
+  } catch (error) {
+    const failure = errorRecord(error, step.key);
+    record(run, step, 'failed', null, [
+      {
+        attempt: 1,
+        startedAt: startedAt.toISOString(),
+        durationMs: Date.now() - startedAt.getTime(),
+        error: failure,
+      },
+    ]);
+    throw error;
+  }
+}
+
+function record(
+  run: RunState,
+  step: Step,
+  status: StepRecord['status'],
+  result: unknown,
+  attempts: AttemptRecord[],
+  extra: Partial<StepRecord> = {},
+): void {
+  run.records.push({ key: step.key, name: step.name, status, result, attempts, ...extra });
+  const durationMs = attempts.reduce((total, attempt) => total + attempt.durationMs, 0);
+  run.request.ports.onStep?.({
+    type: 'finished',
+    stepKey: step.key,
+    stepName: step.name,
+    status,
+    result,
+    durationMs,
+  });
+}
+
+/** Runs steps in series; the result of the last one is what a loop iteration yields. */
+async function runSteps(run: RunState, steps: Step[], depth: number): Promise<unknown> {
+  let last: unknown = null;
+  for (const step of steps) {
+    if (run.signal.aborted) throw run.signal.reason;
+    last = await runStep(run, step, depth);
+  }
+  return last;
+}
+
+async function runStep(run: RunState, step: Step, depth: number): Promise<unknown> {
+  const component = await loadComponent(run, step);
+  const action = component.actions[step.action.key];
+  if (!action) {
+    throw new EngineError(
+      'ACTION_NOT_FOUND',
+      `component '${component.key}' has no action '${step.action.key}'`,
+      step.key,
+    );
+  }
+  if ((action.loop || action.allowsBranching) && depth + 1 > run.limits.nestingDepth) {
+    throw new EngineError(
+      'NESTING_TOO_DEEP',
+      `step '${step.name}' nests loops and branches deeper than ${run.limits.nestingDepth} levels`,
+      step.key,
+    );
+  }
+  run.request.ports.onStep?.({ type: 'started', stepKey: step.key, stepName: step.name });
+  const attempts: AttemptRecord[] = [];
+  const config = step.errorConfig;
+  const maxAttempts = config?.errorHandlerType === 'retry' ? Math.max(1, config.maxAttempts ?? 1) : 1;
+  const clock = run.request.ports.clock ?? systemClock;
+  let result: ActionResult | undefined;
+  for (let attempt = 1; result === undefined; attempt += 1) {
+    const startedAt = new Date();
+    try {
+      result = await performAction(run, step, action);
+      attempts.push({
+        attempt,
+        startedAt: startedAt.toISOString(),
+        durationMs: Date.now() - startedAt.getTime(),
+      });
+    } catch (error) {
+      if (run.signal.aborted) throw run.signal.reason;
+      if (error instanceof EngineError && isExecutionLimit(error)) throw error;
+      const failure = errorRecord(error, step.key);
+      attempts.push({
+        attempt,
+        startedAt: startedAt.toISOString(),
+        durationMs: Date.now() - startedAt.getTime(),
+        error: failure,
+      });
+      if (attempt < maxAttempts) {
+        const delayMs =
+          (config?.delaySeconds ?? 0) * 1000 * (config?.usesExponentialBackoff ? 2 ** (attempt - 1) : 1);
+        log(
+          run,
+          'warn',
+          `step '${step.name}' failed (attempt ${attempt} of ${maxAttempts}): ${failure.message}; retrying in ${delayMs} ms`,
+          step.key,
+        );
+        await clock.sleep(delayMs, run.signal);
+        continue;
+      }
+      const ignore =
+        config?.errorHandlerType === 'ignore' ||
+        (config?.errorHandlerType === 'retry' && config.ignoreFinalError);
+      if (ignore) {
+        const ignored = { error: { code: failure.code, message: failure.message } };
+        run.scope.stepResults.set(step.key, ignored);
+        log(run, 'warn', `step '${step.name}' failed and its error is ignored: ${failure.message}`, step.key);
+        record(run, step, 'ignored', ignored, attempts);
+        return ignored;
+      }
+      record(run, step, 'failed', null, attempts);
+      throw error instanceof EngineError
+        ? error
+        : new EngineError('STEP_FAILED', `step '${step.name}' failed: ${failure.message}`, step.key);
+    }
+  }
+  // Error handling applies to the step's own action; the steps inside a loop or branch have their own.
+  return afterAction(run, step, action, result, attempts, depth);
+}
+
+function isExecutionLimit(error: EngineError): boolean {
+  return [
+    'EXECUTION_TIMEOUT',
+    'EXECUTION_CANCELLED',
+    'NESTING_TOO_DEEP',
+    'LOOP_ITERATION_LIMIT',
+    'CROSS_FLOW_DEPTH_EXCEEDED',
+  ].includes(error.code);
+}
+
+type ActionResult = {
+  data?: unknown;
+  branch?: string;
+  statusCode?: number;
+  headers?: Record<string, string>;
+  contentType?: string;
+} & Record<string, unknown>;
+
+async function performAction(run: RunState, step: Step, action: ComponentAction): Promise<ActionResult> {
+  const params = stepParams(run, step, action.inputs);
+  const result = (await action.perform(actionContext(run, step), params)) as ActionResult | undefined;
+  const normalized: ActionResult = result && typeof result === 'object' ? result : { data: result ?? null };
+  checkOutput(run, step, normalized.data);
+  await applyStateChanges(run, normalized);
+  return normalized;
+}
+
+async function afterAction(
+  run: RunState,
+  step: Step,
+  action: ComponentAction,
+  result: ActionResult,
+  attempts: AttemptRecord[],
+  depth: number,
+): Promise<unknown> {
+  const data = result.data ?? null;
+  if (action.loop) return runLoop(run, step, data, attempts, depth);
+  run.scope.stepResults.set(step.key, data);
+  run.lastResult = {
+    data,
+    statusCode: result.statusCode,
+    headers: result.headers,
+    contentType: result.contentType,
+  };
+  if (action.allowsBranching) {
+    const names = (step.branches ?? []).map((branch) => branch.name);
+    const chosen =
+      step.branches?.find((branch) => branch.name === result.branch) ??
+      step.branches?.find((branch) => branch.name === 'Else');
+    record(run, step, 'succeeded', data, attempts, chosen ? { branch: chosen.name } : {});
+    if (result.branch && !names.includes(result.branch) && !chosen) {
+      log(run, 'info', `step '${step.name}' chose branch '${result.branch}', which has no steps`, step.key);
+    }
+    if (chosen) await runSteps(run, chosen.steps, depth + 1);
+    return data;
+  }
+  record(run, step, 'succeeded', data, attempts);
+  if (action.breakLoop) throw new BreakLoop();
+  if (action.terminateExecution) {
+    throw new StopExecution({
+      statusCode: result.statusCode ?? 200,
+      headers: result.headers ?? {},
+      ...(result.contentType ? { contentType: result.contentType } : {}),
+      body: data,
+    });
+  }
+  return data;
+}
+
+async function runLoop(
+  run: RunState,
+  step: Step,
+  items: unknown,
+  attempts: AttemptRecord[],
+  depth: number,
+): Promise<unknown> {
+  if (!Array.isArray(items)) {
+    throw new EngineError(
+      'LOOP_INVALID',
+      `loop '${step.name}' needs a list of items, got ${items === null ? 'null' : typeof items}`,
+      step.key,
+    );
+  }
+  if (items.length > run.limits.loopIterations) {
+    throw new EngineError(
+      'LOOP_ITERATION_LIMIT',
+      `loop '${step.name}' would run ${items.length} iterations; the limit is ${run.limits.loopIterations}`,
+      step.key,
+    );
+  }
+  const results: unknown[] = [];
+  run.scope.stepResults.set(step.key, results);
+  try {
+    for (const [index, currentItem] of items.entries()) {
+      run.scope.loops.set(step.key, { currentItem, index });
+      try {
+        results.push(await runSteps(run, step.steps ?? [], depth + 1));
+      } catch (error) {
+        if (error instanceof BreakLoop) break;
+        throw error;
+      }
+    }
+  } finally {
+    run.scope.loops.delete(step.key);
+  }
+  run.lastResult = { data: results };
+  record(run, step, 'succeeded', results, attempts, { iterations: results.length });
+  return results;
+}
