@@ -1,1 +1,2 @@
 export { builtinCatalog } from './builtin-catalog.js';
+export { builtinComponent, builtinComponents } from './builtin-components.js';

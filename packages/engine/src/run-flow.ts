@@ -606,9 +606,9 @@ async function runStep(run: RunState, step: Step, depth: number): Promise<unknow
         return ignored;
       }
       record(run, step, 'failed', null, attempts);
-      throw error instanceof EngineError
-        ? error
-        : new EngineError('STEP_FAILED', `step '${step.name}' failed: ${failure.message}`, step.key);
+      if (error instanceof EngineError)
+        throw error.stepKey ? error : new EngineError(error.code, error.message, step.key);
+      throw new EngineError('STEP_FAILED', `step '${step.name}' failed: ${failure.message}`, step.key);
     }
   }
   // Error handling applies to the step's own action; the steps inside a loop or branch have their own.
@@ -660,14 +660,11 @@ async function afterAction(
     contentType: result.contentType,
   };
   if (action.allowsBranching) {
-    const names = (step.branches ?? []).map((branch) => branch.name);
-    const chosen =
-      step.branches?.find((branch) => branch.name === result.branch) ??
-      step.branches?.find((branch) => branch.name === 'Else');
-    record(run, step, 'succeeded', data, attempts, chosen ? { branch: chosen.name } : {});
-    if (result.branch && !names.includes(result.branch) && !chosen) {
-      log(run, 'info', `step '${step.name}' chose branch '${result.branch}', which has no steps`, step.key);
-    }
+    const branchName = result.branch ?? 'Else';
+    const chosen = step.branches?.find((branch) => branch.name === branchName);
+    record(run, step, 'succeeded', data, attempts, { branch: branchName });
+    if (!chosen)
+      log(run, 'info', `step '${step.name}' chose branch '${branchName}', which has no steps`, step.key);
     if (chosen) await runSteps(run, chosen.steps, depth + 1);
     return data;
   }
