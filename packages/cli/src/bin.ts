@@ -5,6 +5,7 @@ import { registerCustomerCommands } from './commands/customer-commands.js';
 import { registerIntegrationBuildCommand } from './commands/integration-build-command.js';
 import { registerIntegrationCommands } from './commands/integration-commands.js';
 import { registerLocalCommands } from './commands/local-commands.js';
+import { registerRunCommand } from './commands/run-command.js';
 import { registerTokenCommands } from './commands/token-commands.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -37,6 +38,7 @@ registerCustomerCommands(program);
 registerIntegrationCommands(program);
 registerIntegrationBuildCommand(program);
 registerTokenCommands(program);
+registerRunCommand(program);
 
 // Every command also takes the connection and output options after its name (`weft customers:list --json`).
 for (const command of program.commands) {
