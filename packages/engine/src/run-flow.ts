@@ -325,10 +325,10 @@ function actionContext(run: RunState, step: Step): ActionContext {
     clock: typeof clock;
   } = {
     logger: stepLogger(run, step.key),
-    instanceState: structuredClone(run.states.flow),
-    crossFlowState: structuredClone(run.states.crossFlow),
-    executionState: structuredClone(run.states.execution),
-    integrationState: structuredClone(run.states.integration),
+    instanceState: { ...run.states.flow },
+    crossFlowState: { ...run.states.crossFlow },
+    executionState: { ...run.states.execution },
+    integrationState: { ...run.states.integration },
     configVars: run.scope.configVars,
     components: {},
     stepId: randomUUID(),
@@ -381,9 +381,14 @@ function actionContext(run: RunState, step: Step): ActionContext {
       results: { timeElapsed: { marks: {}, measurements: {} }, allowedMemory: 0, memoryUsage: [] },
     },
     signal: run.signal,
-    stepResults: Object.fromEntries(run.scope.stepResults),
+    stepResults: {},
     clock,
   };
+  // Only code steps read every result at once: build that object when asked, not for every step.
+  Object.defineProperty(context, 'stepResults', {
+    get: () => Object.fromEntries(run.scope.stepResults),
+    enumerable: true,
+  });
   return context;
 }
 
