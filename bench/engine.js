@@ -47,7 +47,7 @@ const loop = `      - name: Loop
 const codeStep = `      - name: Code
         action: {key: runCode, component: {key: code}}
         inputs:
-          code: {type: value, value: "module.exports = async (context, stepResults) => ({ data: stepResults.trigger.body.data.n * 2 });"}
+          code: {type: value, value: "module.exports = async (context, stepResults) => ({ data: stepResults.trigger.results.body.data.n * 2 });"}
 `;
 
 async function time(integration, runs) {

@@ -384,9 +384,16 @@ function actionContext(run: RunState, step: Step): ActionContext {
     stepResults: {},
     clock,
   };
-  // Only code steps read every result at once: build that object when asked, not for every step.
+  // Only code steps read every result at once: build that object when asked, not for every step. The shape is
+  // Prismatic's: `stepResults.listFiles.results`, and `stepResults.myLoop.currentItem` / `.index` inside a loop.
   Object.defineProperty(context, 'stepResults', {
-    get: () => Object.fromEntries(run.scope.stepResults),
+    get: () => {
+      const all: Record<string, Record<string, unknown>> = {};
+      for (const [key, value] of run.scope.stepResults) all[key] = { results: value };
+      for (const [key, loop] of run.scope.loops)
+        all[key] = { ...all[key], currentItem: loop.currentItem, index: loop.index };
+      return all;
+    },
     enumerable: true,
   });
   return context;
