@@ -3,6 +3,9 @@
  * DESIGN.md); the engine calls them only through it.
  */
 import type { Component } from '@weft/sdk';
+import { codeComponent } from './components/code.js';
+import { collectionToolsComponent } from './components/collection-tools.js';
+import { datetimeComponent } from './components/datetime.js';
 import {
   branchComponent,
   crossFlowComponent,
@@ -11,7 +14,9 @@ import {
   sleepComponent,
   stopExecutionComponent,
 } from './components/flow-control.js';
+import { mathComponent } from './components/math.js';
 import { persistDataComponent } from './components/persist-data.js';
+import { textManipulationComponent } from './components/text-manipulation.js';
 import {
   managementTriggersComponent,
   recursiveFlowComponent,
@@ -31,6 +36,11 @@ export const builtinComponents: readonly Component[] = [
   stopExecutionComponent,
   logComponent,
   sleepComponent,
+  codeComponent,
+  collectionToolsComponent,
+  textManipulationComponent,
+  datetimeComponent,
+  mathComponent,
 ];
 
 const byKey = new Map(builtinComponents.map((component) => [component.key, component]));
