@@ -4,14 +4,11 @@
  * is what will run.
  *
  * `src/catalog/*` is the transcription of Prismatic's documentation (keys, input names, defaults) that the
- * implementations are tested against; a component not implemented yet is described by its transcription alone.
+ * implementations are tested against.
  */
 import type { CatalogComponent } from '@weft/definition';
 import { componentManifest } from '@weft/sdk';
 import { builtinComponents } from './builtin-components.js';
-import { changeDataFormat } from './catalog/change-data-format.js';
-import { csv } from './catalog/csv.js';
-import { http } from './catalog/http.js';
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -21,13 +18,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const implemented = builtinComponents.map((component) => ({
-  ...componentManifest(component),
-  isPublic: true,
-}));
-const transcribedOnly = [http, changeDataFormat, csv].filter(
-  (manifest) => !implemented.some((component) => component.key === manifest.key),
-);
-
 /** Every built-in component, all public. Frozen: it is shared by every catalog built from it. */
-export const builtinCatalog: CatalogComponent[] = deepFreeze([...implemented, ...transcribedOnly]);
+export const builtinCatalog: CatalogComponent[] = deepFreeze(
+  builtinComponents.map((component) => ({ ...componentManifest(component), isPublic: true })),
+);

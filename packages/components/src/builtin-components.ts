@@ -3,8 +3,10 @@
  * DESIGN.md); the engine calls them only through it.
  */
 import type { Component } from '@weft/sdk';
+import { changeDataFormatComponent } from './components/change-data-format.js';
 import { codeComponent } from './components/code.js';
 import { collectionToolsComponent } from './components/collection-tools.js';
+import { csvComponent } from './components/csv.js';
 import { datetimeComponent } from './components/datetime.js';
 import {
   branchComponent,
@@ -14,6 +16,7 @@ import {
   sleepComponent,
   stopExecutionComponent,
 } from './components/flow-control.js';
+import { httpComponent } from './components/http.js';
 import { mathComponent } from './components/math.js';
 import { persistDataComponent } from './components/persist-data.js';
 import { textManipulationComponent } from './components/text-manipulation.js';
@@ -41,6 +44,9 @@ export const builtinComponents: readonly Component[] = [
   textManipulationComponent,
   datetimeComponent,
   mathComponent,
+  httpComponent,
+  changeDataFormatComponent,
+  csvComponent,
 ];
 
 const byKey = new Map(builtinComponents.map((component) => [component.key, component]));

@@ -221,7 +221,8 @@ function validateConfigVar(
       if (!ref) continue;
       const component = findComponent(catalog, ref.component.key, joinPath(path, kind), name, report);
       const operations = kind === 'connection' ? component?.connections : component?.dataSources;
-      if (component && operations && !operations[ref.key]) {
+      // A component that declares no connections (or data sources) yet is not checked for them.
+      if (component && operations && Object.keys(operations).length > 0 && !operations[ref.key]) {
         report(
           'ACTION_UNKNOWN',
           joinPath(joinPath(path, kind), 'key'),

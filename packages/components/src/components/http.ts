@@ -1,0 +1,900 @@
+/**
+ * The `http` built-in: GET, POST, PUT, PATCH and DELETE requests and multipart form uploads, with Node's `fetch`.
+ *
+ * Keys, inputs and defaults are those of the catalog entry (`src/catalog/http.ts`); the behaviour follows
+ * Prismatic's HTTP component and Spectral's HTTP client:
+ * - Authentication from the optional connection: an OAuth 2.0 token (`token.access_token` → `Authorization: Bearer`),
+ *   an API key (`fields.apiKey`: in the header `fields.headerName`, default `Authorization` with the prefix
+ *   `fields.prefix`, default `Bearer`, as Spectral sends it), a token field (`fields.token` → `Bearer`), or a username
+ *   and password (`Authorization: Basic`). The connection's header wins over a header of the same name in Headers.
+ * - Body (`data`): objects, arrays and JSON text are sent as JSON; other text as text/plain; a file
+ *   (`{data: Buffer, contentType}`) or a Buffer as its bytes. A Content-Type header overrides the guessed type.
+ * - Response Type: `json` parses JSON (and gives the text when it is not JSON), `text` gives the text, `binary` gives
+ *   `{data: Buffer, contentType}`. Include Full Response gives `{data, headers, status, statusText}`.
+ * - Retries: up to Max Retry Count more attempts after a network error, a timeout, a 429 or a 5xx (any failure with
+ *   Retry On All Errors), waiting Retry Delay (ms) between attempts, doubled each time with exponential backoff
+ *   (starting from 100 ms when no delay is set), and at least as long as a 429/503 Retry-After asks (up to 60 s).
+ * - Timeout (ms) bounds each attempt, body included; the execution's abort signal, when the engine gives one,
+ *   cancels the request and any wait.
+ * - Redirects are followed up to Max Redirects; a redirect to another origin drops the Authorization and Cookie
+ *   headers, and 303 (and 301/302 after a POST) continue with a GET.
+ * - A response outside 2xx (after the retries) is an error naming the method, the URL without its query string or
+ *   credentials, the status and the start of the body.
+ * - Debug Request logs the request and response with Authorization, cookies, API-key headers, secret-looking query
+ *   parameters and every connection secret masked.
+ * - Ignore SSL Errors sends the request through an undici Agent that does not verify the server's certificate.
+ */
+import type { ActionContext, ActionPerformReturn } from '@weft/sdk';
+import { action, type Component, component, input } from '@weft/sdk';
+import {
+  isBinaryPayload,
+  isBlank,
+  isSerializedBuffer,
+  keyValueEntries,
+  preview,
+  scalarText,
+  toBool,
+  toBytes,
+  toNonNegativeInt,
+  toOptionalNumber,
+} from './support-formats.js';
+
+type ResponseType = 'json' | 'text' | 'binary';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Authentication and secrets
+
+interface Authentication {
+  headers: Record<string, string>;
+  /** Values that must never reach a log line or an error message. */
+  secrets: string[];
+}
+
+/** Connection fields that configure rather than authenticate; everything else is treated as a secret. */
+const nonSecretFields = new Set([
+  'headername',
+  'header',
+  'prefix',
+  'scheme',
+  'tokentype',
+  'authorizeurl',
+  'tokenurl',
+  'revokeurl',
+  'scopes',
+  'scope',
+  'baseurl',
+  'url',
+]);
+const nonSecretTokenFields = new Set(['token_type', 'scope', 'expires_in', 'expires_at', 'expires', 'id']);
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+function nonBlankString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+function basic(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+export function connectionAuthentication(connection: unknown): Authentication {
+  if (isBlank(connection)) return { headers: {}, secrets: [] };
+  if (typeof connection !== 'object' || Array.isArray(connection)) {
+    throw new Error(
+      `input 'connection' must be a connection (a connection config variable), got ${typeof connection === 'string' ? 'text' : preview(connection)}`,
+    );
+  }
+  const { key, fields: rawFields, token: rawToken } = connection as Record<string, unknown>;
+  const fields = record(rawFields);
+  const token = record(rawToken);
+  const secrets: string[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    if (!nonSecretFields.has(name.toLowerCase()) && typeof value === 'string') secrets.push(value);
+  }
+  for (const [name, value] of Object.entries(token)) {
+    if (!nonSecretTokenFields.has(name) && typeof value === 'string') secrets.push(value);
+  }
+  const done = (headers: Record<string, string>): Authentication => ({
+    headers,
+    secrets: [...secrets, ...Object.values(headers)],
+  });
+
+  const accessToken = nonBlankString(token.access_token) ?? nonBlankString(token.accessToken);
+  if (accessToken) return done({ Authorization: `Bearer ${accessToken}` });
+
+  const apiKey = nonBlankString(fields.apiKey) ?? nonBlankString(fields.api_key);
+  if (apiKey) {
+    const headerName = nonBlankString(fields.headerName) ?? nonBlankString(fields.header) ?? 'Authorization';
+    const isAuthorization = headerName.toLowerCase() === 'authorization';
+    const prefix = typeof fields.prefix === 'string' ? fields.prefix.trim() : isAuthorization ? 'Bearer' : '';
+    return done({ [headerName]: prefix ? `${prefix} ${apiKey}` : apiKey });
+  }
+
+  const bearer =
+    nonBlankString(fields.token) ?? nonBlankString(fields.accessToken) ?? nonBlankString(fields.bearerToken);
+  if (bearer) return done({ Authorization: `Bearer ${bearer}` });
+
+  const username = nonBlankString(fields.username) ?? nonBlankString(fields.user);
+  if (username !== undefined) {
+    const password = typeof fields.password === 'string' ? fields.password : '';
+    return done({ Authorization: basic(username, password) });
+  }
+
+  throw new Error(
+    `the connection '${String(key ?? '')}' has no credentials the HTTP component can use: it needs an OAuth 2.0 access token, an apiKey field, a token field, or username and password fields`,
+  );
+}
+
+/** Replaces every known secret in a text (longest first, so that one secret inside another is masked whole). */
+function redactor(secrets: string[]): (text: string) => string {
+  const list = [...new Set(secrets.filter((secret) => secret.length >= 4))].sort(
+    (a, b) => b.length - a.length,
+  );
+  return (text) => {
+    let result = text;
+    for (const secret of list) result = result.split(secret).join('[REDACTED]');
+    return result;
+  };
+}
+
+const sensitiveHeader =
+  /^(authorization|proxy-authorization|cookie|set-cookie)$|api[-_]?key|token|secret|password|session|signature|auth/i;
+const sensitiveQuery = /key|token|secret|password|passwd|signature|^sig$|auth|session|code|credential/i;
+
+function maskedHeaders(headers: Headers, extraSensitive: Set<string>): Record<string, string> {
+  const result: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    result[name] =
+      sensitiveHeader.test(name) || extraSensitive.has(name.toLowerCase()) ? '[REDACTED]' : value;
+  });
+  return result;
+}
+
+/** The URL for errors: no credentials, no query string (it may carry secrets). */
+function shownUrl(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
+/** The URL for debug logs: the query string with secret-looking parameters masked. */
+function loggedUrl(url: URL): string {
+  const copy = new URL(url.href);
+  copy.username = '';
+  copy.password = '';
+  for (const name of new Set(copy.searchParams.keys())) {
+    if (sensitiveQuery.test(name)) copy.searchParams.set(name, '[REDACTED]');
+  }
+  return copy.href;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Request
+
+interface RequestSpec {
+  method: string;
+  url: string;
+  connection: unknown;
+  /** The `data` input (plain requests) or a FormData (multipart). */
+  data?: unknown;
+  form?: FormData;
+  headers: Array<[string, unknown]>;
+  queryParams: Array<[string, unknown]>;
+  responseType: ResponseType;
+  maxRetries: number;
+  retryDelayMS: number;
+  useExponentialBackoff: boolean;
+  retryOnAllErrors: boolean;
+  timeout?: number;
+  includeFullResponse: boolean;
+  debugRequest: boolean;
+  ignoreSslErrors: boolean;
+  maxRedirects: number;
+}
+
+function targetUrl(text: string, queryParams: Array<[string, unknown]>): URL {
+  const trimmed = text.trim();
+  if (trimmed === '')
+    throw new Error(
+      `input 'url' is required: give the full URL to call, such as https://api.example.com/items`,
+    );
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw new Error(
+      `input 'url' is not a valid absolute URL: ${preview(trimmed)}; include the scheme, such as https://`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`input 'url' must be an http:// or https:// URL, got ${url.protocol}//${url.host}`);
+  }
+  for (const [key, value] of queryParams) {
+    for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(key, scalarText(item));
+  }
+  return url;
+}
+
+interface PreparedBody {
+  body?: string | Buffer | FormData;
+  contentType?: string;
+}
+
+function preparedBody(spec: RequestSpec): PreparedBody {
+  if (spec.form) return { body: spec.form };
+  const data = spec.data;
+  if (isBlank(data)) return {};
+  if (Buffer.isBuffer(data) || data instanceof Uint8Array || isSerializedBuffer(data)) {
+    return { body: toBytes(data).data, contentType: 'application/octet-stream' };
+  }
+  if (isBinaryPayload(data)) {
+    const { data: bytes, contentType } = toBytes(data);
+    return { body: bytes, contentType: contentType ?? 'application/octet-stream' };
+  }
+  if (typeof data === 'string') {
+    const text = data.trim();
+    if (text.startsWith('{') || text.startsWith('[')) {
+      try {
+        JSON.parse(text);
+        return { body: data, contentType: 'application/json' };
+      } catch {
+        // not JSON after all: sent as text
+      }
+    }
+    return { body: data, contentType: 'text/plain;charset=UTF-8' };
+  }
+  return { body: JSON.stringify(data), contentType: 'application/json' };
+}
+
+function requestHeaders(spec: RequestSpec, body: PreparedBody, auth: Authentication): Headers {
+  const headers = new Headers();
+  for (const [name, value] of spec.headers) {
+    try {
+      headers.append(name, scalarText(value));
+    } catch {
+      throw new Error(
+        `header ${preview(name)} is not a valid HTTP header (check its name and value in Headers)`,
+      );
+    }
+  }
+  if (body.body instanceof FormData)
+    headers.delete('content-type'); // fetch writes it with the boundary
+  else if (body.contentType && !headers.has('content-type')) headers.set('content-type', body.contentType);
+  if (!headers.has('accept')) headers.set('accept', 'application/json, text/plain, */*');
+  for (const [name, value] of Object.entries(auth.headers)) headers.set(name, value);
+  return headers;
+}
+
+type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+let insecureFetch: Promise<Fetch> | undefined;
+
+/** `fetch` through an undici Agent that accepts any server certificate (Ignore SSL Errors). */
+function fetchIgnoringCertificates(): Promise<Fetch> {
+  insecureFetch ??= import('undici').then(({ Agent, fetch }) => {
+    const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+    return ((url: string, init: RequestInit) =>
+      fetch(url, { ...(init as object), dispatcher } as never)) as unknown as Fetch;
+  });
+  return insecureFetch;
+}
+
+class StepError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** The error of a response outside 2xx, with the response attached as Axios does (`error.response`). */
+export class HttpResponseError extends Error {
+  constructor(
+    message: string,
+    readonly response: {
+      status: number;
+      statusText: string;
+      headers: Record<string, unknown>;
+      data: unknown;
+    },
+  ) {
+    super(message);
+    this.name = 'HttpResponseError';
+  }
+}
+
+function responseHeaders(response: Response): Record<string, string | string[]> {
+  const result: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    result[name] = value;
+  });
+  const cookies = response.headers.getSetCookie?.() ?? [];
+  if (cookies.length > 0) result['set-cookie'] = cookies;
+  return result;
+}
+
+async function readBody(response: Response, responseType: ResponseType): Promise<unknown> {
+  if (responseType === 'binary') return Buffer.from(await response.arrayBuffer());
+  const text = await response.text();
+  if (responseType === 'text' || text === '') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+const textual = /json|xml|text|html|javascript|x-www-form-urlencoded|yaml|csv/i;
+
+async function bodyExcerpt(
+  response: Response,
+  redact: (text: string) => string,
+): Promise<{ excerpt: string; data: unknown }> {
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const type = response.headers.get('content-type') ?? '';
+  if (bytes.length === 0) return { excerpt: '', data: '' };
+  if (type !== '' && !textual.test(type))
+    return { excerpt: `<${bytes.length} bytes of ${type}>`, data: bytes };
+  const text = bytes.toString('utf8');
+  let data: unknown = text;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    // keep the text
+  }
+  const flat = redact(text.replace(/\s+/g, ' ').trim());
+  return { excerpt: flat.length > 300 ? `${flat.slice(0, 300)}…` : flat, data };
+}
+
+const certificateCodes = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_NOT_YET_VALID',
+]);
+
+function networkFailure(error: unknown): { reason: string; certificate: boolean } {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  const message =
+    typeof cause?.message === 'string' ? cause.message : ((error as Error)?.message ?? String(error));
+  return { reason: message, certificate: code !== undefined && certificateCodes.has(code) };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new StepError('the request was cancelled while waiting to retry', false));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Seconds or an HTTP date, as milliseconds from now; undefined when absent or unreadable. */
+function retryAfterMs(response: Response): number | undefined {
+  const value = response.headers.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function debugBody(body: PreparedBody['body'], redact: (text: string) => string): unknown {
+  if (body === undefined) return undefined;
+  if (Buffer.isBuffer(body)) return `<${body.length} bytes>`;
+  if (body instanceof FormData) {
+    const parts: Record<string, string> = {};
+    for (const [name, value] of body.entries()) {
+      parts[name] =
+        typeof value === 'string' ? redact(value.slice(0, 200)) : `<file ${value.name}, ${value.size} bytes>`;
+    }
+    return parts;
+  }
+  return redact(body.length > 2048 ? `${body.slice(0, 2048)}… (${body.length} characters)` : body);
+}
+
+function debugData(data: unknown, redact: (text: string) => string): unknown {
+  if (Buffer.isBuffer(data)) return `<${data.length} bytes>`;
+  const text = typeof data === 'string' ? data : JSON.stringify(data);
+  return redact(text.length > 2048 ? `${text.slice(0, 2048)}… (${text.length} characters)` : text);
+}
+
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+
+export async function sendRequest(context: ActionContext, spec: RequestSpec): Promise<ActionPerformReturn> {
+  const url = targetUrl(spec.url, spec.queryParams);
+  const auth = connectionAuthentication(spec.connection);
+  // Credentials written in the URL (https://user:pass@host) become Basic auth when the connection gives none.
+  if (url.username !== '' || url.password !== '') {
+    const username = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    if (!Object.keys(auth.headers).some((name) => name.toLowerCase() === 'authorization')) {
+      auth.headers.Authorization = basic(username, password);
+    }
+    auth.secrets.push(password, auth.headers.Authorization ?? '');
+    url.username = '';
+    url.password = '';
+  }
+  // Secret-looking query parameters (api_key=...) are masked wherever they show up, a response echoing them included.
+  for (const [name, value] of url.searchParams) if (sensitiveQuery.test(name)) auth.secrets.push(value);
+  const redact = redactor(auth.secrets);
+  const body = preparedBody(spec);
+  const headers = requestHeaders(spec, body, auth);
+  const authHeaderNames = new Set(Object.keys(auth.headers).map((name) => name.toLowerCase()));
+  const contextSignal = (context as { signal?: AbortSignal }).signal;
+  const doFetch: Fetch = spec.ignoreSslErrors ? await fetchIgnoringCertificates() : fetch;
+  const method = spec.method;
+  const attempts = spec.maxRetries + 1;
+  const label = `${method} ${shownUrl(url)}`;
+  const after = (attempt: number) => (attempt > 1 ? ` (after ${attempt} attempts)` : '');
+
+  if (spec.debugRequest) {
+    context.logger.info(
+      JSON.stringify({
+        type: 'request',
+        method,
+        url: loggedUrl(url),
+        headers: maskedHeaders(headers, authHeaderNames),
+        timeout: spec.timeout,
+        data: debugBody(body.body, redact),
+      }),
+    );
+  }
+
+  for (let attempt = 1; ; attempt++) {
+    const timeoutSignal = spec.timeout ? AbortSignal.timeout(spec.timeout) : undefined;
+    const signals = [timeoutSignal, contextSignal].filter(
+      (signal): signal is AbortSignal => signal !== undefined,
+    );
+    const signal =
+      signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    let delay = spec.useExponentialBackoff
+      ? (spec.retryDelayMS > 0 ? spec.retryDelayMS : 100) * 2 ** (attempt - 1)
+      : spec.retryDelayMS;
+    try {
+      // Follow redirects by hand, to count them and to drop credentials when the origin changes.
+      let current = url;
+      let currentMethod = method;
+      let currentBody = body.body;
+      const currentHeaders = new Headers(headers);
+      let response: Response;
+      for (let redirects = 0; ; redirects++) {
+        response = await doFetch(current.href, {
+          method: currentMethod,
+          headers: currentHeaders,
+          body: currentBody,
+          redirect: 'manual',
+          signal,
+        });
+        const location = response.headers.get('location');
+        if (!redirectStatuses.has(response.status) || !location) break;
+        await response.body?.cancel();
+        const next = new URL(location, current);
+        if (redirects >= spec.maxRedirects) {
+          throw new StepError(
+            `${label} was redirected more than Max Redirects (${spec.maxRedirects}) times; the last redirect (${response.status}) went to ${shownUrl(next)}`,
+            false,
+          );
+        }
+        if (
+          response.status === 303 ||
+          ((response.status === 301 || response.status === 302) && currentMethod === 'POST')
+        ) {
+          if (currentMethod !== 'HEAD') currentMethod = 'GET';
+          currentBody = undefined;
+          currentHeaders.delete('content-type');
+        }
+        if (next.origin !== current.origin) {
+          for (const name of ['authorization', 'proxy-authorization', 'cookie', ...authHeaderNames])
+            currentHeaders.delete(name);
+        }
+        current = next;
+      }
+
+      if (response.ok) {
+        const data = await readBody(response, spec.responseType);
+        const headersRecord = responseHeaders(response);
+        if (spec.debugRequest) {
+          context.logger.info(
+            JSON.stringify({
+              type: 'response',
+              status: response.status,
+              statusText: response.statusText,
+              headers: maskedHeaders(response.headers, new Set()),
+              data: debugData(data, redact),
+            }),
+          );
+        }
+        const contentType = response.headers.get('content-type') ?? 'application/octet-stream';
+        if (spec.includeFullResponse) {
+          return {
+            data: { data, headers: headersRecord, status: response.status, statusText: response.statusText },
+          };
+        }
+        return spec.responseType === 'binary' ? { data, contentType } : { data };
+      }
+
+      const retryable = spec.retryOnAllErrors || response.status === 429 || response.status >= 500;
+      if (retryable && attempt < attempts) {
+        await response.body?.cancel();
+        const asked = response.status === 429 || response.status === 503 ? retryAfterMs(response) : undefined;
+        if (asked !== undefined) delay = Math.max(delay, Math.min(asked, 60_000));
+        if (spec.debugRequest) {
+          context.logger.info(
+            `${label}: status ${response.status}; retrying in ${delay} ms (attempt ${attempt + 1} of ${attempts})`,
+          );
+        }
+        await sleep(delay, contextSignal);
+        continue;
+      }
+      const { excerpt, data } = await bodyExcerpt(response, redact);
+      const hint =
+        response.status === 401 || response.status === 403
+          ? ' Check the connection and its credentials.'
+          : response.status === 404
+            ? ' Check the URL.'
+            : '';
+      throw new HttpResponseError(
+        `${label} failed with status ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${after(attempt)}${excerpt ? `: ${excerpt}` : ''}.${hint}`,
+        {
+          status: response.status,
+          statusText: response.statusText,
+          headers: responseHeaders(response),
+          data,
+        },
+      );
+    } catch (error) {
+      if (error instanceof HttpResponseError) throw error;
+      if (error instanceof StepError && !error.retryable) throw new Error(error.message);
+      if (contextSignal?.aborted) throw new Error(`${label} was cancelled: the execution was stopped`);
+      let message: string;
+      if (timeoutSignal?.aborted) {
+        message = `${label} timed out after ${spec.timeout} ms${after(attempt)}; raise Timeout or check that the server answers`;
+      } else {
+        const { reason, certificate } = networkFailure(error);
+        message = certificate
+          ? `${label} failed: the server's TLS certificate is not trusted (${reason}). Fix the certificate, or turn on Ignore SSL Errors if you trust this server`
+          : `${label} failed: ${reason}${after(attempt)}`;
+        if (certificate) throw new Error(redact(message));
+      }
+      if (attempt < attempts) {
+        if (spec.debugRequest)
+          context.logger.info(
+            `${redact(message)}; retrying in ${delay} ms (attempt ${attempt + 1} of ${attempts})`,
+          );
+        await sleep(delay, contextSignal);
+        continue;
+      }
+      throw new Error(redact(message));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inputs
+
+const connectionInput = input({
+  label: 'Connection',
+  type: 'connection',
+  comments:
+    'Optional: the credentials to send. OAuth 2.0 and token connections send Authorization: Bearer; API key connections send the key in their header (default Authorization: Bearer <key>); basic connections send Authorization: Basic.',
+});
+
+const urlInput = input({
+  label: 'URL',
+  type: 'string',
+  required: true,
+  comments:
+    'The full URL to call, including https://. Query parameters may be written here or listed under Query Parameter.',
+  example: 'https://api.example.com/v1/items',
+  placeholder: 'URL to call',
+  clean: (value: unknown) => (isBlank(value) ? '' : scalarText(value)),
+});
+
+const dataInput = input({
+  label: 'Data',
+  type: 'data',
+  comments:
+    'The request body. Objects, arrays and JSON text are sent as JSON; other text as plain text; a file (or a reference to binary data) as its bytes. Set a Content-Type header to override the type.',
+  example: '{"name": "Ada"}',
+});
+
+const responseTypeInput = input({
+  label: 'Response Type',
+  type: 'picklist',
+  default: 'json',
+  model: [
+    { label: 'json', value: 'json' },
+    { label: 'text', value: 'text' },
+    { label: 'binary', value: 'binary' },
+  ],
+  comments:
+    'How to read the response body: json (parsed; the text when it is not JSON), text, or binary (a file: {data, contentType}).',
+  clean: (value: unknown): ResponseType => {
+    const text = isBlank(value) ? 'json' : String(value).trim().toLowerCase();
+    if (text === 'json' || text === 'text' || text === 'binary') return text;
+    // Spectral's names for the same types.
+    if (text === 'arraybuffer' || text === 'stream') return 'binary';
+    if (text === 'document') return 'text';
+    throw new Error(`expected json, text or binary, got ${preview(value)}`);
+  },
+});
+
+const keyValues = (value: unknown) => keyValueEntries(value);
+
+const headersInput = input({
+  label: 'Header',
+  type: 'string',
+  collection: 'keyvaluelist',
+  comments: 'Headers to send, as name/value pairs (for example Content-Type: application/xml).',
+  example: 'Accept: application/json',
+  clean: keyValues,
+});
+
+const queryParamsInput = input({
+  label: 'Query Parameter',
+  type: 'string',
+  collection: 'keyvaluelist',
+  comments:
+    'Query parameters to add to the URL (?key1=value1&key2=value2), encoded for you; a key may repeat.',
+  clean: keyValues,
+});
+
+const nonNegative = (fallback: number) => (value: unknown) => toNonNegativeInt(value, fallback);
+const flag = (value: unknown) => toBool(value, false);
+
+const retryAndResponseInputs = {
+  maxRetries: input({
+    label: 'Max Retry Count',
+    type: 'string',
+    default: '0',
+    comments:
+      'How many more times to try after a network error, a timeout, a 429 or a 5xx response (any failure with Retry On All Errors). 0 tries once.',
+    example: '3',
+    clean: nonNegative(0),
+  }),
+  retryDelayMS: input({
+    label: 'Retry Delay (ms)',
+    type: 'string',
+    default: '0',
+    comments: 'Milliseconds to wait before each retry (the first wait with exponential backoff).',
+    example: '500',
+    clean: nonNegative(0),
+  }),
+  useExponentialBackoff: input({
+    label: 'Use Exponential Backoff',
+    type: 'boolean',
+    default: 'false',
+    comments:
+      'Double the wait after each failed attempt (starting from Retry Delay, or 100 ms when it is 0).',
+    clean: flag,
+  }),
+  retryOnAllErrors: input({
+    label: 'Retry On All Errors',
+    type: 'boolean',
+    default: 'false',
+    comments:
+      'Retry after any failed response, 4xx included; otherwise only network errors, timeouts, 429 and 5xx.',
+    clean: flag,
+  }),
+  timeout: input({
+    label: 'Timeout',
+    type: 'string',
+    comments:
+      'Milliseconds to wait for each attempt, response body included; empty or 0 waits without limit.',
+    example: '30000',
+    clean: (value: unknown) => {
+      const number = toOptionalNumber(value);
+      if (number !== undefined && number < 0)
+        throw new Error(`expected milliseconds (0 or more), got ${number}`);
+      return number === 0 ? undefined : number;
+    },
+  }),
+  includeFullResponse: input({
+    label: 'Include Full Response',
+    type: 'boolean',
+    default: 'false',
+    comments: 'Return {data, headers, status, statusText} instead of the body alone.',
+    clean: flag,
+  }),
+  debugRequest: input({
+    label: 'Debug Request',
+    type: 'boolean',
+    default: 'false',
+    comments: 'Log the request and the response (credentials, cookies and secret query parameters masked).',
+    clean: flag,
+  }),
+  ignoreSslErrors: input({
+    label: 'Ignore SSL Errors (Not Recommended)',
+    type: 'boolean',
+    default: 'false',
+    comments:
+      'Accept any TLS certificate, even self-signed or expired. Anyone between Weft and the server could then read the traffic: use only for a server you trust while its certificate is fixed.',
+    clean: flag,
+  }),
+  maxRedirects: input({
+    label: 'Max Redirects',
+    type: 'string',
+    default: '5',
+    comments: 'How many redirects to follow before failing; 0 fails on the first redirect.',
+    clean: nonNegative(5),
+  }),
+};
+
+interface CommonValues {
+  connection: unknown;
+  url: string;
+  responseType: ResponseType;
+  headers: Array<[string, unknown]>;
+  queryParams: Array<[string, unknown]>;
+  maxRetries: number;
+  retryDelayMS: number;
+  useExponentialBackoff: boolean;
+  retryOnAllErrors: boolean;
+  timeout: number | undefined;
+  includeFullResponse: boolean;
+  debugRequest: boolean;
+  ignoreSslErrors: boolean;
+  maxRedirects: number;
+}
+
+function spec(method: string, values: CommonValues, extra: { data?: unknown; form?: FormData }): RequestSpec {
+  return {
+    method,
+    url: values.url,
+    connection: values.connection,
+    headers: values.headers,
+    queryParams: values.queryParams,
+    responseType: values.responseType,
+    maxRetries: values.maxRetries,
+    retryDelayMS: values.retryDelayMS,
+    useExponentialBackoff: values.useExponentialBackoff,
+    retryOnAllErrors: values.retryOnAllErrors,
+    timeout: values.timeout,
+    includeFullResponse: values.includeFullResponse,
+    debugRequest: values.debugRequest,
+    ignoreSslErrors: values.ignoreSslErrors,
+    maxRedirects: values.maxRedirects,
+    ...extra,
+  };
+}
+
+function requestAction(method: string, withBody: boolean) {
+  const description = withBody
+    ? `Send an HTTP ${method} request with a body (JSON, text or a file) and return the response.`
+    : `Send an HTTP ${method} request and return the response.`;
+  const common = {
+    responseType: responseTypeInput,
+    headers: headersInput,
+    queryParams: queryParamsInput,
+    ...retryAndResponseInputs,
+  };
+  const inputs = withBody
+    ? { connection: connectionInput, url: urlInput, data: dataInput, ...common }
+    : { connection: connectionInput, url: urlInput, ...common };
+  return action({
+    display: { label: `${method} Request`, description },
+    inputs,
+    perform: async (context, params) => {
+      const values = params as unknown as CommonValues & { data?: unknown };
+      return sendRequest(context, spec(method, values, withBody ? { data: values.data } : {}));
+    },
+  });
+}
+
+function toFormData(
+  fields: Array<[string, unknown]>,
+  files: Array<[string, unknown]>,
+  fileNames: Array<[string, unknown]>,
+): FormData {
+  const names = new Map(fileNames.map(([key, value]) => [key, scalarText(value)]));
+  const form = new FormData();
+  for (const [key, value] of fields) {
+    for (const item of Array.isArray(value) ? value : [value]) form.append(key, scalarText(item));
+  }
+  for (const [key, value] of files) {
+    let bytes: { data: Buffer; contentType?: string };
+    try {
+      bytes = toBytes(value);
+    } catch (error) {
+      throw new Error(`input 'fileData': file '${key}': ${(error as Error).message}`);
+    }
+    const type = bytes.contentType ?? 'application/octet-stream';
+    form.append(key, new Blob([bytes.data], { type }), names.get(key) || key);
+  }
+  return form;
+}
+
+export const httpComponent: Component = component({
+  key: 'http',
+  public: true,
+  display: {
+    label: 'HTTP',
+    description:
+      'Send HTTP requests to any API: JSON, text, binary and multipart bodies, with retries and a connection for authentication.',
+    category: 'Application Connectors',
+  },
+  actions: {
+    httpGet: requestAction('GET', false),
+    httpPost: requestAction('POST', true),
+    httpPut: requestAction('PUT', true),
+    httpPatch: requestAction('PATCH', true),
+    httpDelete: requestAction('DELETE', false),
+    httpPostFormData: action({
+      display: {
+        label: 'POST/PUT Form Data Request',
+        description:
+          'Send a multipart/form-data request with POST or PUT: form fields and files (often used to upload files).',
+      },
+      inputs: {
+        connection: connectionInput,
+        url: urlInput,
+        httpMethod: input({
+          label: 'HTTP Method',
+          type: 'picklist',
+          default: 'post',
+          model: [
+            { label: 'post', value: 'post' },
+            { label: 'put', value: 'put' },
+          ],
+          comments: 'Send the form with POST or PUT.',
+          clean: (value: unknown) => {
+            const method = isBlank(value) ? 'POST' : String(value).trim().toUpperCase();
+            if (method !== 'POST' && method !== 'PUT')
+              throw new Error(`expected post or put, got ${preview(value)}`);
+            return method;
+          },
+        }),
+        responseType: responseTypeInput,
+        formData: input({
+          label: 'Form Data',
+          type: 'string',
+          collection: 'keyvaluelist',
+          comments: 'Text fields of the form, as name/value pairs.',
+          clean: keyValues,
+        }),
+        fileData: input({
+          label: 'File Data',
+          type: 'data',
+          collection: 'keyvaluelist',
+          comments:
+            'Files of the form, as field name/file pairs: each file a reference to binary data ({data, contentType}), a Buffer, or text.',
+          clean: keyValues,
+        }),
+        fileDataFileNames: input({
+          label: 'File Data File Names',
+          type: 'string',
+          collection: 'keyvaluelist',
+          comments: 'The file name to send for each file, by field name (default: the field name).',
+          example: 'document: report.pdf',
+          clean: keyValues,
+        }),
+        headers: headersInput,
+        queryParams: queryParamsInput,
+        ...retryAndResponseInputs,
+      },
+      perform: async (context, params) => {
+        const { httpMethod, formData, fileData, fileDataFileNames, ...values } = params;
+        return sendRequest(
+          context,
+          spec(httpMethod, values as unknown as CommonValues, {
+            form: toFormData(formData, fileData, fileDataFileNames),
+          }),
+        );
+      },
+    }),
+  },
+});
