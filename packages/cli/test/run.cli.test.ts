@@ -71,6 +71,56 @@ describe('weft run', () => {
     expect(String(output.response.body).trim().split(/\r?\n/)).toEqual(['id,total', 'a,5', 'b,12', 'c,40']);
   });
 
+  it('runs data formats, dates, sleep, cross-flow calls, recursive cursors, schedule and deploy flows', async () => {
+    const payload = join(tmpdir(), `weft-run-shipment-${process.pid}.xml`);
+    writeFileSync(
+      payload,
+      '<shipment><id>S-9</id><sent>2026-03-01T10:00:00Z</sent><weight>12.5</weight></shipment>',
+    );
+    const result = await runWeft(
+      [
+        'run',
+        '--definition',
+        everyBuiltin,
+        '--flow',
+        'Shipments',
+        '--payload',
+        payload,
+        '--content-type',
+        'application/xml',
+        '--json',
+      ],
+      { env: cleanEnv() },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const output = JSON.parse(result.stdout);
+    expect(output.status, JSON.stringify(output.error)).toBe('succeeded');
+    expect(output.steps.parseXml).toEqual({
+      shipment: { id: 'S-9', sent: '2026-03-01T10:00:00Z', weight: 12.5 },
+    });
+    expect(JSON.parse(output.steps.asJson)).toEqual({
+      id: 'S-9',
+      sent: '2026-03-01T10:00:00Z',
+      weight: 12.5,
+    });
+    expect(output.steps.dueDate).toBe('2026-03-04');
+    expect(output.steps.askCarrier).toBe('carrier for S-9');
+    expect(output.steps.cursor).toBe('page-2');
+
+    for (const [flow, message] of [
+      ['Nightly', 'nightly run'],
+      ['On Deploy', 'deployed'],
+    ]) {
+      const run = await runWeft(['run', '--definition', everyBuiltin, '--flow', flow, '--json'], {
+        env: cleanEnv(),
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout).logs.map((entry: { message: string }) => entry.message)).toEqual([
+        message,
+      ]);
+    }
+  });
+
   it('exits 1 with the failing step named when the flow fails', async () => {
     const result = await runWeft(
       [
