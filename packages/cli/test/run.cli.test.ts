@@ -107,10 +107,11 @@ describe('weft run', () => {
     expect(output.steps.askCarrier).toBe('carrier for S-9');
     expect(output.steps.cursor).toBe('page-2');
 
-    for (const [flow, message] of [
+    const quietFlows: Array<[string, string]> = [
       ['Nightly', 'nightly run'],
       ['On Deploy', 'deployed'],
-    ]) {
+    ];
+    for (const [flow, message] of quietFlows) {
       const run = await runWeft(['run', '--definition', everyBuiltin, '--flow', flow, '--json'], {
         env: cleanEnv(),
       });
