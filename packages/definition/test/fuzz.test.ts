@@ -847,6 +847,8 @@ const pathological: PathologicalCase[] = [
   },
   {
     name: 'alias bomb as loop steps',
+    // Aliases repeat content until the reader's visit budget runs out: bounded, but more work than a plain document.
+    limitMs: BOMB_TIME_LIMIT_MS,
     text: () =>
       `${header}anchors:\n${aliasBomb(
         '  ',
