@@ -14,8 +14,11 @@ function defaultOf(configVar: ConfigVar): unknown {
   switch (configVar.dataType) {
     case 'boolean':
       return text.toLowerCase() === 'true';
-    case 'number':
-      return Number(text);
+    case 'number': {
+      // Text that is not a number stays text, so the step that uses it names the bad value.
+      const number = Number(text);
+      return Number.isFinite(number) ? number : text;
+    }
     case 'jsonForm':
     case 'objectSelection':
     case 'objectFieldMap':

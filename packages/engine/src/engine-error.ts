@@ -10,6 +10,7 @@ export const engineErrorCodes = {
   EXECUTION_TIMEOUT: 'The execution ran longer than its time limit.',
   EXECUTION_CANCELLED: 'The execution was cancelled from outside.',
   STEP_OUTPUT_TOO_LARGE: "A step's result is larger than the limit.",
+  STEP_OUTPUT_INVALID: "A step's result cannot be stored (it refers to itself, or holds a BigInt).",
   TRIGGER_PAYLOAD_TOO_LARGE: 'The trigger payload is larger than the limit.',
   LOOP_ITERATION_LIMIT: 'A loop ran more iterations than the limit.',
   NESTING_TOO_DEEP: 'Loops and branches nest deeper than the limit.',
@@ -43,12 +44,22 @@ export function errorRecord(error: unknown, stepKey?: string): ErrorRecord {
       ...((error.stepKey ?? stepKey) ? { stepKey: error.stepKey ?? stepKey } : {}),
     };
   }
-  const message =
-    error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
+  const message = error instanceof Error ? error.message : describeThrown(error);
   const code = (error as { code?: unknown } | null)?.code;
   return {
     code: typeof code === 'string' && code !== '' ? code : 'STEP_FAILED',
     message: message || 'the step failed without a message',
     ...(stepKey ? { stepKey } : {}),
   };
+}
+
+/** Components may throw anything (`throw 'text'`, `throw {status: 500}`, a cyclic object): describe it, never fail. */
+function describeThrown(thrown: unknown): string {
+  if (thrown === undefined || thrown === null) return '';
+  if (typeof thrown === 'string') return thrown;
+  try {
+    return JSON.stringify(thrown) ?? String(thrown);
+  } catch {
+    return Object.prototype.toString.call(thrown);
+  }
 }

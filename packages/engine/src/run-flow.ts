@@ -279,7 +279,7 @@ function safeJson(value: unknown): string {
   try {
     return value instanceof Error ? value.message : (JSON.stringify(value) ?? String(value));
   } catch {
-    return String(value);
+    return Object.prototype.toString.call(value);
   }
 }
 
@@ -416,20 +416,35 @@ async function applyStateChanges(run: RunState, result: Record<string, unknown> 
   }
 }
 
-function outputSize(value: unknown): number {
+/** The stored size of a value; undefined when it cannot be stored at all (it refers to itself, or holds a BigInt). */
+function outputSize(value: unknown): number | undefined {
   if (value === undefined) return 0;
   if (Buffer.isBuffer(value)) return value.length;
   try {
-    return Buffer.byteLength(
-      JSON.stringify(value, (_key, item) => (Buffer.isBuffer(item) ? `${item.length}b` : item)) ?? '',
-    );
+    // Buffers count by their bytes: JSON would spell out every byte as a number. The replacer sees a Buffer only
+    // after its toJSON, so look at the holder's property for the original.
+    let bufferBytes = 0;
+    const json = JSON.stringify(value, function (this: Record<string, unknown>, key, item) {
+      const original = this[key];
+      if (!Buffer.isBuffer(original)) return item;
+      bufferBytes += original.length;
+      return '';
+    });
+    return Buffer.byteLength(json ?? '') + bufferBytes;
   } catch {
-    return 0;
+    return undefined;
   }
 }
 
 function checkOutput(run: RunState, step: Step, data: unknown): void {
   const size = outputSize(data);
+  if (size === undefined) {
+    throw new EngineError(
+      'STEP_OUTPUT_INVALID',
+      `step '${step.name}' returned a result that cannot be stored (an object that refers to itself, or a BigInt); return plain data`,
+      step.key,
+    );
+  }
   if (size > run.limits.stepOutputBytes) {
     throw new EngineError(
       'STEP_OUTPUT_TOO_LARGE',
@@ -443,7 +458,7 @@ async function runTrigger(run: RunState, step: Step): Promise<void> {
   const request = run.request;
   const trigger = request.trigger ?? {};
   const rawBody = trigger.rawBody ?? trigger.body ?? { data: null };
-  const rawSize = outputSize(rawBody.data);
+  const rawSize = outputSize(rawBody.data) ?? 0;
   if (rawSize > run.limits.triggerPayloadBytes) {
     throw new EngineError(
       'TRIGGER_PAYLOAD_TOO_LARGE',
@@ -572,59 +587,83 @@ async function runStep(run: RunState, step: Step, depth: number): Promise<unknow
   }
   run.request.ports.onStep?.({ type: 'started', stepKey: step.key, stepName: step.name });
   const attempts: AttemptRecord[] = [];
+  const outcome = await performWithErrorHandling(run, step, action, attempts);
+  if ('ignored' in outcome) return outcome.ignored;
+  // Error handling applies to the step's own action; the steps inside a loop or branch have their own.
+  return afterAction(run, step, action, outcome.result, attempts, depth);
+}
+
+/**
+ * Runs the step's action under its errorConfig: retries with delays, then fails or ignores. Every attempt lands in
+ * `attempts`; a step that fails for good (or is cut short by a limit or cancellation) is recorded before the throw.
+ */
+async function performWithErrorHandling(
+  run: RunState,
+  step: Step,
+  action: ComponentAction,
+  attempts: AttemptRecord[],
+): Promise<{ result: ActionResult } | { ignored: unknown }> {
   const config = step.errorConfig;
   const maxAttempts = config?.errorHandlerType === 'retry' ? Math.max(1, config.maxAttempts ?? 1) : 1;
   const clock = run.request.ports.clock ?? systemClock;
-  let result: ActionResult | undefined;
-  for (let attempt = 1; result === undefined; attempt += 1) {
+  for (let attempt = 1; ; attempt += 1) {
     const startedAt = new Date();
+    let failure: ErrorRecord;
+    let thrown: unknown;
     try {
-      result = await performAction(run, step, action);
+      const result = await performAction(run, step, action);
       attempts.push({
         attempt,
         startedAt: startedAt.toISOString(),
         durationMs: Date.now() - startedAt.getTime(),
       });
+      return { result };
     } catch (error) {
-      if (run.signal.aborted) throw run.signal.reason;
-      if (error instanceof EngineError && isExecutionLimit(error)) throw error;
-      const failure = errorRecord(error, step.key);
+      thrown = run.signal.aborted ? run.signal.reason : error;
+      failure = errorRecord(thrown, step.key);
       attempts.push({
         attempt,
         startedAt: startedAt.toISOString(),
         durationMs: Date.now() - startedAt.getTime(),
         error: failure,
       });
-      if (attempt < maxAttempts) {
-        const delayMs =
-          (config?.delaySeconds ?? 0) * 1000 * (config?.usesExponentialBackoff ? 2 ** (attempt - 1) : 1);
-        log(
-          run,
-          'warn',
-          `step '${step.name}' failed (attempt ${attempt} of ${maxAttempts}): ${failure.message}; retrying in ${delayMs} ms`,
-          step.key,
-        );
-        await clock.sleep(delayMs, run.signal);
-        continue;
-      }
-      const ignore =
-        config?.errorHandlerType === 'ignore' ||
-        (config?.errorHandlerType === 'retry' && config.ignoreFinalError);
-      if (ignore) {
-        const ignored = { error: { code: failure.code, message: failure.message } };
-        run.scope.stepResults.set(step.key, ignored);
-        log(run, 'warn', `step '${step.name}' failed and its error is ignored: ${failure.message}`, step.key);
-        record(run, step, 'ignored', ignored, attempts);
-        return ignored;
-      }
-      record(run, step, 'failed', null, attempts);
-      if (error instanceof EngineError)
-        throw error.stepKey ? error : new EngineError(error.code, error.message, step.key);
-      throw new EngineError('STEP_FAILED', `step '${step.name}' failed: ${failure.message}`, step.key);
     }
+    // Limits and cancellation end the execution whatever the step's error handling says.
+    const handled = !run.signal.aborted && !(thrown instanceof EngineError && isExecutionLimit(thrown));
+    if (handled && attempt < maxAttempts) {
+      const delayMs =
+        (config?.delaySeconds ?? 0) * 1000 * (config?.usesExponentialBackoff ? 2 ** (attempt - 1) : 1);
+      log(
+        run,
+        'warn',
+        `step '${step.name}' failed (attempt ${attempt} of ${maxAttempts}): ${failure.message}; retrying in ${delayMs} ms`,
+        step.key,
+      );
+      try {
+        await clock.sleep(delayMs, run.signal);
+      } catch (reason) {
+        record(run, step, 'failed', null, attempts);
+        throw reason;
+      }
+      continue;
+    }
+    const ignore =
+      config?.errorHandlerType === 'ignore' ||
+      (config?.errorHandlerType === 'retry' && config.ignoreFinalError);
+    if (handled && ignore) {
+      // Prismatic's shape: the ignored step's result carries an `error` a later branch can test with `exists`.
+      const ignored = { error: { code: failure.code, message: failure.message } };
+      run.scope.stepResults.set(step.key, ignored);
+      log(run, 'warn', `step '${step.name}' failed and its error is ignored: ${failure.message}`, step.key);
+      record(run, step, 'ignored', ignored, attempts);
+      return { ignored };
+    }
+    record(run, step, 'failed', null, attempts);
+    if (!handled) throw thrown;
+    if (thrown instanceof EngineError)
+      throw thrown.stepKey ? thrown : new EngineError(thrown.code, thrown.message, step.key);
+    throw new EngineError('STEP_FAILED', `step '${step.name}' failed: ${failure.message}`, step.key);
   }
-  // Error handling applies to the step's own action; the steps inside a loop or branch have their own.
-  return afterAction(run, step, action, result, attempts, depth);
 }
 
 function isExecutionLimit(error: EngineError): boolean {
@@ -647,8 +686,11 @@ type ActionResult = {
 
 async function performAction(run: RunState, step: Step, action: ComponentAction): Promise<ActionResult> {
   const params = stepParams(run, step, action.inputs);
-  const result = (await action.perform(actionContext(run, step), params)) as ActionResult | undefined;
-  const normalized: ActionResult = result && typeof result === 'object' ? result : { data: result ?? null };
+  const result: unknown = await action.perform(actionContext(run, step), params);
+  // Actions return `{data, ...}`; a bare value (text, a list, a Buffer, nothing) is taken as the data itself.
+  const isActionResult =
+    typeof result === 'object' && result !== null && !Array.isArray(result) && !Buffer.isBuffer(result);
+  const normalized: ActionResult = isActionResult ? (result as ActionResult) : { data: result ?? null };
   checkOutput(run, step, normalized.data);
   await applyStateChanges(run, normalized);
   return normalized;
@@ -700,6 +742,33 @@ async function runLoop(
   attempts: AttemptRecord[],
   depth: number,
 ): Promise<unknown> {
+  const results: unknown[] = [];
+  run.scope.stepResults.set(step.key, results);
+  try {
+    checkLoopItems(run, step, items);
+    for (const [index, currentItem] of items.entries()) {
+      run.scope.loops.set(step.key, { currentItem, index });
+      try {
+        results.push(await runSteps(run, step.steps ?? [], depth + 1));
+      } catch (error) {
+        if (error instanceof BreakLoop) break;
+        throw error;
+      }
+    }
+  } catch (error) {
+    // The loop ends with its children (a failure, a stop-execution): record it too, with the iterations that ran.
+    const status = error instanceof StopExecution ? 'succeeded' : 'failed';
+    record(run, step, status, results, attempts, { iterations: results.length });
+    throw error;
+  } finally {
+    run.scope.loops.delete(step.key);
+  }
+  run.lastResult = { data: results };
+  record(run, step, 'succeeded', results, attempts, { iterations: results.length });
+  return results;
+}
+
+function checkLoopItems(run: RunState, step: Step, items: unknown): asserts items is unknown[] {
   if (!Array.isArray(items)) {
     throw new EngineError(
       'LOOP_INVALID',
@@ -714,22 +783,4 @@ async function runLoop(
       step.key,
     );
   }
-  const results: unknown[] = [];
-  run.scope.stepResults.set(step.key, results);
-  try {
-    for (const [index, currentItem] of items.entries()) {
-      run.scope.loops.set(step.key, { currentItem, index });
-      try {
-        results.push(await runSteps(run, step.steps ?? [], depth + 1));
-      } catch (error) {
-        if (error instanceof BreakLoop) break;
-        throw error;
-      }
-    }
-  } finally {
-    run.scope.loops.delete(step.key);
-  }
-  run.lastResult = { data: results };
-  record(run, step, 'succeeded', results, attempts, { iterations: results.length });
-  return results;
 }

@@ -205,7 +205,7 @@ ${log('Log Other', '{type: value, value: other}').replace(/^ {6}/gm, '          
                 value: [and, [greaterThan, {type: reference, value: trigger.results.body.data.total}, {type: value, value: "100"}], [dateTimeAfter, {type: reference, value: trigger.results.body.data.at}, {type: value, value: "2026-01-01T00:00:00Z"}]]
               - name: Named
                 type: complex
-                value: [or, [startsWith, {type: reference, value: trigger.results.body.data.event}, {type: value, value: order.}], [in, {type: value, value: x}, {type: value, value: xyz}]]
+                value: [or, [startsWith, {type: value, value: order.}, {type: reference, value: trigger.results.body.data.event}], [in, {type: value, value: x}, {type: value, value: xyz}]]
         branches:
           - name: Big
             steps:
