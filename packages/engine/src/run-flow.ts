@@ -381,21 +381,17 @@ function actionContext(run: RunState, step: Step): ActionContext {
       results: { timeElapsed: { marks: {}, measurements: {} }, allowedMemory: 0, memoryUsage: [] },
     },
     signal: run.signal,
-    stepResults: {},
-    clock,
-  };
-  // Only code steps read every result at once: build that object when asked, not for every step. The shape is
-  // Prismatic's: `stepResults.listFiles.results`, and `stepResults.myLoop.currentItem` / `.index` inside a loop.
-  Object.defineProperty(context, 'stepResults', {
-    get: () => {
+    // Only code steps read every result at once: built when read, not for every step. The shape is Prismatic's:
+    // `stepResults.listFiles.results`, and `stepResults.myLoop.currentItem` / `.index` inside a loop.
+    get stepResults() {
       const all: Record<string, Record<string, unknown>> = {};
       for (const [key, value] of run.scope.stepResults) all[key] = { results: value };
       for (const [key, loop] of run.scope.loops)
         all[key] = { ...all[key], currentItem: loop.currentItem, index: loop.index };
       return all;
     },
-    enumerable: true,
-  });
+    clock,
+  };
   return context;
 }
 
