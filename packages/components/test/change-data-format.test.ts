@@ -3,26 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { changeDataFormat as catalogEntry } from '../src/catalog/change-data-format.js';
 import { changeDataFormatComponent as cdf } from '../src/components/change-data-format.js';
-
-function shape(entry: { key: string; actions: Record<string, unknown> }) {
-  const strip = (operation: unknown) => {
-    const {
-      label: _l,
-      description: _d,
-      inputs,
-      ...rest
-    } = operation as {
-      label?: string;
-      description?: string;
-      inputs: Array<Record<string, unknown>>;
-    };
-    return { ...rest, inputs: inputs.map(({ label: _label, ...input }) => input) };
-  };
-  return {
-    key: entry.key,
-    actions: Object.fromEntries(Object.entries(entry.actions).map(([key, op]) => [key, strip(op)])),
-  };
-}
+import { manifestShape } from './support/component-checks.js';
 
 const call = async (action: string, params: Record<string, unknown>) =>
   (await invokeAction(cdf, action, params)).result;
@@ -41,7 +22,7 @@ const orderXml = `<?xml version="1.0" encoding="UTF-8"?>
 describe('change-data-format component', () => {
   it('has the catalog entry as its manifest, and documents every action and input', () => {
     const manifest = componentManifest(cdf);
-    expect(shape(manifest)).toEqual(shape(catalogEntry));
+    expect(manifestShape(manifest)).toEqual(manifestShape(catalogEntry));
     expect(Object.keys(cdf.actions)).toHaveLength(34);
     for (const operation of Object.values(cdf.actions)) {
       expect(operation.display.description.length).toBeGreaterThan(10);

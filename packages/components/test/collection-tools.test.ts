@@ -10,6 +10,7 @@ import {
   missingSandboxRunner,
   setCollectionCodeRunner,
 } from '../src/components/collection-tools.js';
+import { itDescribesEveryActionAndInput } from './support/component-checks.js';
 
 async function invoke(action: string, params: Record<string, unknown>, context: Partial<ActionContext> = {}) {
   return (await invokeAction(collectionToolsComponent, action, params, context)).result;
@@ -47,16 +48,7 @@ describe('collection-tools component', () => {
     });
   });
 
-  it('gives every action a label and description and every input a label and comments', () => {
-    for (const action of Object.values(collectionToolsComponent.actions)) {
-      expect(action.display.label).not.toBe('');
-      expect(action.display.description).not.toBe('');
-      for (const input of action.inputs) {
-        expect(input.label, `${action.key}.${input.key}`).toBeTruthy();
-        expect(input.comments, `${action.key}.${input.key}`).toBeTruthy();
-      }
-    }
-  });
+  itDescribesEveryActionAndInput(collectionToolsComponent);
 
   it.each<[string, Record<string, unknown>, unknown]>([
     ['addKey', { object: { a: 1 }, key: 'b', value: 2 }, { a: 1, b: 2 }],

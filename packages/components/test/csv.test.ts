@@ -2,27 +2,7 @@ import { componentManifest, invokeAction } from '@weft/sdk';
 import { describe, expect, it } from 'vitest';
 import { csv as catalogEntry } from '../src/catalog/csv.js';
 import { csvComponent } from '../src/components/csv.js';
-
-/** A catalog entry without labels and descriptions, to compare keys, types, defaults and collections. */
-function shape(entry: { key: string; actions: Record<string, unknown> }) {
-  const strip = (operation: unknown) => {
-    const {
-      label: _l,
-      description: _d,
-      inputs,
-      ...rest
-    } = operation as {
-      label?: string;
-      description?: string;
-      inputs: Array<Record<string, unknown>>;
-    };
-    return { ...rest, inputs: inputs.map(({ label: _label, ...input }) => input) };
-  };
-  return {
-    key: entry.key,
-    actions: Object.fromEntries(Object.entries(entry.actions).map(([key, op]) => [key, strip(op)])),
-  };
-}
+import { manifestShape } from './support/component-checks.js';
 
 const run = async (action: string, params: Record<string, unknown>) =>
   (await invokeAction(csvComponent, action, params)).result?.data;
@@ -30,7 +10,7 @@ const run = async (action: string, params: Record<string, unknown>) =>
 describe('csv component', () => {
   it('has the catalog entry as its manifest (keys, inputs, types, defaults, collections)', () => {
     const manifest = componentManifest(csvComponent);
-    expect(shape(manifest)).toEqual(shape(catalogEntry));
+    expect(manifestShape(manifest)).toEqual(manifestShape(catalogEntry));
     expect(manifest.isPublic).toBe(true);
     for (const operation of Object.values(csvComponent.actions)) {
       expect(operation.display.label).not.toBe('');

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { datetime } from '../src/catalog/datetime.js';
 import { datetimeComponent, formatMoment, parseDateTime } from '../src/components/datetime.js';
+import { itDescribesEveryActionAndInput } from './support/component-checks.js';
 
 async function run(
   action: string,
@@ -20,16 +21,7 @@ describe('datetime component', () => {
     expect(componentManifest(datetimeComponent)).toEqual({ ...datetime, connections: {}, dataSources: {} });
   });
 
-  it('gives every action a label and description and every input a label and comments', () => {
-    for (const action of Object.values(datetimeComponent.actions)) {
-      expect(action.display.label).not.toBe('');
-      expect(action.display.description).not.toBe('');
-      for (const input of action.inputs) {
-        expect(input.label, `${action.key}.${input.key}`).toBeTruthy();
-        expect(input.comments, `${action.key}.${input.key}`).toBeTruthy();
-      }
-    }
-  });
+  itDescribesEveryActionAndInput(datetimeComponent);
 
   it('gets the current date/time from the clock, as ISO or epoch seconds', async () => {
     expect(await run('getCurrentDateTime', {}, fixedClock)).toBe('2024-02-29T23:59:30.250Z');

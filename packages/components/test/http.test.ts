@@ -10,6 +10,7 @@ import { type ActionContext, componentManifest, invokeAction } from '@weft/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { http as catalogEntry } from '../src/catalog/http.js';
 import { httpComponent } from '../src/components/http.js';
+import { manifestShape } from './support/component-checks.js';
 
 // A self-signed certificate for 127.0.0.1 (valid for 100 years), for the Ignore SSL Errors test only.
 const tlsKey = `-----BEGIN PRIVATE KEY-----
@@ -179,26 +180,6 @@ beforeEach(() => {
   recorded = [];
 });
 
-function shape(entry: { key: string; actions: Record<string, unknown> }) {
-  const strip = (operation: unknown) => {
-    const {
-      label: _l,
-      description: _d,
-      inputs,
-      ...rest
-    } = operation as {
-      label?: string;
-      description?: string;
-      inputs: Array<Record<string, unknown>>;
-    };
-    return { ...rest, inputs: inputs.map(({ label: _label, ...input }) => input) };
-  };
-  return {
-    key: entry.key,
-    actions: Object.fromEntries(Object.entries(entry.actions).map(([key, op]) => [key, strip(op)])),
-  };
-}
-
 const call = (action: string, params: Record<string, unknown>, context: Partial<ActionContext> = {}) =>
   invokeAction(httpComponent, action, params, context);
 const data = async (action: string, params: Record<string, unknown>) =>
@@ -206,7 +187,7 @@ const data = async (action: string, params: Record<string, unknown>) =>
 
 describe('http component: manifest', () => {
   it('has the catalog entry as its manifest, and documents every action and input', () => {
-    expect(shape(componentManifest(httpComponent))).toEqual(shape(catalogEntry));
+    expect(manifestShape(componentManifest(httpComponent))).toEqual(manifestShape(catalogEntry));
     for (const operation of Object.values(httpComponent.actions)) {
       expect(operation.display.description.length).toBeGreaterThan(10);
       for (const input of operation.inputs)

@@ -2,6 +2,7 @@ import { componentManifest, invokeAction } from '@weft/sdk';
 import { describe, expect, it } from 'vitest';
 import { math } from '../src/catalog/math.js';
 import { evaluateExpression, mathComponent } from '../src/components/math.js';
+import { itDescribesEveryActionAndInput } from './support/component-checks.js';
 
 async function run(action: string, params: Record<string, unknown>): Promise<unknown> {
   const { result } = await invokeAction(mathComponent, action, params);
@@ -13,16 +14,7 @@ describe('math component', () => {
     expect(componentManifest(mathComponent)).toEqual({ ...math, connections: {}, dataSources: {} });
   });
 
-  it('gives every action a label and description and every input a label and comments', () => {
-    for (const action of Object.values(mathComponent.actions)) {
-      expect(action.display.label).not.toBe('');
-      expect(action.display.description).not.toBe('');
-      for (const input of action.inputs) {
-        expect(input.label, `${action.key}.${input.key}`).toBeTruthy();
-        expect(input.comments, `${action.key}.${input.key}`).toBeTruthy();
-      }
-    }
-  });
+  itDescribesEveryActionAndInput(mathComponent);
 
   it.each([
     ['add', ['1', '2', '3.5'], 6.5],

@@ -2,6 +2,7 @@ import { componentManifest, invokeAction } from '@weft/sdk';
 import { describe, expect, it } from 'vitest';
 import { textManipulation } from '../src/catalog/text-manipulation.js';
 import { htmlDecode, htmlEncode, textManipulationComponent } from '../src/components/text-manipulation.js';
+import { itDescribesEveryActionAndInput } from './support/component-checks.js';
 
 async function run(action: string, params: Record<string, unknown>): Promise<unknown> {
   const { result } = await invokeAction(textManipulationComponent, action, params);
@@ -17,16 +18,7 @@ describe('text-manipulation component', () => {
     });
   });
 
-  it('gives every action a label and description and every input a label and comments', () => {
-    for (const action of Object.values(textManipulationComponent.actions)) {
-      expect(action.display.label).not.toBe('');
-      expect(action.display.description).not.toBe('');
-      for (const input of action.inputs) {
-        expect(input.label, `${action.key}.${input.key}`).toBeTruthy();
-        expect(input.comments, `${action.key}.${input.key}`).toBeTruthy();
-      }
-    }
-  });
+  itDescribesEveryActionAndInput(textManipulationComponent);
 
   it.each<[string, Record<string, unknown>, unknown]>([
     ['decodeBase64', { text: 'SGVsbG8sIHfDtnJsZCE=' }, 'Hello, wörld!'],
