@@ -5,5 +5,6 @@ export * from './model.js';
 export * from './problems.js';
 export { cronProblem, isValidTimeZone } from './schedule-checks.js';
 export { stepKey } from './step-key.js';
+export { closestMatch, didYouMean } from './suggest.js';
 export { exportIntegrationYaml, toDefinitionDocument } from './yaml/export-integration.js';
 export { type ParseOptions, type ParseResult, parseIntegrationYaml } from './yaml/parse-integration.js';

@@ -85,6 +85,26 @@ export const errorCatalog = {
     hint: 'Build the bundle again from a project whose entry point exports integration(...) as default.',
   },
 
+  INTEGRATION_VERSION_UNAVAILABLE: {
+    status: 422,
+    hint: 'Pick an available version (GET /api/integrations/{id}/versions), or mark this one available.',
+  },
+  INTEGRATION_NOT_PUBLISHED: {
+    status: 422,
+    hint: 'Publish the integration (POST /api/integrations/{id}/publish) or mark a version available.',
+  },
+
+  // Instances
+  INSTANCE_NOT_FOUND: { status: 404, hint: 'Check the id; list instances with GET /api/instances.' },
+  INSTANCE_NAME_TAKEN: {
+    status: 409,
+    hint: 'Use another name; instance names are unique per customer.',
+  },
+  INSTANCE_CONFIG_INVALID: {
+    status: 422,
+    hint: 'Fix the values listed in details.problems and send them again; nothing was stored.',
+  },
+
   // API tokens
   TOKEN_NOT_FOUND: { status: 404, hint: 'Check the token id; list tokens with `weft tokens:list`.' },
   TOKEN_ROLE_NOT_GRANTABLE: { status: 403, hint: 'Create tokens with a role no higher than your own.' },

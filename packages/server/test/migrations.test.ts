@@ -21,6 +21,7 @@ describe('migrations', () => {
         '0001-organizations-tokens-customers',
         '0002-integrations',
         '0003-integration-list-indexes',
+        '0004-instances',
       ];
       expect(await pendingMigrations(handles[0]!.db)).toEqual(all);
       const applied = await Promise.all(handles.map((h) => migrateDatabase(h.db, log)));

@@ -11,6 +11,8 @@ export const permissions = {
   'integrations:read': ['owner', 'admin', 'integrator', 'support', 'viewer'],
   'integrations:write': ['owner', 'admin', 'integrator'],
   'integrations:publish': ['owner', 'admin', 'integrator'],
+  'instances:read': ['owner', 'admin', 'integrator', 'support', 'viewer'],
+  'instances:write': ['owner', 'admin', 'integrator', 'support'],
   'tokens:read': ['owner', 'admin'],
   'tokens:write': ['owner', 'admin'],
 } as const satisfies Record<string, readonly OrgRole[]>;

@@ -110,13 +110,23 @@ export interface IntegrationAttachmentsTable {
   created_at: CreatedAt;
 }
 
-/** The first shape of instances: enough for integrations to count and delete them. The instances issue extends it. */
+/** An integration version deployed to one customer, with its config values. */
 export interface InstancesTable {
   id: Generated<string>;
   org_id: string;
   customer_id: string;
   integration_id: string;
   integration_version_id: string;
+  /** Unique per customer without regard to case. */
   name: string;
+  description: Generated<string>;
+  /** Lower-cased, trimmed, without repeats. */
+  labels: Generated<string[]>;
+  /** False while paused. */
+  enabled: Generated<boolean>;
+  /** Values by config variable stable key (JSON object). */
+  config_values: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_by_token_id: string | null;
   created_at: CreatedAt;
+  updated_at: Generated<Date>;
 }

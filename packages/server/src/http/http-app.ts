@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { ErrorResponse } from '../api/common-schemas.js';
 import { customerRoutes } from '../api/customer-routes.js';
+import { instanceRoutes } from '../api/instance-routes.js';
 import { integrationFileRoutes } from '../api/integration-file-routes.js';
 import { integrationRoutes } from '../api/integration-routes.js';
 import { integrationVersionRoutes } from '../api/integration-version-routes.js';
@@ -92,7 +93,7 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
         title: 'Weft API',
         version: options.version,
         description:
-          'Manage customers, API tokens, integrations and their versions (and, as Weft grows, instances and executions). Every route needs `Authorization: Bearer <token>`; errors are `{"error": {"code", "message", "details"}}`.',
+          'Manage customers, API tokens, integrations and their versions, instances (and, as Weft grows, executions). Every route needs `Authorization: Bearer <token>`; errors are `{"error": {"code", "message", "details"}}`.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearerAuth: [] }],
@@ -113,6 +114,7 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
   await app.register(tokenRoutes(options.db), { prefix: '/api' });
   await app.register(integrationRoutes(options.db), { prefix: '/api' });
   await app.register(integrationVersionRoutes(options.db), { prefix: '/api' });
+  await app.register(instanceRoutes(options.db), { prefix: '/api' });
   // Icons and attachments take raw bodies; their parser stays inside this plugin.
   await app.register(integrationFileRoutes(options.db), { prefix: '/api' });
 }

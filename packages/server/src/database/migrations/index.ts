@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001-organizations-tokens-customers.js';
 import * as m0002 from './0002-integrations.js';
 import * as m0003 from './0003-integration-list-indexes.js';
+import * as m0004 from './0004-instances.js';
 
 /**
  * The schema's history, oldest first. Append only: a shipped migration is never edited or renumbered (a process
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001-organizations-tokens-customers': m0001,
   '0002-integrations': m0002,
   '0003-integration-list-indexes': m0003,
+  '0004-instances': m0004,
 };
