@@ -49,6 +49,9 @@ const configVarsYaml = `  - key: API Base URL
     inputs:
       apiKey: {type: value, value: "", meta: {visibleToCustomerDeployer: true, visibleToOrgDeployer: true, orgOnly: false}}
     orgOnly: false
+  - key: Legacy Password
+    stableKey: legacy-password
+    dataType: credential
 `;
 
 function yaml(name: string, extraVars = ''): string {
@@ -230,11 +233,14 @@ describe('configure', () => {
           'Field Mapping': { name: 'fullName' },
           'Warehouse Codes': [{ key: 'south', value: 'S1' }],
           'CRM Connection': { apiKey: 'super-secret-key' },
+          'Legacy Password': 'hunter2-credential',
         },
       },
     });
     expect(answer.status, answer.text).toBe(200);
     expect(answer.text).not.toContain('super-secret-key');
+    expect(answer.text).not.toContain('hunter2-credential');
+    expect(configValue(answer.body, 'Legacy Password')).toEqual({ configured: true });
     expect(configValue(answer.body, 'Page Size')).toBe(25);
     expect(configValue(answer.body, 'Dry Run')).toBe(false);
     expect(configValue(answer.body, 'Region')).toBe('apac');

@@ -41,7 +41,10 @@ export function defaultValues(definition: unknown): StoredValues {
   return values;
 }
 
-/** What the API shows: connection values are secrets and are never answered, only whether one is set. */
+/** Data types whose values are secrets: the API answers only whether one is set. */
+const secretDataTypes = new Set(['connection', 'credential']);
+
+/** What the API shows: connection and credential values are secrets and are never answered, only whether one is set. */
 export function configVariablesView(definition: unknown, stored: StoredValues): ConfigVariableView[] {
   return configVarsOf(definition).map((configVar) => {
     const value = Object.hasOwn(stored, configVar.stableKey) ? stored[configVar.stableKey] : null;
@@ -53,7 +56,7 @@ export function configVariablesView(definition: unknown, stored: StoredValues): 
       orgOnly: configVar.orgOnly,
       ...(configVar.pickList ? { pickList: configVar.pickList } : {}),
       ...(configVar.collectionType ? { collectionType: configVar.collectionType } : {}),
-      value: configVar.dataType === 'connection' && value !== null ? { configured: true } : value,
+      value: secretDataTypes.has(configVar.dataType) && value !== null ? { configured: true } : value,
     };
   });
 }
