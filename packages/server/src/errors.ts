@@ -105,6 +105,21 @@ export const errorCatalog = {
     hint: 'Fix the values listed in details.problems and send them again; nothing was stored.',
   },
 
+  INSTANCE_PAUSED: {
+    status: 409,
+    hint: 'Unpause the instance (POST /api/instances/{id}/unpause), then try again.',
+  },
+  FLOW_NOT_FOUND: {
+    status: 404,
+    hint: "Use one of the flow names in details.flows (the instance version's flows).",
+  },
+
+  // Executions
+  EXECUTION_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the execution id; it is the executionId a test run or webhook answered with.',
+  },
+
   // API tokens
   TOKEN_NOT_FOUND: { status: 404, hint: 'Check the token id; list tokens with `weft tokens:list`.' },
   TOKEN_ROLE_NOT_GRANTABLE: { status: 403, hint: 'Create tokens with a role no higher than your own.' },

@@ -86,7 +86,7 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
 
     let runner: Runner | undefined;
     if (config.roles.includes('worker')) {
-      runner = await startExecutionWorker(database.pool, log);
+      runner = await startExecutionWorker(database, log);
       cleanups.push(() => runner!.stop());
     }
     let leader: ScheduleLeader | undefined;

@@ -22,6 +22,7 @@ describe('migrations', () => {
         '0002-integrations',
         '0003-integration-list-indexes',
         '0004-instances',
+        '0005-executions',
       ];
       expect(await pendingMigrations(handles[0]!.db)).toEqual(all);
       const applied = await Promise.all(handles.map((h) => migrateDatabase(h.db, log)));

@@ -13,6 +13,11 @@ export interface Database {
   integration_versions: IntegrationVersionsTable;
   integration_attachments: IntegrationAttachmentsTable;
   instances: InstancesTable;
+  executions: ExecutionsTable;
+  execution_steps: ExecutionStepsTable;
+  execution_logs: ExecutionLogsTable;
+  instance_state: InstanceStateTable;
+  integration_state: IntegrationStateTable;
 }
 
 type CreatedAt = ColumnType<Date, never, never>;
@@ -129,4 +134,66 @@ export interface InstancesTable {
   created_by_token_id: string | null;
   created_at: CreatedAt;
   updated_at: Generated<Date>;
+}
+
+type Json<T = unknown> = ColumnType<T, string, string>;
+type NullableJson<T = unknown> = ColumnType<T | null, string | null | undefined, string | null>;
+
+export type ExecutionStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** One run of an instance flow; inserted with its queue job in one transaction. */
+export interface ExecutionsTable {
+  id: Generated<string>;
+  org_id: string;
+  instance_id: string;
+  customer_id: string;
+  integration_id: string;
+  integration_version_id: string;
+  flow_name: string;
+  flow_stable_key: string;
+  status: Generated<ExecutionStatus>;
+  /** The request: headers, queryParameters, body {data, contentType} (the engine's `TriggerRequest`). */
+  trigger: Json;
+  error: NullableJson;
+  response: NullableJson;
+  attempt: Generated<number>;
+  queued_at: Generated<Date>;
+  started_at: Date | null;
+  finished_at: Date | null;
+  duration_ms: number | null;
+}
+
+/** One step record of an execution (a loop's child steps have one per iteration), in the order they ran. */
+export interface ExecutionStepsTable {
+  execution_id: string;
+  seq: number;
+  step_key: string;
+  step_name: string;
+  status: string;
+  result: NullableJson;
+  attempts: Json<unknown[]>;
+  iterations: number | null;
+  branch: string | null;
+}
+
+export interface ExecutionLogsTable {
+  execution_id: string;
+  seq: number;
+  at: Date;
+  level: string;
+  message: string;
+  step_key: string | null;
+}
+
+/** An instance's flow state (scope `flow:<flowStableKey>`) and cross-flow state (scope `crossFlow`). */
+export interface InstanceStateTable {
+  instance_id: string;
+  scope: string;
+  state: Json<Record<string, unknown>>;
+}
+
+export interface IntegrationStateTable {
+  org_id: string;
+  integration_id: string;
+  state: Json<Record<string, unknown>>;
 }

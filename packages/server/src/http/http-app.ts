@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { ErrorResponse } from '../api/common-schemas.js';
 import { customerRoutes } from '../api/customer-routes.js';
+import { executionRoutes } from '../api/execution-routes.js';
 import { instanceRoutes } from '../api/instance-routes.js';
 import { integrationFileRoutes } from '../api/integration-file-routes.js';
 import { integrationRoutes } from '../api/integration-routes.js';
@@ -115,6 +116,7 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
   await app.register(integrationRoutes(options.db), { prefix: '/api' });
   await app.register(integrationVersionRoutes(options.db), { prefix: '/api' });
   await app.register(instanceRoutes(options.db), { prefix: '/api' });
+  await app.register(executionRoutes(options.db), { prefix: '/api' });
   // Icons and attachments take raw bodies; their parser stays inside this plugin.
   await app.register(integrationFileRoutes(options.db), { prefix: '/api' });
 }

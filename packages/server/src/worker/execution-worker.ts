@@ -1,19 +1,24 @@
 import { Logger as QueueLogger, type Runner, run } from 'graphile-worker';
-import type pg from 'pg';
 import type { Logger } from 'pino';
+import { runExecutionTask as runExecutionTaskName } from '../api/execution-store.js';
+import type { DatabaseHandle } from '../database/connection.js';
+import { runExecutionTask } from './run-execution.js';
 
 /**
  * The `worker` role: pulls jobs from the durable queue (graphile-worker, in the same PostgreSQL) and runs them.
- * Executions arrive here once flows can run; until then it holds the queue connection and task list open, so a
- * scaled-out worker process already proves it can reach the queue.
+ * Its one task so far, `run-execution`, runs a queued execution with the engine and stores the outcome.
  */
-export async function startExecutionWorker(pool: pg.Pool, log: Logger, concurrency = 4): Promise<Runner> {
+export async function startExecutionWorker(
+  database: Pick<DatabaseHandle, 'pool' | 'db'>,
+  log: Logger,
+  concurrency = 4,
+): Promise<Runner> {
   const runner = await run({
-    pgPool: pool,
+    pgPool: database.pool,
     concurrency,
     noHandleSignals: true, // Weft's own shutdown stops the runner in order
     pollInterval: 2000,
-    taskList: {},
+    taskList: { [runExecutionTaskName]: runExecutionTask(database.db, log.child({ component: 'worker' })) },
     logger: queueLogger(log),
   });
   log.info({ concurrency }, 'worker started');

@@ -3,6 +3,7 @@ import * as m0001 from './0001-organizations-tokens-customers.js';
 import * as m0002 from './0002-integrations.js';
 import * as m0003 from './0003-integration-list-indexes.js';
 import * as m0004 from './0004-instances.js';
+import * as m0005 from './0005-executions.js';
 
 /**
  * The schema's history, oldest first. Append only: a shipped migration is never edited or renumbered (a process
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002-integrations': m0002,
   '0003-integration-list-indexes': m0003,
   '0004-instances': m0004,
+  '0005-executions': m0005,
 };
