@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { reportError } from './cli-error.js';
 import { registerCustomerCommands } from './commands/customer-commands.js';
+import { registerInstanceCommands } from './commands/instance-commands.js';
 import { registerIntegrationBuildCommand } from './commands/integration-build-command.js';
 import { registerIntegrationCommands } from './commands/integration-commands.js';
 import { registerLocalCommands } from './commands/local-commands.js';
@@ -37,6 +38,7 @@ registerLocalCommands(program);
 registerCustomerCommands(program);
 registerIntegrationCommands(program);
 registerIntegrationBuildCommand(program);
+registerInstanceCommands(program);
 registerTokenCommands(program);
 registerRunCommand(program);
 
