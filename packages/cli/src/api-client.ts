@@ -175,3 +175,32 @@ export function queryString(
   const text = search.toString();
   return text ? `?${text}` : '';
 }
+
+type QueryValue = string | number | boolean | string[] | undefined;
+
+/**
+ * Lists a collection route: one page from `cursor`, or every page with `all`; prints JSON or a table, and says on
+ * stderr how to continue when more pages follow.
+ */
+export async function listPages<T>(
+  client: ApiClient,
+  route: { path: string; query: Record<string, QueryValue>; noun: string },
+  paging: { cursor?: string; all?: boolean; json?: boolean },
+  print: { json: (value: unknown) => void; table: (items: T[]) => string },
+): Promise<void> {
+  const items: T[] = [];
+  let cursor = paging.cursor;
+  let nextCursor: string | null = null;
+  do {
+    const page: { items: T[]; nextCursor: string | null } = await client.request(
+      'GET',
+      `${route.path}${queryString({ ...route.query, cursor })}`,
+    );
+    items.push(...page.items);
+    nextCursor = page.nextCursor;
+    cursor = nextCursor ?? undefined;
+  } while (paging.all && nextCursor);
+  if (paging.json) return print.json({ items, nextCursor });
+  process.stdout.write(print.table(items));
+  if (nextCursor) process.stderr.write(`More ${route.noun} follow: --cursor ${nextCursor} (or --all)\n`);
+}

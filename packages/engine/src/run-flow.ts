@@ -108,6 +108,47 @@ interface RunState {
   response?: FlowResponse;
   lastResult?: { data: unknown; statusCode?: number; headers?: Record<string, string>; contentType?: string };
   components: Map<string, Component>;
+  /** Who and what this execution is for: the same in the trigger payload and in every step's context. */
+  identity: ExecutionIdentity;
+}
+
+type ExecutionIdentity = Pick<
+  TriggerPayload,
+  | 'webhookUrls'
+  | 'webhookApiKeys'
+  | 'invokeUrl'
+  | 'executionId'
+  | 'customer'
+  | 'instance'
+  | 'user'
+  | 'integration'
+  | 'flow'
+  | 'startedAt'
+>;
+
+function executionIdentity(
+  request: RunFlowRequest,
+  flow: Flow,
+  executionId: string,
+  startedAt: string,
+): ExecutionIdentity {
+  return {
+    webhookUrls: request.webhookUrls ?? {},
+    webhookApiKeys: request.webhookApiKeys ?? {},
+    invokeUrl: request.invokeUrl ?? '',
+    executionId,
+    customer: request.customer ?? { id: '', externalId: '', name: '' },
+    instance: request.instance ?? { id: '', name: '' },
+    user: request.user ?? { id: '', email: '', name: '', externalId: '' },
+    integration: {
+      id: '',
+      name: request.integration.name,
+      versionSequenceId: '',
+      externalVersion: request.integration.version ?? '',
+    },
+    flow: { id: flow.stableKey, name: flow.name },
+    startedAt,
+  };
 }
 
 /**
@@ -151,6 +192,7 @@ export async function runFlow(request: RunFlowRequest): Promise<ExecutionResult>
     logs: [],
     droppedLogs: 0,
     components: new Map(),
+    identity: undefined as unknown as ExecutionIdentity,
   };
   let status: ExecutionResult['status'] = 'succeeded';
   let error: ErrorRecord | undefined;
@@ -163,6 +205,7 @@ export async function runFlow(request: RunFlowRequest): Promise<ExecutionResult>
       );
     }
     run.flow = flow;
+    run.identity = executionIdentity(request, flow, executionId, run.startedAt);
     if ((request.crossFlowDepth ?? 0) > limits.crossFlowDepth) {
       throw new EngineError(
         'CROSS_FLOW_DEPTH_EXCEEDED',
@@ -332,21 +375,7 @@ function actionContext(run: RunState, step: Step): ActionContext {
     configVars: run.scope.configVars,
     components: {},
     stepId: randomUUID(),
-    executionId: run.executionId,
-    webhookUrls: request.webhookUrls ?? {},
-    webhookApiKeys: request.webhookApiKeys ?? {},
-    invokeUrl: request.invokeUrl ?? '',
-    customer: request.customer ?? { id: '', externalId: '', name: '' },
-    instance: request.instance ?? { id: '', name: '' },
-    user: request.user ?? { id: '', email: '', name: '', externalId: '' },
-    integration: {
-      id: '',
-      name: request.integration.name,
-      versionSequenceId: '',
-      externalVersion: request.integration.version ?? '',
-    },
-    flow: { id: run.flow.stableKey, name: run.flow.name },
-    startedAt: run.startedAt,
+    ...run.identity,
     invokeFlow: async (flowName, data, config) => {
       const flows = request.ports.flows;
       if (!flows)
@@ -468,21 +497,7 @@ async function runTrigger(run: RunState, step: Step): Promise<void> {
     rawBody,
     body: trigger.body ?? rawBody,
     pathFragment: trigger.pathFragment ?? '',
-    webhookUrls: request.webhookUrls ?? {},
-    webhookApiKeys: request.webhookApiKeys ?? {},
-    invokeUrl: request.invokeUrl ?? '',
-    executionId: run.executionId,
-    customer: request.customer ?? { id: '', externalId: '', name: '' },
-    instance: request.instance ?? { id: '', name: '' },
-    user: request.user ?? { id: '', email: '', name: '', externalId: '' },
-    integration: {
-      id: '',
-      name: request.integration.name,
-      versionSequenceId: '',
-      externalVersion: request.integration.version ?? '',
-    },
-    flow: { id: run.flow.stableKey, name: run.flow.name },
-    startedAt: run.startedAt,
+    ...run.identity,
     globalDebug: false,
   };
   const component = await loadComponent(run, step);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { queryString } from '../api-client.js';
+import { listPages } from '../api-client.js';
 import { clientFor, type GlobalOptions } from '../global-options.js';
 import { type Column, formatRecord, formatTable, printJson } from '../output.js';
 
@@ -91,22 +91,16 @@ export function registerCustomerCommands(program: Command): void {
         command: Command,
       ) => {
         const options = command.optsWithGlobals<GlobalOptions>();
-        const client = clientFor(options);
-        const items: Customer[] = [];
-        let cursor = flags.cursor;
-        let nextCursor: string | null = null;
-        do {
-          const page = await client.request<{ items: Customer[]; nextCursor: string | null }>(
-            'GET',
-            `/api/customers${queryString({ search: flags.search, label: flags.label, limit: flags.limit, cursor })}`,
-          );
-          items.push(...page.items);
-          nextCursor = page.nextCursor;
-          cursor = nextCursor ?? undefined;
-        } while (flags.all && nextCursor);
-        if (options.json) return printJson({ items, nextCursor });
-        process.stdout.write(formatTable(items, columns));
-        if (nextCursor) process.stderr.write(`More customers follow: --cursor ${nextCursor} (or --all)\n`);
+        await listPages<Customer>(
+          clientFor(options),
+          {
+            path: '/api/customers',
+            query: { search: flags.search, label: flags.label, limit: flags.limit },
+            noun: 'customers',
+          },
+          { cursor: flags.cursor, all: flags.all, json: Boolean(options.json) },
+          { json: printJson, table: (items) => formatTable(items, columns) },
+        );
       },
     );
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
-import { type ApiClient, ApiError, queryString } from '../api-client.js';
+import { type ApiClient, ApiError, listPages } from '../api-client.js';
 import { CliError } from '../cli-error.js';
 import { clientFor, type GlobalOptions } from '../global-options.js';
 import { type Column, formatRecord, formatTable, printJson } from '../output.js';
@@ -368,30 +368,23 @@ export function registerInstanceCommands(program: Command): void {
         command: Command,
       ) => {
         const options = command.optsWithGlobals<GlobalOptions>();
-        const client = clientFor(options);
-        const items: Instance[] = [];
-        let cursor = flags.cursor;
-        let nextCursor: string | null = null;
-        do {
-          const page = await client.request<{ items: Instance[]; nextCursor: string | null }>(
-            'GET',
-            `/api/instances${queryString({
+        await listPages<Instance>(
+          clientFor(options),
+          {
+            path: '/api/instances',
+            query: {
               customer: flags.customer,
               integration: flags.integration,
               label: flags.label,
               enabled: flags.enabled,
               search: flags.search,
               limit: flags.limit,
-              cursor,
-            })}`,
-          );
-          items.push(...page.items);
-          nextCursor = page.nextCursor;
-          cursor = nextCursor ?? undefined;
-        } while (flags.all && nextCursor);
-        if (options.json) return printJson({ items, nextCursor });
-        process.stdout.write(formatTable(items, instanceColumns));
-        if (nextCursor) process.stderr.write(`More instances follow: --cursor ${nextCursor} (or --all)\n`);
+            },
+            noun: 'instances',
+          },
+          { cursor: flags.cursor, all: flags.all, json: Boolean(options.json) },
+          { json: printJson, table: (items) => formatTable(items, instanceColumns) },
+        );
       },
     );
 

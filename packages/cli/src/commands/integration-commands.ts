@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DefinitionProblem } from '@weft/definition';
 import { type Command, InvalidArgumentError } from 'commander';
-import { type ApiClient, ApiError, queryString } from '../api-client.js';
+import { type ApiClient, ApiError, listPages, queryString } from '../api-client.js';
 import { CliError } from '../cli-error.js';
 import { clientFor, type GlobalOptions } from '../global-options.js';
 import { type Column, formatBytes, formatRecord, formatTable, printJson } from '../output.js';
@@ -394,28 +394,21 @@ export function registerIntegrationCommands(program: Command): void {
         command: Command,
       ) => {
         const options = command.optsWithGlobals<GlobalOptions>();
-        const client = clientFor(options);
-        const items: Integration[] = [];
-        let cursor = flags.cursor;
-        let nextCursor: string | null = null;
-        do {
-          const page = await client.request<{ items: Integration[]; nextCursor: string | null }>(
-            'GET',
-            `/api/integrations${queryString({
+        await listPages<Integration>(
+          clientFor(options),
+          {
+            path: '/api/integrations',
+            query: {
               search: flags.search,
               category: flags.category,
               label: flags.label,
               limit: flags.limit,
-              cursor,
-            })}`,
-          );
-          items.push(...page.items);
-          nextCursor = page.nextCursor;
-          cursor = nextCursor ?? undefined;
-        } while (flags.all && nextCursor);
-        if (options.json) return printJson({ items, nextCursor });
-        process.stdout.write(formatTable(items, integrationColumns));
-        if (nextCursor) process.stderr.write(`More integrations follow: --cursor ${nextCursor} (or --all)\n`);
+            },
+            noun: 'integrations',
+          },
+          { cursor: flags.cursor, all: flags.all, json: Boolean(options.json) },
+          { json: printJson, table: (items) => formatTable(items, integrationColumns) },
+        );
       },
     );
 
