@@ -265,7 +265,9 @@ async function waitForExecution(client: ApiClient, id: string): Promise<Executio
 export function registerInstanceCommands(program: Command): void {
   program
     .command('instances:create')
-    .description("Deploy an integration's version to a customer; prints the instance id")
+    .description(
+      'Create an instance of an integration version for a customer, with its default config values; prints the instance id',
+    )
     .requiredOption('-c, --customer <customer>', 'customer id, or external id')
     .requiredOption('-i, --integration <id>', 'integration id')
     .option('-v, --version <n>', 'a published version number (default: the newest available)', versionNumber)
