@@ -50,6 +50,39 @@ export interface WeftConfig {
    * @defaultValue 10000
    */
   shutdownGraceMs: number;
+  /**
+   * The base URL webhook URLs are given with (what callers outside reach); unset: the URL Weft listens on.
+   * @defaultValue unset
+   */
+  publicUrl: string | undefined;
+  /**
+   * How many executions one worker process runs at once (`WEFT_WORKER_CONCURRENCY`).
+   * @defaultValue 8
+   */
+  workerConcurrency: number;
+  /**
+   * How long a synchronous webhook waits for its flow's response before answering 504 (`WEFT_SYNC_TIMEOUT_MS`).
+   * The execution goes on.
+   * @defaultValue 30000
+   */
+  syncTimeoutMs: number;
+  /**
+   * Largest webhook request body, in bytes (`WEFT_WEBHOOK_BODY_LIMIT`); larger requests get 413.
+   * @defaultValue 10 MiB
+   */
+  webhookBodyLimitBytes: number;
+  /**
+   * How long a running execution's worker lease lasts without renewal (`WEFT_EXECUTION_LEASE_MS`). A worker that
+   * dies stops renewing; once the lease expires, another worker runs the execution again as a new attempt.
+   * @defaultValue 30000
+   */
+  executionLeaseMs: number;
+  /**
+   * Executions (with their step results and logs) older than this many days are deleted in the background
+   * (`WEFT_EXECUTION_RETENTION_DAYS`; 0 keeps them forever).
+   * @defaultValue 30
+   */
+  executionRetentionDays: number;
 }
 
 /** Settings as given on the command line; each overrides its environment variable. */
@@ -128,6 +161,29 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     }
   }
 
+  const integer = (name: string, fallback: number, min: number, max: number, hint: string): number => {
+    const text = pick(undefined, name);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) {
+      problems.push(`${name}: '${text}' is not valid; use an integer from ${min} to ${max} (${hint}).`);
+      return fallback;
+    }
+    return value;
+  };
+  const workerConcurrency = integer('WEFT_WORKER_CONCURRENCY', 8, 1, 1000, 'executions run at once per worker');
+  const syncTimeoutMs = integer('WEFT_SYNC_TIMEOUT_MS', 30_000, 100, 3_600_000, 'milliseconds');
+  const webhookBodyLimitBytes = integer('WEFT_WEBHOOK_BODY_LIMIT', 10 * 1024 * 1024, 1024, 1024 ** 3, 'bytes');
+  const executionLeaseMs = integer('WEFT_EXECUTION_LEASE_MS', 30_000, 1000, 3_600_000, 'milliseconds');
+  const executionRetentionDays = integer('WEFT_EXECUTION_RETENTION_DAYS', 30, 0, 36_500, 'days; 0 keeps forever');
+
+  const publicUrl = pick(undefined, 'WEFT_PUBLIC_URL')?.replace(/\/+$/, '');
+  if (publicUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(publicUrl)) {
+    problems.push(
+      `WEFT_PUBLIC_URL: '${publicUrl}' is not an http(s) URL; use the address callers reach Weft at, e.g. https://hooks.example.com.`,
+    );
+  }
+
   if (problems.length > 0) {
     throw new WeftError(
       'CONFIG_INVALID',
@@ -148,5 +204,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     roles: roles.length > 0 ? roles : [...serverRoles],
     bodyLimitBytes: 1024 * 1024,
     shutdownGraceMs: 10_000,
+    publicUrl,
+    workerConcurrency,
+    syncTimeoutMs,
+    webhookBodyLimitBytes,
+    executionLeaseMs,
+    executionRetentionDays,
   };
 }

@@ -113,11 +113,49 @@ export const errorCatalog = {
     status: 404,
     hint: "Use one of the flow names in details.flows (the instance version's flows).",
   },
+  INSTANCE_NOT_DEPLOYED: {
+    status: 409,
+    hint: 'Deploy the instance (weft instances:deploy ID, or POST /api/instances/{id}/deploy), then try again.',
+  },
+  INSTANCE_CONFIG_INCOMPLETE: {
+    status: 422,
+    hint: 'Set the config variables listed in details.missing (weft instances:configure ID --set "Name=value"), then deploy again.',
+  },
+
+  // Webhooks
+  WEBHOOK_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the webhook URL; get the current ones with weft instances:flows ID.',
+  },
+  WEBHOOK_API_KEY_INVALID: {
+    status: 401,
+    hint: `Send one of the instance's API keys in the Api-Key header (weft instances:flows ID lists them).`,
+  },
+  WEBHOOK_FLOW_NOT_ROUTED: {
+    status: 400,
+    hint: `Name the flow as the integration's endpoint configuration expects (details.flowNameField), using one of details.flows.`,
+  },
+  WEBHOOK_PAYLOAD_TOO_LARGE: {
+    status: 413,
+    hint: 'Send a smaller body, or raise WEFT_WEBHOOK_BODY_LIMIT on the server.',
+  },
+  WEBHOOK_ORGANIZATION_ONLY: {
+    status: 401,
+    hint: 'Call it with an API token of the organization in the Authorization header (Bearer).',
+  },
+  SYNC_EXECUTION_TIMEOUT: {
+    status: 504,
+    hint: 'The execution goes on: follow it with GET /api/executions/{details.executionId} (weft executions:show ID).',
+  },
 
   // Executions
   EXECUTION_NOT_FOUND: {
     status: 404,
     hint: 'Check the execution id; it is the executionId a test run or webhook answered with.',
+  },
+  EXECUTION_NOT_CANCELLABLE: {
+    status: 409,
+    hint: 'Only queued or running executions can be cancelled; this one has already finished.',
   },
 
   // API tokens

@@ -23,6 +23,7 @@ describe('migrations', () => {
         '0003-integration-list-indexes',
         '0004-instances',
         '0005-executions',
+        '0006-deploy-triggers',
       ];
       expect(await pendingMigrations(handles[0]!.db)).toEqual(all);
       const applied = await Promise.all(handles.map((h) => migrateDatabase(h.db, log)));

@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { callerOf } from '../http/authenticate.js';
 import { errorResponses } from './common-schemas.js';
-import { getExecution, queueExecution, testRunTrigger } from './execution-store.js';
+import { queueExecution } from '../executions/execution-queue.js';
+import { getExecution, testRunTrigger } from './execution-store.js';
 
 const TestRun = Type.Object(
   {
@@ -97,14 +98,14 @@ export function executionRoutes(db: Kysely<Database>) {
       },
       async (request, reply) => {
         const caller = callerOf(request);
-        const queued = await queueExecution(
-          db,
-          caller.orgId,
-          request.params.id,
-          request.params.flowName,
-          testRunTrigger(request.body ?? {}),
-        );
-        return reply.status(202).send(queued);
+        const { executionId } = await queueExecution(db, {
+          orgId: caller.orgId,
+          instanceId: request.params.id,
+          flowName: request.params.flowName,
+          trigger: testRunTrigger(request.body ?? {}),
+          kind: 'test',
+        });
+        return reply.status(202).send({ executionId });
       },
     );
 

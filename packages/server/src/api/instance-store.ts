@@ -9,6 +9,7 @@ import {
   defaultValues,
   type StoredValues,
 } from './instance-config.js';
+import { instanceNotFound } from '../executions/execution-queue.js';
 import { type Db, integrationNotFound, isUuid, versionNotFound } from './integration-store.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
 
@@ -47,9 +48,7 @@ export interface InstanceUpdate {
   labels?: string[];
 }
 
-export function instanceNotFound(id: string): WeftError {
-  return new WeftError('INSTANCE_NOT_FOUND', `No instance with id '${id}' in your organization.`);
-}
+export { instanceNotFound } from '../executions/execution-queue.js';
 
 function instanceSelect(db: Db, orgId: string) {
   return db

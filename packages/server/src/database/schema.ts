@@ -13,6 +13,9 @@ export interface Database {
   integration_versions: IntegrationVersionsTable;
   integration_attachments: IntegrationAttachmentsTable;
   instances: InstancesTable;
+  instance_flows: InstanceFlowsTable;
+  instance_schedules: InstanceSchedulesTable;
+  execution_blobs: ExecutionBlobsTable;
   executions: ExecutionsTable;
   execution_steps: ExecutionStepsTable;
   execution_logs: ExecutionLogsTable;
@@ -134,6 +137,42 @@ export interface InstancesTable {
   created_by_token_id: string | null;
   created_at: CreatedAt;
   updated_at: Generated<Date>;
+  /** The version that runs: set by deploy (null until the first deploy). */
+  deployed_version_id: string | null;
+  deployed_at: Date | null;
+  /** The instance's one webhook endpoint (instance-specific endpoint types): `/trigger/<token>`. */
+  webhook_token: Generated<string>;
+  /** Accepted in the `Api-Key` header by flows secured with API keys. */
+  api_keys: Generated<string[]>;
+}
+
+/** A webhook endpoint per instance flow, kept across redeploys and upgrades through the flow's stable key. */
+export interface InstanceFlowsTable {
+  instance_id: string;
+  flow_stable_key: string;
+  webhook_token: Generated<string>;
+}
+
+/** A deployed schedule-triggered flow and its next tick. */
+export interface InstanceSchedulesTable {
+  instance_id: string;
+  flow_stable_key: string;
+  org_id: string;
+  cron: string;
+  time_zone: Generated<string>;
+  /** Skip a tick while the previous execution of this schedule is still queued or running. */
+  singleton: Generated<boolean>;
+  next_fire_at: Date;
+  last_fired_at: Date | null;
+  last_execution_id: string | null;
+}
+
+/** A step result too large to keep inline, stored once per content hash. */
+export interface ExecutionBlobsTable {
+  sha256: string;
+  content: Json;
+  size_bytes: number;
+  created_at: CreatedAt;
 }
 
 type Json<T = unknown> = ColumnType<T, string, string>;
@@ -161,7 +200,31 @@ export interface ExecutionsTable {
   started_at: Date | null;
   finished_at: Date | null;
   duration_ms: number | null;
+  trigger_kind: Generated<TriggerKind>;
+  /** The first execution of a retry chain; this one is its `retry_number`-th retry. */
+  retry_of_id: string | null;
+  retry_number: Generated<number>;
+  /** The execution this one replays (same request). */
+  replay_of_id: string | null;
+  /** The execution whose step invoked this flow. */
+  invoked_by_id: string | null;
+  /** Schedule executions: the tick this fires for (unique per instance flow). */
+  scheduled_for: Date | null;
+  /** The worker running it and until when its lease holds; an expired lease means the worker died. */
+  lease_owner: string | null;
+  lease_expires_at: Date | null;
+  is_synchronous: Generated<boolean>;
 }
+
+export type TriggerKind =
+  | 'webhook'
+  | 'schedule'
+  | 'deploy'
+  | 'remove'
+  | 'test'
+  | 'crossFlow'
+  | 'retry'
+  | 'replay';
 
 /** One step record of an execution (a loop's child steps have one per iteration), in the order they ran. */
 export interface ExecutionStepsTable {
@@ -174,6 +237,10 @@ export interface ExecutionStepsTable {
   attempts: Json<unknown[]>;
   iterations: number | null;
   branch: string | null;
+  /** Set when the result is stored in `execution_blobs` (then `result` is null). */
+  result_sha256: string | null;
+  /** A loop child's iteration index. */
+  iteration: number | null;
 }
 
 export interface ExecutionLogsTable {

@@ -1,6 +1,6 @@
 import { Logger as QueueLogger, type Runner, run } from 'graphile-worker';
 import type { Logger } from 'pino';
-import { runExecutionTask as runExecutionTaskName } from '../api/execution-store.js';
+import { runExecutionTask as runExecutionTaskName } from '../executions/execution-queue.js';
 import type { DatabaseHandle } from '../database/connection.js';
 import { runExecutionTask } from './run-execution.js';
 

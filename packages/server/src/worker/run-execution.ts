@@ -13,6 +13,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { configVarsOf, type StoredValues } from '../api/instance-config.js';
 import type { Database } from '../database/schema.js';
+import { executionFinishedChannel } from '../executions/execution-waiter.js';
 
 /** Rows per INSERT when storing step records and logs (well under PostgreSQL's parameter limit). */
 const insertChunk = 500;
@@ -148,6 +149,7 @@ async function storeResult(
       .returning('id')
       .executeTakeFirst();
     if (!updated) return; // cancelled or deleted meanwhile
+    await sql`select pg_notify(${executionFinishedChannel}, ${executionId})`.execute(trx);
     await trx.deleteFrom('execution_steps').where('execution_id', '=', executionId).execute();
     await trx.deleteFrom('execution_logs').where('execution_id', '=', executionId).execute();
     const steps = result.stepRecords.map((record, seq) => ({
