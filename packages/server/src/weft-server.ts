@@ -10,6 +10,7 @@ import { type DataDirLock, lockDataDir } from './database/data-dir-lock.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { migrateAll } from './database/migrate.js';
 import { WeftError } from './errors.js';
+import { startExecutionWaiter } from './executions/execution-waiter.js';
 import { buildHttpApp } from './http/http-app.js';
 import { type ScheduleLeader, startScheduleLeader } from './scheduler/schedule-leader.js';
 import { weftVersion } from './version.js';
@@ -73,6 +74,9 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
     const { ownerToken } = await bootstrapOrganization(database.db, { ownerToken: config.adminToken });
     if (ownerToken) log.info('created the organization and its owner token on first start');
 
+    const waiter = await startExecutionWaiter(database.pool, database.db, log);
+    cleanups.push(() => waiter.close());
+
     progress('Starting the HTTP server');
     const http = await buildHttpApp({
       db: database.db,
@@ -86,12 +90,17 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
 
     let runner: Runner | undefined;
     if (config.roles.includes('worker')) {
-      runner = await startExecutionWorker(database, log);
+      runner = await startExecutionWorker(database, log, {
+        concurrency: config.workerConcurrency,
+        leaseMs: config.executionLeaseMs,
+        retentionDays: config.executionRetentionDays,
+        waiter,
+      });
       cleanups.push(() => runner!.stop());
     }
     let leader: ScheduleLeader | undefined;
     if (config.roles.includes('scheduler')) {
-      leader = startScheduleLeader(database.pool, log);
+      leader = startScheduleLeader(database, log);
       cleanups.push(() => leader!.stop());
     }
 

@@ -86,9 +86,13 @@ export async function queueExecutionIn(
     );
   }
   if (!instance.enabled) {
-    throw new WeftError('INSTANCE_PAUSED', `The instance '${request.instanceId}' is paused: it runs nothing.`, {
-      instanceId: request.instanceId,
-    });
+    throw new WeftError(
+      'INSTANCE_PAUSED',
+      `The instance '${request.instanceId}' is paused: it runs nothing.`,
+      {
+        instanceId: request.instanceId,
+      },
+    );
   }
   const versionId =
     request.integrationVersionId ?? instance.deployed_version_id ?? instance.integration_version_id;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { DatabaseHandle } from '../database/connection.js';
 
 /**
  * The `scheduler` role runs in many processes for availability, but only one may fire schedules: the leader,
@@ -12,7 +13,12 @@ export interface ScheduleLeader {
 
 const leaderLockKey = [2003133044, 2] as const; // 'weft', scheduler
 
-export function startScheduleLeader(pool: pg.Pool, log: Logger, retryMs = 5000): ScheduleLeader {
+export function startScheduleLeader(
+  database: Pick<DatabaseHandle, 'pool' | 'db'>,
+  log: Logger,
+  retryMs = 5000,
+): ScheduleLeader {
+  const { pool } = database;
   let client: pg.PoolClient | undefined;
   let leader = false;
   let stopped = false;
