@@ -139,9 +139,9 @@ export const errorCatalog = {
     status: 413,
     hint: 'Send a smaller body, or raise WEFT_WEBHOOK_BODY_LIMIT on the server.',
   },
-  WEBHOOK_ORGANIZATION_ONLY: {
-    status: 401,
-    hint: 'Call it with an API token of the organization in the Authorization header (Bearer).',
+  EXECUTION_FAILED: {
+    status: 500,
+    hint: 'See the execution for the failing step and its logs: weft executions:show ID (details.executionId).',
   },
   SYNC_EXECUTION_TIMEOUT: {
     status: 504,

@@ -84,6 +84,10 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
       roles: config.roles,
       bodyLimitBytes: config.bodyLimitBytes,
       version: weftVersion,
+      waiter,
+      publicUrl: config.publicUrl,
+      syncTimeoutMs: config.syncTimeoutMs,
+      webhookBodyLimitBytes: config.webhookBodyLimitBytes,
     });
     cleanups.push(() => closeHttp(http, config.shutdownGraceMs, log));
     const url = await listen(http, config);

@@ -1,17 +1,27 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database/schema.js';
+import { isWeftError, WeftError } from '../errors.js';
+import type { ExecutionWaiter } from '../executions/execution-waiter.js';
 import { callerOf } from '../http/authenticate.js';
 import { Cursor, errorResponses, Limit, page } from './common-schemas.js';
 import {
+  deployInstance,
+  instanceEndpoints,
+  removeInstance,
+  setApiKeys,
+  setInstanceVersion,
+} from './instance-deploy.js';
+import {
   configureInstance,
   createInstance,
-  deleteInstance,
+  getInstance,
   getInstanceDetail,
   listInstances,
   setInstanceEnabled,
   updateInstance,
+  versionToDeploy,
 } from './instance-store.js';
 
 const Name = Type.String({
@@ -38,7 +48,13 @@ const instanceProperties = {
     name: Type.String(),
   }),
   integration: Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String() }),
-  versionNumber: Type.Integer({ description: 'The integration version the instance runs' }),
+  versionNumber: Type.Integer({
+    description: 'The integration version the instance is configured with (deploy makes it the running one)',
+  }),
+  deployedVersionNumber: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'The version that runs; null until the first deploy',
+  }),
+  deployedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 };
@@ -118,12 +134,114 @@ const InstanceListQuery = Type.Object(
 
 const IdParams = Type.Object({ id: Type.String({ description: 'Instance id' }) });
 
+const DeployOutcome = Type.Object(
+  {
+    instance: Type.Ref('Instance'),
+    deployedVersionNumber: Type.Integer(),
+    deployedAt: Type.String({ format: 'date-time' }),
+    deployExecutions: Type.Array(Type.Object({ id: Type.String({ format: 'uuid' }), flow: Type.String() }), {
+      description: "Executions of the version's deploy-trigger flows",
+    }),
+  },
+  { $id: 'DeployOutcome' },
+);
+
+const Upgrade = Type.Object(
+  {
+    versionNumber: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Defaults to the newest available version' }),
+    ),
+    deploy: Type.Optional(
+      Type.Boolean({ description: 'Redeploy at once if the instance is deployed (default true)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const FlowEndpoint = Type.Object(
+  {
+    flow: Type.String(),
+    stableKey: Type.String(),
+    webhookUrl: Type.Union([Type.String(), Type.Null()], {
+      description: 'POST/PUT/PATCH/GET it to run the flow; null until the instance is deployed',
+    }),
+    apiKeys: Type.Array(Type.String(), { description: 'Send one in the Api-Key header (secured flows)' }),
+    isSynchronous: Type.Boolean(),
+    endpointSecurityType: Type.String(),
+    trigger: Type.String({ description: 'component/action of the trigger' }),
+    schedule: Type.Optional(
+      Type.Object({
+        cron: Type.String(),
+        timeZone: Type.String(),
+        nextFireAt: Type.String({ format: 'date-time' }),
+        singleton: Type.Boolean(),
+      }),
+    ),
+  },
+  { $id: 'FlowEndpoint' },
+);
+
+const InstanceEndpoints = Type.Object(
+  {
+    endpointType: Type.String({ description: 'flow_specific, instance_specific or shared_instance' }),
+    instanceWebhookUrl: Type.Union([Type.String(), Type.Null()], {
+      description: 'The one URL of the instance (instance_specific endpoints route by flowNameField)',
+    }),
+    flows: Type.Array(Type.Ref('FlowEndpoint')),
+  },
+  { $id: 'InstanceEndpoints' },
+);
+
+const ApiKeys = Type.Object(
+  {
+    apiKeys: Type.Array(Type.String({ minLength: 8, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' }), {
+      maxItems: 20,
+      description: 'Replaces the instance API keys (8-200 printable characters each)',
+    }),
+  },
+  { additionalProperties: false, $id: 'ApiKeys' },
+);
+
+const RemoveOutcome = Type.Object(
+  {
+    deleted: Type.Boolean(),
+    removeExecutions: Type.Array(
+      Type.Object({
+        id: Type.String({ format: 'uuid' }),
+        flow: Type.String(),
+        status: Type.String(),
+        error: Type.Optional(Type.Unknown()),
+      }),
+      { description: 'Outcomes of the remove-trigger flows, which ran before the instance was deleted' },
+    ),
+  },
+  { $id: 'RemoveOutcome' },
+);
+
+export interface InstanceRouteOptions {
+  waiter: ExecutionWaiter;
+  /** Base of webhook URLs; unset: taken from the request. */
+  publicUrl: string | undefined;
+  /** How long a delete waits for remove-trigger flows. */
+  removeWaitMs: number;
+}
+
+/** The base URL webhook URLs are built on: the configured public URL, else the address the caller used. */
+export function baseUrlOf(request: FastifyRequest, publicUrl: string | undefined): string {
+  return publicUrl ?? `${request.protocol}://${request.host}`;
+}
+
 /** `/api/instances`: integration versions deployed to customers, with their config values. */
-export function instanceRoutes(db: Kysely<Database>) {
+export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptions) {
   return async function instanceRoutesPlugin(app: FastifyInstance): Promise<void> {
     app.addSchema(Instance);
     app.addSchema(InstanceDetail);
     app.addSchema(page(Type.Ref('Instance'), 'InstancePage'));
+    app.addSchema(DeployOutcome);
+    app.addSchema(FlowEndpoint);
+    app.addSchema(InstanceEndpoints);
+    app.addSchema(ApiKeys);
+    app.addSchema(RemoveOutcome);
     const tags = ['instances'];
     const read = { permission: 'instances:read' } as const;
     const write = { permission: 'instances:write' } as const;
@@ -211,14 +329,140 @@ export function instanceRoutes(db: Kysely<Database>) {
         schema: {
           tags,
           summary: 'Delete an instance',
+          description:
+            "A deployed, unpaused instance first runs its remove-trigger flows (waiting for them up to the sync time-out); then the instance and all its data (executions, state, schedules, webhook endpoints) are deleted. The answer lists the remove flows' outcomes, since their records go with the instance.",
           params: IdParams,
-          response: { 204: Type.Null(), ...errorResponses(404) },
+          response: { 200: Type.Ref('RemoveOutcome'), ...errorResponses(404) },
         },
       },
-      async (request, reply) => {
-        await deleteInstance(db, callerOf(request).orgId, request.params.id);
-        return reply.status(204).send();
+      async (request) => {
+        const outcome = await removeInstance(
+          db,
+          options.waiter,
+          callerOf(request).orgId,
+          request.params.id,
+          options.removeWaitMs,
+        );
+        return { deleted: true, ...outcome };
       },
+    );
+
+    app.post<{ Params: Static<typeof IdParams> }>(
+      '/instances/:id/deploy',
+      {
+        config: write,
+        schema: {
+          tags,
+          summary: 'Deploy an instance',
+          description:
+            'Makes the configured version the running one: registers a webhook endpoint per flow (URLs stay the same across redeploys and upgrades), generates an API key when a flow requires one and the instance has none, registers the schedules, then queues the deploy-trigger flows. Every config variable needs a value (422 INSTANCE_CONFIG_INCOMPLETE names the missing ones; nothing changes). A failing deploy flow does not undo the deploy.',
+          params: IdParams,
+          response: { 200: Type.Ref('DeployOutcome'), ...errorResponses(404, 422) },
+        },
+      },
+      async (request) => {
+        const { orgId } = callerOf(request);
+        const outcome = await deployInstance(db, orgId, request.params.id);
+        return { instance: await getInstance(db, orgId, request.params.id), ...outcome };
+      },
+    );
+
+    app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof Upgrade> | undefined }>(
+      '/instances/:id/upgrade',
+      {
+        config: write,
+        schema: {
+          tags,
+          summary: 'Upgrade (or pin) an instance to a version',
+          description:
+            'Sets the instance to an available version (the newest by default; any older available one pins it). Config values are carried over by stable key and new variables take their defaults. A deployed instance is redeployed at once unless deploy is false; if a new variable has no value, 422 INSTANCE_CONFIG_INCOMPLETE: the version is set but the previous one keeps running until a deploy succeeds.',
+          params: IdParams,
+          body: Upgrade,
+          response: {
+            200: Type.Object({
+              instance: Type.Ref('Instance'),
+              deployed: Type.Union([Type.Ref('DeployOutcome'), Type.Null()]),
+            }),
+            ...errorResponses(404, 422),
+          },
+        },
+      },
+      async (request) => {
+        const { orgId } = callerOf(request);
+        const id = request.params.id;
+        const current = await getInstance(db, orgId, id);
+        const version = await versionToDeploy(db, orgId, current.integration, request.body?.versionNumber);
+        const { wasDeployed } = await setInstanceVersion(db, orgId, id, version);
+        let deployed = null;
+        if (wasDeployed && request.body?.deploy !== false) {
+          try {
+            const outcome = await deployInstance(db, orgId, id);
+            deployed = { instance: await getInstance(db, orgId, id), ...outcome };
+          } catch (error) {
+            if (isWeftError(error) && error.code === 'INSTANCE_CONFIG_INCOMPLETE') {
+              throw new WeftError(
+                'INSTANCE_CONFIG_INCOMPLETE',
+                `The instance is set to version ${version.version_number}, but it was not deployed: ${error.message.replace(/^Version \d+ cannot be deployed: /, '')} Version ${current.deployedVersionNumber} keeps running.`,
+                error.details,
+              );
+            }
+            throw error;
+          }
+        }
+        return { instance: await getInstance(db, orgId, id), deployed };
+      },
+    );
+
+    app.get<{ Params: Static<typeof IdParams> }>(
+      '/instances/:id/flows',
+      {
+        config: read,
+        schema: {
+          tags,
+          summary: "An instance's flows with their webhook URLs, API keys and schedules",
+          params: IdParams,
+          response: { 200: Type.Ref('InstanceEndpoints'), ...errorResponses(404) },
+        },
+      },
+      async (request) => {
+        const { orgId } = callerOf(request);
+        const baseUrl = baseUrlOf(request, options.publicUrl);
+        return instanceEndpoints(db, orgId, request.params.id, baseUrl);
+      },
+    );
+
+    app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof ApiKeys> }>(
+      '/instances/:id/api-keys',
+      {
+        config: write,
+        schema: {
+          tags,
+          summary: "Set the instance's webhook API keys",
+          params: IdParams,
+          body: Type.Ref('ApiKeys'),
+          response: { 200: Type.Ref('ApiKeys'), ...errorResponses(404) },
+        },
+      },
+      async (request) => ({
+        apiKeys: await setApiKeys(db, callerOf(request).orgId, request.params.id, request.body.apiKeys),
+      }),
+    );
+
+    app.post<{ Params: Static<typeof IdParams> }>(
+      '/instances/:id/api-keys/rotate',
+      {
+        config: write,
+        schema: {
+          tags,
+          summary: "Rotate the instance's webhook API keys",
+          description: 'Replaces every key with one newly generated key; callers using an old key get 401.',
+          params: IdParams,
+          response: { 200: Type.Ref('ApiKeys'), ...errorResponses(404) },
+        },
+      },
+      async (request) => ({
+        apiKeys: await setApiKeys(db, callerOf(request).orgId, request.params.id, undefined),
+      }),
     );
 
     app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof InstanceConfigure> }>(

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
+import { instanceNotFound } from '../executions/execution-queue.js';
 import { type CustomerRef, getCustomer, normalizeLabels } from './customer-store.js';
 import {
   type ConfigVariableView,
@@ -9,7 +10,6 @@ import {
   defaultValues,
   type StoredValues,
 } from './instance-config.js';
-import { instanceNotFound } from '../executions/execution-queue.js';
 import { type Db, integrationNotFound, isUuid, versionNotFound } from './integration-store.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
 
@@ -24,6 +24,9 @@ export interface Instance {
   customer: { id: string; externalId: string | null; name: string };
   integration: { id: string; name: string };
   versionNumber: number;
+  /** The version that runs, once deployed (it differs from versionNumber after an upgrade not yet deployed). */
+  deployedVersionNumber: number | null;
+  deployedAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -56,7 +59,10 @@ function instanceSelect(db: Db, orgId: string) {
     .innerJoin('customers as c', 'c.id', 'n.customer_id')
     .innerJoin('integrations as i', 'i.id', 'n.integration_id')
     .innerJoin('integration_versions as v', 'v.id', 'n.integration_version_id')
+    .leftJoin('integration_versions as dv', 'dv.id', 'n.deployed_version_id')
     .select([
+      'dv.version_number as deployed_version_number',
+      'n.deployed_at',
       'n.id',
       'n.name',
       'n.description',
@@ -88,6 +94,8 @@ type InstanceRow = {
   integration_id: string;
   integration_name: string;
   version_number: number;
+  deployed_version_number: number | null;
+  deployed_at: Date | null;
 };
 
 function toInstance(row: InstanceRow): Instance {
@@ -100,6 +108,8 @@ function toInstance(row: InstanceRow): Instance {
     customer: { id: row.customer_id, externalId: row.customer_external_id, name: row.customer_name },
     integration: { id: row.integration_id, name: row.integration_name },
     versionNumber: row.version_number,
+    deployedVersionNumber: row.deployed_version_number,
+    deployedAt: row.deployed_at?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -139,7 +149,7 @@ export async function getInstanceDetail(db: Db, orgId: string, id: string): Prom
 }
 
 /** The version to deploy: the one asked for, which must be available, or else the newest available one. */
-async function versionToDeploy(
+export async function versionToDeploy(
   db: Db,
   orgId: string,
   integration: { id: string; name: string },
@@ -273,18 +283,6 @@ export async function setInstanceEnabled(
     : undefined;
   if (!row) throw instanceNotFound(id);
   return getInstance(db, orgId, id);
-}
-
-export async function deleteInstance(db: Kysely<Database>, orgId: string, id: string): Promise<void> {
-  const row = isUuid(id)
-    ? await db
-        .deleteFrom('instances')
-        .where('org_id', '=', orgId)
-        .where('id', '=', id)
-        .returning('id')
-        .executeTakeFirst()
-    : undefined;
-  if (!row) throw instanceNotFound(id);
 }
 
 /**

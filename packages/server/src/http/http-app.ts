@@ -14,6 +14,8 @@ import { integrationVersionRoutes } from '../api/integration-version-routes.js';
 import { tokenRoutes } from '../api/token-routes.js';
 import type { ServerRole } from '../config.js';
 import type { Database } from '../database/schema.js';
+import type { ExecutionWaiter } from '../executions/execution-waiter.js';
+import { webhookIngress } from '../ingress/webhook-ingress.js';
 import { installAuthentication } from './authenticate.js';
 import { errorBody, installErrorHandling } from './error-handler.js';
 import { installHealthRoutes } from './health-routes.js';
@@ -26,6 +28,10 @@ export interface HttpAppOptions {
   roles: ServerRole[];
   bodyLimitBytes: number;
   version: string;
+  waiter: ExecutionWaiter;
+  publicUrl: string | undefined;
+  syncTimeoutMs: number;
+  webhookBodyLimitBytes: number;
 }
 
 const requestIdPattern = /^[\w.:-]{1,128}$/;
@@ -81,6 +87,16 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     );
   });
 
+  if (options.roles.includes('ingress')) {
+    await app.register(
+      webhookIngress({
+        db: options.db,
+        waiter: options.waiter,
+        syncTimeoutMs: options.syncTimeoutMs,
+        bodyLimitBytes: options.webhookBodyLimitBytes,
+      }),
+    );
+  }
   if (options.roles.includes('api')) await installApi(app, options);
   return app;
 }
@@ -115,7 +131,14 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
   await app.register(tokenRoutes(options.db), { prefix: '/api' });
   await app.register(integrationRoutes(options.db), { prefix: '/api' });
   await app.register(integrationVersionRoutes(options.db), { prefix: '/api' });
-  await app.register(instanceRoutes(options.db), { prefix: '/api' });
+  await app.register(
+    instanceRoutes(options.db, {
+      waiter: options.waiter,
+      publicUrl: options.publicUrl,
+      removeWaitMs: options.syncTimeoutMs,
+    }),
+    { prefix: '/api' },
+  );
   await app.register(executionRoutes(options.db), { prefix: '/api' });
   // Icons and attachments take raw bodies; their parser stays inside this plugin.
   await app.register(integrationFileRoutes(options.db), { prefix: '/api' });

@@ -1,0 +1,80 @@
+import type { TriggerRequest } from '@weft/engine';
+import type { FastifyRequest } from 'fastify';
+import { WeftError } from '../errors.js';
+
+/**
+ * Turns an HTTP request into the trigger payload a flow receives (Prismatic's shape): headers, query parameters,
+ * the path after the token, `body.data` parsed by content type (JSON → value, form → object, text and XML →
+ * string, anything else → base64 with `encoding: 'base64'`), and `rawBody.data` (the text as received) for
+ * flows that verify signatures.
+ */
+
+/** Headers a flow never sees: Weft's own API key, and connection-level headers of this hop. */
+const hiddenHeaders = new Set(['api-key', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
+
+const textTypes = /^(text\/|application\/(xml|[\w.+-]+\+xml|javascript|x-ndjson|graphql)\b)/i;
+
+export function triggerRequestOf(request: FastifyRequest, pathFragment: string): TriggerRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || hiddenHeaders.has(name)) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const queryParameters: Record<string, string> = {};
+  for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+    queryParameters[name] = Array.isArray(value) ? String(value[0] ?? '') : String(value ?? '');
+  }
+  const raw = request.body as Buffer | undefined;
+  const contentType = headers['content-type'] ?? '';
+  const trigger: TriggerRequest = { headers, queryParameters, ...(pathFragment ? { pathFragment } : {}) };
+  if (!raw || raw.length === 0) {
+    trigger.body = { data: null, ...(contentType ? { contentType } : {}) };
+    return trigger;
+  }
+  const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (mediaType === 'application/json' || mediaType.endsWith('+json')) {
+    const text = raw.toString('utf8');
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      throw new WeftError(
+        'API_INVALID_JSON',
+        `The webhook body is not valid JSON (${(error as Error).message}); no execution was created.`,
+      );
+    }
+    trigger.body = { data, contentType };
+    trigger.rawBody = { data: text, contentType };
+  } else if (mediaType === 'application/x-www-form-urlencoded') {
+    const text = raw.toString('utf8');
+    trigger.body = { data: Object.fromEntries(new URLSearchParams(text)), contentType };
+    trigger.rawBody = { data: text, contentType };
+  } else if (textTypes.test(mediaType)) {
+    const text = raw.toString('utf8');
+    trigger.body = { data: text, contentType };
+  } else {
+    trigger.body = { data: raw.toString('base64'), contentType: contentType || 'application/octet-stream' };
+    (trigger.body as { encoding?: string }).encoding = 'base64';
+  }
+  return trigger;
+}
+
+/** A value at a dotted path of the request (`headers.x-acme-flow`, `body.data.event`, `queryParameters.flow`). */
+export function valueAtPath(trigger: TriggerRequest, path: string): unknown {
+  // References written against the trigger step (`integrationTrigger.results.headers.x`) mean the same request.
+  const cleaned = path.replace(/^[\w$]+\.results\./, '');
+  const segments = cleaned.split('.');
+  const [root] = segments;
+  let current: unknown =
+    root === 'headers' || root === 'body' || root === 'queryParameters' || root === 'rawBody'
+      ? trigger
+      : trigger.body?.data;
+  for (const [index, segment] of segments.entries()) {
+    if (current === null || typeof current !== 'object') return undefined;
+    const record = current as Record<string, unknown>;
+    // Header names are case-insensitive: they are stored lower-cased.
+    const key = index === 1 && root === 'headers' ? segment.toLowerCase() : segment;
+    current = Object.hasOwn(record, key) ? record[key] : undefined;
+  }
+  return current;
+}
