@@ -132,10 +132,10 @@ describe('weft instances:*', () => {
 
     const table = succeeded(await weft('instances:list', '--customer', other.body.id));
     const [header, ...rows] = table.trimEnd().split('\n');
-    expect(header).toMatch(/^ID\s+NAME\s+CUSTOMER\s+INTEGRATION\s+VERSION\s+ENABLED\s+LABELS$/);
+    expect(header).toMatch(/^ID\s+NAME\s+CUSTOMER\s+INTEGRATION\s+VERSION\s+DEPLOYED\s+ENABLED\s+LABELS$/);
     expect(rows).toEqual([
       expect.stringMatching(
-        new RegExp(`^${otherId}\\s+Other Instance\\s+Other Co\\s+Order Counter\\s+1\\s+yes`),
+        new RegExp(`^${otherId}\\s+Other Instance\\s+Other Co\\s+Order Counter\\s+1\\s+no\\s+yes`),
       ),
     ]);
 
@@ -213,6 +213,51 @@ describe('weft instances:*', () => {
     const unknownFlow = await weft('instances:test', id, '--flow', 'Nope');
     expect(unknownFlow).toMatchObject({ code: 1, stdout: '' });
     expect(unknownFlow.stderr).toMatch(/^Error \[FLOW_NOT_FOUND\]/);
+  });
+
+  it('deploys, lists flows with webhook URLs, rotates API keys, and upgrades', async () => {
+    const id = await created('Deployed');
+    const before = JSON.parse(succeeded(await weft('instances:flows', id, '--json')));
+    expect(before).toEqual([
+      expect.objectContaining({ flow: 'Count Orders', webhookUrl: null, apiKeys: [] }),
+    ]);
+    const deployed = succeeded(await weft('instances:deploy', id));
+    expect(deployed).toBe(`Deployed version 1 of Order Counter to Deployed (${id}).\n`);
+    const [flow] = JSON.parse(succeeded(await weft('instances:flows', id, '--json')));
+    expect(flow).toMatchObject({ flow: 'Count Orders', apiKeys: [] });
+    expect(flow.webhookUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/trigger\/[0-9a-f]{64}$/);
+    const table = succeeded(await weft('instances:flows', id));
+    expect(table).toContain(flow.webhookUrl);
+
+    // A webhook to that URL runs the flow.
+    const answer = await fetch(flow.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Grace' }),
+    });
+    expect(answer.status).toBe(200);
+    const { executionId } = (await answer.json()) as { executionId: string };
+    expect(executionId).toMatch(new RegExp(`^${uuid}$`));
+
+    // customer_optional: once keys are set, they are required.
+    const keys = JSON.parse(
+      succeeded(await weft('instances:api-keys', id, '--set', 'key-one-123', '--json')),
+    );
+    expect(keys).toEqual({ apiKeys: ['key-one-123'] });
+    expect((await fetch(flow.webhookUrl, { method: 'POST' })).status).toBe(401);
+    const rotated = succeeded(await weft('instances:api-keys', id, '--rotate')).trim();
+    expect(rotated).toMatch(/^[\w-]{32}$/);
+    expect((await fetch(flow.webhookUrl, { method: 'POST', headers: { 'api-key': rotated } })).status).toBe(
+      200,
+    );
+    const neither = await weft('instances:api-keys', id);
+    expect(neither).toMatchObject({ code: 2 });
+
+    const upgraded = JSON.parse(succeeded(await weft('instances:upgrade', id, '--version', '1', '--json')));
+    expect(upgraded.instance).toMatchObject({ versionNumber: 1, deployedVersionNumber: 1 });
+    expect(upgraded.deployed.deployedVersionNumber).toBe(1);
+    const listed = succeeded(await weft('instances:list', '--search', 'Deployed'));
+    expect(listed).toMatch(/Deployed .* v1 /);
   });
 
   it('deletes an instance', async () => {

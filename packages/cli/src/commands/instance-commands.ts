@@ -14,8 +14,39 @@ interface Instance {
   customer: { id: string; externalId: string | null; name: string };
   integration: { id: string; name: string };
   versionNumber: number;
+  deployedVersionNumber: number | null;
+  deployedAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+interface DeployOutcome {
+  instance: Instance;
+  deployedVersionNumber: number;
+  deployedAt: string;
+  deployExecutions: Array<{ id: string; flow: string }>;
+}
+
+interface FlowEndpoint {
+  flow: string;
+  stableKey: string;
+  webhookUrl: string | null;
+  apiKeys: string[];
+  isSynchronous: boolean;
+  endpointSecurityType: string;
+  trigger: string;
+  schedule?: { cron: string; timeZone: string; nextFireAt: string; singleton: boolean };
+}
+
+interface InstanceEndpoints {
+  endpointType: string;
+  instanceWebhookUrl: string | null;
+  flows: FlowEndpoint[];
+}
+
+interface RemoveOutcome {
+  deleted: boolean;
+  removeExecutions: Array<{ id: string; flow: string; status: string; error?: unknown }>;
 }
 
 interface ConfigVariable {
@@ -68,6 +99,10 @@ const instanceColumns: Column<Instance>[] = [
   { header: 'customer', value: (i) => i.customer.name },
   { header: 'integration', value: (i) => i.integration.name },
   { header: 'version', value: (i) => String(i.versionNumber) },
+  {
+    header: 'deployed',
+    value: (i) => (i.deployedVersionNumber === null ? 'no' : `v${i.deployedVersionNumber}`),
+  },
   { header: 'enabled', value: (i) => (i.enabled ? 'yes' : 'no') },
   { header: 'labels', value: (i) => i.labels.join(',') },
 ];
@@ -262,6 +297,15 @@ async function waitForExecution(client: ApiClient, id: string): Promise<Executio
   }
 }
 
+function printDeployOutcome(outcome: DeployOutcome): void {
+  process.stdout.write(
+    `Deployed version ${outcome.deployedVersionNumber} of ${outcome.instance.integration.name} to ${outcome.instance.name} (${outcome.instance.id}).\n`,
+  );
+  for (const run of outcome.deployExecutions) {
+    process.stdout.write(`Deploy flow ${run.flow} queued: execution ${run.id}\n`);
+  }
+}
+
 export function registerInstanceCommands(program: Command): void {
   program
     .command('instances:create')
@@ -447,14 +491,113 @@ export function registerInstanceCommands(program: Command): void {
 
   program
     .command('instances:delete <id>')
-    .description('Delete an instance (permanent)')
+    .description(
+      'Delete an instance (permanent): its remove-trigger flows run first, then the instance and its data go',
+    )
     .action(async (id: string, _flags: unknown, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions>();
       const client = clientFor(options);
       const { name } = await client.request<Instance>('GET', instancePath(id));
-      await client.request('DELETE', instancePath(id));
-      if (options.json) return printJson({ id, name, deleted: true });
+      const outcome = await client.request<RemoveOutcome>('DELETE', instancePath(id));
+      if (options.json) return printJson({ id, name, ...outcome });
+      for (const run of outcome.removeExecutions) {
+        const reason = errorText(run.error);
+        process.stdout.write(`Remove flow ${run.flow}: ${run.status}${reason ? ` (${reason})` : ''}\n`);
+      }
       process.stdout.write(`Deleted instance ${name} (${id})\n`);
+    });
+
+  program
+    .command('instances:deploy <id>')
+    .description(
+      'Deploy an instance: its configured version starts running (webhook URLs, API keys, schedules), then its deploy flows run',
+    )
+    .action(async (id: string, _flags: unknown, command: Command) => {
+      const options = command.optsWithGlobals<GlobalOptions>();
+      const outcome = await clientFor(options).request<DeployOutcome>('POST', instancePath(id, '/deploy'));
+      if (options.json) return printJson(outcome);
+      printDeployOutcome(outcome);
+    });
+
+  program
+    .command('instances:upgrade <id>')
+    .description(
+      'Move an instance to another available version (default: the newest; an older one pins it), keeping its config values; a deployed instance is redeployed',
+    )
+    .option('-v, --version <n>', 'the version number', versionNumber)
+    .option('--no-deploy', 'only set the version; deploy later with instances:deploy')
+    .action(async (id: string, flags: { version?: number; deploy: boolean }, command: Command) => {
+      const options = command.optsWithGlobals<GlobalOptions>();
+      const outcome = await clientFor(options).request<{
+        instance: Instance;
+        deployed: DeployOutcome | null;
+      }>('POST', instancePath(id, '/upgrade'), {
+        ...(flags.version !== undefined ? { versionNumber: flags.version } : {}),
+        deploy: flags.deploy,
+      });
+      if (options.json) return printJson(outcome);
+      process.stdout.write(
+        `Instance ${outcome.instance.name} is set to version ${outcome.instance.versionNumber}.\n`,
+      );
+      if (outcome.deployed) printDeployOutcome(outcome.deployed);
+      else
+        process.stdout.write(
+          `Not deployed; run \`weft instances:deploy ${id}\` to make it the running version.\n`,
+        );
+    });
+
+  program
+    .command('instances:flows <id>')
+    .description("An instance's flows with their webhook URLs, API keys and schedules")
+    .action(async (id: string, _flags: unknown, command: Command) => {
+      const options = command.optsWithGlobals<GlobalOptions>();
+      const endpoints = await clientFor(options).request<InstanceEndpoints>(
+        'GET',
+        instancePath(id, '/flows'),
+      );
+      if (options.json) return printJson(endpoints.flows);
+      if (endpoints.instanceWebhookUrl) {
+        process.stdout.write(
+          `Instance endpoint (${endpoints.endpointType}): ${endpoints.instanceWebhookUrl}\n\n`,
+        );
+      }
+      process.stdout.write(
+        formatTable(endpoints.flows, [
+          { header: 'flow', value: (flow) => flow.flow },
+          {
+            header: 'trigger',
+            value: (flow) =>
+              flow.schedule
+                ? `${flow.trigger} ${flow.schedule.cron} (${flow.schedule.timeZone})`
+                : flow.trigger,
+          },
+          { header: 'sync', value: (flow) => (flow.isSynchronous ? 'yes' : 'no') },
+          { header: 'security', value: (flow) => flow.endpointSecurityType },
+          { header: 'webhook url', value: (flow) => flow.webhookUrl ?? '(deploy first)' },
+        ]),
+      );
+      const keys = [...new Set(endpoints.flows.flatMap((flow) => flow.apiKeys))];
+      if (keys.length > 0) process.stdout.write(`\nAPI keys (send one as Api-Key): ${keys.join(', ')}\n`);
+    });
+
+  program
+    .command('instances:api-keys <id>')
+    .description("Set or rotate the API keys an instance's secured webhooks accept (Api-Key header)")
+    .option('--set <key>', 'a key to accept; repeat for several (replaces the current keys)', collect)
+    .option('--rotate', 'replace every key with one newly generated key')
+    .action(async (id: string, flags: { set?: string[]; rotate?: boolean }, command: Command) => {
+      const options = command.optsWithGlobals<GlobalOptions>();
+      if (Boolean(flags.set) === Boolean(flags.rotate)) {
+        throw new CliError('Pass either --set KEY (repeatable) or --rotate.', 2);
+      }
+      const client = clientFor(options);
+      const { apiKeys } = flags.rotate
+        ? await client.request<{ apiKeys: string[] }>('POST', instancePath(id, '/api-keys/rotate'))
+        : await client.request<{ apiKeys: string[] }>('PUT', instancePath(id, '/api-keys'), {
+            apiKeys: flags.set,
+          });
+      if (options.json) return printJson({ apiKeys });
+      process.stdout.write(`${apiKeys.join('\n')}\n`);
     });
 
   program
