@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { reportError } from './cli-error.js';
 import { registerCustomerCommands } from './commands/customer-commands.js';
+import { registerExecutionCommands } from './commands/execution-commands.js';
 import { registerInstanceCommands } from './commands/instance-commands.js';
 import { registerIntegrationBuildCommand } from './commands/integration-build-command.js';
 import { registerIntegrationCommands } from './commands/integration-commands.js';
@@ -39,6 +40,7 @@ registerCustomerCommands(program);
 registerIntegrationCommands(program);
 registerIntegrationBuildCommand(program);
 registerInstanceCommands(program);
+registerExecutionCommands(program);
 registerTokenCommands(program);
 registerRunCommand(program);
 

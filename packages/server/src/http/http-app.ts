@@ -11,6 +11,7 @@ import { instanceRoutes } from '../api/instance-routes.js';
 import { integrationFileRoutes } from '../api/integration-file-routes.js';
 import { integrationRoutes } from '../api/integration-routes.js';
 import { integrationVersionRoutes } from '../api/integration-version-routes.js';
+import { logRoutes } from '../api/log-routes.js';
 import { tokenRoutes } from '../api/token-routes.js';
 import type { ServerRole } from '../config.js';
 import type { Database } from '../database/schema.js';
@@ -140,6 +141,7 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
     { prefix: '/api' },
   );
   await app.register(executionRoutes(options.db), { prefix: '/api' });
+  await app.register(logRoutes(options.db), { prefix: '/api' });
   // Icons and attachments take raw bodies; their parser stays inside this plugin.
   await app.register(integrationFileRoutes(options.db), { prefix: '/api' });
 }

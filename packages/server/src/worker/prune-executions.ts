@@ -1,0 +1,89 @@
+import type { Task } from 'graphile-worker';
+import { type Kysely, sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../database/schema.js';
+
+/**
+ * Execution retention: executions that finished more than `olderThanDays` days ago are deleted (their step
+ * records and log lines go with them, by cascade), then every large step result no step refers to any more.
+ * Queued and running executions are never pruned, however old.
+ */
+
+export interface PruneOptions {
+  olderThanDays: number;
+  /** Rows per DELETE, so one run never holds long locks or builds one huge transaction. */
+  batchSize?: number;
+}
+
+export interface PruneCounts {
+  executions: number;
+  blobs: number;
+}
+
+export const defaultPruneBatchSize = 1000;
+
+export async function pruneExecutions(db: Kysely<Database>, options: PruneOptions): Promise<PruneCounts> {
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? defaultPruneBatchSize));
+  const counts: PruneCounts = { executions: 0, blobs: 0 };
+  if (!(options.olderThanDays > 0)) return counts;
+  const cutoff = sql<Date>`now() - make_interval(secs => ${options.olderThanDays * 86_400})`;
+
+  for (;;) {
+    // Oldest first through the finished_at index; rows another transaction holds (a cancel) wait for next time.
+    const { numAffectedRows } = await sql`
+      delete from executions where id in (
+        select id from executions
+         where finished_at is not null and finished_at < ${cutoff}
+         order by finished_at
+         limit ${batchSize}
+         for update skip locked
+      )`.execute(db);
+    const deleted = Number(numAffectedRows ?? 0);
+    counts.executions += deleted;
+    if (deleted < batchSize) break;
+  }
+
+  for (;;) {
+    // A blob a worker is referencing right now is locked by that insert's foreign-key check: skipped.
+    const { numAffectedRows } = await sql`
+      delete from execution_blobs where sha256 in (
+        select b.sha256 from execution_blobs b
+         where not exists (select 1 from execution_steps s where s.result_sha256 = b.sha256)
+         limit ${batchSize}
+         for update skip locked
+      )`.execute(db);
+    const deleted = Number(numAffectedRows ?? 0);
+    counts.blobs += deleted;
+    if (deleted < batchSize) break;
+  }
+  return counts;
+}
+
+/**
+ * The graphile-worker task that runs `pruneExecutions` with the configured retention (0 days: keep everything)
+ * and logs what it deleted. Its payload may carry `{batchSize}`.
+ */
+export function pruneExecutionsTask(db: Kysely<Database>, retentionDays: number, log: Logger): Task {
+  return async (payload) => {
+    if (!(retentionDays > 0)) {
+      log.debug('execution retention is off (0 days); nothing pruned');
+      return;
+    }
+    const requested = (payload as { batchSize?: unknown } | null)?.batchSize;
+    const batchSize =
+      typeof requested === 'number' && Number.isInteger(requested) && requested > 0
+        ? requested
+        : defaultPruneBatchSize;
+    const started = Date.now();
+    const counts = await pruneExecutions(db, { olderThanDays: retentionDays, batchSize });
+    log.info(
+      {
+        retentionDays,
+        executions: counts.executions,
+        blobs: counts.blobs,
+        durationMs: Date.now() - started,
+      },
+      'pruned old executions',
+    );
+  };
+}
