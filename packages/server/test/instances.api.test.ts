@@ -392,7 +392,7 @@ describe('pause, update and delete', () => {
     expect(unpaused.body).toMatchObject({ id, enabled: true });
   });
 
-  it('updates name, description and labels, then deletes (204, then 404)', async () => {
+  it('updates name, description and labels, then deletes (200 with no remove flows to run, then 404)', async () => {
     const { id } = await createInstance({ name: 'Editable' });
     const updated = await server.api('PATCH', `/api/instances/${id}`, {
       body: { name: 'Edited', description: 'New words', labels: ['A', 'a', ' b '] },
@@ -401,7 +401,9 @@ describe('pause, update and delete', () => {
     expect(updated.body).toMatchObject({ name: 'Edited', description: 'New words', labels: ['a', 'b'] });
     expect((await server.api('PATCH', `/api/instances/${id}`, { body: {} })).status).toBe(400);
 
-    expect((await server.api('DELETE', `/api/instances/${id}`)).status).toBe(204);
+    const deleted = await server.api('DELETE', `/api/instances/${id}`);
+    expect(deleted.status, deleted.text).toBe(200);
+    expect(deleted.body).toEqual({ deleted: true, removeExecutions: [] });
     const gone = await server.api('GET', `/api/instances/${id}`);
     expect(gone.status).toBe(404);
     expect(gone.body.error.code).toBe('INSTANCE_NOT_FOUND');
