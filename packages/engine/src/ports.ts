@@ -1,5 +1,6 @@
 import type { ComponentRef } from '@weft/definition';
 import type { Component, FlowInvocationResponse } from '@weft/sdk';
+import type { StepRecord } from './run-flow.js';
 
 /** The four key/value stores a flow can keep: this flow's, the instance's, the execution's, the integration's. */
 export type StateScope = 'flow' | 'crossFlow' | 'execution' | 'integration';
@@ -19,7 +20,13 @@ export interface FlowInvokerPort {
   invoke(
     flowName: string,
     data: Record<string, unknown> | undefined,
-    options: { depth: number; headers?: Record<string, string>; invokedByExecutionId: string },
+    options: {
+      depth: number;
+      headers?: Record<string, string>;
+      invokedByExecutionId: string;
+      /** Aborts when the invoking execution is cancelled or times out: stop waiting for the invoked flow then. */
+      signal?: AbortSignal;
+    },
   ): Promise<FlowInvocationResponse>;
 }
 
@@ -45,9 +52,17 @@ export interface EnginePorts {
   /** Receives every log line as it is written (the result also carries them). */
   log?: (entry: LogEntry) => void;
   clock?: Clock;
-  /** Step started/finished notifications, for progress output. */
+  /**
+   * Step started/finished notifications, for progress output and for storing step records as the run goes. A
+   * `finished` event carries the step's full record and the state stores its action wrote, so a port that persists
+   * records can persist that state in the same transaction as the record (and make `StatePort.save` a no-op for
+   * the stores it persists that way).
+   */
   onStep?: (event: StepEvent) => void;
 }
+
+/** The state stores one step's action wrote, each as it stands after the step. */
+export type StateWrites = Partial<Record<StateScope, Record<string, unknown>>>;
 
 export type StepEvent =
   | { type: 'started'; stepKey: string; stepName: string }
@@ -58,6 +73,10 @@ export type StepEvent =
       status: 'succeeded' | 'failed' | 'ignored';
       result: unknown;
       durationMs: number;
+      /** The step record, as `ExecutionResult.stepRecords` will hold it. */
+      record: StepRecord;
+      /** The state stores this step's action wrote (absent when it wrote none). */
+      state?: StateWrites;
     };
 
 export const systemClock: Clock = {

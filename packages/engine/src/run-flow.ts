@@ -15,7 +15,14 @@ import { configValues } from './config-values.js';
 import { EngineError, type ErrorRecord, errorRecord } from './engine-error.js';
 import { convertInput, type InputScope, resolveInput } from './inputs.js';
 import { defaultLimits, type ExecutionLimits } from './limits.js';
-import { type EnginePorts, type LogEntry, type LogLevel, type StateScope, systemClock } from './ports.js';
+import {
+  type EnginePorts,
+  type LogEntry,
+  type LogLevel,
+  type StateScope,
+  type StateWrites,
+  systemClock,
+} from './ports.js';
 
 export interface TriggerRequest {
   headers?: Record<string, string>;
@@ -63,6 +70,8 @@ export interface StepRecord {
   iterations?: number;
   /** Branch steps: the branch that ran. */
   branch?: string;
+  /** Steps inside a loop: the index of the innermost loop's iteration this record belongs to. */
+  iteration?: number;
 }
 
 export interface FlowResponse {
@@ -392,6 +401,7 @@ function actionContext(run: RunState, step: Step): ActionContext {
         depth,
         headers: config?.headers,
         invokedByExecutionId: run.executionId,
+        signal: run.signal,
       });
     },
     executionFrame: {
@@ -424,9 +434,16 @@ function actionContext(run: RunState, step: Step): ActionContext {
   return context;
 }
 
-/** Saves the state objects a step returned, through the port, and keeps them for the steps after it. */
-async function applyStateChanges(run: RunState, result: Record<string, unknown> | undefined): Promise<void> {
-  if (!result) return;
+/**
+ * Saves the state objects a step returned, through the port, and keeps them for the steps after it; returns what
+ * it wrote, for the step's `finished` event.
+ */
+async function applyStateChanges(
+  run: RunState,
+  result: Record<string, unknown> | undefined,
+): Promise<StateWrites | undefined> {
+  if (!result) return undefined;
+  let writes: StateWrites | undefined;
   const scopes: Array<[keyof typeof result, StateScope]> = [
     ['instanceState', 'flow'],
     ['crossFlowState', 'crossFlow'],
@@ -438,7 +455,10 @@ async function applyStateChanges(run: RunState, result: Record<string, unknown> 
     if (!value || typeof value !== 'object') continue;
     run.states[scope] = structuredClone(value as Record<string, unknown>);
     await run.request.ports.state?.save(scope, run.states[scope]);
+    writes ??= {};
+    writes[scope] = run.states[scope];
   }
+  return writes;
 }
 
 /** The stored size of a value; undefined when it cannot be stored at all (it refers to itself, or holds a BigInt). */
@@ -517,7 +537,7 @@ async function runTrigger(run: RunState, step: Step): Promise<void> {
     const results = result?.payload ?? payload;
     checkOutput(run, step, results);
     run.scope.stepResults.set(step.key, results);
-    await applyStateChanges(run, result as Record<string, unknown> | undefined);
+    const state = await applyStateChanges(run, result as Record<string, unknown> | undefined);
     if (result?.response) {
       const response = result.response as {
         statusCode?: number;
@@ -532,9 +552,15 @@ async function runTrigger(run: RunState, step: Step): Promise<void> {
         body: response.body,
       };
     }
-    record(run, step, 'succeeded', results, [
-      { attempt: 1, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() },
-    ]);
+    record(
+      run,
+      step,
+      'succeeded',
+      results,
+      [{ attempt: 1, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() }],
+      {},
+      state,
+    );
   } catch (error) {
     const failure = errorRecord(error, step.key);
     record(run, step, 'failed', null, [
@@ -556,17 +582,40 @@ function record(
   result: unknown,
   attempts: AttemptRecord[],
   extra: Partial<StepRecord> = {},
+  state?: StateWrites,
 ): void {
-  run.records.push({ key: step.key, name: step.name, status, result, attempts, ...extra });
+  const iteration = innermostIteration(run, step.key);
+  const stepRecord: StepRecord = {
+    key: step.key,
+    name: step.name,
+    status,
+    result,
+    attempts,
+    ...extra,
+    ...(iteration !== undefined ? { iteration } : {}),
+  };
+  run.records.push(stepRecord);
+  const onStep = run.request.ports.onStep;
+  if (!onStep) return;
   const durationMs = attempts.reduce((total, attempt) => total + attempt.durationMs, 0);
-  run.request.ports.onStep?.({
+  onStep({
     type: 'finished',
     stepKey: step.key,
     stepName: step.name,
     status,
     result,
     durationMs,
+    record: stepRecord,
+    ...(state ? { state } : {}),
   });
+}
+
+/** The iteration index of the innermost loop running around a step (not counting the step's own loop). */
+function innermostIteration(run: RunState, stepKey: string): number | undefined {
+  let index: number | undefined;
+  // Loops enter the map as they start and leave it as they end: the last one in is the innermost.
+  for (const [key, loop] of run.scope.loops) if (key !== stepKey) index = loop.index;
+  return index;
 }
 
 /** Runs steps in series; the result of the last one is what a loop iteration yields. */
@@ -601,7 +650,7 @@ async function runStep(run: RunState, step: Step, depth: number): Promise<unknow
   const outcome = await performWithErrorHandling(run, step, action, attempts);
   if ('ignored' in outcome) return outcome.ignored;
   // Error handling applies to the step's own action; the steps inside a loop or branch have their own.
-  return afterAction(run, step, action, outcome.result, attempts, depth);
+  return afterAction(run, step, action, outcome.result, attempts, depth, outcome.state);
 }
 
 /**
@@ -613,7 +662,7 @@ async function performWithErrorHandling(
   step: Step,
   action: ComponentAction,
   attempts: AttemptRecord[],
-): Promise<{ result: ActionResult } | { ignored: unknown }> {
+): Promise<{ result: ActionResult; state?: StateWrites } | { ignored: unknown }> {
   const config = step.errorConfig;
   const maxAttempts = config?.errorHandlerType === 'retry' ? Math.max(1, config.maxAttempts ?? 1) : 1;
   const clock = run.request.ports.clock ?? systemClock;
@@ -622,13 +671,13 @@ async function performWithErrorHandling(
     let failure: ErrorRecord;
     let thrown: unknown;
     try {
-      const result = await performAction(run, step, action);
+      const { result, state } = await performAction(run, step, action);
       attempts.push({
         attempt,
         startedAt: startedAt.toISOString(),
         durationMs: Date.now() - startedAt.getTime(),
       });
-      return { result };
+      return { result, state };
     } catch (error) {
       thrown = run.signal.aborted ? run.signal.reason : error;
       failure = errorRecord(thrown, step.key);
@@ -695,7 +744,11 @@ type ActionResult = {
   contentType?: string;
 } & Record<string, unknown>;
 
-async function performAction(run: RunState, step: Step, action: ComponentAction): Promise<ActionResult> {
+async function performAction(
+  run: RunState,
+  step: Step,
+  action: ComponentAction,
+): Promise<{ result: ActionResult; state?: StateWrites }> {
   const params = stepParams(run, step, action.inputs);
   const result: unknown = await action.perform(actionContext(run, step), params);
   // Actions return `{data, ...}`; a bare value (text, a list, a Buffer, nothing) is taken as the data itself.
@@ -703,8 +756,8 @@ async function performAction(run: RunState, step: Step, action: ComponentAction)
     typeof result === 'object' && result !== null && !Array.isArray(result) && !Buffer.isBuffer(result);
   const normalized: ActionResult = isActionResult ? (result as ActionResult) : { data: result ?? null };
   checkOutput(run, step, normalized.data);
-  await applyStateChanges(run, normalized);
-  return normalized;
+  const state = await applyStateChanges(run, normalized);
+  return { result: normalized, ...(state ? { state } : {}) };
 }
 
 async function afterAction(
@@ -714,9 +767,10 @@ async function afterAction(
   result: ActionResult,
   attempts: AttemptRecord[],
   depth: number,
+  state?: StateWrites,
 ): Promise<unknown> {
   const data = result.data ?? null;
-  if (action.loop) return runLoop(run, step, data, attempts, depth);
+  if (action.loop) return runLoop(run, step, data, attempts, depth, state);
   run.scope.stepResults.set(step.key, data);
   run.lastResult = {
     data,
@@ -727,13 +781,13 @@ async function afterAction(
   if (action.allowsBranching) {
     const branchName = result.branch ?? 'Else';
     const chosen = step.branches?.find((branch) => branch.name === branchName);
-    record(run, step, 'succeeded', data, attempts, { branch: branchName });
+    record(run, step, 'succeeded', data, attempts, { branch: branchName }, state);
     if (!chosen)
       log(run, 'info', `step '${step.name}' chose branch '${branchName}', which has no steps`, step.key);
     if (chosen) await runSteps(run, chosen.steps, depth + 1);
     return data;
   }
-  record(run, step, 'succeeded', data, attempts);
+  record(run, step, 'succeeded', data, attempts, {}, state);
   if (action.breakLoop) throw new BreakLoop();
   if (action.terminateExecution) {
     throw new StopExecution({
@@ -752,6 +806,7 @@ async function runLoop(
   items: unknown,
   attempts: AttemptRecord[],
   depth: number,
+  state?: StateWrites,
 ): Promise<unknown> {
   const results: unknown[] = [];
   run.scope.stepResults.set(step.key, results);
@@ -769,13 +824,13 @@ async function runLoop(
   } catch (error) {
     // The loop ends with its children (a failure, a stop-execution): record it too, with the iterations that ran.
     const status = error instanceof StopExecution ? 'succeeded' : 'failed';
-    record(run, step, status, results, attempts, { iterations: results.length });
+    record(run, step, status, results, attempts, { iterations: results.length }, state);
     throw error;
   } finally {
     run.scope.loops.delete(step.key);
   }
   run.lastResult = { data: results };
-  record(run, step, 'succeeded', results, attempts, { iterations: results.length });
+  record(run, step, 'succeeded', results, attempts, { iterations: results.length }, state);
   return results;
 }
 

@@ -3,11 +3,15 @@ import type { Logger } from 'pino';
 import type { DatabaseHandle } from '../database/connection.js';
 import { runExecutionTask as runExecutionTaskName } from '../executions/execution-queue.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
-import { runExecutionTask } from './run-execution.js';
+import { type ExecutionReaper, startExecutionReaper } from './execution-reaper.js';
+import { pruneExecutionsTask } from './prune-executions.js';
+import { createExecutionRunDeps, type ExecutionRunDeps, runExecutionTask } from './run-execution.js';
 
 /**
  * The `worker` role: pulls jobs from the durable queue (graphile-worker, in the same PostgreSQL) and runs them.
- * Its one task so far, `run-execution`, runs a queued execution with the engine and stores the outcome.
+ * Its task, `run-execution`, claims a queued execution under a lease, runs it with the engine and stores what it
+ * does as it goes; a heartbeat renews the leases (and notices cancellations), and a reaper hands on the executions
+ * of workers that died. See docs/executions-worker.md.
  */
 export interface ExecutionWorkerOptions {
   /** Executions run at once by this process. */
@@ -18,24 +22,110 @@ export interface ExecutionWorkerOptions {
   retentionDays: number;
   /** Cross-flow calls wait on it for the invoked execution. */
   waiter: ExecutionWaiter;
+  /** How long `stop()` lets running executions finish before leaving them to the reaper (default 10 s). */
+  drainMs?: number;
 }
+
+/** The graphile-worker runner, whose `stop()` drains running executions first (bounded by `drainMs`). */
+export interface ExecutionWorker extends Runner {
+  /** The leases, versions and waiter its executions run with (for in-process callers of `runExecution`). */
+  readonly runDeps: ExecutionRunDeps;
+  readonly reaper: ExecutionReaper;
+}
+
+export const defaultDrainMs = 10_000;
+/** The graphile-worker task that deletes executions past their retention. */
+export const pruneExecutionsTaskName = 'prune-executions';
+/** After the drain, how long graphile-worker gets to let go of its jobs and connections. */
+const runnerStopMs = 5_000;
 
 export async function startExecutionWorker(
   database: Pick<DatabaseHandle, 'pool' | 'db'>,
   log: Logger,
   options: ExecutionWorkerOptions,
-): Promise<Runner> {
+): Promise<ExecutionWorker> {
   const { concurrency } = options;
+  const workerLog = log.child({ component: 'worker' });
+  const runDeps = createExecutionRunDeps(database.db, workerLog, {
+    leaseMs: options.leaseMs,
+    waiter: options.waiter,
+  });
   const runner = await run({
     pgPool: database.pool,
     concurrency,
     noHandleSignals: true, // Weft's own shutdown stops the runner in order
     pollInterval: 2000,
-    taskList: { [runExecutionTaskName]: runExecutionTask(database.db, log.child({ component: 'worker' })) },
+    // Completions of jobs finishing together go in one statement. Safe here: a job whose completion a crash loses
+    // stays locked, comes back hours later, and finds its execution finished.
+    preset: { worker: { completeJobBatchDelay: 0 } },
+    taskList: {
+      [runExecutionTaskName]: runExecutionTask(database.db, workerLog, runDeps),
+      [pruneExecutionsTaskName]: pruneExecutionsTask(database.db, options.retentionDays, workerLog),
+    },
+    // Hourly; graphile-worker's cron schedules each tick once however many workers run it.
+    ...(options.retentionDays > 0 ? { crontab: `17 * * * * ${pruneExecutionsTaskName} ?max=1` } : {}),
     logger: queueLogger(log),
   });
-  log.info({ concurrency }, 'worker started');
-  return runner;
+  const reaper = startExecutionReaper(database.db, workerLog, runDeps);
+  const drainMs = options.drainMs ?? defaultDrainMs;
+  let stopping: Promise<void> | undefined;
+
+  /**
+   * Graceful shutdown: take no new jobs, let the running executions finish for up to `drainMs`, then cut the
+   * rest off. Those store nothing and keep their lease, which expires; the reaper of another worker (or of this
+   * one when it starts again) hands them on as a new attempt.
+   */
+  const stop = async (): Promise<void> => {
+    reaper.stop();
+    const runnerStopped = runner.stop().catch((error: Error) => {
+      workerLog.warn({ error: error.message }, 'the queue runner did not stop cleanly');
+    });
+    const running = runDeps.leases.active;
+    if (running.length > 0) {
+      workerLog.info({ executions: running.length, drainMs }, 'letting running executions finish');
+      const drained = await within(Promise.all(running.map((active) => active.done)), drainMs);
+      if (!drained) {
+        const cut = runDeps.leases.active;
+        workerLog.warn(
+          { executions: cut.map((active) => active.executionId) },
+          'executions still running after the drain period; another worker will run them again',
+        );
+        for (const active of cut) runDeps.leases.abort(active, 'shutdown');
+      }
+    }
+    if (!(await within(runnerStopped, runnerStopMs))) {
+      workerLog.warn('the queue runner is still stopping; going on');
+    }
+    runDeps.leases.stop();
+    workerLog.info('worker stopped');
+  };
+
+  workerLog.info(
+    { concurrency, leaseMs: options.leaseMs, leaseOwner: runDeps.leases.owner },
+    'worker started',
+  );
+  return {
+    ...runner,
+    stop: () => {
+      stopping ??= stop();
+      return stopping;
+    },
+    runDeps,
+    reaper,
+  };
+}
+
+/** True when `work` settled within `ms`. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Routes graphile-worker's log lines into Weft's structured log. */

@@ -1,103 +1,401 @@
 import { builtinComponent } from '@weft/components';
 import type { Integration } from '@weft/definition';
 import {
-  type ExecutionResult,
-  type LogEntry,
+  defaultLimits,
+  type ErrorRecord,
+  type FlowResponse,
   runFlow,
   type StatePort,
   type StateScope,
   type TriggerRequest,
 } from '@weft/engine';
 import type { Task } from 'graphile-worker';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { configVarsOf, type StoredValues } from '../api/instance-config.js';
-import type { Database } from '../database/schema.js';
-import { executionFinishedChannel } from '../executions/execution-waiter.js';
-
-/** Rows per INSERT when storing step records and logs (well under PostgreSQL's parameter limit). */
-const insertChunk = 500;
+import type { Database, TriggerKind } from '../database/schema.js';
+import { isWeftError } from '../errors.js';
+import { queueExecutionIn } from '../executions/execution-queue.js';
+import type { ExecutionWaiter } from '../executions/execution-waiter.js';
+import { type ActiveRun, ExecutionLeases } from './execution-leases.js';
+import { ExecutionRecorder, type FinalOutcome, type StoredRow } from './execution-recorder.js';
+import { flowInvoker } from './flow-invoker.js';
+import { IntegrationVersions } from './integration-versions.js';
+import { retryPlan } from './retry-policy.js';
 
 /**
- * The `run-execution` task: runs one queued execution with the engine and stores what it did. Idempotent: an
- * execution that already finished (or was cancelled) is left alone, so a job run twice changes nothing.
+ * Running one execution: claim it (with a lease), run the flow with the engine, store what it did as it goes, and
+ * store the outcome, queueing the flow's automatic retry in the same transaction when it failed. Used by the
+ * `run-execution` queue task, and callable in-process (a synchronous webhook on the machine that received it):
+ * `runExecution` answers with the stored outcome, so the caller does not read it back.
  */
-export function runExecutionTask(db: Kysely<Database>, log: Logger): Task {
-  return async (payload) => {
-    const executionId = (payload as { executionId?: unknown } | null)?.executionId;
-    if (typeof executionId !== 'string') {
-      log.warn({ payload }, 'run-execution job without an executionId; dropped');
-      return;
-    }
-    await runExecution(db, executionId, log);
+
+/** What one process needs to run executions: its leases (and their heartbeat), versions, the waiter. */
+export interface ExecutionRunDeps {
+  leases: ExecutionLeases;
+  versions: IntegrationVersions;
+  /** Cross-flow calls to queued flows wait on it; without it they poll. */
+  waiter?: ExecutionWaiter;
+}
+
+/** Create once per process (or per role that runs executions) and pass to every `runExecution`. */
+export function createExecutionRunDeps(
+  db: Kysely<Database>,
+  log: Logger,
+  options: { leaseMs: number; waiter?: ExecutionWaiter },
+): ExecutionRunDeps {
+  return {
+    leases: new ExecutionLeases(db, log, options.leaseMs),
+    versions: new IntegrationVersions(db),
+    ...(options.waiter ? { waiter: options.waiter } : {}),
   };
 }
 
-export async function runExecution(db: Kysely<Database>, executionId: string, log: Logger): Promise<void> {
-  // Claim it: queued becomes running; running again (a worker died mid-run, the job came back) is a new attempt.
-  const execution = await db
-    .updateTable('executions')
-    .set({
-      status: 'running',
-      started_at: sql<Date>`now()`,
-      attempt: sql<number>`case when status = 'running' then attempt + 1 else attempt end`,
-    })
-    .where('id', '=', executionId)
-    .where('status', 'in', ['queued', 'running'])
-    .returningAll()
-    .executeTakeFirst();
-  if (!execution) return; // finished, cancelled, or deleted with its instance
+/** The outcome of an execution as stored. */
+export interface StoredOutcome {
+  executionId: string;
+  /** `cancelled` when it was cancelled through the API while it ran (what ran is stored). */
+  status: 'succeeded' | 'failed' | 'cancelled';
+  error?: ErrorRecord;
+  /** The flow's response (status, headers, body) for synchronous callers. */
+  response?: FlowResponse;
+  /** Each step's result by step key (a loop child's: its last iteration's). */
+  steps: Record<string, unknown>;
+  attempt: number;
+  durationMs: number;
+  /** The automatic retry queued in the same transaction, if any. */
+  retryExecutionId?: string;
+}
 
-  const context = await db
-    .selectFrom('instances as n')
-    .innerJoin('customers as c', 'c.id', 'n.customer_id')
-    .innerJoin('integration_versions as v', 'v.id', 'n.integration_version_id')
-    .select([
-      'n.name as instance_name',
-      'n.config_values',
-      'c.name as customer_name',
-      'c.external_id as customer_external_id',
-      'v.definition',
-    ])
-    .where('n.id', '=', execution.instance_id)
-    .where('v.id', '=', execution.integration_version_id)
-    .executeTakeFirst();
+export interface RunExecutionOptions {
+  /** How deep in flow invocations this execution is (cross-flow calls run inline pass it; otherwise derived). */
+  crossFlowDepth?: number;
+}
 
-  let result: ExecutionResult;
-  if (!context) {
-    result = failedBeforeStart(
+/**
+ * The `run-execution` task: runs one queued execution. Idempotent: an execution that already finished, was
+ * cancelled, or runs under another worker's live lease is left alone, so a job run twice changes nothing.
+ */
+export function runExecutionTask(db: Kysely<Database>, log: Logger, deps: ExecutionRunDeps): Task {
+  return async (payload) => {
+    const executionId = (payload as { executionId?: unknown } | null)?.executionId;
+    if (typeof executionId !== 'string' || !uuidPattern.test(executionId)) {
+      log.warn({ payload }, 'run-execution job without a valid executionId; dropped');
+      return;
+    }
+    await runExecution(db, executionId, log, deps);
+  };
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Claims, runs and stores one execution. Returns the stored outcome; undefined when it did not run here (already
+ * finished or cancelled, running under another live lease or already in this process), or when this worker lost it
+ * midway (its lease went to another worker, or shutdown cut it off: the reaper hands it on).
+ */
+export async function runExecution(
+  db: Kysely<Database>,
+  executionId: string,
+  log: Logger,
+  deps: ExecutionRunDeps,
+  options: RunExecutionOptions = {},
+): Promise<StoredOutcome | undefined> {
+  const run = deps.leases.reserve(executionId);
+  if (!run) return undefined; // this process runs it already (an inline cross-flow call, a duplicate job)
+  try {
+    return await claimAndRun(db, run, log, deps, options);
+  } finally {
+    deps.leases.release(run);
+  }
+}
+
+interface ClaimedExecution {
+  id: string;
+  org_id: string;
+  instance_id: string;
+  customer_id: string;
+  integration_id: string;
+  integration_version_id: string;
+  flow_name: string;
+  flow_stable_key: string;
+  trigger: unknown;
+  trigger_kind: TriggerKind;
+  retry_of_id: string | null;
+  retry_number: number;
+  invoked_by_id: string | null;
+  is_synchronous: boolean;
+  attempt: number;
+  instance_name: string | null;
+  config_values: StoredValues | null;
+  customer_name: string | null;
+  customer_external_id: string | null;
+  flow_state: Record<string, unknown> | null;
+  cross_flow_state: Record<string, unknown> | null;
+  integration_state: Record<string, unknown> | null;
+}
+
+/**
+ * Queued becomes running; running again is a new attempt (attempt + 1), taken only once the lease expired (its
+ * worker died) or when it is this process's own lease (an earlier try here threw). With the instance, customer
+ * and the state stores, in one round trip.
+ */
+async function claim(
+  db: Kysely<Database>,
+  executionId: string,
+  leases: ExecutionLeases,
+): Promise<ClaimedExecution | undefined> {
+  const { rows } = await sql<ClaimedExecution>`
+    with claimed as (
+      update executions set
+        status = 'running',
+        started_at = now(),
+        attempt = case when status = 'running' then attempt + 1 else attempt end,
+        lease_owner = ${leases.owner},
+        lease_expires_at = now() + ${leases.leaseMs} * interval '1 millisecond'
+      where id = ${executionId}
+        and (status = 'queued' or (status = 'running' and (
+          lease_expires_at is null or lease_expires_at < now() or lease_owner = ${leases.owner})))
+      returning id, org_id, instance_id, customer_id, integration_id, integration_version_id, flow_name,
+        flow_stable_key, trigger, trigger_kind, retry_of_id, retry_number, invoked_by_id, is_synchronous, attempt
+    )
+    select c.*, n.name as instance_name, n.config_values, cu.name as customer_name,
+      cu.external_id as customer_external_id,
+      (select s.state from instance_state s
+        where s.instance_id = c.instance_id and s.scope = 'flow:' || c.flow_stable_key) as flow_state,
+      (select s.state from instance_state s
+        where s.instance_id = c.instance_id and s.scope = 'crossFlow') as cross_flow_state,
+      (select s.state from integration_state s
+        where s.org_id = c.org_id and s.integration_id = c.integration_id) as integration_state
+    from claimed c
+    -- Not worth an fsync: a claim lost with a database crash leaves the execution queued (or its lease expired).
+    cross join (select set_config('synchronous_commit', 'off', true)) as async_commit
+    left join instances n on n.id = c.instance_id
+    left join customers cu on cu.id = c.customer_id`.execute(db);
+  return rows[0];
+}
+
+async function claimAndRun(
+  db: Kysely<Database>,
+  run: ActiveRun,
+  log: Logger,
+  deps: ExecutionRunDeps,
+  options: RunExecutionOptions,
+): Promise<StoredOutcome | undefined> {
+  const executionId = run.executionId;
+  const execution = await claim(db, executionId, deps.leases);
+  if (!execution) return undefined;
+  run.claimed = true;
+  if (execution.attempt > 1) {
+    // A new attempt starts from the trigger: what the interrupted one stored goes (its writes are fenced by now).
+    log.info({ executionId, attempt: execution.attempt }, 'running an interrupted execution again');
+    await db.deleteFrom('execution_steps').where('execution_id', '=', executionId).execute();
+    await db.deleteFrom('execution_logs').where('execution_id', '=', executionId).execute();
+  }
+
+  const recorder = new ExecutionRecorder(
+    db,
+    {
       executionId,
-      'EXECUTION_CONTEXT_MISSING',
-      'the integration version this execution was queued for no longer exists',
-    );
-  } else {
-    const integration = context.definition as Integration;
-    result = await runFlow({
-      integration,
-      flowName: execution.flow_name,
-      trigger: execution.trigger as TriggerRequest,
-      configVars: configValuesByName(integration, context.config_values),
-      executionId,
-      customer: {
-        id: execution.customer_id,
-        externalId: context.customer_external_id ?? '',
-        name: context.customer_name,
+      leaseOwner: deps.leases.owner,
+      orgId: execution.org_id,
+      instanceId: execution.instance_id,
+      integrationId: execution.integration_id,
+      flowStableKey: execution.flow_stable_key,
+    },
+    log,
+    { logLimit: defaultLimits.logEntries, onLeaseLost: () => deps.leases.abort(run, 'lease-lost') },
+  );
+
+  const integration = await deps.versions.get(execution.integration_version_id);
+  if (!integration || execution.instance_name === null) {
+    return store(db, run, execution, recorder, log, deps, undefined, {
+      status: 'failed',
+      error: {
+        code: 'EXECUTION_CONTEXT_MISSING',
+        message: 'the instance or the integration version this execution was queued for no longer exists',
       },
-      instance: { id: execution.instance_id, name: context.instance_name },
-      ports: {
-        components: { load: async (ref) => builtinComponent(ref.key) },
-        state: new PostgresState(db, {
-          orgId: execution.org_id,
-          instanceId: execution.instance_id,
-          integrationId: execution.integration_id,
-          flowStableKey: execution.flow_stable_key,
-        }),
-      },
+      durationMs: 0,
+      steps: {},
     });
   }
 
-  await storeResult(db, executionId, result);
-  log.debug({ executionId, status: result.status, durationMs: result.durationMs }, 'execution finished');
+  const crossFlowDepth =
+    options.crossFlowDepth ??
+    (execution.trigger_kind === 'crossFlow' ? await invocationDepth(db, executionId) : 0);
+  recorder.start();
+  const result = await runFlow({
+    integration,
+    flowName: execution.flow_name,
+    trigger: execution.trigger as TriggerRequest,
+    configVars: configValuesByName(integration, execution.config_values ?? {}),
+    executionId,
+    crossFlowDepth,
+    signal: run.controller.signal,
+    customer: {
+      id: execution.customer_id,
+      externalId: execution.customer_external_id ?? '',
+      name: execution.customer_name ?? '',
+    },
+    instance: { id: execution.instance_id, name: execution.instance_name },
+    ports: {
+      components: { load: async (ref) => builtinComponent(ref.key) },
+      state: new PreloadedState({
+        flow: execution.flow_state ?? {},
+        crossFlow: execution.cross_flow_state ?? {},
+        execution: {},
+        integration: execution.integration_state ?? {},
+      }),
+      flows: flowInvoker({
+        db,
+        integration,
+        execution,
+        leaseMs: deps.leases.leaseMs,
+        waiter: deps.waiter,
+        runInline: (invokedId, depth) => runExecution(db, invokedId, log, deps, { crossFlowDepth: depth }),
+      }),
+      log: recorder.onLog,
+      onStep: recorder.onStep,
+    },
+  });
+  recorder.close();
+  recorder.addTrailingLogs(result.logs.slice(recorder.loggedLines));
+  return store(db, run, execution, recorder, log, deps, integration, {
+    status: result.status,
+    ...(result.error ? { error: result.error } : {}),
+    ...(result.response ? { response: result.response } : {}),
+    durationMs: result.durationMs,
+    steps: result.steps,
+  });
+}
+
+/** Stores the outcome (and queues the retry) unless this run lost its execution; wakes local waiters. */
+async function store(
+  db: Kysely<Database>,
+  run: ActiveRun,
+  execution: ClaimedExecution,
+  recorder: ExecutionRecorder,
+  log: Logger,
+  deps: ExecutionRunDeps,
+  integration: Integration | undefined,
+  outcome: FinalOutcome & { steps: Record<string, unknown> },
+): Promise<StoredOutcome | undefined> {
+  const executionId = execution.id;
+  if (run.detached) {
+    log.warn(
+      { executionId },
+      'shutdown cut this execution off; its lease expires and another worker runs it again',
+    );
+    return undefined;
+  }
+  if (run.lost) return undefined;
+  const flow = integration?.flows.find((candidate) => candidate.stableKey === execution.flow_stable_key);
+  const retry = outcome.status === 'failed' ? retryPlan(flow, execution) : undefined;
+  let row: StoredRow | undefined;
+  let retryExecutionId: string | undefined;
+  const finish = async (): Promise<StoredRow | undefined> => {
+    if (!retry) return recorder.finish(outcome);
+    return db.transaction().execute(async (trx) => {
+      const stored = await recorder.finish(outcome, trx);
+      if (stored?.status === 'failed') retryExecutionId = await queueRetry(trx, execution, retry, log);
+      return stored;
+    });
+  };
+  try {
+    try {
+      row = await finish();
+    } catch (error) {
+      // A blob pruned between our check and our reference, a deadlock: once more, then give up.
+      if (!isTransient(error)) throw error;
+      row = await finish();
+    }
+  } catch (error) {
+    if (!isDataError(error)) throw error; // the job fails and comes back: a new attempt
+    log.error({ executionId, error: (error as Error).message }, 'could not store the execution records');
+    row = await recorder.finishBare({
+      status: 'failed',
+      error: {
+        code: 'EXECUTION_NOT_STORED',
+        message: `its step results or logs could not be stored (${(error as Error).message}); make the steps return plain JSON text`,
+      },
+      durationMs: outcome.durationMs,
+    });
+  }
+  if (!row) {
+    log.warn({ executionId }, 'this worker lost the execution before storing its outcome; nothing stored');
+    return undefined;
+  }
+  deps.waiter?.finished(executionId);
+  log.debug({ executionId, status: row.status, durationMs: outcome.durationMs }, 'execution finished');
+  return {
+    executionId,
+    status: row.status as StoredOutcome['status'],
+    ...(row.error !== null && row.error !== undefined ? { error: row.error as ErrorRecord } : {}),
+    ...(row.response !== null && row.response !== undefined
+      ? { response: row.response as FlowResponse }
+      : {}),
+    steps: outcome.steps,
+    attempt: row.attempt,
+    durationMs: outcome.durationMs,
+    ...(retryExecutionId ? { retryExecutionId } : {}),
+  };
+}
+
+async function queueRetry(
+  trx: Transaction<Database>,
+  execution: ClaimedExecution,
+  retry: { retryNumber: number; runAt?: Date },
+  log: Logger,
+): Promise<string | undefined> {
+  try {
+    const queued = await queueExecutionIn(trx, {
+      orgId: execution.org_id,
+      instanceId: execution.instance_id,
+      flowStableKey: execution.flow_stable_key,
+      trigger: execution.trigger as TriggerRequest,
+      kind: 'retry',
+      retryOfId: execution.retry_of_id ?? execution.id,
+      retryNumber: retry.retryNumber,
+      integrationVersionId: execution.integration_version_id,
+      ...(retry.runAt ? { runAt: retry.runAt } : {}),
+    });
+    log.info(
+      { executionId: execution.id, retryExecutionId: queued.executionId, retryNumber: retry.retryNumber },
+      'execution failed; its retry is queued',
+    );
+    return queued.executionId;
+  } catch (error) {
+    // A paused or deleted instance runs nothing, retries included.
+    if (!isWeftError(error)) throw error;
+    log.info({ executionId: execution.id, reason: error.message }, 'execution failed; not retried');
+    return undefined;
+  }
+}
+
+/** Foreign key violation (a blob pruned meanwhile), serialization failure, deadlock: worth one more try. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23503' || code === '40001' || code === '40P01';
+}
+
+/** PostgreSQL refused the data itself (an unpaired surrogate in a result, ...): retrying would not help. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('22');
+}
+
+/** How many flow invocations led to this execution (its `invoked_by_id` chain). */
+async function invocationDepth(db: Kysely<Database>, executionId: string): Promise<number> {
+  const { rows } = await sql<{ depth: number }>`
+    with recursive chain (id, invoked_by_id, depth) as (
+      select id, invoked_by_id, 0 from executions where id = ${executionId}
+      union all
+      select e.id, e.invoked_by_id, chain.depth + 1
+      from executions e join chain on e.id = chain.invoked_by_id
+      where chain.depth < 1000
+    )
+    select max(depth)::int as depth from chain`.execute(db);
+  return rows[0]?.depth ?? 0;
 }
 
 /** Stored values are keyed by config variable stable key; the engine takes them by name. */
@@ -109,140 +407,17 @@ function configValuesByName(integration: Integration, stored: StoredValues): Rec
   return values;
 }
 
-function failedBeforeStart(executionId: string, code: string, message: string): ExecutionResult {
-  return {
-    executionId,
-    status: 'failed',
-    error: { code, message },
-    steps: {},
-    stepRecords: [],
-    logs: [],
-    droppedLogs: 0,
-    startedAt: new Date().toISOString(),
-    durationMs: 0,
-  };
-}
-
-/** JSON text for a jsonb column; undefined (no result) is SQL null. */
-function json(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
-}
-
-/** Steps, logs and the outcome, in one transaction; only while this execution is still the running one. */
-async function storeResult(
-  db: Kysely<Database>,
-  executionId: string,
-  result: ExecutionResult,
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable('executions')
-      .set({
-        status: result.status,
-        error: json(result.error),
-        response: json(result.response),
-        finished_at: sql<Date>`now()`,
-        duration_ms: Math.round(result.durationMs),
-      })
-      .where('id', '=', executionId)
-      .where('status', '=', 'running')
-      .returning('id')
-      .executeTakeFirst();
-    if (!updated) return; // cancelled or deleted meanwhile
-    await sql`select pg_notify(${executionFinishedChannel}, ${executionId})`.execute(trx);
-    await trx.deleteFrom('execution_steps').where('execution_id', '=', executionId).execute();
-    await trx.deleteFrom('execution_logs').where('execution_id', '=', executionId).execute();
-    const steps = result.stepRecords.map((record, seq) => ({
-      execution_id: executionId,
-      seq,
-      step_key: record.key,
-      step_name: record.name,
-      status: record.status,
-      result: json(record.result),
-      attempts: JSON.stringify(record.attempts),
-      iterations: record.iterations ?? null,
-      branch: record.branch ?? null,
-    }));
-    for (let i = 0; i < steps.length; i += insertChunk)
-      await trx
-        .insertInto('execution_steps')
-        .values(steps.slice(i, i + insertChunk))
-        .execute();
-    const logs = result.logs.map((entry: LogEntry, seq) => ({
-      execution_id: executionId,
-      seq,
-      at: new Date(entry.timestamp),
-      level: entry.level,
-      message: entry.message,
-      step_key: entry.stepKey ?? null,
-    }));
-    for (let i = 0; i < logs.length; i += insertChunk)
-      await trx
-        .insertInto('execution_logs')
-        .values(logs.slice(i, i + insertChunk))
-        .execute();
-  });
-}
-
 /**
- * The engine's state stores in PostgreSQL: flow state per instance flow and cross-flow state per instance in
- * `instance_state`, integration state in `integration_state`; execution state lives in memory for the run.
+ * The state stores as they stood when the execution was claimed (read in the claim's round trip). Writes are not
+ * made here: the recorder stores each store a step wrote in the same statement as that step's record, and
+ * execution state lives in the engine for the run.
  */
-export class PostgresState implements StatePort {
-  private execution: Record<string, unknown> = {};
-
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly owner: {
-      orgId: string;
-      instanceId: string;
-      integrationId: string;
-      flowStableKey: string;
-    },
-  ) {}
-
-  private instanceScope(scope: 'flow' | 'crossFlow'): string {
-    return scope === 'flow' ? `flow:${this.owner.flowStableKey}` : 'crossFlow';
-  }
+class PreloadedState implements StatePort {
+  constructor(private readonly stores: Record<StateScope, Record<string, unknown>>) {}
 
   async load(scope: StateScope): Promise<Record<string, unknown>> {
-    if (scope === 'execution') return structuredClone(this.execution);
-    if (scope === 'integration') {
-      const row = await this.db
-        .selectFrom('integration_state')
-        .select('state')
-        .where('org_id', '=', this.owner.orgId)
-        .where('integration_id', '=', this.owner.integrationId)
-        .executeTakeFirst();
-      return row?.state ?? {};
-    }
-    const row = await this.db
-      .selectFrom('instance_state')
-      .select('state')
-      .where('instance_id', '=', this.owner.instanceId)
-      .where('scope', '=', this.instanceScope(scope))
-      .executeTakeFirst();
-    return row?.state ?? {};
+    return this.stores[scope];
   }
 
-  async save(scope: StateScope, state: Record<string, unknown>): Promise<void> {
-    if (scope === 'execution') {
-      this.execution = structuredClone(state);
-      return;
-    }
-    const text = JSON.stringify(state);
-    if (scope === 'integration') {
-      await this.db
-        .insertInto('integration_state')
-        .values({ org_id: this.owner.orgId, integration_id: this.owner.integrationId, state: text })
-        .onConflict((conflict) => conflict.columns(['org_id', 'integration_id']).doUpdateSet({ state: text }))
-        .execute();
-      return;
-    }
-    await this.db
-      .insertInto('instance_state')
-      .values({ instance_id: this.owner.instanceId, scope: this.instanceScope(scope), state: text })
-      .onConflict((conflict) => conflict.columns(['instance_id', 'scope']).doUpdateSet({ state: text }))
-      .execute();
-  }
+  async save(): Promise<void> {}
 }
