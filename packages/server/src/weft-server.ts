@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Runner } from 'graphile-worker';
 import type { Logger } from 'pino';
 import { bootstrapOrganization } from './auth/bootstrap-organization.js';
 import type { WeftConfig } from './config.js';
@@ -12,9 +11,11 @@ import { migrateAll } from './database/migrate.js';
 import { WeftError } from './errors.js';
 import { startExecutionWaiter } from './executions/execution-waiter.js';
 import { buildHttpApp } from './http/http-app.js';
+import type { InlineRunner } from './ingress/webhook-ingress.js';
 import { type ScheduleLeader, startScheduleLeader } from './scheduler/schedule-leader.js';
 import { weftVersion } from './version.js';
-import { startExecutionWorker } from './worker/execution-worker.js';
+import { type ExecutionWorker, startExecutionWorker } from './worker/execution-worker.js';
+import { runExecution } from './worker/run-execution.js';
 
 /** A running Weft process. */
 export interface WeftServer {
@@ -77,6 +78,16 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
     const waiter = await startExecutionWaiter(database.pool, database.db, log);
     cleanups.push(() => waiter.close());
 
+    let runner: ExecutionWorker | undefined;
+    if (config.roles.includes('worker')) {
+      runner = await startExecutionWorker(database, log, {
+        concurrency: config.workerConcurrency,
+        leaseMs: config.executionLeaseMs,
+        retentionDays: config.executionRetentionDays,
+        waiter,
+      });
+      cleanups.push(() => runner!.stop());
+    }
     progress('Starting the HTTP server');
     const http = await buildHttpApp({
       db: database.db,
@@ -88,20 +99,11 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
       publicUrl: config.publicUrl,
       syncTimeoutMs: config.syncTimeoutMs,
       webhookBodyLimitBytes: config.webhookBodyLimitBytes,
+      ...(runner ? { inline: inlineRunnerOf(runner, database, log, config) } : {}),
     });
     cleanups.push(() => closeHttp(http, config.shutdownGraceMs, log));
     const url = await listen(http, config);
 
-    let runner: Runner | undefined;
-    if (config.roles.includes('worker')) {
-      runner = await startExecutionWorker(database, log, {
-        concurrency: config.workerConcurrency,
-        leaseMs: config.executionLeaseMs,
-        retentionDays: config.executionRetentionDays,
-        waiter,
-      });
-      cleanups.push(() => runner!.stop());
-    }
     let leader: ScheduleLeader | undefined;
     if (config.roles.includes('scheduler')) {
       leader = startScheduleLeader(database, log);
@@ -135,6 +137,23 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
     await cleanup();
     throw error;
   }
+}
+
+/** Synchronous webhooks on a worker process run their flow here, with the worker's leases and caches. */
+function inlineRunnerOf(
+  worker: ExecutionWorker,
+  database: DatabaseHandle,
+  log: Logger,
+  config: WeftConfig,
+): InlineRunner {
+  const workerLog = log.child({ component: 'worker' });
+  return {
+    run: (executionId) =>
+      runExecution(database.db, executionId, workerLog, worker.runDeps, { removeJobOnFinish: true }),
+    leaseMs: config.executionLeaseMs,
+    // Beyond this many at once, synchronous flows wait in the queue like any other execution.
+    limit: Math.max(16, config.workerConcurrency * 8),
+  };
 }
 
 async function prepareDataDir(dataDir: string): Promise<void> {

@@ -255,7 +255,15 @@ describe('webhooks', () => {
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await answer.json()).toEqual({ echo: { ping: 1 }, greeting: 'hello' });
-    expect(answer.headers.get('x-weft-execution-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const executionId = answer.headers.get('x-weft-execution-id');
+    expect(executionId).toMatch(/^[0-9a-f-]{36}$/);
+    // Recorded like any execution, and (run in this process) its parked fallback job is gone.
+    const [row] = await sqlQuery<{ status: string; jobs: number }>(
+      server,
+      `select status, (select count(*)::int from graphile_worker.jobs where key = '${executionId}') as jobs
+         from executions where id = '${executionId}'`,
+    );
+    expect(row).toEqual({ status: 'succeeded', jobs: 0 });
   });
 
   it("answers with the webhook trigger's status, content type and body", async () => {

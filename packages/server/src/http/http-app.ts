@@ -16,7 +16,7 @@ import { tokenRoutes } from '../api/token-routes.js';
 import type { ServerRole } from '../config.js';
 import type { Database } from '../database/schema.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
-import { webhookIngress } from '../ingress/webhook-ingress.js';
+import { type InlineRunner, webhookIngress } from '../ingress/webhook-ingress.js';
 import { installAuthentication } from './authenticate.js';
 import { errorBody, installErrorHandling } from './error-handler.js';
 import { installHealthRoutes } from './health-routes.js';
@@ -33,6 +33,8 @@ export interface HttpAppOptions {
   publicUrl: string | undefined;
   syncTimeoutMs: number;
   webhookBodyLimitBytes: number;
+  /** Set when this process is also a worker: synchronous webhooks run their flow in-process. */
+  inline?: InlineRunner;
 }
 
 const requestIdPattern = /^[\w.:-]{1,128}$/;
@@ -95,6 +97,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
         waiter: options.waiter,
         syncTimeoutMs: options.syncTimeoutMs,
         bodyLimitBytes: options.webhookBodyLimitBytes,
+        ...(options.inline ? { inline: options.inline } : {}),
       }),
     );
   }

@@ -8,6 +8,7 @@ import { WeftError } from '../errors.js';
 import { flowsOf, queueNameFor, runExecutionTask } from '../executions/execution-queue.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
 import { errorBody } from '../http/error-handler.js';
+import type { StoredOutcome } from '../worker/run-execution.js';
 import { triggerRequestOf, valueAtPath } from './webhook-request.js';
 
 /**
@@ -23,6 +24,20 @@ export interface WebhookIngressOptions {
   waiter: ExecutionWaiter;
   syncTimeoutMs: number;
   bodyLimitBytes: number;
+  /**
+   * Set when this process is also a worker: synchronous flows (without a FIFO or concurrency queue) then run
+   * here, right after their execution is stored, instead of taking a trip through the queue to another worker —
+   * the caller is waiting. Their job is parked one lease ahead, so if this process dies mid-run, a worker runs
+   * the execution once the lease expires, as for any execution.
+   */
+  inline?: InlineRunner;
+}
+
+export interface InlineRunner {
+  run(executionId: string): Promise<StoredOutcome | undefined>;
+  leaseMs: number;
+  /** At most this many run in-process at once; beyond it, synchronous flows go through the queue. */
+  limit: number;
 }
 
 interface VersionRouting {
@@ -46,6 +61,7 @@ const versionCacheLimit = 500;
 export function webhookIngress(options: WebhookIngressOptions) {
   const { db, waiter } = options;
   const versions = new Map<string, VersionRouting>();
+  let inlineRuns = 0;
 
   const routingOf = async (versionId: string): Promise<VersionRouting> => {
     const cached = versions.get(versionId);
@@ -110,22 +126,34 @@ export function webhookIngress(options: WebhookIngressOptions) {
       });
     }
 
-    const executionId = await storeExecution(db, endpoint, flow, trigger);
+    const inline =
+      flow.isSynchronous &&
+      options.inline !== undefined &&
+      inlineRuns < options.inline.limit &&
+      queueNameFor(endpoint.instanceId, flow, '0') === null
+        ? options.inline
+        : undefined;
+    const executionId = await storeExecution(db, endpoint, flow, trigger, inline?.leaseMs);
     reply.header('x-weft-execution-id', executionId);
     if (!flow.isSynchronous) return reply.status(200).send({ executionId });
 
-    const finished = await waiter.wait(executionId, options.syncTimeoutMs);
-    if (!finished) {
-      return reply
-        .status(504)
-        .send(
-          errorBody(
-            'SYNC_EXECUTION_TIMEOUT',
-            `Execution ${executionId} did not finish within ${options.syncTimeoutMs} ms; it goes on.`,
-            { executionId },
-          ),
-        );
+    if (inline) {
+      inlineRuns++;
+      const running = inline.run(executionId).finally(() => {
+        inlineRuns--;
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), options.syncTimeoutMs);
+      });
+      // The run goes on past the time-out; it stores its own outcome.
+      const outcome = await Promise.race([running, timedOut]).finally(() => clearTimeout(timer));
+      if (outcome === 'timeout') return sendTimeout(reply, executionId, options.syncTimeoutMs);
+      if (outcome) return sendOutcome(reply, executionId, outcome);
+      // Not run here after all (lost its lease midway, or this process is stopping): wait for whoever runs it.
     }
+    const finished = await waiter.wait(executionId, options.syncTimeoutMs);
+    if (!finished) return sendTimeout(reply, executionId, options.syncTimeoutMs);
     const outcome = await db
       .selectFrom('executions')
       .select(['status', 'response', 'error'])
@@ -234,8 +262,10 @@ async function storeExecution(
   endpoint: Endpoint,
   flow: Flow,
   trigger: TriggerRequest,
+  parkJobMs: number | undefined,
 ): Promise<string> {
   const lane = crypto.randomUUID();
+  const runAt = parkJobMs === undefined ? null : new Date(Date.now() + parkJobMs);
   const queueName = queueNameFor(endpoint.instanceId, flow, lane);
   const result = await sql<{ id: string }>`
     with execution as (
@@ -249,7 +279,8 @@ async function storeExecution(
     )
     select execution.id,
            graphile_worker.add_job(${runExecutionTask}, json_build_object('executionId', execution.id),
-                                   queue_name => ${queueName}::text, job_key => execution.id::text)
+                                   queue_name => ${queueName}::text, run_at => ${runAt}::timestamptz,
+                                   job_key => execution.id::text)
       from execution`.execute(db);
   const row = result.rows[0];
   if (!row) {
@@ -261,13 +292,25 @@ async function storeExecution(
   return row.id;
 }
 
+function sendTimeout(reply: FastifyReply, executionId: string, timeoutMs: number) {
+  return reply
+    .status(504)
+    .send(
+      errorBody(
+        'SYNC_EXECUTION_TIMEOUT',
+        `Execution ${executionId} did not finish within ${timeoutMs} ms; it goes on.`,
+        { executionId },
+      ),
+    );
+}
+
 /** Hop-by-hop and framing headers are the server's business, not the flow's. */
 const unsendableHeaders = new Set(['connection', 'content-length', 'transfer-encoding', 'keep-alive']);
 
 function sendOutcome(
   reply: FastifyReply,
   executionId: string,
-  outcome: { status: string; response: unknown; error: unknown } | undefined,
+  outcome: { status: string; response?: unknown; error?: unknown } | undefined,
 ) {
   if (outcome?.status !== 'succeeded') {
     const error = (outcome?.error ?? {}) as { message?: string; code?: string };
@@ -282,7 +325,7 @@ function sendOutcome(
         ),
       );
   }
-  const response = outcome.response as FlowResponse | null;
+  const response = (outcome.response ?? null) as FlowResponse | null;
   if (!response) return reply.status(200).send({ executionId });
   for (const [name, value] of Object.entries(response.headers ?? {})) {
     if (!unsendableHeaders.has(name.toLowerCase())) reply.header(name, value);

@@ -27,6 +27,11 @@ export interface RecordTarget {
   instanceId: string;
   integrationId: string;
   flowStableKey: string;
+  /**
+   * Remove the execution's queue job with the outcome: an execution run in-process (a synchronous webhook) has
+   * its job parked one lease ahead as a fallback, and once it finished here, that job has nothing left to do.
+   */
+  removeJob?: boolean;
 }
 
 /** How the execution ended, as the worker stores it. */
@@ -349,8 +354,13 @@ function finalStatement(target: RecordTarget, batch: Batch, outcome: FinalOutcom
     sql`guard as (${guard})`,
     ...batchWrites(target, batch),
     sql`notified as (select pg_notify(${executionFinishedChannel}, ${target.executionId}) from guard)`,
+    ...(target.removeJob
+      ? [sql`job_removed as (select graphile_worker.remove_job(${target.executionId}::text) from guard)`]
+      : []),
   ];
   return sql<StoredRow>`with ${sql.join(parts, sql`, `)}
-    select guard.status, guard.error, guard.response, guard.attempt, (select count(*) from notified) as notified
+    select guard.status, guard.error, guard.response, guard.attempt, (select count(*) from notified) as notified${
+      target.removeJob ? sql`, (select count(*) from job_removed) as job_removed` : sql``
+    }
     from guard`;
 }

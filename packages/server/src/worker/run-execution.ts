@@ -70,6 +70,8 @@ export interface StoredOutcome {
 export interface RunExecutionOptions {
   /** How deep in flow invocations this execution is (cross-flow calls run inline pass it; otherwise derived). */
   crossFlowDepth?: number;
+  /** Remove the execution's (parked) queue job with its outcome: set by in-process callers (synchronous webhooks). */
+  removeJobOnFinish?: boolean;
 }
 
 /**
@@ -202,6 +204,7 @@ async function claimAndRun(
       instanceId: execution.instance_id,
       integrationId: execution.integration_id,
       flowStableKey: execution.flow_stable_key,
+      ...(options.removeJobOnFinish ? { removeJob: true } : {}),
     },
     log,
     { logLimit: defaultLimits.logEntries, onLeaseLost: () => deps.leases.abort(run, 'lease-lost') },
