@@ -4,15 +4,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const cli = new URL('../../packages/cli/bin/weft.js', import.meta.url).pathname;
 
-/** @returns {Promise<{url: string, child: import('node:child_process').ChildProcess, stop: () => Promise<number|null>}>} */
-export async function startWeft(dataDir, env = {}) {
-  const child = spawn(process.execPath, [cli, 'start'], {
+/**
+ * `nodeArgs` go to node itself, before the CLI script (e.g. `--cpu-prof`), so they apply to the Weft process only
+ * and not, as NODE_OPTIONS would, to every Node process it starts.
+ * @returns {Promise<{url: string, child: import('node:child_process').ChildProcess, stop: () => Promise<number|null>}>}
+ */
+export async function startWeft(dataDir, env = {}, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'start'], {
     env: { ...process.env, WEFT_DATA_DIR: dataDir, WEFT_PORT: '0', WEFT_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready banner in 60 s:\n${stderr}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM'); // a Weft still starting stops its embedded PostgreSQL too
+      reject(new Error(`no ready banner in 60 s:\n${stderr}`));
+    }, 60_000);
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
       const match = stderr.match(/URL\s+(http:\/\/\S+)/);

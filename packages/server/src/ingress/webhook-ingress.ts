@@ -1,14 +1,15 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Flow, Input, Integration } from '@weft/definition';
 import type { FlowResponse, TriggerRequest } from '@weft/engine';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
-import { flowsOf, queueNameFor, runExecutionTask } from '../executions/execution-queue.js';
+import { flowsOf, queueNameFor } from '../executions/execution-queue.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
 import { errorBody } from '../http/error-handler.js';
 import type { StoredOutcome } from '../worker/run-execution.js';
+import { IngestBatcher } from './ingest-batcher.js';
 import { triggerRequestOf, valueAtPath } from './webhook-request.js';
 
 /**
@@ -62,6 +63,7 @@ export function webhookIngress(options: WebhookIngressOptions) {
   const { db, waiter } = options;
   const versions = new Map<string, VersionRouting>();
   let inlineRuns = 0;
+  const batcher = new IngestBatcher(db);
 
   const routingOf = async (versionId: string): Promise<VersionRouting> => {
     const cached = versions.get(versionId);
@@ -133,7 +135,7 @@ export function webhookIngress(options: WebhookIngressOptions) {
       queueNameFor(endpoint.instanceId, flow, '0') === null
         ? options.inline
         : undefined;
-    const executionId = await storeExecution(db, endpoint, flow, trigger, inline?.leaseMs);
+    const executionId = await storeExecution(batcher, endpoint, flow, trigger, inline?.leaseMs);
     reply.header('x-weft-execution-id', executionId);
     if (!flow.isSynchronous) return reply.status(200).send({ executionId });
 
@@ -253,43 +255,30 @@ function checkApiKey(flow: Flow, endpoint: Endpoint, given: string | string[] | 
   }
 }
 
-/**
- * The execution row and its job in ONE statement (so one round trip and atomic), and only while the instance is
- * still enabled and still runs the version the request was routed with.
- */
 async function storeExecution(
-  db: Kysely<Database>,
+  batcher: IngestBatcher,
   endpoint: Endpoint,
   flow: Flow,
   trigger: TriggerRequest,
   parkJobMs: number | undefined,
 ): Promise<string> {
-  const lane = crypto.randomUUID();
-  const runAt = parkJobMs === undefined ? null : new Date(Date.now() + parkJobMs);
-  const queueName = queueNameFor(endpoint.instanceId, flow, lane);
-  const result = await sql<{ id: string }>`
-    with execution as (
-      insert into executions (org_id, instance_id, customer_id, integration_id, integration_version_id,
-                              flow_name, flow_stable_key, trigger, trigger_kind, is_synchronous)
-      select n.org_id, n.id, n.customer_id, n.integration_id, n.deployed_version_id,
-             ${flow.name}, ${flow.stableKey}, ${JSON.stringify(trigger)}::jsonb, 'webhook', ${flow.isSynchronous}
-        from instances n
-       where n.id = ${endpoint.instanceId} and n.enabled and n.deployed_version_id = ${endpoint.deployedVersionId}
-      returning id
-    )
-    select execution.id,
-           graphile_worker.add_job(${runExecutionTask}, json_build_object('executionId', execution.id),
-                                   queue_name => ${queueName}::text, run_at => ${runAt}::timestamptz,
-                                   job_key => execution.id::text)
-      from execution`.execute(db);
-  const row = result.rows[0];
-  if (!row) {
+  const executionId = await batcher.store({
+    instanceId: endpoint.instanceId,
+    versionId: endpoint.deployedVersionId ?? '',
+    flowName: flow.name,
+    flowStableKey: flow.stableKey,
+    isSynchronous: flow.isSynchronous,
+    trigger,
+    queueName: queueNameFor(endpoint.instanceId, flow, randomUUID()),
+    runAt: parkJobMs === undefined ? null : new Date(Date.now() + parkJobMs),
+  });
+  if (executionId === undefined) {
     // Paused or redeployed between the lookup and the insert: nothing was stored.
     throw new WeftError('INSTANCE_PAUSED', 'The instance was paused or redeployed just now; try again.', {
       instanceId: endpoint.instanceId,
     });
   }
-  return row.id;
+  return executionId;
 }
 
 function sendTimeout(reply: FastifyReply, executionId: string, timeoutMs: number) {

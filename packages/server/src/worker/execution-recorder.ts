@@ -32,6 +32,12 @@ export interface RecordTarget {
    * its job parked one lease ahead as a fallback, and once it finished here, that job has nothing left to do.
    */
   removeJob?: boolean;
+  /**
+   * Send the finished NOTIFY: only when someone may be waiting (synchronous webhooks served through the queue,
+   * cross-flow callers, instance removal). Every NOTIFY serializes commits database-wide, so executions nobody
+   * waits for do without.
+   */
+  notify?: boolean;
 }
 
 /** How the execution ended, as the worker stores it. */
@@ -353,9 +359,16 @@ function finalStatement(target: RecordTarget, batch: Batch, outcome: FinalOutcom
   const parts = [
     sql`guard as (${guard})`,
     ...batchWrites(target, batch),
-    sql`notified as (select pg_notify(${executionFinishedChannel}, ${target.executionId}) from guard)`,
+    target.notify === false
+      ? sql`notified as (select 1 from guard where false)`
+      : sql`notified as (select pg_notify(${executionFinishedChannel}, ${target.executionId}) from guard)`,
+    // Directly rather than with graphile_worker.remove_job, which NOTIFYs workers of a job they never saw.
     ...(target.removeJob
-      ? [sql`job_removed as (select graphile_worker.remove_job(${target.executionId}::text) from guard)`]
+      ? [
+          sql`job_removed as (delete from graphile_worker._private_jobs
+                where key = ${target.executionId}::text and locked_at is null and exists (select 1 from guard)
+                returning 1)`,
+        ]
       : []),
   ];
   return sql<StoredRow>`with ${sql.join(parts, sql`, `)}

@@ -57,7 +57,9 @@ export async function startExecutionWorker(
     pollInterval: 2000,
     // Completions of jobs finishing together go in one statement. Safe here: a job whose completion a crash loses
     // stays locked, comes back hours later, and finds its execution finished.
-    preset: { worker: { completeJobBatchDelay: 0 } },
+    // The local queue locks a few jobs ahead, so a slot that frees up starts its next execution without a trip
+    // to the database; jobs it holds when the process dies are handed on by the reaper.
+    preset: { worker: { completeJobBatchDelay: 0, localQueue: { size: concurrency + 1 } } },
     taskList: {
       [runExecutionTaskName]: runExecutionTask(database.db, workerLog, runDeps),
       [pruneExecutionsTaskName]: pruneExecutionsTask(database.db, options.retentionDays, workerLog),

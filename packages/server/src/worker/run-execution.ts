@@ -177,6 +177,13 @@ async function claim(
   return rows[0];
 }
 
+/** Whether anyone may wait for this execution's outcome (see ExecutionWaiter): then it NOTIFYs when it ends. */
+function mayBeAwaited(execution: { is_synchronous: boolean; trigger_kind: TriggerKind }): boolean {
+  return (
+    execution.is_synchronous || ['crossFlow', 'remove', 'deploy', 'test'].includes(execution.trigger_kind)
+  );
+}
+
 async function claimAndRun(
   db: Kysely<Database>,
   run: ActiveRun,
@@ -204,7 +211,9 @@ async function claimAndRun(
       instanceId: execution.instance_id,
       integrationId: execution.integration_id,
       flowStableKey: execution.flow_stable_key,
-      ...(options.removeJobOnFinish ? { removeJob: true } : {}),
+      ...(options.removeJobOnFinish
+        ? { removeJob: true, notify: false }
+        : { notify: mayBeAwaited(execution) }),
     },
     log,
     { logLimit: defaultLimits.logEntries, onLeaseLost: () => deps.leases.abort(run, 'lease-lost') },
