@@ -171,11 +171,29 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     }
     return value;
   };
-  const workerConcurrency = integer('WEFT_WORKER_CONCURRENCY', 8, 1, 1000, 'executions run at once per worker');
+  const workerConcurrency = integer(
+    'WEFT_WORKER_CONCURRENCY',
+    8,
+    1,
+    1000,
+    'executions run at once per worker',
+  );
   const syncTimeoutMs = integer('WEFT_SYNC_TIMEOUT_MS', 30_000, 100, 3_600_000, 'milliseconds');
-  const webhookBodyLimitBytes = integer('WEFT_WEBHOOK_BODY_LIMIT', 10 * 1024 * 1024, 1024, 1024 ** 3, 'bytes');
+  const webhookBodyLimitBytes = integer(
+    'WEFT_WEBHOOK_BODY_LIMIT',
+    10 * 1024 * 1024,
+    1024,
+    1024 ** 3,
+    'bytes',
+  );
   const executionLeaseMs = integer('WEFT_EXECUTION_LEASE_MS', 30_000, 1000, 3_600_000, 'milliseconds');
-  const executionRetentionDays = integer('WEFT_EXECUTION_RETENTION_DAYS', 30, 0, 36_500, 'days; 0 keeps forever');
+  const executionRetentionDays = integer(
+    'WEFT_EXECUTION_RETENTION_DAYS',
+    30,
+    0,
+    36_500,
+    'days; 0 keeps forever',
+  );
 
   const publicUrl = pick(undefined, 'WEFT_PUBLIC_URL')?.replace(/\/+$/, '');
   if (publicUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(publicUrl)) {

@@ -89,8 +89,8 @@ export async function startExecutionWaiter(
           resolve(value);
         };
         const timer = setTimeout(() => finish(false), timeoutMs);
-        let set = waiters.get(executionId);
-        if (!set) waiters.set(executionId, (set = new Set()));
+        const set = waiters.get(executionId) ?? new Set();
+        waiters.set(executionId, set);
         set.add(finish);
         // It may have finished before we started listening for it.
         void recheck([executionId]);
