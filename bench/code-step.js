@@ -1,19 +1,22 @@
 // Code-step benchmark: the per-call cost of the `code` component's runCode action (QuickJS sandbox), in process.
 // Runs a trivial snippet (sum of the quantities of a 10-item order) N times, one call at a time, through the
-// component's action (context bridged as in a real flow: logger, debug, invokeFlow) and through the sandbox
-// directly, then the same with 8 calls in flight at once. Prints calls/s, mean and p50/p99 ms per call, and the
-// main-thread CPU per call.
-// Usage: npx tsc -b packages/components && node bench/code-step.js [--runs=2000] [--warmup=200]
-import { builtinComponent } from '../packages/components/dist/builtin-components.js';
-import { runSandboxedModule } from '../packages/components/dist/code/sandbox.js';
+// component's action (context bridged as in a flow: logger, debug, invokeFlow) and through the sandbox directly,
+// then the same with several calls in flight at once. Prints calls/s, wall and main-thread CPU ms per call, and
+// latency percentiles.
+// Usage: npx tsc -b packages/components && node bench/code-step.js [--runs=2000] [--warmup=200] [--concurrency=8]
+//        [--dist=packages/components/dist] (another build of the package, e.g. an older one, to compare)
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-const option = (name, fallback) => {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return arg ? Number(arg.slice(name.length + 3)) : fallback;
-};
-const RUNS = option('runs', 2000);
-const WARMUP = option('warmup', 200);
-const CONCURRENCY = option('concurrency', 8);
+const argument = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const RUNS = Number(argument('runs') ?? 2000);
+const WARMUP = Number(argument('warmup') ?? 200);
+const CONCURRENCY = Number(argument('concurrency') ?? 8);
+const DIST = resolve(argument('dist') ?? new URL('../packages/components/dist', import.meta.url).pathname);
+
+const load = (path) => import(pathToFileURL(resolve(DIST, path)).href);
+const { codeComponent } = await load('components/code.js');
+const { runSandboxedModule } = await load('code/sandbox.js');
 
 const SNIPPET = `module.exports = async (context, stepResults) => { const items = stepResults.integrationTrigger.results.body.data.items; return { data: { total: items.reduce((s, i) => s + i.qty, 0) } }; };`;
 
@@ -60,8 +63,7 @@ const context = {
   stepResults,
 };
 
-const runCode = builtinComponent('code')?.actions?.runCode;
-if (!runCode) throw new Error('the code component is not built in: run npx tsc -b packages/components');
+const runCode = codeComponent.actions.runCode;
 
 const cases = [
   {
@@ -100,7 +102,6 @@ async function measure(call, runs, concurrency) {
   durations.sort((a, b) => a - b);
   return {
     callsPerSecond: (runs / wallMs) * 1000,
-    meanMs: durations.reduce((s, d) => s + d, 0) / durations.length,
     p50: percentile(durations, 50),
     p99: percentile(durations, 99),
     cpuPerCall: cpu / runs,
@@ -115,18 +116,22 @@ for (const { name, call } of cases) {
     rows.push([
       `${name}, ${concurrency} in flight`,
       r.callsPerSecond.toFixed(0),
-      r.meanMs.toFixed(3),
+      (1000 / r.callsPerSecond).toFixed(3),
+      r.cpuPerCall.toFixed(3),
       r.p50.toFixed(3),
       r.p99.toFixed(3),
-      r.cpuPerCall.toFixed(3),
     ]);
   }
 }
 
-const header = ['case', 'calls/s', 'mean ms', 'p50 ms', 'p99 ms', 'cpu ms/call'];
+const header = ['case', 'calls/s', 'wall ms/call', 'cpu ms/call', 'p50 ms', 'p99 ms'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ');
-console.log(`Code step (QuickJS sandbox), Node ${process.version}, ${RUNS} calls per row, 10-item payload`);
+const line = (cells) =>
+  cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ');
+console.log(
+  `Code step (QuickJS sandbox), Node ${process.version}, ${RUNS} calls per row, 10-item payload, ${DIST.replace(`${process.cwd()}/`, '')}`,
+);
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join(' | '));
 for (const row of rows) console.log(line(row));
+console.log('p50/p99: latency of one call, queueing behind the others included when several are in flight.');

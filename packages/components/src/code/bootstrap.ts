@@ -1,16 +1,19 @@
 /**
  * The JavaScript that runs inside each QuickJS context before the user's code: it installs `module`, `exports`,
  * `require` (which throws), `console`, `setTimeout`/`clearTimeout`, and returns the functions the host calls
- * (`run`, `fireTimer`, `settle`, `describe`).
+ * (`begin`, `run`, `fireTimer`, `settle`, `describe`). It does not depend on the execution, so a pristine realm
+ * (see `sandbox.ts`) has it run already; `begin` then gives it the execution's tag and output limit.
  *
  * Everything it needs (JSON, Promise, Reflect...) is captured before the user's code runs, and the host functions
  * are only held in this closure (never on the global object), so user code that tampers with globals can break its
  * own step but cannot reach or confuse the host. Every value crossing the boundary is a string or a number.
  *
- * Tags (`<tag>bytes`, `<tag>function`) mark binary data and bridged host functions inside the JSON; `<tag>` holds a
- * random nonce per execution so that data from outside (an HTTP response in a step result) cannot forge one.
+ * The arguments come in as plain JSON plus the host's marks (where binary data and bridged host functions go, by
+ * path), so data from outside (an HTTP response in a step result) cannot pass for either. Elsewhere (host function
+ * arguments and replies, console lines, the result) tags (`<tag>bytes`, `<tag>function`) mark them inside the JSON;
+ * `<tag>` holds a random nonce per execution so that such data cannot forge one there either.
  */
-export const BOOTSTRAP_SOURCE = String.raw`(function (hostCall, hostLog, hostTimer, hostDone, hostFail, tag, maxOutputChars) {
+export const BOOTSTRAP_SOURCE = String.raw`(function (hostCall, hostLog, hostTimer, hostDone, hostFail) {
   'use strict';
   const G = globalThis;
   const stringify = JSON.stringify;
@@ -33,8 +36,15 @@ export const BOOTSTRAP_SOURCE = String.raw`(function (hostCall, hostLog, hostTim
   const mapGet = Map.prototype.get;
   const mapSet = Map.prototype.set;
   const mapDelete = Map.prototype.delete;
-  const BYTES = tag + 'bytes';
-  const FUNCTION = tag + 'function';
+  // Set by begin(), before any of the user's code runs.
+  let BYTES = '';
+  let FUNCTION = '';
+  let maxOutputChars = 0;
+  function begin(tag, maxChars) {
+    BYTES = tag + 'bytes';
+    FUNCTION = tag + 'function';
+    maxOutputChars = maxChars;
+  }
   const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   const LOOKUP = new Uint8ArrayCtor(128);
   for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
@@ -213,12 +223,28 @@ export const BOOTSTRAP_SOURCE = String.raw`(function (hostCall, hostLog, hostTim
     return undefined;
   }
 
-  function run(argsJson) {
+  // The host's marks in the arguments: [path from the root (its first key is ''), 'b' | 'f', base64 | host function].
+  function applyMarks(root, marks) {
+    const box = { '': root };
+    for (let i = 0; i < marks.length; i++) {
+      const path = marks[i][0];
+      let holder = box;
+      for (let j = 0; j < path.length - 1; j++) holder = holder[path[j]];
+      const payload = marks[i][2];
+      holder[path[path.length - 1]] = marks[i][1] === 'b' ? fromBase64(payload) : bridge(payload);
+    }
+    return box[''];
+  }
+
+  function run(argsJson, marksJson) {
     const fn = exported();
     if (fn === undefined) {
       throw new TypeErrorCtor('module.exports is not a function: a code step exports one, module.exports = async (context, stepResults) => { ... }');
     }
-    const args = parse(argsJson, reviver);
+    // Binary data and host functions are not in the JSON (a reviver would run for every value, slowly): the host
+    // says where they go.
+    let args = parse(argsJson);
+    if (marksJson !== undefined) args = applyMarks(args, parse(marksJson));
     const promise = new PromiseCtor(function (resolve) { resolve(apply(fn, undefined, args)); });
     apply(then, promise, [
       function (value) {
@@ -237,5 +263,5 @@ export const BOOTSTRAP_SOURCE = String.raw`(function (hostCall, hostLog, hostTim
     ]);
   }
 
-  return { run: run, fireTimer: fireTimer, settle: settle, describe: describe };
+  return { begin: begin, run: run, fireTimer: fireTimer, settle: settle, describe: describe };
 })`;

@@ -3,8 +3,10 @@
  * (`quickjs-emscripten`): a separate heap, no Node globals (`process`, `require`, `import`), and limits on time,
  * memory, stack and output size.
  *
- * - One WebAssembly module is compiled lazily on first use and reused; every execution gets its own QuickJS runtime
- *   and context, disposed at the end (whatever the outcome).
+ * - One WebAssembly module is compiled lazily on first use and reused. Every execution gets a fresh QuickJS realm of
+ *   its own, in an instance of the module no other execution uses at the same time: a pristine runtime and context
+ *   restored byte for byte from a snapshot of the instance's memory (see "Pristine snapshots" below), or else a new
+ *   runtime and context, disposed at the end (whatever the outcome).
  * - Arguments are copied in as JSON. Functions found in the arguments (`logger.info`, `debug.timeElapsed.mark`,
  *   `invokeFlow`...) become bridged host functions: their arguments come out as JSON copies and their result goes
  *   back in as a JSON copy (a promise result becomes a promise in the sandbox).
@@ -20,6 +22,10 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import {
+  type BorrowedHeapCharPointer,
+  type JSContextPointer,
+  type JSValuePointer,
+  Lifetime,
   newQuickJSWASMModule,
   newVariant,
   type QuickJSContext,
@@ -27,6 +33,7 @@ import {
   type QuickJSRuntime,
   type QuickJSWASMModule,
   RELEASE_SYNC,
+  type VmFunctionImplementation,
 } from 'quickjs-emscripten';
 import { BOOTSTRAP_SOURCE } from './bootstrap.js';
 
@@ -97,8 +104,19 @@ const MAX_HOST_MESSAGE = 1024 * 1024;
  * own linear memory whose `maximum` is the memory limit (plus room for QuickJS itself): QuickJS's own
  * `setMemoryLimit` does not count most allocations in the Emscripten build (it bounds single allocations only), so
  * the hard cap is the WebAssembly memory, which cannot grow past its maximum — malloc fails, QuickJS throws
- * "out of memory". Instances that end cleanly and stayed small are pooled for the next execution with the same
- * limit (each execution still gets its own QuickJS runtime); others are dropped and garbage-collected.
+ * "out of memory". An instance serves one execution at a time; instances that end cleanly and stayed small are
+ * pooled for the next execution with the same limit, others are dropped and garbage-collected.
+ *
+ * Pristine snapshots. Creating a QuickJS context and compiling the bootstrap into it costs well over a millisecond,
+ * far more than a small code step itself. So each instance is prepared once — runtime, context, host functions,
+ * bootstrap compiled — and the parts of its linear memory that hold that pristine state are copied aside: the C
+ * globals (allocator state included), the top of the C stack and the heap. After every execution they are copied
+ * back and whatever heap the execution grew into is zeroed, so the next execution starts from a byte-for-byte copy
+ * of the pristine state: a fresh realm in which nothing of the previous one survives (objects, globals, prototypes,
+ * pending jobs, freed memory). The limits are set again for each execution and `Math.random` gets a new seed (the
+ * one per-context state QuickJS seeds from the clock). Where those addresses are is worked out once per process on
+ * a throw-away instance ({@link memoryLayout}), and checked; if anything does not look as expected, every execution
+ * gets a new runtime and context instead, as before: slower, same behaviour.
  */
 let compiledPromise: Promise<WasmModule> | undefined;
 const PAGE = 64 * 1024;
@@ -107,7 +125,9 @@ const MEMORY_OVERHEAD = 16 * 1024 * 1024;
 /** An idle instance whose memory grew beyond this is dropped rather than pooled. */
 const POOL_MAX_MEMORY = 48 * 1024 * 1024;
 const POOL_SIZE = 4;
-const pool = new Map<number, QuickJSWASMModule[]>();
+const pool = new Map<number, Instance[]>();
+/** Instances made before the pool was last emptied (see sandboxInternals.useSnapshots) are not pooled again. */
+let poolGeneration = 0;
 
 function compiledModule(): Promise<WasmModule> {
   if (!compiledPromise) {
@@ -128,30 +148,425 @@ export async function loadQuickJS(): Promise<WasmModule> {
   return compiledModule();
 }
 
+/** The host functions the bootstrap receives, in the order it takes them. */
+const HOST_FUNCTIONS = ['hostCall', 'hostLog', 'hostTimer', 'hostDone', 'hostFail'] as const;
+type HostFunctionName = (typeof HOST_FUNCTIONS)[number];
+
+type HostFunction = (...args: QuickJSHandle[]) => ReturnType<VmFunctionImplementation<QuickJSHandle>>;
+
+/** What the execution using an instance answers the sandbox with: the host functions and the interrupt check. */
+type Hooks = Record<HostFunctionName, HostFunction> & {
+  shouldInterrupt(): boolean;
+};
+
+/** The functions the bootstrap returns, which the host calls. */
+interface Api {
+  begin: QuickJSHandle;
+  run: QuickJSHandle;
+  fireTimer: QuickJSHandle;
+  settle: QuickJSHandle;
+}
+
+/** A runtime with one context, the host functions (which call the instance's current hooks) and the bootstrap. */
+interface Realm {
+  runtime: QuickJSRuntime;
+  ctx: QuickJSContext;
+  hostFunctions: QuickJSHandle[];
+  /** Set in a pristine realm; a realm made for one execution runs the bootstrap under that execution's limits. */
+  api: Api | undefined;
+}
+
+/** Where the pristine state lies in linear memory: the same for every instance of the module, found once. */
+interface MemoryLayout {
+  /** End of the C globals (static data: the allocator's state and its break pointer among them). */
+  dataEnd: number;
+  /** Start of the heap; the C stack grows down from here towards the data. */
+  heapStart: number;
+  /** Lowest C-stack address restored: more than QuickJS's largest stack limit below the top of the stack. */
+  stackWindowStart: number;
+  /** Address of the allocator's break (the end of the heap, which never moves down), a 32-bit word. */
+  breakPointer: number;
+  /** Offset of `random_state` (Math.random's xorshift64* state) in QuickJS's JSContext. */
+  randomStateOffset: number;
+}
+
+/** An instance's prepared realm and the copies of its memory that put it back. */
+interface Pristine {
+  layout: MemoryLayout;
+  realm: Realm;
+  /** Bytes [0, layout.dataEnd). */
+  data: Uint8Array;
+  /** Bytes [layout.stackWindowStart, heapEnd). */
+  upper: Uint8Array;
+  /** The allocator's break when the copies were taken. */
+  heapEnd: number;
+  /** Address of this context's `random_state`. */
+  randomState: number;
+}
+
 interface Instance {
   quickjs: QuickJSWASMModule;
+  memory: WasmMemory;
   maxPages: number;
+  /** The execution currently using the instance (one at a time). */
+  hooks: Hooks | undefined;
+  /** Set when the instance runs every execution in its restored pristine realm. */
+  pristine: Pristine | undefined;
+  generation: number;
+}
+
+async function newModuleInstance(
+  maxPages: number,
+): Promise<{ quickjs: QuickJSWASMModule; memory: WasmMemory }> {
+  const wasmModule = await compiledModule();
+  const memory = new WebAssembly.Memory({ initial: 256, maximum: Math.max(maxPages, 257) });
+  const quickjs = await newQuickJSWASMModule(
+    newVariant(RELEASE_SYNC, { wasmModule, wasmMemory: memory } as never),
+  );
+  return { quickjs, memory };
+}
+
+/** The parts of the Emscripten module used here. */
+interface EmscriptenHeap {
+  _malloc(size: number): number;
+  _free(pointer: number): void;
+}
+
+function contextPointer(ctx: QuickJSContext): number {
+  return (ctx as unknown as { ctx: { value: number } }).ctx.value;
+}
+
+function newRealm(instance: Instance): Realm {
+  const runtime = instance.quickjs.newRuntime();
+  runtime.setInterruptHandler(() => instance.hooks?.shouldInterrupt() ?? false);
+  const ctx = runtime.newContext();
+  const hostFunctions = HOST_FUNCTIONS.map((name) =>
+    ctx.newFunction(name, (...args) => instance.hooks?.[name](...args)),
+  );
+  return { runtime, ctx, hostFunctions, api: undefined };
+}
+
+function disposeRealm(realm: Realm): void {
+  for (const handle of Object.values(realm.api ?? {})) handle.dispose();
+  for (const handle of realm.hostFunctions) handle.dispose();
+  realm.ctx.dispose();
+  realm.runtime.dispose();
+}
+
+/**
+ * Compiles and runs the bootstrap in the realm's context; returns its functions, or the error handle. Every handle
+ * made goes through `keep` (the caller disposes them), the error handle excepted.
+ */
+function runBootstrap(
+  realm: Realm,
+  keep: (handle: QuickJSHandle) => QuickJSHandle,
+): Api | { error: QuickJSHandle } {
+  const { ctx } = realm;
+  const factory = ctx.evalCode(BOOTSTRAP_SOURCE, 'weft-bootstrap.js', { type: 'global' });
+  if (factory.error) return { error: factory.error };
+  const made = ctx.callFunction(keep(factory.value), ctx.undefined, ...realm.hostFunctions);
+  if (made.error) return { error: made.error };
+  const apiHandle = keep(made.value);
+  return {
+    begin: keep(ctx.getProp(apiHandle, 'begin')),
+    run: keep(ctx.getProp(apiHandle, 'run')),
+    fireTimer: keep(ctx.getProp(apiHandle, 'fireTimer')),
+    settle: keep(ctx.getProp(apiHandle, 'settle')),
+  };
+}
+
+/** C stack below QuickJS's own stack limit that an execution may still use (frames between its checks). */
+const STACK_SLACK = 64 * 1024;
+
+const U64_MASK = (1n << 64n) - 1n;
+
+/** QuickJS's Math.random: one xorshift64* step from `state`; returns the new state and the number. */
+function xorshift64star(state: bigint): { state: bigint; value: number } {
+  let x = state;
+  x ^= x >> 12n;
+  x ^= (x << 25n) & U64_MASK;
+  x ^= x >> 27n;
+  const bits = (0x3ffn << 52n) | (((x * 0x2545f4914f6cdd1dn) & U64_MASK) >> 12n);
+  const view = new DataView(new ArrayBuffer(8));
+  view.setBigUint64(0, bits);
+  return { state: x, value: view.getFloat64(0) - 1 };
+}
+
+function evalNumber(ctx: QuickJSContext, code: string): number {
+  const result = ctx.evalCode(code, 'weft-layout.js', { type: 'global' });
+  if (result.error) {
+    result.error.dispose();
+    throw new Error('layout probe failed');
+  }
+  const value = ctx.getNumber(result.value);
+  result.value.dispose();
+  return value;
+}
+
+function isZero(words: Uint32Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (words[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Finds the memory layout on a throw-away instance, or undefined if it is not as expected (then executions get a
+ * new realm each). The module's linear memory holds the C globals, then the C stack (growing down, zero where
+ * never reached), then the heap, whose end the allocator keeps in a global and never lowers.
+ */
+async function findLayout(): Promise<MemoryLayout | undefined> {
+  const { quickjs, memory } = await newModuleInstance(
+    Math.ceil((SANDBOX_DEFAULTS.memoryBytes + MEMORY_OVERHEAD) / PAGE),
+  );
+  const module = (quickjs as unknown as { module: EmscriptenHeap }).module;
+  // 1. The C stack: the first run of zero 4 KiB pages, a megabyte or more, that something non-zero (the heap) follows.
+  const words = new Uint32Array(memory.buffer);
+  const WORDS_PER_PAGE = 1024;
+  const pages = words.length / WORDS_PER_PAGE;
+  let gapStart = -1;
+  let heapPage = -1;
+  let runStart = -1;
+  for (let page = 0; page < pages && heapPage < 0; page++) {
+    if (isZero(words, page * WORDS_PER_PAGE, (page + 1) * WORDS_PER_PAGE)) {
+      if (runStart < 0) runStart = page;
+    } else {
+      if (runStart > 0 && page - runStart >= 256) {
+        gapStart = runStart;
+        heapPage = page;
+      }
+      runStart = -1;
+    }
+  }
+  if (heapPage < 0) return undefined;
+  const dataEnd = gapStart * WORDS_PER_PAGE * 4;
+  const heapStart = heapPage * WORDS_PER_PAGE * 4;
+  const stackWindowStart = heapStart - SANDBOX_DEFAULTS.maxStackBytes - STACK_SLACK;
+
+  // 2. The break: the word in the globals that grows by at least what a series of allocations took from the heap.
+  const before = words.slice(0, dataEnd / 4);
+  const BLOCK = 64 * 1024;
+  const blocks: number[] = [];
+  for (let i = 0; i < 64; i++) blocks.push(module._malloc(BLOCK));
+  if (blocks.some((block) => block === 0)) return undefined;
+  const after = new Uint32Array(memory.buffer, 0, dataEnd / 4);
+  let breakPointer = -1;
+  let heapEnd = 0;
+  for (let i = 0; i < after.length; i++) {
+    const now = after[i] ?? 0;
+    const was = before[i] ?? 0;
+    if (
+      now - was >= (blocks.length * BLOCK) / 2 &&
+      was >= heapStart &&
+      now <= memory.buffer.byteLength &&
+      now > heapEnd
+    ) {
+      breakPointer = i * 4;
+      heapEnd = now;
+    }
+  }
+  if (breakPointer < 0 || blocks.some((block) => block < heapStart || block + BLOCK > heapEnd))
+    return undefined;
+  for (const block of blocks) module._free(block);
+  // The heap must not shrink when freed: its end is then the high-water mark of what an execution wrote.
+  if (new Uint32Array(memory.buffer)[breakPointer / 4] !== heapEnd) return undefined;
+
+  const runtime = quickjs.newRuntime();
+  const ctx = runtime.newContext();
+  try {
+    // 3. The gap is the C stack, and the window covers what it can reach: recursing to the stack limit dirties
+    // pages at its top and none below the window.
+    runtime.setMaxStackSize(SANDBOX_DEFAULTS.maxStackBytes);
+    const depth = evalNumber(
+      ctx,
+      'const f = (n) => { try { return f(n + 1); } catch (e) { return n; } }; f(0)',
+    );
+    const stack = new Uint32Array(memory.buffer, dataEnd, (heapStart - dataEnd) / 4);
+    const lowestUsed = stack.findIndex((word) => word !== 0) * 4 + dataEnd;
+    if (depth < 100 || lowestUsed < stackWindowStart || lowestUsed >= heapStart) return undefined;
+
+    // 4. Math.random's state: the 64-bit field of the context that one call moves by exactly one xorshift64* step.
+    const base = contextPointer(ctx);
+    const SPAN = 4096;
+    const read = () => new DataView(memory.buffer.slice(base, base + SPAN));
+    const was = read();
+    const drawn = evalNumber(ctx, 'Math.random()');
+    const now = read();
+    for (let offset = 0; offset + 8 <= SPAN; offset += 4) {
+      const state = was.getBigUint64(offset, true);
+      if (state === 0n) continue;
+      const step = xorshift64star(state);
+      if (step.state !== now.getBigUint64(offset, true) || step.value !== drawn) continue;
+      // Confirm by seeding it.
+      const seed = 0x243f6a8885a308d3n;
+      new DataView(memory.buffer).setBigUint64(base + offset, seed, true);
+      if (evalNumber(ctx, 'Math.random()') !== xorshift64star(seed).value) return undefined;
+      return { dataEnd, heapStart, stackWindowStart, breakPointer, randomStateOffset: offset };
+    }
+    return undefined;
+  } finally {
+    ctx.dispose();
+    runtime.dispose();
+  }
+}
+
+let layoutPromise: Promise<MemoryLayout | undefined> | undefined;
+let snapshotsEnabled = true;
+
+/** The memory layout, found once per process (undefined: pristine snapshots are not used). */
+function memoryLayout(): Promise<MemoryLayout | undefined> {
+  if (!snapshotsEnabled) return Promise.resolve(undefined);
+  layoutPromise ??= findLayout().catch(() => undefined);
+  return layoutPromise;
+}
+
+/** Prepares the instance's realm and copies aside the memory that holds it; undefined if that failed. */
+function preparePristine(instance: Instance, layout: MemoryLayout): Pristine | undefined {
+  let realm: Realm | undefined;
+  try {
+    realm = newRealm(instance);
+    const { ctx } = realm;
+    const handles: QuickJSHandle[] = [];
+    const api = runBootstrap(realm, (handle) => {
+      handles.push(handle);
+      return handle;
+    });
+    if (!('begin' in api)) {
+      api.error.dispose();
+      throw new Error('bootstrap failed');
+    }
+    realm.api = {
+      begin: api.begin.dup(),
+      run: api.run.dup(),
+      fireTimer: api.fireTimer.dup(),
+      settle: api.settle.dup(),
+    };
+    for (const handle of handles) handle.dispose();
+    // Handles the library caches on first use must exist in the copy, not be made after it.
+    void [ctx.undefined, ctx.null, ctx.true, ctx.false];
+    const buffer = instance.memory.buffer;
+    const heapEnd = new Uint32Array(buffer)[layout.breakPointer / 4] ?? 0;
+    if (heapEnd < layout.heapStart || heapEnd > buffer.byteLength || realm.runtime.hasPendingJob()) {
+      throw new Error('unexpected memory layout');
+    }
+    const bytes = new Uint8Array(buffer);
+    return {
+      layout,
+      realm,
+      data: bytes.slice(0, layout.dataEnd),
+      upper: bytes.slice(layout.stackWindowStart, heapEnd),
+      heapEnd,
+      randomState: contextPointer(ctx) + layout.randomStateOffset,
+    };
+  } catch {
+    try {
+      if (realm) disposeRealm(realm);
+    } catch {
+      // The instance is dropped anyway.
+    }
+    return undefined;
+  }
+}
+
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+/** Fresh random bytes (each handed out once), drawn from the system in batches. */
+function randomChunk(size: number): Buffer {
+  if (randomOffset + size > randomPool.length) {
+    randomPool = randomBytes(4096);
+    randomOffset = 0;
+  }
+  randomOffset += size;
+  return randomPool.subarray(randomOffset - size, randomOffset);
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * `ctx.newString`, with the UTF-8 encoded natively: the library encodes in a JavaScript loop, slow for the arguments'
+ * JSON. Undefined if the text does not fit in the instance's memory.
+ */
+function newStringFast(instance: Instance, ctx: QuickJSContext, text: string): QuickJSHandle | undefined {
+  if (text.length < 1024) return ctx.newString(text);
+  const module = (instance.quickjs as unknown as { module: EmscriptenHeap }).module;
+  const ffi = instance.quickjs.getFFI();
+  const length = Buffer.byteLength(text);
+  const pointer = module._malloc(length + 1);
+  if (pointer === 0) return undefined;
+  try {
+    const bytes = new Uint8Array(instance.memory.buffer, pointer, length + 1);
+    utf8.encodeInto(text, bytes);
+    bytes[length] = 0;
+    const context = contextPointer(ctx) as JSContextPointer;
+    const value = ffi.QTS_NewString(context, pointer as BorrowedHeapCharPointer);
+    return new Lifetime<JSValuePointer, JSValuePointer, QuickJSRuntime>(value, undefined, (handle) =>
+      ffi.QTS_FreeValuePointer(context, handle),
+    );
+  } finally {
+    module._free(pointer);
+  }
+}
+
+/** Puts the pristine memory back after an execution; false if the memory is not as expected (drop the instance). */
+function restorePristine(instance: Instance, pristine: Pristine): boolean {
+  const { layout } = pristine;
+  const buffer = instance.memory.buffer;
+  const heapEnd = new Uint32Array(buffer)[layout.breakPointer / 4] ?? 0;
+  if (heapEnd < pristine.heapEnd || heapEnd > buffer.byteLength) return false;
+  const bytes = new Uint8Array(buffer);
+  bytes.fill(0, pristine.heapEnd, heapEnd);
+  bytes.set(pristine.data, 0);
+  bytes.set(pristine.upper, layout.stackWindowStart);
+  return true;
 }
 
 async function takeInstance(memoryBytes: number): Promise<Instance> {
   const maxPages = Math.ceil((memoryBytes + MEMORY_OVERHEAD) / PAGE);
   const idle = pool.get(maxPages)?.pop();
-  if (idle) return { quickjs: idle, maxPages };
-  const wasmModule = await compiledModule();
-  const wasmMemory = new WebAssembly.Memory({ initial: 256, maximum: Math.max(maxPages, 257) });
-  const quickjs = await newQuickJSWASMModule(newVariant(RELEASE_SYNC, { wasmModule, wasmMemory } as never));
-  return { quickjs, maxPages };
+  if (idle) return idle;
+  const [layout, { quickjs, memory }] = await Promise.all([memoryLayout(), newModuleInstance(maxPages)]);
+  const instance: Instance = {
+    quickjs,
+    memory,
+    maxPages,
+    hooks: undefined,
+    pristine: undefined,
+    generation: poolGeneration,
+  };
+  if (layout) instance.pristine = preparePristine(instance, layout);
+  return instance;
 }
 
-function linearMemoryBytes(quickjs: QuickJSWASMModule): number {
-  const heap = (quickjs as unknown as { module?: { HEAPU8?: Uint8Array } }).module?.HEAPU8;
-  return heap?.buffer.byteLength ?? 0;
+/** The realm an execution runs in: the instance's pristine one, or a new one. */
+function openRealm(instance: Instance, seed: Uint8Array): Realm {
+  const { pristine } = instance;
+  if (!pristine) return newRealm(instance);
+  // A state of zero would stay zero.
+  if (seed.every((byte) => byte === 0)) seed[0] = 1;
+  new Uint8Array(instance.memory.buffer).set(seed.subarray(0, 8), pristine.randomState);
+  return pristine.realm;
 }
 
-function releaseInstance(instance: Instance, reusable: boolean): void {
-  if (!reusable || linearMemoryBytes(instance.quickjs) > POOL_MAX_MEMORY) return;
+/** Ends an execution's use of the instance: puts it back in the pool if `reusable`, else drops it. */
+function closeRealm(instance: Instance, realm: Realm, reusable: boolean): void {
+  instance.hooks = undefined;
+  let keep = reusable;
+  if (instance.pristine) {
+    keep = reusable && restorePristine(instance, instance.pristine);
+  } else {
+    try {
+      disposeRealm(realm);
+    } catch {
+      keep = false;
+    }
+  }
+  if (keep) poolInstance(instance);
+}
+
+/** Keeps an idle instance for a later execution with the same limit, unless the pool is full or it grew large. */
+function poolInstance(instance: Instance): void {
+  if (instance.generation !== poolGeneration || instance.memory.buffer.byteLength > POOL_MAX_MEMORY) return;
   const idle = pool.get(instance.maxPages) ?? [];
-  if (idle.length < POOL_SIZE) idle.push(instance.quickjs);
+  if (idle.length < POOL_SIZE) idle.push(instance);
   pool.set(instance.maxPages, idle);
 }
 
@@ -272,6 +687,14 @@ function isBinary(value: unknown): value is Uint8Array | ArrayBuffer {
   return value instanceof Uint8Array || value instanceof ArrayBuffer;
 }
 
+function base64Of(value: Uint8Array | ArrayBuffer): string {
+  const bytes =
+    value instanceof ArrayBuffer
+      ? Buffer.from(value)
+      : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return bytes.toString('base64');
+}
+
 async function execute(code: string, args: unknown[], options: SandboxOptions): Promise<unknown> {
   const limits: Limits = {
     timeoutMs: options.timeoutMs ?? SANDBOX_DEFAULTS.timeoutMs,
@@ -293,7 +716,9 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
     new SandboxError('CODE_TIMEOUT', `the code step ran longer than ${formatDuration(limits.timeoutMs)}`);
   if (signal?.aborted) throw cancelled();
 
-  const tag = `weft:${randomBytes(8).toString('hex')}:`;
+  // A per-execution nonce for the tags, and Math.random's seed.
+  const random = randomChunk(16);
+  const tag = `weft:${random.subarray(0, 8).toString('hex')}:`;
   const BYTES = `${tag}bytes`;
   const FUNCTION = `${tag}function`;
 
@@ -301,13 +726,7 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
   const functions: Array<(...values: unknown[]) => unknown> = [];
   function hostReplacer(this: unknown, key: string, value: unknown): unknown {
     const original = (this as Record<string, unknown>)[key];
-    if (isBinary(original)) {
-      const bytes =
-        original instanceof ArrayBuffer
-          ? Buffer.from(original)
-          : Buffer.from(original.buffer, original.byteOffset, original.byteLength);
-      return { [BYTES]: bytes.toString('base64') };
-    }
+    if (isBinary(original)) return { [BYTES]: base64Of(original) };
     if (typeof value === 'function') {
       functions.push(value as (...values: unknown[]) => unknown);
       return { [FUNCTION]: functions.length - 1 };
@@ -324,9 +743,27 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
   };
   const encodeForSandbox = (value: unknown): string => JSON.stringify(value, hostReplacer) ?? '{}';
 
+  // The arguments as plain JSON, and where binary data and host functions go in them (see the bootstrap's run()).
+  const marks: Array<[path: string[], kind: 'b' | 'f', payload: string | number]> = [];
+  const parents = new Map<object, [holder: object, key: string]>();
+  function argsReplacer(this: object, key: string, value: unknown): unknown {
+    const original = (this as Record<string, unknown>)[key];
+    const binary = isBinary(original);
+    if (binary || typeof value === 'function') {
+      const path = [key];
+      for (let at = parents.get(this); at; at = parents.get(at[0])) path.push(at[1]);
+      path.reverse();
+      if (binary) marks.push([path, 'b', base64Of(original)]);
+      else marks.push([path, 'f', functions.push(value as (...values: unknown[]) => unknown) - 1]);
+      return 0;
+    }
+    if (typeof value === 'bigint') return value.toString();
+    if (value !== null && typeof value === 'object') parents.set(value, [this, key]);
+    return value;
+  }
   let argsJson: string;
   try {
-    argsJson = JSON.stringify(args, hostReplacer);
+    argsJson = JSON.stringify(args, argsReplacer);
   } catch (error) {
     throw new TypeError(
       `the code step's arguments cannot be copied into the sandbox: ${(error as Error).message}`,
@@ -334,26 +771,20 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
   }
 
   const instance = await takeInstance(limits.memoryBytes);
-  const { quickjs } = instance;
   if (signal?.aborted) {
-    releaseInstance(instance, true);
+    poolInstance(instance);
     throw cancelled();
   }
   /** Whether this instance may serve another execution (no fault, no memory exhaustion). */
   let reusable = true;
 
-  const runtime: QuickJSRuntime = quickjs.newRuntime();
+  const realm = openRealm(instance, random.subarray(8));
+  const { runtime, ctx } = realm;
   const deadline = Date.now() + limits.timeoutMs;
   let interrupted: 'timeout' | 'cancelled' | undefined;
   runtime.setMemoryLimit(limits.memoryBytes);
   runtime.setMaxStackSize(limits.maxStackBytes);
-  runtime.setInterruptHandler(() => {
-    if (interrupted) return true;
-    if (signal?.aborted) interrupted = 'cancelled';
-    else if (Date.now() > deadline) interrupted = 'timeout';
-    return interrupted !== undefined;
-  });
-  const ctx = runtime.newContext();
+  /** Handles made for this execution: disposed at the end, or wiped with the memory when the realm is restored. */
   const handles: QuickJSHandle[] = [];
   const keep = (handle: QuickJSHandle) => {
     handles.push(handle);
@@ -368,7 +799,7 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
     const timers = new Map<number, NodeJS.Timeout>();
     let pendingHostCalls = 0;
     let nextPromise = 1;
-    let api: { run: QuickJSHandle; fireTimer: QuickJSHandle; settle: QuickJSHandle } | undefined;
+    let api: Api | undefined;
 
     const fail = (error: Error) => {
       outcome ??= { ok: false, error };
@@ -405,15 +836,15 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
                   'the code step returned a promise that never settles (nothing left to wait for)',
                 ),
               });
-      try {
-        for (const handle of handles) if (handle.alive) handle.dispose();
-        ctx.dispose();
-        runtime.dispose();
-      } catch {
-        reusable = false;
-      }
       if (!result.ok && (result.error as SandboxError).code === 'CODE_MEMORY_LIMIT') reusable = false;
-      releaseInstance(instance, reusable);
+      if (!instance.pristine) {
+        try {
+          for (const handle of handles) if (handle.alive) handle.dispose();
+        } catch {
+          reusable = false;
+        }
+      }
+      closeRealm(instance, realm, reusable);
       if (result.ok) resolve(result.value);
       else reject(result.error);
     }
@@ -429,7 +860,7 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
         info = undefined;
       }
       // After an allocation failed the error itself may not be readable; a full linear memory says why.
-      if (!info?.isError && linearMemoryBytes(quickjs) + 4 * 1024 * 1024 >= instance.maxPages * PAGE) {
+      if (!info?.isError && instance.memory.buffer.byteLength + 4 * 1024 * 1024 >= instance.maxPages * PAGE) {
         return memoryError();
       }
       return info
@@ -472,37 +903,35 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
     const numberArg = (handle: QuickJSHandle | undefined): number | undefined =>
       handle && ctx.typeof(handle) === 'number' ? ctx.getNumber(handle) : undefined;
 
-    const hostCall = keep(
-      ctx.newFunction('hostCall', (indexHandle, jsonHandle) => {
-        const index = numberArg(indexHandle);
-        const json = stringArg(jsonHandle);
-        const fn = index === undefined ? undefined : functions[index];
-        if (!fn || json === undefined) return ctx.newString(JSON.stringify({ error: 'not a host function' }));
-        if (json.length > MAX_HOST_MESSAGE) {
-          return ctx.newString(
-            JSON.stringify({ error: `arguments larger than ${formatBytes(MAX_HOST_MESSAGE)}` }),
+    const hostCall: HostFunction = (indexHandle, jsonHandle) => {
+      const index = numberArg(indexHandle);
+      const json = stringArg(jsonHandle);
+      const fn = index === undefined ? undefined : functions[index];
+      if (!fn || json === undefined) return ctx.newString(JSON.stringify({ error: 'not a host function' }));
+      if (json.length > MAX_HOST_MESSAGE) {
+        return ctx.newString(
+          JSON.stringify({ error: `arguments larger than ${formatBytes(MAX_HOST_MESSAGE)}` }),
+        );
+      }
+      try {
+        const values = JSON.parse(json, hostReviver) as unknown[];
+        const value = fn(...values);
+        if (value !== null && typeof (value as PromiseLike<unknown>)?.then === 'function') {
+          const id = nextPromise++;
+          pendingHostCalls++;
+          Promise.resolve(value as PromiseLike<unknown>).then(
+            (settled) => settleHost(id, true, settled),
+            (error) => settleHost(id, false, error),
           );
+          return ctx.newString(JSON.stringify({ promise: id }));
         }
-        try {
-          const values = JSON.parse(json, hostReviver) as unknown[];
-          const value = fn(...values);
-          if (value !== null && typeof (value as PromiseLike<unknown>)?.then === 'function') {
-            const id = nextPromise++;
-            pendingHostCalls++;
-            Promise.resolve(value as PromiseLike<unknown>).then(
-              (settled) => settleHost(id, true, settled),
-              (error) => settleHost(id, false, error),
-            );
-            return ctx.newString(JSON.stringify({ promise: id }));
-          }
-          return ctx.newString(value === undefined ? '{}' : `{"value":${encodeForSandbox(value)}}`);
-        } catch (error) {
-          return ctx.newString(
-            JSON.stringify({ error: error instanceof Error ? error.message : String(error) }),
-          );
-        }
-      }),
-    );
+        return ctx.newString(value === undefined ? '{}' : `{"value":${encodeForSandbox(value)}}`);
+      } catch (error) {
+        return ctx.newString(
+          JSON.stringify({ error: error instanceof Error ? error.message : String(error) }),
+        );
+      }
+    };
 
     const settleHost = (id: number, ok: boolean, value: unknown) => {
       pendingHostCalls--;
@@ -534,145 +963,145 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
       });
     };
 
-    const hostLog = keep(
-      ctx.newFunction('hostLog', (levelHandle, messageHandle) => {
-        const level = stringArg(levelHandle);
-        const message = stringArg(messageHandle);
-        if (!log || level === undefined || message === undefined) return;
-        const levels: SandboxLogLevel[] = ['log', 'info', 'warn', 'error', 'debug', 'trace'];
-        try {
-          log(
-            levels.includes(level as SandboxLogLevel) ? (level as SandboxLogLevel) : 'log',
-            message.length > MAX_HOST_MESSAGE ? `${message.slice(0, MAX_HOST_MESSAGE)}…` : message,
-          );
-        } catch {
-          // A failing log sink is not the code step's failure.
-        }
-      }),
-    );
+    const hostLog: HostFunction = (levelHandle, messageHandle) => {
+      const level = stringArg(levelHandle);
+      const message = stringArg(messageHandle);
+      if (!log || level === undefined || message === undefined) return;
+      const levels: SandboxLogLevel[] = ['log', 'info', 'warn', 'error', 'debug', 'trace'];
+      try {
+        log(
+          levels.includes(level as SandboxLogLevel) ? (level as SandboxLogLevel) : 'log',
+          message.length > MAX_HOST_MESSAGE ? `${message.slice(0, MAX_HOST_MESSAGE)}…` : message,
+        );
+      } catch {
+        // A failing log sink is not the code step's failure.
+      }
+    };
 
-    const hostTimer = keep(
-      ctx.newFunction('hostTimer', (idHandle, msHandle) => {
-        const id = numberArg(idHandle);
-        const ms = numberArg(msHandle);
-        if (id === undefined || ms === undefined) return;
-        if (ms < 0) {
-          clearTimeout(timers.get(id));
-          timers.delete(id);
-          return;
-        }
-        if (timers.size >= MAX_TIMERS) {
-          return { error: ctx.newError(`more than ${MAX_TIMERS} timers pending`) };
-        }
-        const remaining = Math.max(0, deadline - Date.now());
-        timers.set(
-          id,
-          setTimeout(
-            () => {
-              timers.delete(id);
-              if (finished || !api) return;
-              const { fireTimer } = api;
-              enter(() => {
-                const idArg = ctx.newNumber(id);
-                const result = ctx.callFunction(fireTimer, ctx.undefined, idArg);
-                idArg.dispose();
-                if (result.error) {
-                  fail(vmError(result.error, 'threw'));
-                  result.error.dispose();
-                } else result.value.dispose();
-              });
-            },
-            Math.min(ms, remaining + 10),
+    const hostTimer: HostFunction = (idHandle, msHandle) => {
+      const id = numberArg(idHandle);
+      const ms = numberArg(msHandle);
+      if (id === undefined || ms === undefined) return;
+      if (ms < 0) {
+        clearTimeout(timers.get(id));
+        timers.delete(id);
+        return;
+      }
+      if (timers.size >= MAX_TIMERS) {
+        return { error: ctx.newError(`more than ${MAX_TIMERS} timers pending`) };
+      }
+      const remaining = Math.max(0, deadline - Date.now());
+      timers.set(
+        id,
+        setTimeout(
+          () => {
+            timers.delete(id);
+            if (finished || !api) return;
+            const { fireTimer } = api;
+            enter(() => {
+              const idArg = ctx.newNumber(id);
+              const result = ctx.callFunction(fireTimer, ctx.undefined, idArg);
+              idArg.dispose();
+              if (result.error) {
+                fail(vmError(result.error, 'threw'));
+                result.error.dispose();
+              } else result.value.dispose();
+            });
+          },
+          Math.min(ms, remaining + 10),
+        ),
+      );
+    };
+
+    const hostDone: HostFunction = (jsonHandle) => {
+      const json = stringArg(jsonHandle);
+      if (json === undefined) {
+        outcome ??= { ok: true, value: undefined };
+        return;
+      }
+      if (Buffer.byteLength(json) > limits.maxOutputBytes) {
+        fail(
+          new SandboxError(
+            'CODE_OUTPUT_TOO_LARGE',
+            `the code step returned more than ${formatBytes(limits.maxOutputBytes)}`,
           ),
         );
-      }),
-    );
+        return;
+      }
+      try {
+        // The tag is plain ASCII, which JSON.stringify writes as is: no tag in the text, nothing to revive.
+        outcome ??= {
+          ok: true,
+          value: json.includes(BYTES) ? JSON.parse(json, hostReviver) : JSON.parse(json),
+        };
+      } catch (error) {
+        fail(
+          new SandboxError(
+            'CODE_THREW',
+            `the code step's result cannot be read: ${(error as Error).message}`,
+          ),
+        );
+      }
+    };
 
-    const hostDone = keep(
-      ctx.newFunction('hostDone', (jsonHandle) => {
-        const json = stringArg(jsonHandle);
-        if (json === undefined) {
-          outcome ??= { ok: true, value: undefined };
-          return;
-        }
-        if (Buffer.byteLength(json) > limits.maxOutputBytes) {
-          fail(
-            new SandboxError(
-              'CODE_OUTPUT_TOO_LARGE',
-              `the code step returned more than ${formatBytes(limits.maxOutputBytes)}`,
-            ),
-          );
-          return;
-        }
-        try {
-          outcome ??= { ok: true, value: JSON.parse(json, hostReviver) };
-        } catch (error) {
-          fail(
-            new SandboxError(
-              'CODE_THREW',
-              `the code step's result cannot be read: ${(error as Error).message}`,
-            ),
-          );
-        }
-      }),
-    );
+    const hostFail: HostFunction = (jsonHandle, kindHandle) => {
+      const kind = stringArg(kindHandle);
+      if (kind === 'size') {
+        fail(
+          new SandboxError(
+            'CODE_OUTPUT_TOO_LARGE',
+            `the code step returned more than ${formatBytes(limits.maxOutputBytes)}`,
+          ),
+        );
+        return;
+      }
+      let info: ErrorInfo;
+      try {
+        info = JSON.parse(stringArg(jsonHandle) ?? '{}') as ErrorInfo;
+        if (typeof info.message !== 'string') info = { isError: false, message: 'an unknown value' };
+      } catch {
+        info = { isError: false, message: 'an unknown value' };
+      }
+      fail(errorFromInfo(info, limits, kind === 'output' ? 'output' : 'threw'));
+    };
 
-    const hostFail = keep(
-      ctx.newFunction('hostFail', (jsonHandle, kindHandle) => {
-        const kind = stringArg(kindHandle);
-        if (kind === 'size') {
-          fail(
-            new SandboxError(
-              'CODE_OUTPUT_TOO_LARGE',
-              `the code step returned more than ${formatBytes(limits.maxOutputBytes)}`,
-            ),
-          );
-          return;
-        }
-        let info: ErrorInfo;
-        try {
-          info = JSON.parse(stringArg(jsonHandle) ?? '{}') as ErrorInfo;
-          if (typeof info.message !== 'string') info = { isError: false, message: 'an unknown value' };
-        } catch {
-          info = { isError: false, message: 'an unknown value' };
-        }
-        fail(errorFromInfo(info, limits, kind === 'output' ? 'output' : 'threw'));
-      }),
-    );
+    instance.hooks = {
+      hostCall,
+      hostLog,
+      hostTimer,
+      hostDone,
+      hostFail,
+      shouldInterrupt: () => {
+        if (interrupted) return true;
+        if (signal?.aborted) interrupted = 'cancelled';
+        else if (Date.now() > deadline) interrupted = 'timeout';
+        return interrupted !== undefined;
+      },
+    };
 
     enter(() => {
-      // 1. The bootstrap: captures the host functions in a closure, installs module/exports/require/console/timers.
-      const factory = ctx.evalCode(BOOTSTRAP_SOURCE, 'weft-bootstrap.js', { type: 'global' });
-      if (factory.error) {
-        fail(vmError(factory.error, 'threw'));
-        factory.error.dispose();
-        return;
+      // 1. The bootstrap (run already in a pristine realm): captures the host functions in a closure, installs
+      // module/exports/require/console/timers; then begin() gives it this execution's tag and output limit.
+      let ready = realm.api;
+      if (!ready) {
+        const made = runBootstrap(realm, keep);
+        if (!('begin' in made)) {
+          fail(vmError(made.error, 'threw'));
+          made.error.dispose();
+          return;
+        }
+        ready = made;
       }
-      const factoryHandle = keep(factory.value);
+      api = ready;
       const tagHandle = keep(ctx.newString(tag));
       const maxHandle = keep(ctx.newNumber(limits.maxOutputBytes));
-      const made = ctx.callFunction(
-        factoryHandle,
-        ctx.undefined,
-        hostCall,
-        hostLog,
-        hostTimer,
-        hostDone,
-        hostFail,
-        tagHandle,
-        maxHandle,
-      );
-      if (made.error) {
-        fail(vmError(made.error, 'threw'));
-        made.error.dispose();
+      const begun = ctx.callFunction(api.begin, ctx.undefined, tagHandle, maxHandle);
+      if (begun.error) {
+        fail(vmError(begun.error, 'threw'));
+        begun.error.dispose();
         return;
       }
-      const apiHandle = keep(made.value);
-      api = {
-        run: keep(ctx.getProp(apiHandle, 'run')),
-        fireTimer: keep(ctx.getProp(apiHandle, 'fireTimer')),
-        settle: keep(ctx.getProp(apiHandle, 'settle')),
-      };
+      begun.value.dispose();
 
       // 2. The user's module text, as a global script (its line numbers are the user's).
       const evaluated = ctx.evalCode(code, FILE_NAME, { type: 'global', strict: false });
@@ -684,9 +1113,14 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
       evaluated.value.dispose();
 
       // 3. module.exports(...args); the bootstrap reports the settled result through hostDone/hostFail.
-      const argsHandle = ctx.newString(argsJson);
-      const ran = ctx.callFunction(api.run, ctx.undefined, argsHandle);
-      argsHandle.dispose();
+      const argsText = newStringFast(instance, ctx, argsJson);
+      if (!argsText) {
+        fail(memoryError());
+        return;
+      }
+      const argsHandle = keep(argsText);
+      const marksHandle = marks.length > 0 ? keep(ctx.newString(JSON.stringify(marks))) : ctx.undefined;
+      const ran = ctx.callFunction(api.run, ctx.undefined, argsHandle, marksHandle);
       if (ran.error) {
         fail(vmError(ran.error, 'threw'));
         ran.error.dispose();
@@ -694,3 +1128,17 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
     });
   });
 }
+
+/** Internals for tests and benchmarks: not part of the API. */
+export const sandboxInternals = {
+  /** The memory layout pristine snapshots use, or undefined when every execution gets a new realm. */
+  memoryLayout: (): Promise<MemoryLayout | undefined> => memoryLayout(),
+  /** The linear memories of the idle pooled instances. */
+  idleMemories: (): ArrayBuffer[] => [...pool.values()].flat().map((instance) => instance.memory.buffer),
+  /** Turns pristine snapshots on or off for the instances made from now on; empties the pool. */
+  useSnapshots(enabled: boolean): void {
+    snapshotsEnabled = enabled;
+    pool.clear();
+    poolGeneration++;
+  },
+};
