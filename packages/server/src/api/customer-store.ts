@@ -199,3 +199,18 @@ export async function listCustomers(db: Kysely<Database>, orgId: string, query: 
     .execute();
   return pageOf(rows, query.limit, toCustomer);
 }
+
+/** The ids of the organization's customers a filter names: by id or by externalId (none when it names nobody). */
+export async function customerIdsFor(db: Kysely<Database>, orgId: string, customer: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('customers')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where((eb) =>
+      uuidPattern.test(customer)
+        ? eb.or([eb('id', '=', customer), eb('external_id', '=', customer)])
+        : eb('external_id', '=', customer),
+    )
+    .execute();
+  return rows.map((row) => row.id);
+}

@@ -2,6 +2,7 @@ import type { TriggerRequest } from '@weft/engine';
 import { sql } from 'kysely';
 import type { ExecutionStatus, TriggerKind } from '../database/schema.js';
 import { WeftError } from '../errors.js';
+import { customerIdsFor } from './customer-store.js';
 import { type Db, isUuid } from './integration-store.js';
 import { decodeCursor, encodeCursor } from './page-cursor.js';
 
@@ -260,23 +261,9 @@ export async function listExecutions(
     select = select.where('e.instance_id', '=', query.instance);
   }
   if (query.customer !== undefined) {
-    const customer = query.customer;
-    const found = await db
-      .selectFrom('customers')
-      .select('id')
-      .where('org_id', '=', orgId)
-      .where((eb) =>
-        isUuid(customer)
-          ? eb.or([eb('id', '=', customer), eb('external_id', '=', customer)])
-          : eb('external_id', '=', customer),
-      )
-      .execute();
+    const found = await customerIdsFor(db, orgId, query.customer);
     if (found.length === 0) return noPage;
-    select = select.where(
-      'e.customer_id',
-      'in',
-      found.map((row) => row.id),
-    );
+    select = select.where('e.customer_id', 'in', found);
   }
   if (query.integration !== undefined) {
     if (!isUuid(query.integration)) return noPage;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { WeftError } from '../errors.js';
+import { customerIdsFor } from './customer-store.js';
 import { type Db, isUuid } from './integration-store.js';
 
 /**
@@ -188,23 +189,9 @@ export async function searchLogs(db: Db, orgId: string, query: LogQuery): Promis
   if (query.instance !== undefined) select = select.where('e.instance_id', '=', query.instance);
   if (query.integration !== undefined) select = select.where('e.integration_id', '=', query.integration);
   if (query.customer !== undefined) {
-    const customer = query.customer;
-    const found = await db
-      .selectFrom('customers')
-      .select('id')
-      .where('org_id', '=', orgId)
-      .where((eb) =>
-        isUuid(customer)
-          ? eb.or([eb('id', '=', customer), eb('external_id', '=', customer)])
-          : eb('external_id', '=', customer),
-      )
-      .execute();
+    const found = await customerIdsFor(db, orgId, query.customer);
     if (found.length === 0) return empty();
-    select = select.where(
-      'e.customer_id',
-      'in',
-      found.map((row) => row.id),
-    );
+    select = select.where('e.customer_id', 'in', found);
   }
   if (query.flow !== undefined) select = select.where('e.flow_name', '=', query.flow);
   const levels = levelsWanted(query);
