@@ -201,7 +201,11 @@ export async function listCustomers(db: Kysely<Database>, orgId: string, query: 
 }
 
 /** The ids of the organization's customers a filter names: by id or by externalId (none when it names nobody). */
-export async function customerIdsFor(db: Kysely<Database>, orgId: string, customer: string): Promise<string[]> {
+export async function customerIdsFor(
+  db: Kysely<Database>,
+  orgId: string,
+  customer: string,
+): Promise<string[]> {
   const rows = await db
     .selectFrom('customers')
     .select('id')
