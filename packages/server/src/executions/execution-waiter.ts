@@ -26,7 +26,7 @@ export async function startExecutionWaiter(
   log: Logger,
 ): Promise<ExecutionWaiter> {
   const waiters = new Map<string, Set<(finished: boolean) => void>>();
-  let client: pg.PoolClient | undefined;
+  let listening: { client: pg.PoolClient; release(destroy?: boolean): void } | undefined;
   let closed = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
 
@@ -40,17 +40,38 @@ export async function startExecutionWaiter(
   const connect = async (): Promise<void> => {
     try {
       const next = await pool.connect();
-      next.on('notification', (message) => {
+      const onNotification = (message: pg.Notification) => {
         if (message.channel === executionFinishedChannel && message.payload) wake(message.payload);
-      });
-      next.once('error', (error) => {
+      };
+      // A connection is released exactly once: an error can arrive after close() handed it back (PostgreSQL
+      // terminating connections at shutdown), and pg-pool throws on a second release.
+      let released = false;
+      const release = (destroy?: boolean) => {
+        if (released) return;
+        released = true;
+        next.off('notification', onNotification);
+        next.off('error', onError);
+        next.release(destroy);
+        if (listening?.client === next) listening = undefined;
+      };
+      const onError = (error: Error) => {
         log.warn({ error: error.message }, 'execution waiter lost its database connection; reconnecting');
-        next.release(true);
-        client = undefined;
+        release(true);
         scheduleReconnect();
-      });
-      await next.query(`listen ${executionFinishedChannel}`);
-      client = next;
+      };
+      next.on('notification', onNotification);
+      next.on('error', onError);
+      try {
+        await next.query(`listen ${executionFinishedChannel}`);
+      } catch (error) {
+        release(true);
+        throw error;
+      }
+      if (closed) {
+        release();
+        return;
+      }
+      listening = { client: next, release };
       // Whatever finished while we were not listening: check every waiter once.
       if (waiters.size > 0) void recheck([...waiters.keys()]);
     } catch (error) {
@@ -101,10 +122,10 @@ export async function startExecutionWaiter(
       closed = true;
       if (reconnectTimer) clearTimeout(reconnectTimer);
       for (const id of [...waiters.keys()]) wake(id, false); // nobody waits forever on a stopping process
-      if (client) {
-        await client.query(`unlisten ${executionFinishedChannel}`).catch(() => undefined);
-        client.release();
-        client = undefined;
+      const current = listening;
+      if (current) {
+        await current.client.query(`unlisten ${executionFinishedChannel}`).catch(() => undefined);
+        current.release();
       }
     },
   };
