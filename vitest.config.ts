@@ -9,5 +9,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // Every Weft the tests start (and the worker processes they spawn) shares one master key; tests of the key
+    // itself (generation, mismatch, rotation) set their own.
+    env: { WEFT_ENCRYPTION_KEY: 'd2VmdC10ZXN0LW1hc3Rlci1rZXktMzItYnl0ZXMtbG8=' },
   },
 });

@@ -1,2 +1,3 @@
 export { builtinCatalog } from './builtin-catalog.js';
 export { builtinComponent, builtinComponents } from './builtin-components.js';
+export { connectionAuthentication } from './components/http.js';

@@ -36,6 +36,10 @@ export interface CatalogInput {
   collection?: 'valuelist' | 'keyvaluelist';
   /** The allowed values of a picklist input. */
   model?: Array<{ label: string; value: string }>;
+  /** Connection inputs: false hides the input from deployers (its default is always used). */
+  shown?: boolean;
+  /** Connection inputs of type `template`: the value, computed from the other inputs (`{{#domain}}`). */
+  templateValue?: string;
 }
 
 export interface CatalogOperation {
@@ -51,6 +55,28 @@ export interface CatalogOperation {
   dynamicBranchInput?: string;
 }
 
+/** How a connection gets and keeps an OAuth 2.0 token, beyond the inputs Prismatic names (authorizeUrl, tokenUrl...). */
+export interface CatalogOAuth2Config {
+  /** Added to the authorize URL's query. */
+  extraAuthParams?: Record<string, string>;
+  /** Added to every token request's form. */
+  extraTokenParams?: Record<string, string>;
+  /** Where the client id and secret go in token requests (default `body`). */
+  clientAuthentication?: 'body' | 'basic';
+  /**
+   * Which API answers mean the access token expired early: the step is run once more with a refreshed token.
+   * Default: status 401.
+   */
+  refreshOn?: { statuses?: number[]; bodyIncludes?: string[] };
+}
+
+/** A connection: its inputs (secret ones are of type `password`) and, for OAuth 2.0, its grant and settings. */
+export interface CatalogConnection extends CatalogOperation {
+  oauth2Type?: 'authorization_code' | 'client_credentials';
+  oauth2PkceMethod?: 'S256' | 'plain';
+  oauth2Config?: CatalogOAuth2Config;
+}
+
 export interface CatalogDataSource extends CatalogOperation {
   dataSourceType: string;
 }
@@ -64,7 +90,7 @@ export interface CatalogComponent {
   versions?: number[];
   actions: Record<string, CatalogOperation>;
   triggers: Record<string, CatalogOperation>;
-  connections?: Record<string, CatalogOperation>;
+  connections?: Record<string, CatalogConnection>;
   dataSources?: Record<string, CatalogDataSource>;
 }
 

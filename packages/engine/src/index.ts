@@ -25,3 +25,4 @@ export {
   type StepRecord,
   type TriggerRequest,
 } from './run-flow.js';
+export { connectionSecrets, Redactor, redactedMark } from './redaction.js';

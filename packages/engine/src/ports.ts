@@ -45,8 +45,31 @@ export interface Clock {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
+/** A connection refreshed after a step's failure, with the secret values to mask from now on. */
+export interface RefreshedConnection {
+  connection: unknown;
+  secrets: string[];
+}
+
+/** Connections that can renew themselves mid-run; the server's keep their tokens in PostgreSQL. */
+export interface ConnectionPort {
+  /**
+   * A step that used the connection in config variable `configVarKey` failed with `failure`. When that failure
+   * means the access token expired early (the connection's `refreshOn`, by default status 401) and it can be
+   * refreshed, answers the connection with a new token; otherwise undefined. At most once per step run.
+   */
+  refreshAfterFailure(
+    configVarKey: string,
+    failure: { message: string; status?: number },
+  ): Promise<RefreshedConnection | undefined>;
+  /** A component threw Spectral's `ConnectionError` for this connection: it is marked as failing. */
+  reportFailure?(configVarKey: string, message: string): Promise<void>;
+}
+
 export interface EnginePorts {
   components: ComponentLoader;
+  /** Token refresh on an expired-token failure; without it, such a step fails like any other. */
+  connections?: ConnectionPort;
   state?: StatePort;
   flows?: FlowInvokerPort;
   /** Receives every log line as it is written (the result also carries them). */

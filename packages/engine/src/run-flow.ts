@@ -15,6 +15,7 @@ import { configValues } from './config-values.js';
 import { EngineError, type ErrorRecord, errorRecord } from './engine-error.js';
 import { convertInput, type InputScope, resolveInput } from './inputs.js';
 import { defaultLimits, type ExecutionLimits } from './limits.js';
+import { Redactor } from './redaction.js';
 import {
   type EnginePorts,
   type LogEntry,
@@ -51,6 +52,11 @@ export interface RunFlowRequest {
   webhookUrls?: Record<string, string>;
   webhookApiKeys?: Record<string, string[]>;
   invokeUrl?: string;
+  /**
+   * Secret values (connection passwords, keys, tokens) to mask in everything the run writes out: logs, step
+   * results, errors and the response. Steps see the real values.
+   */
+  secrets?: Iterable<string>;
 }
 
 export interface AttemptRecord {
@@ -117,6 +123,7 @@ interface RunState {
   response?: FlowResponse;
   lastResult?: { data: unknown; statusCode?: number; headers?: Record<string, string>; contentType?: string };
   components: Map<string, Component>;
+  redactor: Redactor;
   /** Who and what this execution is for: the same in the trigger payload and in every step's context. */
   identity: ExecutionIdentity;
 }
@@ -201,6 +208,7 @@ export async function runFlow(request: RunFlowRequest): Promise<ExecutionResult>
     logs: [],
     droppedLogs: 0,
     components: new Map(),
+    redactor: new Redactor(request.secrets ?? []),
     identity: undefined as unknown as ExecutionIdentity,
   };
   let status: ExecutionResult['status'] = 'succeeded';
@@ -259,15 +267,16 @@ export async function runFlow(request: RunFlowRequest): Promise<ExecutionResult>
           body: run.lastResult.data,
         }
       : undefined);
+  const { redactor } = run;
   return {
     executionId,
     status,
-    ...(error ? { error } : {}),
-    steps: Object.fromEntries(run.scope.stepResults),
+    ...(error ? { error: redactor.value(error) } : {}),
+    steps: redactor.value(Object.fromEntries(run.scope.stepResults)),
     stepRecords: run.records,
     logs: run.logs,
     droppedLogs: run.droppedLogs,
-    ...(response ? { response } : {}),
+    ...(response ? { response: redactor.value(response) } : {}),
     startedAt: run.startedAt,
     durationMs: Date.now() - started,
   };
@@ -303,7 +312,7 @@ function log(run: RunState, level: LogLevel, message: string, stepKey?: string):
   const entry: LogEntry = {
     timestamp: new Date().toISOString(),
     level,
-    message,
+    message: run.redactor.text(message),
     ...(stepKey ? { stepKey } : {}),
   };
   run.request.ports.log?.(entry);
@@ -585,12 +594,14 @@ function record(
   state?: StateWrites,
 ): void {
   const iteration = innermostIteration(run, step.key);
+  const { redactor } = run;
+  const shownResult = redactor.value(result);
   const stepRecord: StepRecord = {
     key: step.key,
     name: step.name,
     status,
-    result,
-    attempts,
+    result: shownResult,
+    attempts: redactor.value(attempts),
     ...extra,
     ...(iteration !== undefined ? { iteration } : {}),
   };
@@ -603,7 +614,7 @@ function record(
     stepKey: step.key,
     stepName: step.name,
     status,
-    result,
+    result: shownResult,
     durationMs,
     record: stepRecord,
     ...(state ? { state } : {}),
@@ -666,6 +677,7 @@ async function performWithErrorHandling(
   const config = step.errorConfig;
   const maxAttempts = config?.errorHandlerType === 'retry' ? Math.max(1, config.maxAttempts ?? 1) : 1;
   const clock = run.request.ports.clock ?? systemClock;
+  let refreshedConnections = false;
   for (let attempt = 1; ; attempt += 1) {
     const startedAt = new Date();
     let failure: ErrorRecord;
@@ -687,6 +699,18 @@ async function performWithErrorHandling(
         durationMs: Date.now() - startedAt.getTime(),
         error: failure,
       });
+    }
+    if (!run.signal.aborted && !(thrown instanceof EngineError)) {
+      await reportConnectionError(run, thrown);
+      // An access token that expired early: once per step run, refresh it and run the step again at once.
+      if (!refreshedConnections) {
+        refreshedConnections = true;
+        if (await refreshAfterFailure(run, step, thrown, failure)) {
+          attempt -= 1;
+          attempts.pop();
+          continue;
+        }
+      }
     }
     // Limits and cancellation end the execution whatever the step's error handling says.
     const handled = !run.signal.aborted && !(thrown instanceof EngineError && isExecutionLimit(thrown));
@@ -724,6 +748,65 @@ async function performWithErrorHandling(
       throw thrown.stepKey ? thrown : new EngineError(thrown.code, thrown.message, step.key);
     throw new EngineError('STEP_FAILED', `step '${step.name}' failed: ${failure.message}`, step.key);
   }
+}
+
+/** The connection config variables a step's inputs use. */
+function connectionsUsedBy(run: RunState, step: Step): string[] {
+  const keys: string[] = [];
+  for (const input of Object.values(step.inputs)) {
+    if (input.type !== 'configVar' || typeof input.value !== 'string') continue;
+    const value = run.scope.configVars[input.value];
+    if (typeof value === 'object' && value !== null && 'fields' in value) keys.push(input.value);
+  }
+  return keys;
+}
+
+/** The HTTP status an error carries, in the shapes components throw it (fetch wrappers, axios). */
+function failureStatus(thrown: unknown): number | undefined {
+  const candidate = thrown as { status?: unknown; statusCode?: unknown; response?: { status?: unknown } } | null;
+  for (const value of [candidate?.status, candidate?.statusCode, candidate?.response?.status]) {
+    if (typeof value === 'number') return value;
+  }
+  return undefined;
+}
+
+async function refreshAfterFailure(
+  run: RunState,
+  step: Step,
+  thrown: unknown,
+  failure: ErrorRecord,
+): Promise<boolean> {
+  const port = run.request.ports.connections;
+  if (!port) return false;
+  let refreshed = false;
+  const status = failureStatus(thrown);
+  for (const configVarKey of connectionsUsedBy(run, step)) {
+    const fresh = await port.refreshAfterFailure(configVarKey, {
+      message: failure.message,
+      ...(status !== undefined ? { status } : {}),
+    });
+    if (!fresh) continue;
+    run.redactor.add(fresh.secrets);
+    run.scope.configVars[configVarKey] = fresh.connection;
+    refreshed = true;
+    log(
+      run,
+      'info',
+      `step '${step.name}': connection '${configVarKey}' was refused (${status ?? 'expired token'}); its token was refreshed and the step runs again`,
+      step.key,
+    );
+  }
+  return refreshed;
+}
+
+/** Spectral's `ConnectionError(connection, message)`: the component says the connection itself is at fault. */
+async function reportConnectionError(run: RunState, thrown: unknown): Promise<void> {
+  const port = run.request.ports.connections;
+  const error = thrown as { name?: unknown; connection?: { configVarKey?: unknown }; message?: unknown } | null;
+  if (!port?.reportFailure || error?.name !== 'ConnectionError') return;
+  const configVarKey = error.connection?.configVarKey;
+  if (typeof configVarKey !== 'string') return;
+  await port.reportFailure(configVarKey, run.redactor.text(String(error.message ?? ''))).catch(() => undefined);
 }
 
 function isExecutionLimit(error: EngineError): boolean {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { WeftError } from './errors.js';
+import { parseMasterKeySettings } from './secrets/master-key.js';
 
 /** The parts one Weft process can play; a process runs every role unless told otherwise. */
 export const serverRoles = ['api', 'ingress', 'worker', 'scheduler'] as const;
@@ -83,6 +84,18 @@ export interface WeftConfig {
    * @defaultValue 30
    */
   executionRetentionDays: number;
+  /**
+   * The master key that protects stored credentials (`WEFT_ENCRYPTION_KEY`, 32 bytes as base64 or hex). Unset:
+   * Weft generates one into `<dataDir>/encryption.key` (mode 0600) on first start; back that file up.
+   * @defaultValue unset
+   */
+  encryptionKey: Buffer | undefined;
+  /**
+   * Master keys the current one replaced (`WEFT_ENCRYPTION_PREVIOUS_KEYS`, comma-separated): still read until
+   * `weft keys:rotate` rewrapped everything under the current key.
+   * @defaultValue none
+   */
+  previousEncryptionKeys: Buffer[];
 }
 
 /** Settings as given on the command line; each overrides its environment variable. */
@@ -202,6 +215,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     );
   }
 
+  const masterKeys = parseMasterKeySettings(env);
+  problems.push(...masterKeys.problems);
+
   if (problems.length > 0) {
     throw new WeftError(
       'CONFIG_INVALID',
@@ -228,5 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     webhookBodyLimitBytes,
     executionLeaseMs,
     executionRetentionDays,
+    encryptionKey: masterKeys.current,
+    previousEncryptionKeys: masterKeys.previous,
   };
 }

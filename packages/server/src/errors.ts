@@ -158,6 +158,40 @@ export const errorCatalog = {
     hint: 'Only queued or running executions can be cancelled; this one has already finished.',
   },
 
+  // Connections and OAuth 2.0
+  CONNECTION_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the id or stable key; list connections with `weft connections:list`.',
+  },
+  CONNECTION_STABLE_KEY_TAKEN: {
+    status: 409,
+    hint: 'Use another stableKey, or update the existing connection.',
+  },
+  CONNECTION_DEFINITION_NOT_FOUND: {
+    status: 422,
+    hint: 'Name a component and one of its connections (details.available lists them).',
+  },
+  CONNECTION_INPUTS_INVALID: {
+    status: 422,
+    hint: 'Fix the inputs listed in details.problems (required ones need a value; unknown ones are refused).',
+  },
+  CONNECTION_NOT_AUTHORIZABLE: {
+    status: 409,
+    hint: 'Only OAuth 2.0 authorization code connections are authorized in a browser; set the other kinds with their inputs.',
+  },
+  OAUTH2_STATE_INVALID: {
+    status: 400,
+    hint: 'Start the authorization again (weft instances:authorize or weft connections:authorize): a state is single use and expires after 10 minutes.',
+  },
+  OAUTH2_AUTHORIZATION_FAILED: {
+    status: 502,
+    hint: 'Read details.providerError; check the client id, secret, scopes and redirect URI registered with the provider, then authorize again.',
+  },
+  SECRET_UNREADABLE: {
+    status: 500,
+    hint: 'The stored value was altered or sealed under a key this database no longer has; set the credentials again.',
+  },
+
   // API tokens
   TOKEN_NOT_FOUND: { status: 404, hint: 'Check the token id; list tokens with `weft tokens:list`.' },
   TOKEN_ROLE_NOT_GRANTABLE: { status: 403, hint: 'Create tokens with a role no higher than your own.' },
@@ -180,6 +214,14 @@ export const errorCatalog = {
   MIGRATION_FAILED: {
     status: 500,
     hint: 'Read the error above; the run was rolled back as a whole, so the schema is as it was before it.',
+  },
+  ENCRYPTION_KEY_INVALID: {
+    status: 500,
+    hint: 'Set WEFT_ENCRYPTION_KEY to 32 bytes as base64 or 64 hex digits (openssl rand -base64 32), or restore the key file.',
+  },
+  ENCRYPTION_KEY_MISMATCH: {
+    status: 500,
+    hint: 'Start with the master key this database was set up with (WEFT_ENCRYPTION_KEY, or WEFT_ENCRYPTION_PREVIOUS_KEYS during a rotation).',
   },
   DATABASE_NOT_INITIALIZED: {
     status: 500,

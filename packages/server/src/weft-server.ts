@@ -12,6 +12,8 @@ import { WeftError } from './errors.js';
 import { startExecutionWaiter } from './executions/execution-waiter.js';
 import { buildHttpApp } from './http/http-app.js';
 import type { InlineRunner } from './ingress/webhook-ingress.js';
+import { Keyring } from './secrets/keyring.js';
+import { loadMasterKeys } from './secrets/master-key.js';
 import { type ScheduleLeader, startScheduleLeader } from './scheduler/schedule-leader.js';
 import { weftVersion } from './version.js';
 import { type ExecutionWorker, startExecutionWorker } from './worker/execution-worker.js';
@@ -28,6 +30,8 @@ export interface WeftServer {
   /** The owner token, only on the start that created the organization. */
   readonly ownerToken: string | undefined;
   readonly http: FastifyInstance;
+  /** Seals and opens stored credentials. */
+  readonly keyring: Keyring;
   /** Stops in order: stop accepting requests, drain in-flight ones, stop roles, close the database, stop PostgreSQL. */
   stop(): Promise<void>;
 }
@@ -72,6 +76,12 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
     progress('Applying migrations');
     await migrateAll(database, log);
 
+    // The encryption self-test: refuses to go on with a key that cannot read this database's credentials.
+    progress('Checking the encryption key');
+    const hasDataKeys = await database.db.selectFrom('encryption_keys').select('id').limit(1).executeTakeFirst();
+    const masterKeys = await loadMasterKeys(config, log, { mayCreate: hasDataKeys === undefined });
+    const keyring = await Keyring.open(database.db, masterKeys, log);
+
     const { ownerToken } = await bootstrapOrganization(database.db, { ownerToken: config.adminToken });
     if (ownerToken) log.info('created the organization and its owner token on first start');
 
@@ -85,6 +95,7 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
         leaseMs: config.executionLeaseMs,
         retentionDays: config.executionRetentionDays,
         waiter,
+        keyring,
       });
       cleanups.push(() => runner!.stop());
     }
@@ -96,6 +107,7 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
       bodyLimitBytes: config.bodyLimitBytes,
       version: weftVersion,
       waiter,
+      keyring,
       publicUrl: config.publicUrl,
       syncTimeoutMs: config.syncTimeoutMs,
       webhookBodyLimitBytes: config.webhookBodyLimitBytes,
@@ -123,6 +135,7 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
       embeddedPostgres: embedded,
       ownerToken,
       http,
+      keyring,
       stop: () => {
         stopping ??= (async () => {
           // Drain HTTP first, while the roles and the database its requests use are still there.

@@ -24,6 +24,7 @@ describe('migrations', () => {
         '0004-instances',
         '0005-executions',
         '0006-deploy-triggers',
+        '0007-connections',
       ];
       expect(await pendingMigrations(handles[0]!.db)).toEqual(all);
       const applied = await Promise.all(handles.map((h) => migrateDatabase(h.db, log)));

@@ -99,6 +99,7 @@ describe('workers that stop', () => {
       leaseMs: 3 * leaseMs,
       retentionDays: 0,
       waiter,
+      keyring: server.weft.keyring,
       drainMs: 1500,
     });
     try {

@@ -122,7 +122,8 @@ export async function deployInstance(
     const integration = row.definition as Integration;
     const stored = row.config_values ?? {};
     const missing = configVarsOf(integration)
-      .filter((configVar) => !hasValue(stored[configVar.stableKey]))
+      // Organization connections (useScopedConfigVar) are resolved when a flow runs, not stored on the instance.
+      .filter((configVar) => !configVar.useScopedConfigVar && !hasValue(stored[configVar.stableKey]))
       .map((configVar) => configVar.key);
     if (missing.length > 0) {
       throw new WeftError(

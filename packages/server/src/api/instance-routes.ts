@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { Keyring } from '../secrets/keyring.js';
 import type { Database } from '../database/schema.js';
 import { isWeftError, WeftError } from '../errors.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
@@ -224,6 +225,7 @@ export interface InstanceRouteOptions {
   publicUrl: string | undefined;
   /** How long a delete waits for remove-trigger flows. */
   removeWaitMs: number;
+  keyring: Keyring;
 }
 
 /** The base URL webhook URLs are built on: the configured public URL, else the address the caller used. */
@@ -480,7 +482,7 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
         },
       },
       async (request) =>
-        configureInstance(db, callerOf(request).orgId, request.params.id, request.body.values),
+        configureInstance(db, options.keyring, callerOf(request).orgId, request.params.id, request.body.values),
     );
 
     for (const [action, enabled] of [

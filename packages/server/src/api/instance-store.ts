@@ -1,5 +1,8 @@
 import { type Kysely, sql } from 'kysely';
+import type { CatalogComponent } from '@weft/definition';
+import { prepareConnectionValues } from '../connections/instance-connections.js';
 import type { Database } from '../database/schema.js';
+import type { Keyring } from '../secrets/keyring.js';
 import { WeftError } from '../errors.js';
 import { instanceNotFound } from '../executions/execution-queue.js';
 import { type CustomerRef, getCustomer, normalizeLabels } from './customer-store.js';
@@ -291,6 +294,7 @@ export async function setInstanceEnabled(
  */
 export async function configureInstance(
   db: Kysely<Database>,
+  keyring: Keyring,
   orgId: string,
   id: string,
   values: Record<string, unknown>,
@@ -300,7 +304,7 @@ export async function configureInstance(
       ? await trx
           .selectFrom('instances as n')
           .innerJoin('integration_versions as v', 'v.id', 'n.integration_version_id')
-          .select(['n.id', 'v.definition'])
+          .select(['n.id', 'v.definition', 'v.component_manifest'])
           .where('n.org_id', '=', orgId)
           .where('n.id', '=', id)
           .forUpdate('n')
@@ -308,6 +312,16 @@ export async function configureInstance(
       : undefined;
     if (!row) throw instanceNotFound(id);
     const { set, unset, problems } = checkConfigValues(row.definition, values);
+    // Connection values are credentials: stored sealed in `connections`; the instance keeps only a reference.
+    const connectionWrites = problems.length === 0 ? await prepareConnectionValues(trx, keyring, {
+      orgId,
+      instanceId: row.id,
+      definition: row.definition,
+      manifest: row.component_manifest as CatalogComponent | null,
+      set,
+      unset,
+      problems,
+    }) : [];
     if (problems.length > 0) {
       throw new WeftError(
         'INSTANCE_CONFIG_INVALID',
@@ -317,6 +331,7 @@ export async function configureInstance(
         { problems },
       );
     }
+    for (const write of connectionWrites) await write();
     await trx
       .updateTable('instances')
       .set({

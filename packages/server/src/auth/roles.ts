@@ -13,6 +13,10 @@ export const permissions = {
   'integrations:publish': ['owner', 'admin', 'integrator'],
   'instances:read': ['owner', 'admin', 'integrator', 'support', 'viewer'],
   'instances:write': ['owner', 'admin', 'integrator', 'support'],
+  'connections:read': ['owner', 'admin', 'integrator', 'support', 'viewer'],
+  'connections:write': ['owner', 'admin', 'integrator', 'support'],
+  'encryption:read': ['owner', 'admin'],
+  'encryption:rotate': ['owner'],
   'tokens:read': ['owner', 'admin'],
   'tokens:write': ['owner', 'admin'],
 } as const satisfies Record<string, readonly OrgRole[]>;

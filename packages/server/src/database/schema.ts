@@ -21,6 +21,10 @@ export interface Database {
   execution_logs: ExecutionLogsTable;
   instance_state: InstanceStateTable;
   integration_state: IntegrationStateTable;
+  encryption_keys: EncryptionKeysTable;
+  scoped_connections: ScopedConnectionsTable;
+  connections: ConnectionsTable;
+  oauth_authorizations: OAuthAuthorizationsTable;
 }
 
 type CreatedAt = ColumnType<Date, never, never>;
@@ -263,4 +267,69 @@ export interface IntegrationStateTable {
   org_id: string;
   integration_id: string;
   state: Json<Record<string, unknown>>;
+}
+
+/** A data key, stored wrapped under the master key. New values are sealed with the active one. */
+export interface EncryptionKeysTable {
+  id: string;
+  /** Sealed envelope of the 32 key bytes (see `secrets/secret-box.ts`). */
+  wrapped_key: string;
+  master_key_id: string;
+  state: 'active' | 'decrypt_only';
+  created_at: CreatedAt;
+}
+
+export type ScopedConnectionKind = 'org_global' | 'org_customer' | 'customer_activated';
+
+/** An integration-agnostic connection: defined once per organization, referenced by stable key from definitions. */
+export interface ScopedConnectionsTable {
+  id: Generated<string>;
+  org_id: string;
+  stable_key: string;
+  kind: ScopedConnectionKind;
+  name: string;
+  description: Generated<string>;
+  component_key: string;
+  connection_key: string;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export type ConnectionStatus = 'configured' | 'pending_authorization' | 'connected' | 'error';
+
+/** Credentials: an instance connection config variable's, a global scoped connection's, or one customer's. */
+export interface ConnectionsTable {
+  id: Generated<string>;
+  org_id: string;
+  scoped_connection_id: string | null;
+  customer_id: string | null;
+  instance_id: string | null;
+  config_var_stable_key: string | null;
+  component_key: string;
+  connection_key: string;
+  /** Sealed JSON object of the input values by input key. */
+  fields_secret: string;
+  /** Sealed OAuth 2.0 token set (JSON), once one was obtained. */
+  token_secret: string | null;
+  token_expires_at: Date | null;
+  status: Generated<ConnectionStatus>;
+  status_message: string | null;
+  status_changed_at: Generated<Date>;
+  refresh_failures: Generated<number>;
+  refreshed_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+/** A pending OAuth 2.0 authorization code flow, keyed by the SHA-256 of its state. Single use. */
+export interface OAuthAuthorizationsTable {
+  state_hash: Buffer;
+  connection_id: string;
+  org_id: string;
+  code_verifier_secret: string | null;
+  redirect_uri: string;
+  return_to: string | null;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: CreatedAt;
 }

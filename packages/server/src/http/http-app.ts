@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { ErrorResponse } from '../api/common-schemas.js';
+import { connectionRoutes, oauthCallbackRoute } from '../api/connection-routes.js';
 import { customerRoutes } from '../api/customer-routes.js';
 import { executionRoutes } from '../api/execution-routes.js';
 import { instanceRoutes } from '../api/instance-routes.js';
@@ -17,6 +18,7 @@ import type { ServerRole } from '../config.js';
 import type { Database } from '../database/schema.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
 import { type InlineRunner, webhookIngress } from '../ingress/webhook-ingress.js';
+import type { Keyring } from '../secrets/keyring.js';
 import { installAuthentication } from './authenticate.js';
 import { errorBody, installErrorHandling } from './error-handler.js';
 import { installHealthRoutes } from './health-routes.js';
@@ -30,6 +32,7 @@ export interface HttpAppOptions {
   bodyLimitBytes: number;
   version: string;
   waiter: ExecutionWaiter;
+  keyring: Keyring;
   publicUrl: string | undefined;
   syncTimeoutMs: number;
   webhookBodyLimitBytes: number;
@@ -138,12 +141,16 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
   await app.register(
     instanceRoutes(options.db, {
       waiter: options.waiter,
+      keyring: options.keyring,
       publicUrl: options.publicUrl,
       removeWaitMs: options.syncTimeoutMs,
     }),
     { prefix: '/api' },
   );
   await app.register(executionRoutes(options.db), { prefix: '/api' });
+  const connectionOptions = { keyring: options.keyring, log: options.log, publicUrl: options.publicUrl };
+  await app.register(connectionRoutes(options.db, connectionOptions), { prefix: '/api' });
+  await app.register(oauthCallbackRoute(options.db, connectionOptions));
   await app.register(logRoutes(options.db), { prefix: '/api' });
   // Icons and attachments take raw bodies; their parser stays inside this plugin.
   await app.register(integrationFileRoutes(options.db), { prefix: '/api' });

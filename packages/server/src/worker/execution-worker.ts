@@ -5,6 +5,7 @@ import { runExecutionTask as runExecutionTaskName } from '../executions/executio
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
 import { type ExecutionReaper, startExecutionReaper } from './execution-reaper.js';
 import { pruneExecutionsTask } from './prune-executions.js';
+import type { Keyring } from '../secrets/keyring.js';
 import { createExecutionRunDeps, type ExecutionRunDeps, runExecutionTask } from './run-execution.js';
 
 /**
@@ -22,6 +23,8 @@ export interface ExecutionWorkerOptions {
   retentionDays: number;
   /** Cross-flow calls wait on it for the invoked execution. */
   waiter: ExecutionWaiter;
+  /** Opens stored credentials for the executions' connections. */
+  keyring: Keyring;
   /** How long `stop()` lets running executions finish before leaving them to the reaper (default 10 s). */
   drainMs?: number;
 }
@@ -49,6 +52,7 @@ export async function startExecutionWorker(
   const runDeps = createExecutionRunDeps(database.db, workerLog, {
     leaseMs: options.leaseMs,
     waiter: options.waiter,
+    keyring: options.keyring,
   });
   const runner = await run({
     pgPool: database.pool,

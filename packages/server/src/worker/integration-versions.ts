@@ -1,4 +1,4 @@
-import type { Integration } from '@weft/definition';
+import type { CatalogComponent, Integration } from '@weft/definition';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database/schema.js';
 
@@ -6,15 +6,25 @@ import type { Database } from '../database/schema.js';
  * Published integration versions by id, kept in memory: a version is an immutable snapshot, so a worker reads and
  * parses each definition once, not once per execution. The engine never changes the definition it runs.
  */
+export interface VersionEntry {
+  integration: Integration;
+  /** A code-native integration's generated component (its connections among them). */
+  manifest: CatalogComponent | null;
+}
+
 export class IntegrationVersions {
-  private readonly entries = new Map<string, Promise<Integration | undefined>>();
+  private readonly entries = new Map<string, Promise<VersionEntry | undefined>>();
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly capacity = 200,
   ) {}
 
-  get(versionId: string): Promise<Integration | undefined> {
+  async get(versionId: string): Promise<Integration | undefined> {
+    return (await this.entry(versionId))?.integration;
+  }
+
+  entry(versionId: string): Promise<VersionEntry | undefined> {
     const cached = this.entries.get(versionId);
     if (cached) {
       // Most recently used last: the first entry is the one to evict.
@@ -24,15 +34,22 @@ export class IntegrationVersions {
     }
     const loading = this.db
       .selectFrom('integration_versions')
-      .select('definition')
+      .select(['definition', 'component_manifest'])
       .where('id', '=', versionId)
       .executeTakeFirst()
-      .then((row) => (row ? (row.definition as Integration) : undefined));
+      .then((row) =>
+        row
+          ? {
+              integration: row.definition as Integration,
+              manifest: (row.component_manifest as CatalogComponent | null) ?? null,
+            }
+          : undefined,
+      );
     this.entries.set(versionId, loading);
     // A failed or empty read is not kept: the next execution asks again.
     loading.then(
-      (integration) => {
-        if (!integration) this.entries.delete(versionId);
+      (entry) => {
+        if (!entry) this.entries.delete(versionId);
       },
       () => this.entries.delete(versionId),
     );

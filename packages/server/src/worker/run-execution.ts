@@ -13,8 +13,11 @@ import type { Task } from 'graphile-worker';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { configVarsOf, type StoredValues } from '../api/instance-config.js';
+import { type ResolvedConnections, resolveConnections } from '../connections/connection-runtime.js';
+import { ConnectionUnavailableError } from '../connections/connection-tokens.js';
 import type { Database, TriggerKind } from '../database/schema.js';
 import { isWeftError } from '../errors.js';
+import type { Keyring } from '../secrets/keyring.js';
 import { queueExecutionIn } from '../executions/execution-queue.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
 import { type ActiveRun, ExecutionLeases } from './execution-leases.js';
@@ -33,6 +36,8 @@ import { retryPlan } from './retry-policy.js';
 /** What one process needs to run executions: its leases (and their heartbeat), versions, the waiter. */
 export interface ExecutionRunDeps {
   leases: ExecutionLeases;
+  /** Opens the instance's stored credentials. */
+  keyring: Keyring;
   versions: IntegrationVersions;
   /** Cross-flow calls to queued flows wait on it; without it they poll. */
   waiter?: ExecutionWaiter;
@@ -42,9 +47,10 @@ export interface ExecutionRunDeps {
 export function createExecutionRunDeps(
   db: Kysely<Database>,
   log: Logger,
-  options: { leaseMs: number; waiter?: ExecutionWaiter },
+  options: { leaseMs: number; waiter?: ExecutionWaiter; keyring: Keyring },
 ): ExecutionRunDeps {
   return {
+    keyring: options.keyring,
     leases: new ExecutionLeases(db, log, options.leaseMs),
     versions: new IntegrationVersions(db),
     ...(options.waiter ? { waiter: options.waiter } : {}),
@@ -219,7 +225,8 @@ async function claimAndRun(
     { logLimit: defaultLimits.logEntries, onLeaseLost: () => deps.leases.abort(run, 'lease-lost') },
   );
 
-  const integration = await deps.versions.get(execution.integration_version_id);
+  const version = await deps.versions.entry(execution.integration_version_id);
+  const integration = version?.integration;
   if (!integration || execution.instance_name === null) {
     return store(db, run, execution, recorder, log, deps, undefined, {
       status: 'failed',
@@ -227,6 +234,24 @@ async function claimAndRun(
         code: 'EXECUTION_CONTEXT_MISSING',
         message: 'the instance or the integration version this execution was queued for no longer exists',
       },
+      durationMs: 0,
+      steps: {},
+    });
+  }
+
+  let connections: ResolvedConnections | undefined;
+  try {
+    connections = await resolveConnections(
+      { db, keyring: deps.keyring, log },
+      { orgId: execution.org_id, instanceId: execution.instance_id, customerId: execution.customer_id },
+      integration,
+      version?.manifest ?? null,
+    );
+  } catch (error) {
+    if (!(error instanceof ConnectionUnavailableError) && !isWeftError(error)) throw error;
+    return store(db, run, execution, recorder, log, deps, integration, {
+      status: 'failed',
+      error: { code: 'CONNECTION_UNAVAILABLE', message: (error as Error).message },
       durationMs: 0,
       steps: {},
     });
@@ -240,7 +265,11 @@ async function claimAndRun(
     integration,
     flowName: execution.flow_name,
     trigger: execution.trigger as TriggerRequest,
-    configVars: configValuesByName(integration, execution.config_values ?? {}),
+    configVars: {
+      ...configValuesByName(integration, execution.config_values ?? {}),
+      ...connections?.values,
+    },
+    ...(connections ? { secrets: connections.secrets } : {}),
     executionId,
     crossFlowDepth,
     signal: run.controller.signal,
@@ -268,6 +297,7 @@ async function claimAndRun(
       }),
       log: recorder.onLog,
       onStep: recorder.onStep,
+      ...(connections ? { connections: connections.port } : {}),
     },
   });
   recorder.close();

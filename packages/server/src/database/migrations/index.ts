@@ -5,6 +5,7 @@ import * as m0003 from './0003-integration-list-indexes.js';
 import * as m0004 from './0004-instances.js';
 import * as m0005 from './0005-executions.js';
 import * as m0006 from './0006-deploy-triggers.js';
+import * as m0007 from './0007-connections.js';
 
 /**
  * The schema's history, oldest first. Append only: a shipped migration is never edited or renumbered (a process
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004-instances': m0004,
   '0005-executions': m0005,
   '0006-deploy-triggers': m0006,
+  '0007-connections': m0007,
 };

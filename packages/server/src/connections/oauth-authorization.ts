@@ -1,0 +1,142 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../database/schema.js';
+import { WeftError } from '../errors.js';
+import type { Keyring } from '../secrets/keyring.js';
+import { secretContext } from '../secrets/secret-columns.js';
+import { findConnectionDefinition, oauth2SettingsOf } from './connection-definitions.js';
+import { markConnectionFailed, openFields, storeToken } from './connection-store.js';
+import { authorizationRequest, exchangeAuthorizationCode, OAuth2Error } from './oauth2-client.js';
+
+/**
+ * The OAuth 2.0 authorization code flow. `startAuthorization` makes the provider URL for one connection, with a
+ * state bound to that connection (stored only as its SHA-256: until used it is a bearer secret) and a PKCE
+ * verifier (sealed). The provider sends the browser to `/oauth2/callback`, where `completeAuthorization` spends
+ * the state (single use, 10 minutes), exchanges the code and stores the token sealed.
+ */
+export const authorizationLifetimeMs = 10 * 60_000;
+export const callbackPath = '/oauth2/callback';
+
+const verifierContext = (stateHash: Buffer) =>
+  secretContext('oauth_authorizations', 'code_verifier_secret', stateHash.toString('hex'));
+
+export interface AuthorizationDeps {
+  db: Kysely<Database>;
+  keyring: Keyring;
+  log: Logger;
+}
+
+export async function startAuthorization(
+  deps: AuthorizationDeps,
+  request: { orgId: string; connectionId: string; redirectUri: string; returnTo?: string; generated?: unknown },
+): Promise<{ authorizeUrl: string; expiresAt: string }> {
+  const row = await deps.db
+    .selectFrom('connections')
+    .selectAll()
+    .where('org_id', '=', request.orgId)
+    .where('id', '=', request.connectionId)
+    .executeTakeFirst();
+  if (!row) throw new WeftError('CONNECTION_NOT_FOUND', `No connection with id '${request.connectionId}'.`);
+  const manifest = await componentManifestFor(deps.db, row.instance_id);
+  const definition = findConnectionDefinition(row.component_key, row.connection_key, manifest);
+  const settings = definition ? oauth2SettingsOf(definition, await openFields(deps.keyring, row)) : undefined;
+  if (!settings || settings.grantType !== 'authorization_code') {
+    throw new WeftError(
+      'CONNECTION_NOT_AUTHORIZABLE',
+      `Connection ${row.component_key}/${row.connection_key} is not an OAuth 2.0 authorization code connection.`,
+    );
+  }
+  const state = randomBytes(32).toString('base64url');
+  const stateHash = createHash('sha256').update(state).digest();
+  const { url, codeVerifier } = authorizationRequest(settings, { redirectUri: request.redirectUri, state });
+  const expiresAt = new Date(Date.now() + authorizationLifetimeMs);
+  await deps.db
+    .insertInto('oauth_authorizations')
+    .values({
+      state_hash: stateHash,
+      connection_id: row.id,
+      org_id: request.orgId,
+      code_verifier_secret: codeVerifier ? await deps.keyring.seal(codeVerifier, verifierContext(stateHash)) : null,
+      redirect_uri: request.redirectUri,
+      return_to: request.returnTo ?? null,
+      expires_at: expiresAt,
+    })
+    .execute();
+  // Spent and expired states are of no use to anyone: clear them as new ones are made.
+  await deps.db
+    .deleteFrom('oauth_authorizations')
+    .where('expires_at', '<', new Date(Date.now() - authorizationLifetimeMs))
+    .execute();
+  return { authorizeUrl: url, expiresAt: expiresAt.toISOString() };
+}
+
+export async function completeAuthorization(
+  deps: AuthorizationDeps,
+  query: { state?: string; code?: string; error?: string; error_description?: string },
+): Promise<{ connectionId: string; returnTo: string | null }> {
+  if (!query.state) throw stateInvalid('the callback has no state parameter');
+  const stateHash = createHash('sha256').update(query.state).digest();
+  // Spent first, in its own statement: a state is single use even when the exchange below fails.
+  const pending = await deps.db
+    .updateTable('oauth_authorizations')
+    .set({ used_at: new Date() })
+    .where('state_hash', '=', stateHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .returningAll()
+    .executeTakeFirst();
+  if (!pending) throw stateInvalid('the state is unknown, already used, or expired');
+  const row = await deps.db.selectFrom('connections').selectAll().where('id', '=', pending.connection_id).executeTakeFirst();
+  if (!row) throw stateInvalid('the connection it was for no longer exists');
+
+  if (query.error) {
+    const message = `the provider refused the authorization: ${query.error}${query.error_description ? ` (${query.error_description})` : ''}`;
+    await markConnectionFailed(deps.db, row.id, message);
+    throw new WeftError('OAUTH2_AUTHORIZATION_FAILED', `Authorization failed: ${message}.`, {
+      providerError: query.error,
+      connectionId: row.id,
+    });
+  }
+  if (!query.code) throw stateInvalid('the callback has no code parameter');
+  const manifest = await componentManifestFor(deps.db, row.instance_id);
+  const definition = findConnectionDefinition(row.component_key, row.connection_key, manifest);
+  const settings = definition ? oauth2SettingsOf(definition, await openFields(deps.keyring, row)) : undefined;
+  if (!settings) throw stateInvalid('the connection is no longer an OAuth 2.0 connection');
+  const codeVerifier = pending.code_verifier_secret
+    ? await deps.keyring.open<string>(pending.code_verifier_secret, verifierContext(stateHash), 'the PKCE verifier')
+    : undefined;
+  try {
+    const token = await exchangeAuthorizationCode(settings, {
+      code: query.code,
+      redirectUri: pending.redirect_uri,
+      ...(codeVerifier ? { codeVerifier } : {}),
+    });
+    await storeToken(deps.db, deps.keyring, row.id, token);
+  } catch (error) {
+    if (!(error instanceof OAuth2Error)) throw error;
+    await markConnectionFailed(deps.db, row.id, `the authorization code exchange failed: ${error.message}`);
+    throw new WeftError('OAUTH2_AUTHORIZATION_FAILED', `Authorization failed: ${error.message}.`, {
+      providerError: error.code,
+      connectionId: row.id,
+    });
+  }
+  deps.log.info({ connectionId: row.id }, 'connection authorized');
+  return { connectionId: row.id, returnTo: pending.return_to };
+}
+
+function stateInvalid(reason: string): WeftError {
+  return new WeftError('OAUTH2_STATE_INVALID', `This authorization cannot be completed: ${reason}.`);
+}
+
+/** An instance connection may be defined by its code-native integration's own component. */
+export async function componentManifestFor(db: Kysely<Database>, instanceId: string | null) {
+  if (!instanceId) return null;
+  const row = await db
+    .selectFrom('instances as n')
+    .innerJoin('integration_versions as v', 'v.id', 'n.integration_version_id')
+    .select('v.component_manifest')
+    .where('n.id', '=', instanceId)
+    .executeTakeFirst();
+  return (row?.component_manifest as import('@weft/definition').CatalogComponent | null) ?? null;
+}
