@@ -293,6 +293,11 @@ export interface ProtectedApi {
   hits: number;
   unauthorized: number;
   lastAuthorization?: string;
+  /**
+   * Refuses every request with this access token with 401, active or not: an API that stopped honouring a token
+   * before its expiry (revoked on its side, rotated keys), which the caller only learns from the 401.
+   */
+  distrust(token: string): void;
   stop(): Promise<void>;
 }
 
@@ -305,14 +310,22 @@ export async function startProtectedApi(
   resourceServer?: ClientCredentials,
 ): Promise<ProtectedApi> {
   const server = http.createServer();
-  const api: ProtectedApi = { url: '', hits: 0, unauthorized: 0, stop: () => stopServer(server) };
+  const distrusted = new Set<string>();
+  const api: ProtectedApi = {
+    url: '',
+    hits: 0,
+    unauthorized: 0,
+    distrust: (token) => distrusted.add(token),
+    stop: () => stopServer(server),
+  };
   server.on('request', (request, response) => {
     void (async () => {
       api.hits += 1;
       const authorization = request.headers.authorization;
       if (authorization !== undefined) api.lastAuthorization = authorization;
       const token = /^bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-      const introspection = token ? await provider.introspect(token, resourceServer) : { active: false };
+      const introspection =
+        token && !distrusted.has(token) ? await provider.introspect(token, resourceServer) : { active: false };
       if (!introspection.active) {
         api.unauthorized += 1;
         respondJson(
