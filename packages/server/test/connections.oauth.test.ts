@@ -13,7 +13,14 @@ import {
   startProtectedApi,
 } from './support/oauth-provider.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
-import { instanceOf, sleep, testRun, waitForExecution, webhookTrigger } from './support/worker-fixtures.js';
+import {
+  instanceOf,
+  sleep,
+  testRun,
+  WorkerProcess,
+  waitForExecution,
+  webhookTrigger,
+} from './support/worker-fixtures.js';
 
 const tokenTtlSeconds = 4;
 const client = { clientId: 'weft-app', clientSecret: 'oauth-client-secret-9d2f7c41e8' };
@@ -180,13 +187,27 @@ describe('OAuth 2.0 authorization code connection', () => {
     expect(execution.logs.map((line: { message: string }) => line.message).join('\n')).toContain('refreshed');
   });
 
-  it('executions that need a renewal at the same moment renew exactly once', async () => {
-    await sleep(tokenTtlSeconds * 1000 + 200);
-    const refreshes = provider.tokenRequests.refresh_token;
-    const ids = await Promise.all(Array.from({ length: 6 }, () => testRun(server, instanceId, 'Call API')));
-    const executions = await Promise.all(ids.map((id) => waitForExecution(server, id, { timeoutMs: 30_000 })));
-    expect(executions.map((execution) => execution.status)).toEqual(Array(6).fill('succeeded'));
-    expect(provider.tokenRequests.refresh_token).toBe(refreshes + 1);
+  it('executions that need a renewal at the same moment, in two processes, renew exactly once', async () => {
+    // A second worker process: the renewal is single-flight across processes (the connection's row lock).
+    const second = new WorkerProcess(server.databaseUrl, { WEFT_WORKER_CONCURRENCY: '4' });
+    try {
+      await second.ready();
+      await sleep(tokenTtlSeconds * 1000 + 200);
+      const refreshes = provider.tokenRequests.refresh_token;
+      const ids = await Promise.all(Array.from({ length: 12 }, () => testRun(server, instanceId, 'Call API')));
+      const executions = await Promise.all(ids.map((id) => waitForExecution(server, id, { timeoutMs: 30_000 })));
+      expect(executions.map((execution) => execution.status)).toEqual(Array(12).fill('succeeded'));
+      expect(provider.tokenRequests.refresh_token).toBe(refreshes + 1);
+      const [workers] = await sqlQuery<{ owners: number }>(
+        server,
+        'select count(distinct lease_owner)::int as owners from executions where id = any($1::uuid[])',
+        [ids],
+      );
+      expect(workers!.owners).toBe(2);
+    } finally {
+      second.kill('SIGTERM');
+      await second.exited;
+    }
   });
 
   it('a revoked refresh token puts the connection in the error state and the flow fails naming it', async () => {

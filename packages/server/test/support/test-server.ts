@@ -50,7 +50,14 @@ export interface TestServer {
 /** A real Weft server (every role) on a free port, over its own new database. */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
-  const config = loadConfig({ WEFT_PORT: '0', WEFT_LOG_LEVEL: 'silent', ...env, DATABASE_URL: databaseUrl });
+  const config = loadConfig({
+    WEFT_PORT: '0',
+    WEFT_LOG_LEVEL: 'silent',
+    // The master key vitest.config.ts gives every test process (worker processes spawned by tests get it too).
+    ...(process.env.WEFT_ENCRYPTION_KEY ? { WEFT_ENCRYPTION_KEY: process.env.WEFT_ENCRYPTION_KEY } : {}),
+    ...env,
+    DATABASE_URL: databaseUrl,
+  });
   const weft = await startWeft(config, { log: createLogger(config.logLevel) });
   const ownerToken = weft.ownerToken ?? env.WEFT_ADMIN_TOKEN;
   if (!ownerToken) throw new Error('test server started on a database that already had an organization');

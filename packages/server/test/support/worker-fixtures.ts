@@ -129,6 +129,8 @@ export class WorkerProcess {
     for (const [key, value] of Object.entries(process.env)) {
       if (!key.startsWith('WEFT_') && key !== 'DATABASE_URL') clean[key] = value;
     }
+    // The same master key as the test server, or its self-test refuses the database.
+    if (process.env.WEFT_ENCRYPTION_KEY) clean.WEFT_ENCRYPTION_KEY = process.env.WEFT_ENCRYPTION_KEY;
     this.child = spawn(process.execPath, [weftBin, 'start', '--role', 'worker'], {
       env: {
         ...clean,
