@@ -10,6 +10,7 @@ import { type ActionContext, componentManifest, invokeAction } from '@weft/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { http as catalogEntry } from '../src/catalog/http.js';
 import { httpComponent } from '../src/components/http.js';
+import { builtinCatalog } from '../src/index.js';
 import { manifestShape } from './support/component-checks.js';
 
 // A self-signed certificate for 127.0.0.1 (valid for 100 years), for the Ignore SSL Errors test only.
@@ -140,7 +141,11 @@ function handler(request: IncomingMessage, response: ServerResponse) {
       }
       case '/leak':
         // A server that echoes the credentials it received in an error body.
-        return json(400, { received: request.headers.authorization, apiKey: request.headers['x-api-key'] });
+        return json(400, {
+          received: request.headers.authorization,
+          apiKey: request.headers['x-api-key'],
+          query: url.search,
+        });
       default:
         return json(404, { error: 'no such route' });
     }
@@ -193,6 +198,78 @@ describe('http component: manifest', () => {
       for (const input of operation.inputs)
         expect(input.comments, `${operation.key}.${input.key}`).toBeTruthy();
     }
+  });
+});
+
+describe('http component: connections', () => {
+  /** Connections without labels and descriptions, to compare keys, grants, input types and defaults. */
+  const connectionShapes = (connections: Record<string, unknown> | undefined) =>
+    Object.fromEntries(
+      Object.entries(connections ?? {}).map(([key, connection]) => {
+        const {
+          label: _label,
+          description: _description,
+          inputs,
+          ...rest
+        } = connection as { label?: string; description?: string; inputs: Array<Record<string, unknown>> };
+        return [key, { ...rest, inputs: inputs.map(({ label: _inputLabel, ...input }) => input) }];
+      }),
+    );
+
+  it('declares the same connections as the catalog entry, each input documented', () => {
+    const manifest = componentManifest(httpComponent);
+    expect(connectionShapes(manifest.connections)).toEqual(connectionShapes(catalogEntry.connections));
+    for (const connection of httpComponent.connections) {
+      expect(connection.comments, connection.key).toBeTruthy();
+      for (const input of connection.inputs)
+        expect(input.comments, `${connection.key}.${input.key}`).toBeTruthy();
+    }
+  });
+
+  it('gives the server generic connections: secrets as passwords, the OAuth 2.0 grants and well-known keys', () => {
+    const connections = builtinCatalog.find((component) => component.key === 'http')?.connections ?? {};
+    expect(Object.keys(connections)).toEqual([
+      'basic',
+      'apiKey',
+      'bearerToken',
+      'oauth2',
+      'oauth2ClientCredentials',
+    ]);
+    const inputs = (key: string) =>
+      Object.fromEntries(
+        (connections[key]?.inputs ?? []).map((input) => [
+          input.key,
+          [input.type, input.required ?? false, input.default ?? null],
+        ]),
+      );
+    expect(inputs('basic')).toEqual({ username: ['string', true, null], password: ['password', true, null] });
+    expect(inputs('apiKey')).toEqual({
+      apiKey: ['password', true, null],
+      location: ['picklist', false, 'header'],
+      headerName: ['string', false, 'Authorization'],
+      prefix: ['string', false, null],
+      queryParamName: ['string', false, 'api_key'],
+    });
+    expect(connections.apiKey?.inputs[1]?.model?.map((choice) => choice.value)).toEqual(['header', 'query']);
+    expect(inputs('bearerToken')).toEqual({ token: ['password', true, null] });
+    expect(connections.oauth2).toMatchObject({ oauth2Type: 'authorization_code', oauth2PkceMethod: 'S256' });
+    expect(inputs('oauth2')).toEqual({
+      authorizeUrl: ['string', true, null],
+      tokenUrl: ['string', true, null],
+      refreshUrl: ['string', false, null],
+      revokeUrl: ['string', false, null],
+      scopes: ['string', false, null],
+      clientId: ['string', true, null],
+      clientSecret: ['password', false, null],
+    });
+    expect(connections.oauth2ClientCredentials).toMatchObject({ oauth2Type: 'client_credentials' });
+    expect(connections.oauth2ClientCredentials).not.toHaveProperty('oauth2PkceMethod');
+    expect(inputs('oauth2ClientCredentials')).toEqual({
+      tokenUrl: ['string', true, null],
+      scopes: ['string', false, null],
+      clientId: ['string', true, null],
+      clientSecret: ['password', true, null],
+    });
   });
 });
 
@@ -390,6 +467,145 @@ describe('http component: authentication', () => {
       connection,
     })) as Record<string, unknown>;
     expect(result.authorization).toBeNull();
+  });
+});
+
+describe('http component: API keys in the query string, and the connections as the server fills them', () => {
+  /** An apiKey connection with every field, as the server gives it (defaults filled in). */
+  const apiKeyConnection = (fields: Record<string, string>) => ({
+    key: 'apiKey',
+    configVarKey: 'API',
+    fields: {
+      location: 'header',
+      headerName: 'Authorization',
+      prefix: '',
+      queryParamName: 'api_key',
+      ...fields,
+    },
+  });
+
+  it('sends the key as ?api_key=, or in the query parameter named by the connection, and no header', async () => {
+    const result = (await data('httpGet', {
+      url: `${base}/echo?page=2`,
+      connection: apiKeyConnection({ apiKey: 'qk-secret-1', location: 'query' }),
+    })) as Record<string, unknown>;
+    expect(result.query).toEqual([
+      ['page', '2'],
+      ['api_key', 'qk-secret-1'],
+    ]);
+    expect(result.authorization).toBeNull();
+    await data('httpGet', {
+      url: `${base}/echo`,
+      connection: apiKeyConnection({ apiKey: 'qk-secret-2', location: 'query', queryParamName: 'key' }),
+      // The connection's parameter wins over one of the same name, as its header does.
+      queryParams: [{ key: 'key', value: 'stale' }],
+    });
+    expect(recorded.at(-1)?.url).toBe('/echo?key=qk-secret-2');
+    await data('httpGet', {
+      url: `${base}/echo`,
+      connection: apiKeyConnection({ apiKey: 'qk-secret-3', location: 'query', queryParamName: '' }),
+    });
+    expect(recorded.at(-1)?.url).toBe('/echo?api_key=qk-secret-3');
+  });
+
+  it('masks the query parameter in debug logs, whatever its name', async () => {
+    const { logs } = await call('httpGet', {
+      url: `${base}/echo`,
+      connection: apiKeyConnection({ apiKey: 'qk-secret-4', location: 'query', queryParamName: 'q' }),
+      debugRequest: true,
+    });
+    const text = logs.map((log) => log.message).join('\n');
+    expect(text).not.toContain('qk-secret-4');
+    expect(text).toContain('/echo?q=%5BREDACTED%5D');
+    // Settings such as the location ('query') are not secrets: the echoed "query" field stays readable.
+    const response = JSON.parse(logs[1]?.message ?? '{}') as { data: string };
+    expect(JSON.parse(response.data).query).toEqual([['q', '[REDACTED]']]);
+  });
+
+  it('keeps the key out of error messages, even when the server echoes it', async () => {
+    const failure = data('httpGet', {
+      url: `${base}/leak`,
+      connection: apiKeyConnection({ apiKey: 'qk-secret-5', location: 'query', queryParamName: 'q' }),
+    });
+    await expect(failure).rejects.toThrow(/GET http:\/\/127\.0\.0\.1:\d+\/leak failed with status 400/);
+    const message = await failure.catch((error: Error) => error.message);
+    expect(message).not.toContain('qk-secret-5');
+    expect(message).toContain('"query":"?q=[REDACTED]"');
+    const unreachable = data('httpGet', {
+      url: 'http://127.0.0.1:1/nothing',
+      connection: apiKeyConnection({ apiKey: 'qk-secret-6', location: 'query' }),
+    });
+    await expect(unreachable).rejects.toThrow(/GET http:\/\/127\.0\.0\.1:1\/nothing failed/);
+    expect(await unreachable.catch((error: Error) => error.message)).not.toContain('qk-secret-6');
+  });
+
+  it('keeps the key on redirects within the origin and drops it from redirects to another', async () => {
+    const connection = apiKeyConnection({ apiKey: 'qk-secret-7', location: 'query' });
+    await data('httpGet', { url: `${base}/redirect?to=${encodeURIComponent('/echo')}`, connection });
+    expect(recorded.map((r) => r.url)).toEqual([
+      '/redirect?to=%2Fecho&api_key=qk-secret-7',
+      '/echo?api_key=qk-secret-7',
+    ]);
+    const result = (await data('httpGet', {
+      url: `${base}/redirect?to=${encodeURIComponent(`${otherBase}/echo?api_key=qk-secret-7&page=1`)}`,
+      connection,
+    })) as Record<string, unknown>;
+    expect(result.query).toEqual([['page', '1']]);
+  });
+
+  it('sends the header key with the prefix: empty means Bearer in Authorization, none means the key alone', async () => {
+    const authorization = async (fields: Record<string, string>) => {
+      await data('httpGet', { url: `${base}/echo`, connection: apiKeyConnection(fields) });
+      return recorded.at(-1)?.headers;
+    };
+    expect((await authorization({ apiKey: 'hk-1' }))?.authorization).toBe('Bearer hk-1');
+    expect((await authorization({ apiKey: 'hk-2', prefix: 'Token' }))?.authorization).toBe('Token hk-2');
+    expect((await authorization({ apiKey: 'hk-3', prefix: 'none' }))?.authorization).toBe('hk-3');
+    const custom = await authorization({ apiKey: 'hk-4', headerName: 'X-API-Key' });
+    expect(custom?.['x-api-key']).toBe('hk-4');
+    expect(custom?.authorization).toBeUndefined();
+    expect(recorded.at(-1)?.url).toBe('/echo');
+  });
+
+  it('authenticates with the basic, bearerToken and OAuth 2.0 connections, and says when a token is missing', async () => {
+    await data('httpGet', {
+      url: `${base}/echo`,
+      connection: { key: 'basic', configVarKey: 'B', fields: { username: 'ada', password: 'pw-1234' } },
+    });
+    expect(recorded.at(-1)?.headers.authorization).toBe(
+      `Basic ${Buffer.from('ada:pw-1234').toString('base64')}`,
+    );
+    await data('httpGet', {
+      url: `${base}/echo`,
+      connection: { key: 'bearerToken', configVarKey: 'T', fields: { token: 'bt-1234' } },
+    });
+    expect(recorded.at(-1)?.headers.authorization).toBe('Bearer bt-1234');
+    const oauth2Fields = {
+      tokenUrl: 'https://auth.example.test/token',
+      scopes: 'read',
+      clientId: 'client-1',
+      clientSecret: 'cs-1234',
+    };
+    await data('httpGet', {
+      url: `${base}/echo`,
+      connection: {
+        key: 'oauth2ClientCredentials',
+        configVarKey: 'O',
+        fields: oauth2Fields,
+        token: { access_token: 'at-1234', token_type: 'Bearer', expires_at: '2100-01-01T00:00:00Z' },
+      },
+    });
+    expect(recorded.at(-1)?.headers.authorization).toBe('Bearer at-1234');
+    await expect(
+      data('httpGet', {
+        url: `${base}/echo`,
+        connection: {
+          key: 'oauth2',
+          configVarKey: 'O',
+          fields: { ...oauth2Fields, authorizeUrl: 'https://a.test' },
+        },
+      }),
+    ).rejects.toThrow(/the OAuth 2\.0 connection 'oauth2' has no access token: authorize the connection/);
   });
 });
 

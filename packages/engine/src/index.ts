@@ -16,6 +16,7 @@ export {
 } from './inputs.js';
 export { defaultLimits, type ExecutionLimits } from './limits.js';
 export * from './ports.js';
+export { connectionSecrets, Redactor, redactedMark } from './redaction.js';
 export {
   type AttemptRecord,
   type ExecutionResult,
@@ -25,4 +26,3 @@ export {
   type StepRecord,
   type TriggerRequest,
 } from './run-flow.js';
-export { connectionSecrets, Redactor, redactedMark } from './redaction.js';

@@ -16,7 +16,8 @@ export class Redactor {
 
   add(secrets: Iterable<string>): void {
     const all = new Set(this.secrets);
-    for (const secret of secrets) if (typeof secret === 'string' && secret.length >= minimumSecretLength) all.add(secret);
+    for (const secret of secrets)
+      if (typeof secret === 'string' && secret.length >= minimumSecretLength) all.add(secret);
     // Longest first, so a secret that contains another is masked whole.
     this.secrets = [...all].sort((a, b) => b.length - a.length);
   }
@@ -28,7 +29,8 @@ export class Redactor {
   text(value: string): string {
     if (this.secrets.length === 0) return value;
     let result = value;
-    for (const secret of this.secrets) if (result.includes(secret)) result = result.split(secret).join(redactedMark);
+    for (const secret of this.secrets)
+      if (result.includes(secret)) result = result.split(secret).join(redactedMark);
     return result;
   }
 
@@ -53,7 +55,10 @@ export class Redactor {
 /** The secret strings of a connection value as steps receive it: its token, and the fields the caller names. */
 export function connectionSecrets(connection: unknown, secretFields: Iterable<string> = []): string[] {
   if (typeof connection !== 'object' || connection === null) return [];
-  const { fields, token } = connection as { fields?: Record<string, unknown>; token?: Record<string, unknown> };
+  const { fields, token } = connection as {
+    fields?: Record<string, unknown>;
+    token?: Record<string, unknown>;
+  };
   const secrets: string[] = [];
   for (const name of secretFields) {
     const value = fields?.[name];
@@ -62,6 +67,12 @@ export function connectionSecrets(connection: unknown, secretFields: Iterable<st
   for (const name of ['access_token', 'refresh_token', 'id_token']) {
     const value = token?.[name];
     if (typeof value === 'string') secrets.push(value);
+  }
+  // Basic authentication sends the password inside base64(username:password): mask that form too.
+  const username = fields?.username ?? fields?.user;
+  const password = fields?.password;
+  if (typeof username === 'string' && typeof password === 'string' && password !== '') {
+    secrets.push(Buffer.from(`${username}:${password}`).toString('base64'));
   }
   return secrets;
 }

@@ -15,7 +15,6 @@ import { configValues } from './config-values.js';
 import { EngineError, type ErrorRecord, errorRecord } from './engine-error.js';
 import { convertInput, type InputScope, resolveInput } from './inputs.js';
 import { defaultLimits, type ExecutionLimits } from './limits.js';
-import { Redactor } from './redaction.js';
 import {
   type EnginePorts,
   type LogEntry,
@@ -24,6 +23,7 @@ import {
   type StateWrites,
   systemClock,
 } from './ports.js';
+import { Redactor } from './redaction.js';
 
 export interface TriggerRequest {
   headers?: Record<string, string>;
@@ -763,7 +763,11 @@ function connectionsUsedBy(run: RunState, step: Step): string[] {
 
 /** The HTTP status an error carries, in the shapes components throw it (fetch wrappers, axios). */
 function failureStatus(thrown: unknown): number | undefined {
-  const candidate = thrown as { status?: unknown; statusCode?: unknown; response?: { status?: unknown } } | null;
+  const candidate = thrown as {
+    status?: unknown;
+    statusCode?: unknown;
+    response?: { status?: unknown };
+  } | null;
   for (const value of [candidate?.status, candidate?.statusCode, candidate?.response?.status]) {
     if (typeof value === 'number') return value;
   }
@@ -802,11 +806,17 @@ async function refreshAfterFailure(
 /** Spectral's `ConnectionError(connection, message)`: the component says the connection itself is at fault. */
 async function reportConnectionError(run: RunState, thrown: unknown): Promise<void> {
   const port = run.request.ports.connections;
-  const error = thrown as { name?: unknown; connection?: { configVarKey?: unknown }; message?: unknown } | null;
+  const error = thrown as {
+    name?: unknown;
+    connection?: { configVarKey?: unknown };
+    message?: unknown;
+  } | null;
   if (!port?.reportFailure || error?.name !== 'ConnectionError') return;
   const configVarKey = error.connection?.configVarKey;
   if (typeof configVarKey !== 'string') return;
-  await port.reportFailure(configVarKey, run.redactor.text(String(error.message ?? ''))).catch(() => undefined);
+  await port
+    .reportFailure(configVarKey, run.redactor.text(String(error.message ?? '')))
+    .catch(() => undefined);
 }
 
 function isExecutionLimit(error: EngineError): boolean {

@@ -16,6 +16,7 @@ import type {
   OperationDisplay,
   TriggerOptionChoice,
 } from './component.js';
+import { type ConnectionDefinition, toComponentConnection } from './connection-builders.js';
 import type { ActionContext, ActionPerformReturn, TriggerPayload, TriggerResult } from './context.js';
 import type { InputFieldChoice, KeyValuePair } from './inputs.js';
 
@@ -141,7 +142,8 @@ export interface ComponentDefinition {
   // biome-ignore lint/suspicious/noExplicitAny: each trigger has its own input declarations
   triggers?: Record<string, TriggerDefinition<any>>;
   dataSources?: Record<string, ComponentDataSource>;
-  connections?: ComponentConnection[];
+  /** Declared with `connection()` / `oauth2Connection()`, or already in the platform's shape. */
+  connections?: Array<ConnectionDefinition | ComponentConnection>;
 }
 
 function inputList(inputs: InputDefinitions): ComponentInput[] {
@@ -183,6 +185,14 @@ export function component(definition: ComponentDefinition): Component {
       perform: (context, payload, params) => perform(context, payload, cleanParams(inputs, params) as never),
     };
   }
+  const connections: ComponentConnection[] = [];
+  for (const declared of definition.connections ?? []) {
+    const converted = toComponentConnection(definition.key, declared);
+    if (connections.some((other) => other.key === converted.key)) {
+      throw new Error(`component '${definition.key}' declares the connection '${converted.key}' twice.`);
+    }
+    connections.push(converted);
+  }
   return {
     key: definition.key,
     public: definition.public,
@@ -191,6 +201,6 @@ export function component(definition: ComponentDefinition): Component {
     actions,
     triggers,
     dataSources: definition.dataSources ?? {},
-    connections: definition.connections ?? [],
+    connections,
   };
 }

@@ -1,12 +1,13 @@
 import {
   type CatalogComponent,
+  type CatalogConnection,
   type CatalogDataSource,
   type CatalogInput,
   type CatalogInputType,
   type CatalogOperation,
   catalogInputTypes,
 } from '@weft/definition';
-import type { Component, ComponentInput } from './component.js';
+import type { Component, ComponentConnection, ComponentInput } from './component.js';
 
 const inputTypes = new Set<string>(catalogInputTypes);
 
@@ -35,7 +36,7 @@ function jsonSafe(value: unknown): unknown {
   }
 }
 
-function catalogInput(input: ComponentInput): CatalogInput {
+function catalogInput(input: ComponentInput, ofConnection = false): CatalogInput {
   const label: unknown = input.label;
   const entry: CatalogInput = {
     key: input.key,
@@ -56,11 +57,70 @@ function catalogInput(input: ComponentInput): CatalogInput {
       value: String(choice.value),
     }));
   }
+  if (ofConnection) {
+    if (typeof input.shown === 'boolean') entry.shown = input.shown;
+    if (typeof input.templateValue === 'string') entry.templateValue = input.templateValue;
+  }
+  return entry;
+}
+
+const oauth2Types = new Set(['authorization_code', 'client_credentials']);
+const pkceMethods = new Set(['S256', 'plain']);
+
+function stringRecord(value: unknown): Record<string, string> | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, String(entry)]));
+}
+
+function numberList(value: unknown): number[] | undefined {
+  return Array.isArray(value) ? value.map(Number).filter(Number.isInteger) : undefined;
+}
+
+/** The settings the server's OAuth 2.0 client reads; Spectral's redirect settings are for Prismatic's UI only. */
+function catalogOAuth2Config(config: ComponentConnection['oauth2Config']): CatalogConnection['oauth2Config'] {
+  if (!config || typeof config !== 'object') return undefined;
+  const result: NonNullable<CatalogConnection['oauth2Config']> = {};
+  const extraAuthParams = stringRecord(config.extraAuthParams);
+  if (extraAuthParams) result.extraAuthParams = extraAuthParams;
+  const extraTokenParams = stringRecord(config.extraTokenParams);
+  if (extraTokenParams) result.extraTokenParams = extraTokenParams;
+  if (config.clientAuthentication === 'body' || config.clientAuthentication === 'basic') {
+    result.clientAuthentication = config.clientAuthentication;
+  }
+  if (config.refreshOn && typeof config.refreshOn === 'object') {
+    const statuses = numberList(config.refreshOn.statuses);
+    const bodyIncludes = Array.isArray(config.refreshOn.bodyIncludes)
+      ? config.refreshOn.bodyIncludes.map(String)
+      : undefined;
+    if (statuses || bodyIncludes) {
+      result.refreshOn = {};
+      if (statuses) result.refreshOn.statuses = statuses;
+      if (bodyIncludes) result.refreshOn.bodyIncludes = bodyIncludes;
+    }
+  }
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+function catalogConnection(connection: ComponentConnection): CatalogConnection {
+  const entry: CatalogConnection = {
+    ...catalogOperation(connection.key, {}, connection.label, connection.comments),
+    inputs: (connection.inputs ?? []).map((input) => catalogInput(input, true)),
+  };
+  if (connection.oauth2Type && oauth2Types.has(connection.oauth2Type))
+    entry.oauth2Type = connection.oauth2Type;
+  if (connection.oauth2PkceMethod && pkceMethods.has(connection.oauth2PkceMethod)) {
+    entry.oauth2PkceMethod = connection.oauth2PkceMethod;
+  }
+  const oauth2Config = catalogOAuth2Config(connection.oauth2Config);
+  if (oauth2Config) entry.oauth2Config = oauth2Config;
   return entry;
 }
 
 function catalogOperation(key: string, operation: OperationShape, label?: string, description?: string) {
-  const entry: CatalogOperation = { key, inputs: (operation.inputs ?? []).map(catalogInput) };
+  const entry: CatalogOperation = {
+    key,
+    inputs: (operation.inputs ?? []).map((input) => catalogInput(input)),
+  };
   const shownLabel = label ?? operation.display?.label;
   if (shownLabel !== undefined) entry.label = shownLabel;
   const shownDescription = description ?? operation.display?.description;
@@ -92,15 +152,9 @@ function operations(
  * `createComponentCatalog(builtins, [componentManifest(component)])`.
  */
 export function componentManifest(component: ComponentShape): CatalogComponent {
-  const connections: Record<string, CatalogOperation> = {};
-  for (const connection of component.connections ?? []) {
-    connections[connection.key] = catalogOperation(
-      connection.key,
-      { inputs: connection.inputs },
-      connection.label,
-      connection.comments,
-    );
-  }
+  const connections: Record<string, CatalogConnection> = {};
+  for (const connection of component.connections ?? [])
+    connections[connection.key] = catalogConnection(connection);
   const dataSources: Record<string, CatalogDataSource> = {};
   for (const [name, dataSource] of Object.entries(component.dataSources ?? {})) {
     const key = dataSource.key ?? name;

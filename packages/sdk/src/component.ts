@@ -2,7 +2,8 @@
  * The component object the platform runs ("server types" in Spectral): plain data plus `perform` functions. A
  * code-native integration compiles to one of these, with its YAML definition attached.
  */
-import type { DataSourceResult, DataSourceType } from './config-vars.js';
+import type { CatalogOAuth2Config } from '@weft/definition';
+import type { DataSourceResult, DataSourceType, OAuth2Config } from './config-vars.js';
 import type {
   ActionContext,
   ActionPerformReturn,
@@ -45,6 +46,8 @@ export interface ComponentInput {
   onPremiseControlled?: boolean;
   dataSource?: string;
   shown?: boolean;
+  /** Connection inputs of type `template`: the value, computed from the other inputs (`{{#domain}}`). */
+  templateValue?: string;
 }
 
 export type ActionPerformFunction = (
@@ -113,12 +116,19 @@ export interface ComponentDataSource {
   examplePayload?: unknown;
 }
 
+/**
+ * How an OAuth 2.0 connection gets and keeps its token: Spectral's settings, and Weft's (parameters the provider
+ * wants on top of the standard ones, how the client authenticates, which API answers mean the token expired).
+ */
+export interface ConnectionOAuth2Config extends OAuth2Config, CatalogOAuth2Config {}
+
 export interface ComponentConnection {
   key: string;
   label: string;
   comments?: string;
   oauth2Type?: OAuth2Type;
   oauth2PkceMethod?: OAuth2PkceMethod;
+  oauth2Config?: ConnectionOAuth2Config;
   iconPath?: string;
   avatarIconPath?: string;
   inputs: Array<ComponentInput & { onPremControlled?: boolean }>;

@@ -44,8 +44,9 @@ import type {
   DataSourceReferenceConfigVar,
   StandardConfigVar,
 } from './config-vars.js';
+import { componentConnectionInput } from './connection-builders.js';
 import type { ActionContext, TriggerPayload } from './context.js';
-import type { ConnectionInput, PermissionAndVisibilityType } from './inputs.js';
+import type { ConnectionInput, ConnectionTemplateInputField, PermissionAndVisibilityType } from './inputs.js';
 import type {
   Flow,
   FlowExecutionContext,
@@ -405,6 +406,7 @@ class IntegrationCompiler {
             comments: configVar.description,
             oauth2Type: configVar.oauth2Type,
             oauth2PkceMethod: configVar.oauth2PkceMethod,
+            oauth2Config: configVar.oauth2Config,
             iconPath: configVar.icons?.oauth2ConnectionIconPath,
             avatarIconPath: configVar.icons?.avatarPath,
             inputs: Object.entries(configVar.inputs).map(([key, input]) => connectionInput(key, input)),
@@ -731,6 +733,8 @@ function connectionInput(
   key: string,
   input: ConnectionInput,
 ): ComponentInput & { onPremControlled?: boolean } {
+  // Not in ConnectionInput's type, but what templateConnectionInputs() returns, as Spectral accepts it here.
+  if (isTemplateInput(input)) return componentConnectionInput(key, input);
   const {
     default: defaultValue,
     type,
@@ -752,6 +756,10 @@ function connectionInput(
     keyLabel: collection === 'keyvaluelist' && typeof label === 'object' ? label.key : undefined,
     onPremiseControlled: onPremControlled || undefined,
   });
+}
+
+function isTemplateInput(input: unknown): input is ConnectionTemplateInputField {
+  return (input as { type?: unknown }).type === 'template';
 }
 
 /** A connection field's default as the definition's input on the connection config variable. */

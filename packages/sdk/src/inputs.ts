@@ -127,3 +127,33 @@ export type OAuth2Type = (typeof OAuth2Type)[keyof typeof OAuth2Type];
 
 export const OAuth2PkceMethod = { Plain: 'plain', S256: 'S256' } as const;
 export type OAuth2PkceMethod = (typeof OAuth2PkceMethod)[keyof typeof OAuth2PkceMethod];
+
+/**
+ * A connection field whose value is computed from the connection's other fields (`{{#domain}}` stands for the
+ * value of the field `domain`), so that a deployer types a subdomain once instead of three URLs.
+ */
+export interface ConnectionTemplateInputField extends InputVisibility {
+  label: string;
+  type: 'template';
+  /** The value, with `{{#otherInput}}` slots: `https://{{#domain}}.acme.com/oauth/authorize`. */
+  templateValue: string;
+  placeholder?: string;
+  comments?: string;
+  example?: string;
+  required?: boolean;
+  /** Template fields are hidden from deployers unless this is true. */
+  shown?: boolean;
+}
+
+/** Weft: a connection field that is a choice among fixed values (Spectral writes a string field with a `model`). */
+export interface ConnectionPicklistInputField extends InputVisibility {
+  label: string;
+  type: 'picklist';
+  model: InputFieldChoice[];
+  default?: string;
+  placeholder?: string;
+  comments?: string;
+  example?: string;
+  required?: boolean;
+  shown?: boolean;
+}

@@ -181,7 +181,7 @@ describe('componentManifest()', () => {
         },
         { key: 'apiKey', label: 'API Key', type: 'password', required: true, default: '' },
         { key: 'sandbox', label: 'Sandbox', type: 'boolean', default: 'false' },
-        { key: 'internal', label: 'Internal', type: 'string', default: 'x' },
+        { key: 'internal', label: 'Internal', type: 'string', default: 'x', shown: false },
       ],
     });
   });

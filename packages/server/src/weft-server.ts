@@ -12,9 +12,9 @@ import { WeftError } from './errors.js';
 import { startExecutionWaiter } from './executions/execution-waiter.js';
 import { buildHttpApp } from './http/http-app.js';
 import type { InlineRunner } from './ingress/webhook-ingress.js';
+import { type ScheduleLeader, startScheduleLeader } from './scheduler/schedule-leader.js';
 import { Keyring } from './secrets/keyring.js';
 import { loadMasterKeys } from './secrets/master-key.js';
-import { type ScheduleLeader, startScheduleLeader } from './scheduler/schedule-leader.js';
 import { weftVersion } from './version.js';
 import { type ExecutionWorker, startExecutionWorker } from './worker/execution-worker.js';
 import { runExecution } from './worker/run-execution.js';
@@ -78,7 +78,11 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
 
     // The encryption self-test: refuses to go on with a key that cannot read this database's credentials.
     progress('Checking the encryption key');
-    const hasDataKeys = await database.db.selectFrom('encryption_keys').select('id').limit(1).executeTakeFirst();
+    const hasDataKeys = await database.db
+      .selectFrom('encryption_keys')
+      .select('id')
+      .limit(1)
+      .executeTakeFirst();
     const masterKeys = await loadMasterKeys(config, log, { mayCreate: hasDataKeys === undefined });
     const keyring = await Keyring.open(database.db, masterKeys, log);
 

@@ -116,14 +116,21 @@ describe('OAuth 2.0 authorization code connection', () => {
       clientSecret: client.clientSecret,
       scopes: 'read',
     });
-    expect(await connectionOf(instanceId)).toMatchObject({ status: 'pending_authorization', token: { present: false } });
+    expect(await connectionOf(instanceId)).toMatchObject({
+      status: 'pending_authorization',
+      token: { present: false },
+    });
 
     // Not authorized yet: the flow fails naming the connection.
     const early = await run(instanceId);
     expect(early.status).toBe('failed');
     expect(early.error.message).toContain("'Acme OAuth'");
 
-    const started = await server.api('POST', `/api/instances/${instanceId}/connections/Acme%20OAuth/authorize`, { body: {} });
+    const started = await server.api(
+      'POST',
+      `/api/instances/${instanceId}/connections/Acme%20OAuth/authorize`,
+      { body: {} },
+    );
     expect(started.status, started.text).toBe(200);
     const authorizeUrl = new URL(started.body.authorizeUrl);
     expect(authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
@@ -194,8 +201,12 @@ describe('OAuth 2.0 authorization code connection', () => {
       await second.ready();
       await sleep(tokenTtlSeconds * 1000 + 200);
       const refreshes = provider.tokenRequests.refresh_token;
-      const ids = await Promise.all(Array.from({ length: 12 }, () => testRun(server, instanceId, 'Call API')));
-      const executions = await Promise.all(ids.map((id) => waitForExecution(server, id, { timeoutMs: 30_000 })));
+      const ids = await Promise.all(
+        Array.from({ length: 12 }, () => testRun(server, instanceId, 'Call API')),
+      );
+      const executions = await Promise.all(
+        ids.map((id) => waitForExecution(server, id, { timeoutMs: 30_000 })),
+      );
       expect(executions.map((execution) => execution.status)).toEqual(Array(12).fill('succeeded'));
       expect(provider.tokenRequests.refresh_token).toBe(refreshes + 1);
       const [workers] = await sqlQuery<{ owners: number }>(
@@ -223,7 +234,11 @@ describe('OAuth 2.0 authorization code connection', () => {
     expect(connection.statusMessage).toContain('authorize it again');
 
     // Authorizing again brings it back.
-    const started = await server.api('POST', `/api/instances/${instanceId}/connections/Acme%20OAuth/authorize`, { body: {} });
+    const started = await server.api(
+      'POST',
+      `/api/instances/${instanceId}/connections/Acme%20OAuth/authorize`,
+      { body: {} },
+    );
     expect((await fetch(await provider.approve(started.body.authorizeUrl))).status).toBe(200);
     expect((await connectionOf(instanceId)).status).toBe('connected');
     expect((await run(instanceId)).status).toBe('succeeded');

@@ -5,10 +5,17 @@
  * Defaults are strings because a Prismatic definition stores every literal input value as a string (`'0'`,
  * `'false'`); the action's input type converts it.
  */
-import type { CatalogComponent, CatalogInput, CatalogInputType, CatalogOperation } from '@weft/definition';
+import type {
+  CatalogComponent,
+  CatalogConnection,
+  CatalogInput,
+  CatalogInputType,
+  CatalogOperation,
+} from '@weft/definition';
 
 type InputExtras = Pick<CatalogInput, 'required' | 'default' | 'collection' | 'model'>;
 type OperationExtras = Pick<CatalogOperation, 'kind' | 'staticBranchNames' | 'dynamicBranchInput'>;
+type ConnectionExtras = Pick<CatalogConnection, 'oauth2Type' | 'oauth2PkceMethod' | 'oauth2Config'>;
 
 export function input(
   key: string,
@@ -27,6 +34,9 @@ export const text = (key: string, label: string, extras?: InputExtras) => input(
 export const data = (key: string, label: string, extras?: InputExtras) => input(key, label, 'data', extras);
 export const bool = (key: string, label: string, extras?: InputExtras) =>
   input(key, label, 'boolean', extras);
+/** A secret: the server encrypts it and never shows it again. */
+export const password = (key: string, label: string, extras?: InputExtras) =>
+  input(key, label, 'password', extras);
 export const code = (key: string, label: string, extras?: InputExtras) => input(key, label, 'code', extras);
 export const connection = (key: string, label: string, extras?: InputExtras) =>
   input(key, label, 'connection', extras);
@@ -69,9 +79,20 @@ export function operation(
   return { key, label, description, inputs, ...extras };
 }
 
+/** A connection a step's connection input may hold: its inputs and, for OAuth 2.0, its grant. */
+export function connectionDefinition(
+  key: string,
+  label: string,
+  description: string,
+  inputs: CatalogInput[],
+  extras: ConnectionExtras = {},
+): CatalogConnection {
+  return { key, label, description, inputs, ...extras };
+}
+
 /** Indexes operations by key; a key given twice is a mistake in the catalog, not something to overwrite. */
-function byKey(componentKey: string, operations: CatalogOperation[]): Record<string, CatalogOperation> {
-  const record: Record<string, CatalogOperation> = {};
+function byKey<T extends CatalogOperation>(componentKey: string, operations: T[]): Record<string, T> {
+  const record: Record<string, T> = {};
   for (const op of operations) {
     if (Object.hasOwn(record, op.key))
       throw new Error(`built-in catalog: ${componentKey}.${op.key} is defined twice`);
@@ -83,13 +104,19 @@ function byKey(componentKey: string, operations: CatalogOperation[]): Record<str
 export function component(
   key: string,
   label: string,
-  operations: { actions?: CatalogOperation[]; triggers?: CatalogOperation[] },
+  operations: {
+    actions?: CatalogOperation[];
+    triggers?: CatalogOperation[];
+    connections?: CatalogConnection[];
+  },
 ): CatalogComponent {
-  return {
+  const entry: CatalogComponent = {
     key,
     label,
     isPublic: true,
     actions: byKey(key, operations.actions ?? []),
     triggers: byKey(key, operations.triggers ?? []),
   };
+  if (operations.connections) entry.connections = byKey(key, operations.connections);
+  return entry;
 }

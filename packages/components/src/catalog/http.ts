@@ -1,5 +1,16 @@
 import type { CatalogInput } from '@weft/definition';
-import { bool, component, connection, data, keyValueList, operation, picklist, str } from './define.js';
+import {
+  bool,
+  component,
+  connection,
+  connectionDefinition,
+  data,
+  keyValueList,
+  operation,
+  password,
+  picklist,
+  str,
+} from './define.js';
 
 const responseTypes = ['json', 'text', 'binary'];
 
@@ -34,8 +45,62 @@ function request(method: string, key: string, withBody: boolean) {
   ]);
 }
 
+const tokenUrl = str('tokenUrl', 'Token URL', { required: true });
+const scopes = str('scopes', 'Scopes');
+const clientId = str('clientId', 'Client ID', { required: true });
+
+/** Generic connections: the well-known OAuth 2.0 input keys are the ones the server's OAuth 2.0 client reads. */
+const connections = [
+  connectionDefinition('basic', 'Basic Authentication', 'A username and password.', [
+    str('username', 'Username', { required: true }),
+    password('password', 'Password', { required: true }),
+  ]),
+  connectionDefinition('apiKey', 'API Key', 'An API key, sent in a header or a query parameter.', [
+    password('apiKey', 'API Key', { required: true }),
+    picklist(
+      'location',
+      'Location',
+      [
+        { label: 'Header', value: 'header' },
+        { label: 'Query Parameter', value: 'query' },
+      ],
+      { default: 'header' },
+    ),
+    str('headerName', 'Header Name', { default: 'Authorization' }),
+    // Empty: Bearer in the Authorization header, nothing in other headers.
+    str('prefix', 'Prefix'),
+    str('queryParamName', 'Query Parameter Name', { default: 'api_key' }),
+  ]),
+  connectionDefinition('bearerToken', 'Bearer Token', 'A token, sent as Authorization: Bearer.', [
+    password('token', 'Token', { required: true }),
+  ]),
+  connectionDefinition(
+    'oauth2',
+    'OAuth 2.0 Authorization Code',
+    'OAuth 2.0 authorization code grant, with PKCE.',
+    [
+      str('authorizeUrl', 'Authorize URL', { required: true }),
+      tokenUrl,
+      str('refreshUrl', 'Refresh URL'),
+      str('revokeUrl', 'Revoke URL'),
+      scopes,
+      clientId,
+      password('clientSecret', 'Client Secret'),
+    ],
+    { oauth2Type: 'authorization_code', oauth2PkceMethod: 'S256' },
+  ),
+  connectionDefinition(
+    'oauth2ClientCredentials',
+    'OAuth 2.0 Client Credentials',
+    'OAuth 2.0 client credentials grant.',
+    [tokenUrl, scopes, clientId, password('clientSecret', 'Client Secret', { required: true })],
+    { oauth2Type: 'client_credentials' },
+  ),
+];
+
 /** Plain HTTP requests, optionally authenticated by a connection. */
 export const http = component('http', 'HTTP', {
+  connections,
   actions: [
     request('GET', 'httpGet', false),
     request('POST', 'httpPost', true),

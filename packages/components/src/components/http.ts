@@ -3,10 +3,13 @@
  *
  * Keys, inputs and defaults are those of the catalog entry (`src/catalog/http.ts`); the behaviour follows
  * Prismatic's HTTP component and Spectral's HTTP client:
- * - Authentication from the optional connection: an OAuth 2.0 token (`token.access_token` → `Authorization: Bearer`),
- *   an API key (`fields.apiKey`: in the header `fields.headerName`, default `Authorization` with the prefix
- *   `fields.prefix`, default `Bearer`, as Spectral sends it), a token field (`fields.token` → `Bearer`), or a username
- *   and password (`Authorization: Basic`). The connection's header wins over a header of the same name in Headers.
+ * - Authentication from the optional connection, one of the component's connections (`basic`, `apiKey`,
+ *   `bearerToken`, `oauth2`, `oauth2ClientCredentials`) or any connection with fields of the same names: an OAuth 2.0
+ *   token (`token.access_token` → `Authorization: Bearer`), an API key (`fields.apiKey`: in the header
+ *   `fields.headerName`, default `Authorization` with the prefix `fields.prefix`, default `Bearer`, as Spectral sends
+ *   it; or with `fields.location` `query`, in the query parameter `fields.queryParamName`, default `api_key`), a
+ *   token field (`fields.token` → `Bearer`), or a username and password (`Authorization: Basic`). The connection's
+ *   header or query parameter wins over one of the same name in Headers or Query Parameter.
  * - Body (`data`): objects, arrays and JSON text are sent as JSON; other text as text/plain; a file
  *   (`{data: Buffer, contentType}`) or a Buffer as its bytes. A Content-Type header overrides the guessed type.
  * - Response Type: `json` parses JSON (and gives the text when it is not JSON), `text` gives the text, `binary` gives
@@ -20,12 +23,21 @@
  *   headers, and 303 (and 301/302 after a POST) continue with a GET.
  * - A response outside 2xx (after the retries) is an error naming the method, the URL without its query string or
  *   credentials, the status and the start of the body.
- * - Debug Request logs the request and response with Authorization, cookies, API-key headers, secret-looking query
- *   parameters and every connection secret masked.
+ * - Debug Request logs the request and response with Authorization, cookies, API-key headers and query parameters,
+ *   secret-looking query parameters and every connection secret masked.
  * - Ignore SSL Errors sends the request through an undici Agent that does not verify the server's certificate.
  */
 import type { ActionContext, ActionPerformReturn } from '@weft/sdk';
-import { action, type Component, component, input } from '@weft/sdk';
+import {
+  action,
+  type Component,
+  component,
+  connection,
+  input,
+  OAuth2PkceMethod,
+  OAuth2Type,
+  oauth2Connection,
+} from '@weft/sdk';
 import {
   isBinaryPayload,
   isBlank,
@@ -46,6 +58,8 @@ type ResponseType = 'json' | 'text' | 'binary';
 
 interface Authentication {
   headers: Record<string, string>;
+  /** Query parameters the connection adds (an API key sent as `?api_key=...`). */
+  query: Record<string, string>;
   /** Values that must never reach a log line or an error message. */
   secrets: string[];
 }
@@ -56,9 +70,12 @@ const nonSecretFields = new Set([
   'header',
   'prefix',
   'scheme',
+  'location',
+  'queryparamname',
   'tokentype',
   'authorizeurl',
   'tokenurl',
+  'refreshurl',
   'revokeurl',
   'scopes',
   'scope',
@@ -66,6 +83,7 @@ const nonSecretFields = new Set([
   'url',
 ]);
 const nonSecretTokenFields = new Set(['token_type', 'scope', 'expires_in', 'expires_at', 'expires', 'id']);
+const oauth2ConnectionKeys = new Set(['oauth2', 'oauth2ClientCredentials']);
 
 function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -81,8 +99,19 @@ function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 
+/**
+ * The prefix of an API key in its header. A deployer cannot tell an empty Prefix from an unset one, so empty means
+ * the default (`Bearer` in Authorization, nothing in other headers), and `none` is how to send the key alone.
+ */
+function apiKeyPrefix(fields: Record<string, unknown>, headerName: string): string {
+  const prefix = typeof fields.prefix === 'string' ? fields.prefix.trim() : '';
+  if (prefix.toLowerCase() === 'none') return '';
+  if (prefix !== '') return prefix;
+  return headerName.toLowerCase() === 'authorization' ? 'Bearer' : '';
+}
+
 export function connectionAuthentication(connection: unknown): Authentication {
-  if (isBlank(connection)) return { headers: {}, secrets: [] };
+  if (isBlank(connection)) return { headers: {}, query: {}, secrets: [] };
   if (typeof connection !== 'object' || Array.isArray(connection)) {
     throw new Error(
       `input 'connection' must be a connection (a connection config variable), got ${typeof connection === 'string' ? 'text' : preview(connection)}`,
@@ -98,9 +127,10 @@ export function connectionAuthentication(connection: unknown): Authentication {
   for (const [name, value] of Object.entries(token)) {
     if (!nonSecretTokenFields.has(name) && typeof value === 'string') secrets.push(value);
   }
-  const done = (headers: Record<string, string>): Authentication => ({
+  const done = (headers: Record<string, string>, query: Record<string, string> = {}): Authentication => ({
     headers,
-    secrets: [...secrets, ...Object.values(headers)],
+    query,
+    secrets: [...secrets, ...Object.values(headers), ...Object.values(query)],
   });
 
   const accessToken = nonBlankString(token.access_token) ?? nonBlankString(token.accessToken);
@@ -108,9 +138,13 @@ export function connectionAuthentication(connection: unknown): Authentication {
 
   const apiKey = nonBlankString(fields.apiKey) ?? nonBlankString(fields.api_key);
   if (apiKey) {
+    // Anything but `query` means the header, as before connections had a location.
+    if (nonBlankString(fields.location)?.trim().toLowerCase() === 'query') {
+      const name = nonBlankString(fields.queryParamName)?.trim() ?? 'api_key';
+      return done({}, { [name]: apiKey });
+    }
     const headerName = nonBlankString(fields.headerName) ?? nonBlankString(fields.header) ?? 'Authorization';
-    const isAuthorization = headerName.toLowerCase() === 'authorization';
-    const prefix = typeof fields.prefix === 'string' ? fields.prefix.trim() : isAuthorization ? 'Bearer' : '';
+    const prefix = apiKeyPrefix(fields, headerName);
     return done({ [headerName]: prefix ? `${prefix} ${apiKey}` : apiKey });
   }
 
@@ -124,6 +158,11 @@ export function connectionAuthentication(connection: unknown): Authentication {
     return done({ Authorization: basic(username, password) });
   }
 
+  if (typeof key === 'string' && oauth2ConnectionKeys.has(key)) {
+    throw new Error(
+      `the OAuth 2.0 connection '${key}' has no access token: authorize the connection (or check that its token request succeeds), then run the step again`,
+    );
+  }
   throw new Error(
     `the connection '${String(key ?? '')}' has no credentials the HTTP component can use: it needs an OAuth 2.0 access token, an apiKey field, a token field, or username and password fields`,
   );
@@ -159,15 +198,24 @@ function shownUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
-/** The URL for debug logs: the query string with secret-looking parameters masked. */
-function loggedUrl(url: URL): string {
+/** The URL for debug logs: the query string with secret-looking and connection parameters masked. */
+function loggedUrl(url: URL, secretNames: Set<string>): string {
   const copy = new URL(url.href);
   copy.username = '';
   copy.password = '';
   for (const name of new Set(copy.searchParams.keys())) {
-    if (sensitiveQuery.test(name)) copy.searchParams.set(name, '[REDACTED]');
+    if (sensitiveQuery.test(name) || secretNames.has(name)) copy.searchParams.set(name, '[REDACTED]');
   }
   return copy.href;
+}
+
+/** The connection's query parameters on a URL of the origin they were meant for, and off any other. */
+function withAuthQuery(url: URL, origin: string, query: Record<string, string>): URL {
+  for (const [name, value] of Object.entries(query)) {
+    if (url.origin === origin) url.searchParams.set(name, value);
+    else url.searchParams.delete(name);
+  }
+  return url;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -428,8 +476,11 @@ export async function sendRequest(context: ActionContext, spec: RequestSpec): Pr
     url.username = '';
     url.password = '';
   }
+  // The connection's parameters win over Query Parameter entries of the same name, as its headers win over Headers.
+  withAuthQuery(url, url.origin, auth.query);
   // Secret-looking query parameters (api_key=...) are masked wherever they show up, a response echoing them included.
   for (const [name, value] of url.searchParams) if (sensitiveQuery.test(name)) auth.secrets.push(value);
+  const authQueryNames = new Set(Object.keys(auth.query));
   const redact = redactor(auth.secrets);
   const body = preparedBody(spec);
   const headers = requestHeaders(spec, body, auth);
@@ -446,7 +497,7 @@ export async function sendRequest(context: ActionContext, spec: RequestSpec): Pr
       JSON.stringify({
         type: 'request',
         method,
-        url: loggedUrl(url),
+        url: loggedUrl(url, authQueryNames),
         headers: maskedHeaders(headers, authHeaderNames),
         timeout: spec.timeout,
         data: debugBody(body.body, redact),
@@ -482,7 +533,7 @@ export async function sendRequest(context: ActionContext, spec: RequestSpec): Pr
         const location = response.headers.get('location');
         if (!redirectStatuses.has(response.status) || !location) break;
         await response.body?.cancel();
-        const next = new URL(location, current);
+        const next = withAuthQuery(new URL(location, current), url.origin, auth.query);
         if (redirects >= spec.maxRedirects) {
           throw new StepError(
             `${label} was redirected more than Max Redirects (${spec.maxRedirects}) times; the last redirect (${response.status}) went to ${shownUrl(next)}`,
@@ -590,7 +641,7 @@ const connectionInput = input({
   label: 'Connection',
   type: 'connection',
   comments:
-    'Optional: the credentials to send. OAuth 2.0 and token connections send Authorization: Bearer; API key connections send the key in their header (default Authorization: Bearer <key>); basic connections send Authorization: Basic.',
+    'Optional: the credentials to send. OAuth 2.0 and bearer token connections send Authorization: Bearer; API key connections send the key in their header (default Authorization: Bearer <key>) or query parameter; basic connections send Authorization: Basic.',
 });
 
 const urlInput = input({
@@ -818,6 +869,152 @@ function toFormData(
   return form;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Connections
+
+const basicConnection = connection({
+  key: 'basic',
+  display: {
+    label: 'Basic Authentication',
+    description: 'A username and password, sent as Authorization: Basic.',
+  },
+  inputs: {
+    username: { label: 'Username', type: 'string', required: true, comments: 'The username to send.' },
+    password: { label: 'Password', type: 'password', required: true, comments: 'The password to send.' },
+  },
+});
+
+const apiKeyConnection = connection({
+  key: 'apiKey',
+  display: {
+    label: 'API Key',
+    description:
+      'An API key, sent in a header (Authorization: Bearer <key> by default) or a query parameter.',
+  },
+  inputs: {
+    apiKey: { label: 'API Key', type: 'password', required: true, comments: 'The API key to send.' },
+    location: {
+      label: 'Location',
+      type: 'picklist',
+      default: 'header',
+      model: [
+        { label: 'Header', value: 'header' },
+        { label: 'Query Parameter', value: 'query' },
+      ],
+      comments: 'Send the key in a header, or as a query parameter of the URL.',
+    },
+    headerName: {
+      label: 'Header Name',
+      type: 'string',
+      default: 'Authorization',
+      comments: 'The header that carries the key (Location: header).',
+      example: 'X-API-Key',
+    },
+    prefix: {
+      label: 'Prefix',
+      type: 'string',
+      comments:
+        'Written before the key in the header, such as Token. Empty: Bearer in the Authorization header, nothing in other headers; none: the key alone.',
+      example: 'Token',
+    },
+    queryParamName: {
+      label: 'Query Parameter Name',
+      type: 'string',
+      default: 'api_key',
+      comments: 'The query parameter that carries the key (Location: query).',
+      example: 'key',
+    },
+  },
+});
+
+const bearerTokenConnection = connection({
+  key: 'bearerToken',
+  display: { label: 'Bearer Token', description: 'A token, sent as Authorization: Bearer <token>.' },
+  inputs: {
+    token: { label: 'Token', type: 'password', required: true, comments: 'The token to send.' },
+  },
+});
+
+const oauth2Inputs = {
+  tokenUrl: {
+    label: 'Token URL',
+    type: 'string',
+    required: true,
+    comments: "The provider's OAuth 2.0 token endpoint.",
+    example: 'https://auth.example.com/oauth/token',
+  },
+  scopes: {
+    label: 'Scopes',
+    type: 'string',
+    comments: 'The scopes to request, separated by spaces (empty: the provider default).',
+    example: 'read write offline_access',
+  },
+  clientId: {
+    label: 'Client ID',
+    type: 'string',
+    required: true,
+    comments: 'The client ID of the OAuth 2.0 app registered with the provider.',
+  },
+} as const;
+
+const oauth2AuthorizationCodeConnection = oauth2Connection({
+  key: 'oauth2',
+  display: {
+    label: 'OAuth 2.0 Authorization Code',
+    description:
+      'A user authorizes Weft at the provider; requests carry the access token, refreshed when it expires.',
+  },
+  oauth2Type: OAuth2Type.AuthorizationCode,
+  oauth2PkceMethod: OAuth2PkceMethod.S256,
+  inputs: {
+    authorizeUrl: {
+      label: 'Authorize URL',
+      type: 'string',
+      required: true,
+      comments: "The provider's OAuth 2.0 authorization endpoint, where the user consents.",
+      example: 'https://auth.example.com/oauth/authorize',
+    },
+    tokenUrl: oauth2Inputs.tokenUrl,
+    refreshUrl: {
+      label: 'Refresh URL',
+      type: 'string',
+      comments: 'Where to refresh the access token, when the provider does not use the Token URL for it.',
+    },
+    revokeUrl: {
+      label: 'Revoke URL',
+      type: 'string',
+      comments: "The provider's token revocation endpoint, called when the connection is removed.",
+    },
+    scopes: oauth2Inputs.scopes,
+    clientId: oauth2Inputs.clientId,
+    clientSecret: {
+      label: 'Client Secret',
+      type: 'password',
+      comments: 'The client secret of the OAuth 2.0 app (empty for a public client, which relies on PKCE).',
+    },
+  },
+});
+
+const oauth2ClientCredentialsConnection = oauth2Connection({
+  key: 'oauth2ClientCredentials',
+  display: {
+    label: 'OAuth 2.0 Client Credentials',
+    description: 'Server-to-server: Weft gets an access token with the client ID and secret.',
+  },
+  oauth2Type: OAuth2Type.ClientCredentials,
+  inputs: {
+    tokenUrl: oauth2Inputs.tokenUrl,
+    scopes: oauth2Inputs.scopes,
+    clientId: oauth2Inputs.clientId,
+    clientSecret: {
+      label: 'Client Secret',
+      type: 'password',
+      required: true,
+      comments: 'The client secret of the OAuth 2.0 app.',
+    },
+  },
+});
+
 export const httpComponent: Component = component({
   key: 'http',
   public: true,
@@ -827,6 +1024,13 @@ export const httpComponent: Component = component({
       'Send HTTP requests to any API: JSON, text, binary and multipart bodies, with retries and a connection for authentication.',
     category: 'Application Connectors',
   },
+  connections: [
+    basicConnection,
+    apiKeyConnection,
+    bearerTokenConnection,
+    oauth2AuthorizationCodeConnection,
+    oauth2ClientCredentialsConnection,
+  ],
   actions: {
     httpGet: requestAction('GET', false),
     httpPost: requestAction('POST', true),

@@ -1,12 +1,17 @@
 import { type Static, Type } from '@sinclair/typebox';
+import type { Integration } from '@weft/definition';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Integration } from '@weft/definition';
 import { findConnectionDefinition } from '../connections/connection-definitions.js';
 import { connectionView } from '../connections/connection-store.js';
 import { testConnection } from '../connections/connection-test.js';
-import { callbackPath, completeAuthorization, componentManifestFor, startAuthorization } from '../connections/oauth-authorization.js';
+import {
+  callbackPath,
+  completeAuthorization,
+  componentManifestFor,
+  startAuthorization,
+} from '../connections/oauth-authorization.js';
 import {
   createScoped,
   definitionOf,
@@ -23,8 +28,8 @@ import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import { instanceNotFound } from '../executions/execution-queue.js';
 import { callerOf } from '../http/authenticate.js';
-import type { Keyring } from '../secrets/keyring.js';
 import { describeEncryptionKeys, rotateEncryptionKeys } from '../secrets/key-rotation.js';
+import type { Keyring } from '../secrets/keyring.js';
 import { errorResponses } from './common-schemas.js';
 import type { CustomerRef } from './customer-store.js';
 import { isUuid } from './integration-store.js';
@@ -41,10 +46,18 @@ export interface ConnectionRouteOptions {
   publicUrl: string | undefined;
 }
 
-const Values = Type.Record(Type.String(), Type.Union([Type.String(), Type.Boolean(), Type.Number(), Type.Null()]), {
-  description: 'Input values by input key; null removes one. Inputs left out keep their stored value.',
-});
-const Kind = Type.Union([Type.Literal('org_global'), Type.Literal('org_customer'), Type.Literal('customer_activated')]);
+const Values = Type.Record(
+  Type.String(),
+  Type.Union([Type.String(), Type.Boolean(), Type.Number(), Type.Null()]),
+  {
+    description: 'Input values by input key; null removes one. Inputs left out keep their stored value.',
+  },
+);
+const Kind = Type.Union([
+  Type.Literal('org_global'),
+  Type.Literal('org_customer'),
+  Type.Literal('customer_activated'),
+]);
 const ScopedCreateBody = Type.Object(
   {
     stableKey: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._-]+$' }),
@@ -68,15 +81,21 @@ const ScopedUpdateBody = Type.Object(
 const CustomerParam = Type.Object({ id: Type.String(), customer: Type.String() });
 const TestBody = Type.Object(
   {
-    customer: Type.Optional(Type.String({ description: 'Per-customer connections: the customer id or external id' })),
-    url: Type.Optional(Type.String({ format: 'uri', description: 'A URL an authenticated GET of must answer 2xx' })),
+    customer: Type.Optional(
+      Type.String({ description: 'Per-customer connections: the customer id or external id' }),
+    ),
+    url: Type.Optional(
+      Type.String({ format: 'uri', description: 'A URL an authenticated GET of must answer 2xx' }),
+    ),
   },
   { additionalProperties: false },
 );
 const AuthorizeBody = Type.Object(
   {
     customer: Type.Optional(Type.String()),
-    returnTo: Type.Optional(Type.String({ format: 'uri', description: 'Where the browser goes once authorized' })),
+    returnTo: Type.Optional(
+      Type.String({ format: 'uri', description: 'Where the browser goes once authorized' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -84,7 +103,11 @@ const loose = { 200: Type.Any(), 201: Type.Any(), ...errorResponses(404, 409, 42
 
 /** Customer references in paths: an id, or `external:<externalId>`. */
 function customerRef(text: string): CustomerRef {
-  return text.startsWith('external:') ? { externalId: text.slice('external:'.length) } : isUuid(text) ? { id: text } : { externalId: text };
+  return text.startsWith('external:')
+    ? { externalId: text.slice('external:'.length) }
+    : isUuid(text)
+      ? { id: text }
+      : { externalId: text };
 }
 
 function baseUrl(request: FastifyRequest, publicUrl: string | undefined): string {
@@ -101,9 +124,19 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
 
     app.post<{ Body: Static<typeof ScopedCreateBody> }>(
       '/connections',
-      { config: write, schema: { tags, summary: 'Create an integration-agnostic connection', body: ScopedCreateBody, response: loose } },
+      {
+        config: write,
+        schema: {
+          tags,
+          summary: 'Create an integration-agnostic connection',
+          body: ScopedCreateBody,
+          response: loose,
+        },
+      },
       async (request, reply) =>
-        reply.status(201).send(await createScoped(db, keyring, callerOf(request).orgId, request.body as never)),
+        reply
+          .status(201)
+          .send(await createScoped(db, keyring, callerOf(request).orgId, request.body as never)),
     );
 
     app.get(
@@ -123,18 +156,35 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
     app.get<{ Params: { id: string } }>(
       '/connections/:id',
       { config: read, schema: { tags, summary: 'Get a connection by id or stable key', response: loose } },
-      async (request) => scopedView(db, keyring, await findScoped(db, callerOf(request).orgId, request.params.id)),
+      async (request) =>
+        scopedView(db, keyring, await findScoped(db, callerOf(request).orgId, request.params.id)),
     );
 
     app.patch<{ Params: { id: string }; Body: Static<typeof ScopedUpdateBody> }>(
       '/connections/:id',
-      { config: write, schema: { tags, summary: 'Rename, describe, or set the credentials of a global connection', body: ScopedUpdateBody, response: loose } },
-      async (request) => updateScoped(db, keyring, callerOf(request).orgId, request.params.id, request.body as never),
+      {
+        config: write,
+        schema: {
+          tags,
+          summary: 'Rename, describe, or set the credentials of a global connection',
+          body: ScopedUpdateBody,
+          response: loose,
+        },
+      },
+      async (request) =>
+        updateScoped(db, keyring, callerOf(request).orgId, request.params.id, request.body as never),
     );
 
     app.delete<{ Params: { id: string } }>(
       '/connections/:id',
-      { config: write, schema: { tags, summary: 'Delete a connection and every credential it holds', response: { 204: Type.Null(), ...errorResponses(404) } } },
+      {
+        config: write,
+        schema: {
+          tags,
+          summary: 'Delete a connection and every credential it holds',
+          response: { 204: Type.Null(), ...errorResponses(404) },
+        },
+      },
       async (request, reply) => {
         await deleteScoped(db, callerOf(request).orgId, request.params.id);
         return reply.status(204).send();
@@ -143,8 +193,17 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
 
     app.get<{ Params: { id: string } }>(
       '/connections/:id/customers',
-      { config: read, schema: { tags, summary: "List customers' credentials of a per-customer connection", response: loose } },
-      async (request) => ({ items: await listCustomerCredentials(db, keyring, callerOf(request).orgId, request.params.id) }),
+      {
+        config: read,
+        schema: {
+          tags,
+          summary: "List customers' credentials of a per-customer connection",
+          response: loose,
+        },
+      },
+      async (request) => ({
+        items: await listCustomerCredentials(db, keyring, callerOf(request).orgId, request.params.id),
+      }),
     );
 
     app.put<{ Params: Static<typeof CustomerParam>; Body: { values: Record<string, unknown> } }>(
@@ -160,34 +219,83 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
         },
       },
       async (request) =>
-        setCustomerCredentials(db, keyring, callerOf(request).orgId, request.params.id, customerRef(request.params.customer), request.body.values),
+        setCustomerCredentials(
+          db,
+          keyring,
+          callerOf(request).orgId,
+          request.params.id,
+          customerRef(request.params.customer),
+          request.body.values,
+        ),
     );
 
     app.delete<{ Params: Static<typeof CustomerParam> }>(
       '/connections/:id/customers/:customer',
-      { config: write, schema: { tags, summary: "Delete a customer's credentials", params: CustomerParam, response: { 204: Type.Null(), ...errorResponses(404) } } },
+      {
+        config: write,
+        schema: {
+          tags,
+          summary: "Delete a customer's credentials",
+          params: CustomerParam,
+          response: { 204: Type.Null(), ...errorResponses(404) },
+        },
+      },
       async (request, reply) => {
-        await deleteCustomerCredentials(db, callerOf(request).orgId, request.params.id, customerRef(request.params.customer));
+        await deleteCustomerCredentials(
+          db,
+          callerOf(request).orgId,
+          request.params.id,
+          customerRef(request.params.customer),
+        );
         return reply.status(204).send();
       },
     );
 
     app.post<{ Params: { id: string }; Body: Static<typeof TestBody> }>(
       '/connections/:id/test',
-      { config: write, schema: { tags, summary: 'Test a connection: inputs, token, and optionally an authenticated GET', body: TestBody, response: loose } },
+      {
+        config: write,
+        schema: {
+          tags,
+          summary: 'Test a connection: inputs, token, and optionally an authenticated GET',
+          body: TestBody,
+          response: loose,
+        },
+      },
       async (request) => {
         const body = request.body ?? {};
-        const { scoped, row } = await scopedCredentialsRow(db, callerOf(request).orgId, request.params.id, body.customer ? customerRef(body.customer) : undefined);
-        return testConnection(tokenDeps, row, definitionOf(scoped), { label: `'${scoped.stable_key}'`, ...(body.url ? { url: body.url } : {}) });
+        const { scoped, row } = await scopedCredentialsRow(
+          db,
+          callerOf(request).orgId,
+          request.params.id,
+          body.customer ? customerRef(body.customer) : undefined,
+        );
+        return testConnection(tokenDeps, row, definitionOf(scoped), {
+          label: `'${scoped.stable_key}'`,
+          ...(body.url ? { url: body.url } : {}),
+        });
       },
     );
 
     app.post<{ Params: { id: string }; Body: Static<typeof AuthorizeBody> }>(
       '/connections/:id/authorize',
-      { config: write, schema: { tags, summary: 'Start the OAuth 2.0 authorization of a connection: answers the URL to open in a browser', body: AuthorizeBody, response: loose } },
+      {
+        config: write,
+        schema: {
+          tags,
+          summary: 'Start the OAuth 2.0 authorization of a connection: answers the URL to open in a browser',
+          body: AuthorizeBody,
+          response: loose,
+        },
+      },
       async (request) => {
         const body = request.body ?? {};
-        const { row } = await scopedCredentialsRow(db, callerOf(request).orgId, request.params.id, body.customer ? customerRef(body.customer) : undefined);
+        const { row } = await scopedCredentialsRow(
+          db,
+          callerOf(request).orgId,
+          request.params.id,
+          body.customer ? customerRef(body.customer) : undefined,
+        );
         return startAuthorization(tokenDeps, {
           orgId: callerOf(request).orgId,
           connectionId: row.id,
@@ -209,10 +317,15 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
             .executeTakeFirst()
         : undefined;
       if (!instance) throw instanceNotFound(instanceId);
-      const vars = ((instance.definition as Integration).configVars ?? []).filter((v) => v.dataType === 'connection');
+      const vars = ((instance.definition as Integration).configVars ?? []).filter(
+        (v) => v.dataType === 'connection',
+      );
       const found = vars.find((v) => v.key === configVar || v.stableKey === configVar);
       if (!found) {
-        throw new WeftError('CONNECTION_NOT_FOUND', `The instance has no connection config variable '${configVar}' (it has: ${vars.map((v) => v.key).join(', ') || 'none'}).`);
+        throw new WeftError(
+          'CONNECTION_NOT_FOUND',
+          `The instance has no connection config variable '${configVar}' (it has: ${vars.map((v) => v.key).join(', ') || 'none'}).`,
+        );
       }
       const row = await db
         .selectFrom('connections')
@@ -221,14 +334,24 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
         .where('config_var_stable_key', '=', found.stableKey)
         .executeTakeFirst();
       if (!row) {
-        throw new WeftError('CONNECTION_NOT_FOUND', `Connection '${found.key}' has no inputs on this instance yet: set them with weft instances:configure.`);
+        throw new WeftError(
+          'CONNECTION_NOT_FOUND',
+          `Connection '${found.key}' has no inputs on this instance yet: set them with weft instances:configure.`,
+        );
       }
       return { row, configVar: found, manifest: (instance.component_manifest ?? null) as never };
     };
 
     app.get<{ Params: { id: string } }>(
       '/instances/:id/connections',
-      { config: { permission: 'instances:read' }, schema: { tags, summary: "An instance's connection config variables and their state", response: loose } },
+      {
+        config: { permission: 'instances:read' },
+        schema: {
+          tags,
+          summary: "An instance's connection config variables and their state",
+          response: loose,
+        },
+      },
       async (request) => {
         const orgId = callerOf(request).orgId;
         const instance = isUuid(request.params.id)
@@ -241,15 +364,29 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
               .executeTakeFirst()
           : undefined;
         if (!instance) throw instanceNotFound(request.params.id);
-        const vars = ((instance.definition as Integration).configVars ?? []).filter((v) => v.dataType === 'connection');
+        const vars = ((instance.definition as Integration).configVars ?? []).filter(
+          (v) => v.dataType === 'connection',
+        );
         const items = [];
         for (const configVar of vars) {
           let row;
           if (configVar.useScopedConfigVar) {
-            const scoped = await db.selectFrom('scoped_connections').selectAll().where('org_id', '=', orgId).where('stable_key', '=', configVar.useScopedConfigVar).executeTakeFirst();
+            const scoped = await db
+              .selectFrom('scoped_connections')
+              .selectAll()
+              .where('org_id', '=', orgId)
+              .where('stable_key', '=', configVar.useScopedConfigVar)
+              .executeTakeFirst();
             row = scoped
-              ? await db.selectFrom('connections').selectAll().where('scoped_connection_id', '=', scoped.id)
-                  .where((eb) => (scoped.kind === 'org_global' ? eb('customer_id', 'is', null) : eb('customer_id', '=', instance.customer_id)))
+              ? await db
+                  .selectFrom('connections')
+                  .selectAll()
+                  .where('scoped_connection_id', '=', scoped.id)
+                  .where((eb) =>
+                    scoped.kind === 'org_global'
+                      ? eb('customer_id', 'is', null)
+                      : eb('customer_id', '=', instance.customer_id),
+                  )
                   .executeTakeFirst()
               : undefined;
             items.push({
@@ -261,8 +398,19 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
             });
             continue;
           }
-          row = await db.selectFrom('connections').selectAll().where('instance_id', '=', instance.id).where('config_var_stable_key', '=', configVar.stableKey).executeTakeFirst();
-          const definition = row ? findConnectionDefinition(row.component_key, row.connection_key, instance.component_manifest as never) : undefined;
+          row = await db
+            .selectFrom('connections')
+            .selectAll()
+            .where('instance_id', '=', instance.id)
+            .where('config_var_stable_key', '=', configVar.stableKey)
+            .executeTakeFirst();
+          const definition = row
+            ? findConnectionDefinition(
+                row.component_key,
+                row.connection_key,
+                instance.component_manifest as never,
+              )
+            : undefined;
           items.push({
             configVar: configVar.key,
             stableKey: configVar.stableKey,
@@ -276,7 +424,15 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
 
     app.post<{ Params: { id: string; configVar: string }; Body: Static<typeof AuthorizeBody> }>(
       '/instances/:id/connections/:configVar/authorize',
-      { config: { permission: 'instances:write' }, schema: { tags, summary: "Start the OAuth 2.0 authorization of an instance's connection", body: AuthorizeBody, response: loose } },
+      {
+        config: { permission: 'instances:write' },
+        schema: {
+          tags,
+          summary: "Start the OAuth 2.0 authorization of an instance's connection",
+          body: AuthorizeBody,
+          response: loose,
+        },
+      },
       async (request) => {
         const orgId = callerOf(request).orgId;
         const { row } = await instanceConnection(orgId, request.params.id, request.params.configVar);
@@ -291,28 +447,56 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
 
     app.post<{ Params: { id: string; configVar: string }; Body: Static<typeof TestBody> }>(
       '/instances/:id/connections/:configVar/test',
-      { config: { permission: 'instances:write' }, schema: { tags, summary: "Test an instance's connection", body: TestBody, response: loose } },
+      {
+        config: { permission: 'instances:write' },
+        schema: { tags, summary: "Test an instance's connection", body: TestBody, response: loose },
+      },
       async (request) => {
-        const { row, configVar, manifest } = await instanceConnection(callerOf(request).orgId, request.params.id, request.params.configVar);
+        const { row, configVar, manifest } = await instanceConnection(
+          callerOf(request).orgId,
+          request.params.id,
+          request.params.configVar,
+        );
         const definition = findConnectionDefinition(row.component_key, row.connection_key, manifest);
         if (!definition) throw definitionOf(row) as never;
-        return testConnection(tokenDeps, row, definition, { label: `'${configVar.key}'`, ...(request.body?.url ? { url: request.body.url } : {}) });
+        return testConnection(tokenDeps, row, definition, {
+          label: `'${configVar.key}'`,
+          ...(request.body?.url ? { url: request.body.url } : {}),
+        });
       },
     );
 
     app.get(
       '/encryption-keys',
-      { config: { permission: 'encryption:read' }, schema: { tags: ['encryption'], summary: 'The data encryption keys, and how many values each seals', response: loose } },
+      {
+        config: { permission: 'encryption:read' },
+        schema: {
+          tags: ['encryption'],
+          summary: 'The data encryption keys, and how many values each seals',
+          response: loose,
+        },
+      },
       async () => ({
         masterKeyId: keyring.masterKeyId,
         masterKeySource: keyring.masterKeys.source,
-        items: (await describeEncryptionKeys(db)).map((key) => ({ ...key, createdAt: key.createdAt.toISOString() })),
+        items: (await describeEncryptionKeys(db)).map((key) => ({
+          ...key,
+          createdAt: key.createdAt.toISOString(),
+        })),
       }),
     );
 
     app.post(
       '/encryption-keys/rotate',
-      { config: { permission: 'encryption:rotate' }, schema: { tags: ['encryption'], summary: 'Rotate: a new data key, everything re-encrypted under it, every key rewrapped under the current master key', response: loose } },
+      {
+        config: { permission: 'encryption:rotate' },
+        schema: {
+          tags: ['encryption'],
+          summary:
+            'Rotate: a new data key, everything re-encrypted under it, every key rewrapped under the current master key',
+          response: loose,
+        },
+      },
       async () => rotateEncryptionKeys(db, keyring, log),
     );
   };
@@ -322,18 +506,24 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
 export function oauthCallbackRoute(db: Kysely<Database>, options: ConnectionRouteOptions) {
   const deps = { db, keyring: options.keyring, log: options.log };
   return async function oauthCallbackPlugin(app: FastifyInstance): Promise<void> {
-    app.get<{ Querystring: Record<string, string> }>(callbackPath, { schema: { hide: true } }, async (request, reply) => {
-      const { connectionId, returnTo } = await completeAuthorization(deps, request.query);
-      if (returnTo) {
-        const target = new URL(returnTo);
-        target.searchParams.set('connectionId', connectionId);
-        target.searchParams.set('status', 'connected');
-        return reply.redirect(target.toString(), 302);
-      }
-      return reply
-        .type('text/html; charset=utf-8')
-        .send('<!doctype html><title>Connected</title><p>The connection is authorized. You can close this window.</p>');
-    });
+    app.get<{ Querystring: Record<string, string> }>(
+      callbackPath,
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const { connectionId, returnTo } = await completeAuthorization(deps, request.query);
+        if (returnTo) {
+          const target = new URL(returnTo);
+          target.searchParams.set('connectionId', connectionId);
+          target.searchParams.set('status', 'connected');
+          return reply.redirect(target.toString(), 302);
+        }
+        return reply
+          .type('text/html; charset=utf-8')
+          .send(
+            '<!doctype html><title>Connected</title><p>The connection is authorized. You can close this window.</p>',
+          );
+      },
+    );
   };
 }
 

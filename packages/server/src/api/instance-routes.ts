@@ -1,11 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { Keyring } from '../secrets/keyring.js';
 import type { Database } from '../database/schema.js';
 import { isWeftError, WeftError } from '../errors.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
 import { callerOf } from '../http/authenticate.js';
+import type { Keyring } from '../secrets/keyring.js';
 import { Cursor, errorResponses, Limit, page } from './common-schemas.js';
 import {
   deployInstance,
@@ -482,7 +482,13 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
         },
       },
       async (request) =>
-        configureInstance(db, options.keyring, callerOf(request).orgId, request.params.id, request.body.values),
+        configureInstance(
+          db,
+          options.keyring,
+          callerOf(request).orgId,
+          request.params.id,
+          request.body.values,
+        ),
     );
 
     for (const [action, enabled] of [

@@ -1,10 +1,10 @@
-import { type Kysely, sql } from 'kysely';
 import type { CatalogComponent } from '@weft/definition';
+import { type Kysely, sql } from 'kysely';
 import { prepareConnectionValues } from '../connections/instance-connections.js';
 import type { Database } from '../database/schema.js';
-import type { Keyring } from '../secrets/keyring.js';
 import { WeftError } from '../errors.js';
 import { instanceNotFound } from '../executions/execution-queue.js';
+import type { Keyring } from '../secrets/keyring.js';
 import { type CustomerRef, getCustomer, normalizeLabels } from './customer-store.js';
 import {
   type ConfigVariableView,
@@ -313,15 +313,18 @@ export async function configureInstance(
     if (!row) throw instanceNotFound(id);
     const { set, unset, problems } = checkConfigValues(row.definition, values);
     // Connection values are credentials: stored sealed in `connections`; the instance keeps only a reference.
-    const connectionWrites = problems.length === 0 ? await prepareConnectionValues(trx, keyring, {
-      orgId,
-      instanceId: row.id,
-      definition: row.definition,
-      manifest: row.component_manifest as CatalogComponent | null,
-      set,
-      unset,
-      problems,
-    }) : [];
+    const connectionWrites =
+      problems.length === 0
+        ? await prepareConnectionValues(trx, keyring, {
+            orgId,
+            instanceId: row.id,
+            definition: row.definition,
+            manifest: row.component_manifest as CatalogComponent | null,
+            set,
+            unset,
+            problems,
+          })
+        : [];
     if (problems.length > 0) {
       throw new WeftError(
         'INSTANCE_CONFIG_INVALID',

@@ -25,7 +25,8 @@ export function availableConnections(generated?: CatalogComponent | null): strin
   const catalog = componentCatalog(generated);
   const names: string[] = [];
   for (const key of catalog.keys()) {
-    for (const connection of Object.keys(catalog.get(key)?.connections ?? {})) names.push(`${key}/${connection}`);
+    for (const connection of Object.keys(catalog.get(key)?.connections ?? {}))
+      names.push(`${key}/${connection}`);
   }
   return names.sort();
 }
@@ -67,7 +68,9 @@ export function connectionFields(
         `'${name}' is not an input of connection ${definition.componentKey}/${definition.key} (inputs: ${[...known.keys()].join(', ') || 'none'})`,
       );
     } else if (input.type === 'template') {
-      problems.push(`'${name}' is computed from the other inputs (${input.templateValue ?? ''}); do not set it`);
+      problems.push(
+        `'${name}' is computed from the other inputs (${input.templateValue ?? ''}); do not set it`,
+      );
     }
   }
   const fields: Record<string, unknown> = {};
@@ -78,7 +81,13 @@ export function connectionFields(
       : !isBlank(integrationValues[input.key])
         ? integrationValues[input.key]
         : input.default;
-    if (value !== undefined && value !== null && typeof value !== 'string' && typeof value !== 'boolean' && typeof value !== 'number') {
+    if (
+      value !== undefined &&
+      value !== null &&
+      typeof value !== 'string' &&
+      typeof value !== 'boolean' &&
+      typeof value !== 'number'
+    ) {
       problems.push(`'${input.key}' must be text, got ${Array.isArray(value) ? 'a list' : typeof value}`);
       continue;
     }
@@ -111,7 +120,9 @@ export function oauth2SettingsOf(
     clientId: text(fields.clientId) ?? '',
     ...(text(fields.authorizeUrl) ? { authorizeUrl: text(fields.authorizeUrl) } : {}),
     ...(text(fields.refreshUrl) ? { refreshUrl: text(fields.refreshUrl) } : {}),
-    ...(typeof fields.clientSecret === 'string' && fields.clientSecret !== '' ? { clientSecret: fields.clientSecret } : {}),
+    ...(typeof fields.clientSecret === 'string' && fields.clientSecret !== ''
+      ? { clientSecret: fields.clientSecret }
+      : {}),
     ...(text(fields.scopes) ? { scopes: text(fields.scopes) } : {}),
     ...(pkce ? { pkceMethod: pkce } : {}),
     ...(config.extraAuthParams ? { extraAuthParams: config.extraAuthParams } : {}),
@@ -128,7 +139,10 @@ export function meansExpiredToken(
   const refreshOn = definition.oauth2Config?.refreshOn;
   const statuses = refreshOn?.statuses ?? [401];
   if (failure.status !== undefined && statuses.includes(failure.status)) return true;
-  if (failure.status === undefined && statuses.some((status) => new RegExp(`\\b${status}\\b`).test(failure.message)))
+  if (
+    failure.status === undefined &&
+    statuses.some((status) => new RegExp(`\\b${status}\\b`).test(failure.message))
+  )
     return true;
   return (refreshOn?.bodyIncludes ?? []).some((fragment) => failure.message.includes(fragment));
 }

@@ -40,7 +40,9 @@ export async function resolveConnections(
 ): Promise<ResolvedConnections | undefined> {
   const configVars = integration.configVars.filter((configVar) => configVar.dataType === 'connection');
   if (configVars.length === 0) return undefined;
-  const scopedKeys = configVars.flatMap((configVar) => (configVar.useScopedConfigVar ? [configVar.useScopedConfigVar] : []));
+  const scopedKeys = configVars.flatMap((configVar) =>
+    configVar.useScopedConfigVar ? [configVar.useScopedConfigVar] : [],
+  );
   const { rows } = await sql<ConnectionRow & { stable_key: string | null; kind: string | null }>`
     select c.*, s.stable_key, s.kind from connections c
     left join scoped_connections s on s.id = c.scoped_connection_id
@@ -58,7 +60,10 @@ export async function resolveConnections(
     const label = `'${configVar.key}'`;
     const row = configVar.useScopedConfigVar
       ? rows.find((candidate) => candidate.stable_key === configVar.useScopedConfigVar)
-      : rows.find((candidate) => candidate.instance_id !== null && candidate.config_var_stable_key === configVar.stableKey);
+      : rows.find(
+          (candidate) =>
+            candidate.instance_id !== null && candidate.config_var_stable_key === configVar.stableKey,
+        );
     if (!row) {
       throw new ConnectionUnavailableError(
         configVar.useScopedConfigVar
@@ -92,18 +97,27 @@ export async function resolveConnections(
     async refreshAfterFailure(configVarKey, failure) {
       const resolved = byName.get(configVarKey);
       const previous = values[configVarKey];
-      if (!resolved?.definition.oauth2Type || !meansExpiredToken(resolved.definition, failure)) return undefined;
-      const rejected = typeof previous?.token?.access_token === 'string' ? previous.token.access_token : undefined;
-      const token = await freshToken(deps, { id: resolved.row.id, label: resolved.label }, resolved.definition, resolved.fields, {
-        ...(rejected ? { rejected } : {}),
-      });
+      if (!resolved?.definition.oauth2Type || !meansExpiredToken(resolved.definition, failure))
+        return undefined;
+      const rejected =
+        typeof previous?.token?.access_token === 'string' ? previous.token.access_token : undefined;
+      const token = await freshToken(
+        deps,
+        { id: resolved.row.id, label: resolved.label },
+        resolved.definition,
+        resolved.fields,
+        {
+          ...(rejected ? { rejected } : {}),
+        },
+      );
       const connection: Connection = { ...(previous as Connection), token };
       values[configVarKey] = connection;
       return { connection, secrets: connectionSecrets(connection, secretInputKeys(resolved.definition)) };
     },
     async reportFailure(configVarKey, message) {
       const resolved = byName.get(configVarKey);
-      if (resolved) await markConnectionFailed(deps.db, resolved.row.id, `connection ${resolved.label}: ${message}`);
+      if (resolved)
+        await markConnectionFailed(deps.db, resolved.row.id, `connection ${resolved.label}: ${message}`);
     },
   };
   return { values, secrets, port };

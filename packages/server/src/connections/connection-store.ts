@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { ConnectionsTable, ConnectionStatus, Database } from '../database/schema.js';
+import type { ConnectionStatus, ConnectionsTable, Database } from '../database/schema.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { secretContext } from '../secrets/secret-columns.js';
 import { type ConnectionDefinition, isSecretInput } from './connection-definitions.js';
@@ -20,7 +20,11 @@ export const fieldsContext = (id: string) => secretContext('connections', 'field
 export const tokenContext = (id: string) => secretContext('connections', 'token_secret', id);
 
 export async function openFields(keyring: Keyring, row: Pick<ConnectionRow, 'id' | 'fields_secret'>) {
-  return keyring.open<Record<string, unknown>>(row.fields_secret, fieldsContext(row.id), `connection ${row.id}'s inputs`);
+  return keyring.open<Record<string, unknown>>(
+    row.fields_secret,
+    fieldsContext(row.id),
+    `connection ${row.id}'s inputs`,
+  );
 }
 
 export async function openToken(
@@ -69,10 +73,14 @@ export async function saveConnection(
   return inTransaction(async (trx) => {
     let query = trx.selectFrom('connections').selectAll().where('org_id', '=', holder.orgId);
     query = holder.instanceId
-      ? query.where('instance_id', '=', holder.instanceId).where('config_var_stable_key', '=', holder.configVarStableKey ?? '')
+      ? query
+          .where('instance_id', '=', holder.instanceId)
+          .where('config_var_stable_key', '=', holder.configVarStableKey ?? '')
       : query
           .where('scoped_connection_id', '=', holder.scopedConnectionId ?? '')
-          .where((eb) => (holder.customerId ? eb('customer_id', '=', holder.customerId) : eb('customer_id', 'is', null)));
+          .where((eb) =>
+            holder.customerId ? eb('customer_id', '=', holder.customerId) : eb('customer_id', 'is', null),
+          );
     const existing = await query.forUpdate().executeTakeFirst();
     const id = existing?.id ?? randomUUID();
     const sealed = await keyring.seal(fields, fieldsContext(id));
@@ -110,7 +118,12 @@ export async function saveConnection(
         updated_at: new Date(),
         ...(keepToken
           ? existing.status === 'error'
-            ? { status: 'connected', status_message: null, status_changed_at: new Date(), refresh_failures: 0 }
+            ? {
+                status: 'connected',
+                status_message: null,
+                status_changed_at: new Date(),
+                refresh_failures: 0,
+              }
             : {}
           : {
               token_secret: null,
@@ -149,7 +162,12 @@ export async function storeToken(db: Db, keyring: Keyring, id: string, token: To
 export async function markConnectionFailed(db: Db, id: string, message: string): Promise<void> {
   await db
     .updateTable('connections')
-    .set({ status: 'error', status_message: message.slice(0, 2000), status_changed_at: new Date(), updated_at: new Date() })
+    .set({
+      status: 'error',
+      status_message: message.slice(0, 2000),
+      status_changed_at: new Date(),
+      updated_at: new Date(),
+    })
     .where('id', '=', id)
     .execute();
 }

@@ -31,7 +31,11 @@ export async function testConnection(
     return done();
   }
   const { problems } = connectionFields(definition, fields);
-  checks.push({ check: 'inputs', ok: problems.length === 0, message: problems.length === 0 ? 'every required input has a value' : problems.join('; ') });
+  checks.push({
+    check: 'inputs',
+    ok: problems.length === 0,
+    message: problems.length === 0 ? 'every required input has a value' : problems.join('; '),
+  });
   if (problems.length > 0) return done();
 
   let token: Record<string, unknown> | undefined;
@@ -44,7 +48,11 @@ export async function testConnection(
           : undefined;
       checks.push(
         token
-          ? { check: 'token', ok: true, message: `a working access token${typeof token.expires_at === 'string' ? ` (expires ${token.expires_at})` : ''}` }
+          ? {
+              check: 'token',
+              ok: true,
+              message: `a working access token${typeof token.expires_at === 'string' ? ` (expires ${token.expires_at})` : ''}`,
+            }
           : { check: 'token', ok: false, message: 'not authorized yet: authorize it in a browser first' },
       );
     } catch (error) {
@@ -59,7 +67,11 @@ export async function testConnection(
       const url = new URL(options.url);
       const query = (auth as { query?: Record<string, string> }).query ?? {};
       for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-      const response = await fetch(url, { headers: auth.headers, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+      const response = await fetch(url, {
+        headers: auth.headers,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(15_000),
+      });
       await response.body?.cancel();
       checks.push({
         check: 'request',
@@ -67,7 +79,11 @@ export async function testConnection(
         message: `GET ${url.origin}${url.pathname} answered ${response.status}`,
       });
     } catch (error) {
-      checks.push({ check: 'request', ok: false, message: `GET ${options.url.split('?')[0]} failed: ${(error as Error).message}` });
+      checks.push({
+        check: 'request',
+        ok: false,
+        message: `GET ${options.url.split('?')[0]} failed: ${(error as Error).message}`,
+      });
     }
   }
   return done();

@@ -65,7 +65,9 @@ export function freshToken(
 ): Promise<TokenSet> {
   const running = inFlight.get(connection.id);
   if (running) return running;
-  const renewal = renew(deps, connection, definition, fields, options).finally(() => inFlight.delete(connection.id));
+  const renewal = renew(deps, connection, definition, fields, options).finally(() =>
+    inFlight.delete(connection.id),
+  );
   inFlight.set(connection.id, renewal);
   return renewal;
 }
@@ -78,7 +80,8 @@ async function renew(
   options: { rejected?: string },
 ): Promise<TokenSet> {
   const settings = oauth2SettingsOf(definition, fields);
-  if (!settings) throw new ConnectionUnavailableError(`connection ${connection.label} is not an OAuth 2.0 connection`);
+  if (!settings)
+    throw new ConnectionUnavailableError(`connection ${connection.label} is not an OAuth 2.0 connection`);
   let failure: Error | undefined;
   const token = await deps.db.transaction().execute(async (trx) => {
     const row = await trx
@@ -116,15 +119,26 @@ async function renew(
       if (permanent || failures >= maxRefreshFailures) {
         const message = `connection ${connection.label} could not renew its token (${reason}); it is now in the error state: ${permanent ? 'authorize it again' : 'check the provider, then authorize it again'}`;
         await markConnectionFailed(trx, connection.id, message);
-        await trx.updateTable('connections').set({ refresh_failures: failures }).where('id', '=', connection.id).execute();
+        await trx
+          .updateTable('connections')
+          .set({ refresh_failures: failures })
+          .where('id', '=', connection.id)
+          .execute();
         failure = new ConnectionUnavailableError(message);
       } else {
-        await trx.updateTable('connections').set({ refresh_failures: failures }).where('id', '=', connection.id).execute();
+        await trx
+          .updateTable('connections')
+          .set({ refresh_failures: failures })
+          .where('id', '=', connection.id)
+          .execute();
         failure = new ConnectionUnavailableError(
           `connection ${connection.label} could not renew its token (${reason}); attempt ${failures} of ${maxRefreshFailures}`,
         );
       }
-      deps.log.warn({ connectionId: connection.id, error: reason, permanent, failures }, 'connection token renewal failed');
+      deps.log.warn(
+        { connectionId: connection.id, error: reason, permanent, failures },
+        'connection token renewal failed',
+      );
       return undefined;
     }
     await storeToken(trx, deps.keyring, connection.id, next);

@@ -51,7 +51,9 @@ export async function prepareConnectionValues(
       continue;
     }
     const ref = configVar.connection;
-    const definition = ref ? findConnectionDefinition(ref.component.key, ref.key, request.manifest) : undefined;
+    const definition = ref
+      ? findConnectionDefinition(ref.component.key, ref.key, request.manifest)
+      : undefined;
     if (!definition) {
       request.problems.push({
         configVar: configVar.key,

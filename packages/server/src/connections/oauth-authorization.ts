@@ -29,7 +29,13 @@ export interface AuthorizationDeps {
 
 export async function startAuthorization(
   deps: AuthorizationDeps,
-  request: { orgId: string; connectionId: string; redirectUri: string; returnTo?: string; generated?: unknown },
+  request: {
+    orgId: string;
+    connectionId: string;
+    redirectUri: string;
+    returnTo?: string;
+    generated?: unknown;
+  },
 ): Promise<{ authorizeUrl: string; expiresAt: string }> {
   const row = await deps.db
     .selectFrom('connections')
@@ -57,7 +63,9 @@ export async function startAuthorization(
       state_hash: stateHash,
       connection_id: row.id,
       org_id: request.orgId,
-      code_verifier_secret: codeVerifier ? await deps.keyring.seal(codeVerifier, verifierContext(stateHash)) : null,
+      code_verifier_secret: codeVerifier
+        ? await deps.keyring.seal(codeVerifier, verifierContext(stateHash))
+        : null,
       redirect_uri: request.redirectUri,
       return_to: request.returnTo ?? null,
       expires_at: expiresAt,
@@ -87,7 +95,11 @@ export async function completeAuthorization(
     .returningAll()
     .executeTakeFirst();
   if (!pending) throw stateInvalid('the state is unknown, already used, or expired');
-  const row = await deps.db.selectFrom('connections').selectAll().where('id', '=', pending.connection_id).executeTakeFirst();
+  const row = await deps.db
+    .selectFrom('connections')
+    .selectAll()
+    .where('id', '=', pending.connection_id)
+    .executeTakeFirst();
   if (!row) throw stateInvalid('the connection it was for no longer exists');
 
   if (query.error) {
@@ -104,7 +116,11 @@ export async function completeAuthorization(
   const settings = definition ? oauth2SettingsOf(definition, await openFields(deps.keyring, row)) : undefined;
   if (!settings) throw stateInvalid('the connection is no longer an OAuth 2.0 connection');
   const codeVerifier = pending.code_verifier_secret
-    ? await deps.keyring.open<string>(pending.code_verifier_secret, verifierContext(stateHash), 'the PKCE verifier')
+    ? await deps.keyring.open<string>(
+        pending.code_verifier_secret,
+        verifierContext(stateHash),
+        'the PKCE verifier',
+      )
     : undefined;
   try {
     const token = await exchangeAuthorizationCode(settings, {

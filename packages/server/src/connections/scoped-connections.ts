@@ -1,16 +1,22 @@
 import type { Kysely, Selectable } from 'kysely';
+import { type CustomerRef, getCustomer } from '../api/customer-store.js';
+import { isUuid } from '../api/integration-store.js';
 import type { Database, ScopedConnectionKind, ScopedConnectionsTable } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
-import { type CustomerRef, getCustomer } from '../api/customer-store.js';
-import { isUuid } from '../api/integration-store.js';
 import {
   availableConnections,
   type ConnectionDefinition,
   connectionFields,
   findConnectionDefinition,
 } from './connection-definitions.js';
-import { type ConnectionRow, type ConnectionView, connectionView, openFields, saveConnection } from './connection-store.js';
+import {
+  type ConnectionRow,
+  type ConnectionView,
+  connectionView,
+  openFields,
+  saveConnection,
+} from './connection-store.js';
 
 /**
  * Integration-agnostic connections: defined once per organization under a stable key that definitions reference
@@ -47,7 +53,10 @@ export function definitionOf(row: { component_key: string; connection_key: strin
   return definition;
 }
 
-function checkedFields(definition: ConnectionDefinition, given: Record<string, unknown>): Record<string, unknown> {
+function checkedFields(
+  definition: ConnectionDefinition,
+  given: Record<string, unknown>,
+): Record<string, unknown> {
   const { fields, problems } = connectionFields(definition, given);
   if (problems.length > 0) {
     throw new WeftError(
@@ -59,7 +68,11 @@ function checkedFields(definition: ConnectionDefinition, given: Record<string, u
   return fields;
 }
 
-export async function findScoped(db: Kysely<Database>, orgId: string, idOrStableKey: string): Promise<ScopedRow> {
+export async function findScoped(
+  db: Kysely<Database>,
+  orgId: string,
+  idOrStableKey: string,
+): Promise<ScopedRow> {
   const row = await db
     .selectFrom('scoped_connections')
     .selectAll()
@@ -69,7 +82,10 @@ export async function findScoped(db: Kysely<Database>, orgId: string, idOrStable
     )
     .executeTakeFirst();
   if (!row) {
-    throw new WeftError('CONNECTION_NOT_FOUND', `No organization connection with id or stable key '${idOrStableKey}'.`);
+    throw new WeftError(
+      'CONNECTION_NOT_FOUND',
+      `No organization connection with id or stable key '${idOrStableKey}'.`,
+    );
   }
   return row;
 }
@@ -83,7 +99,11 @@ async function credentialsRow(db: Kysely<Database>, scopedId: string, customerId
     .executeTakeFirst();
 }
 
-export async function scopedView(db: Kysely<Database>, keyring: Keyring, row: ScopedRow): Promise<ScopedConnection> {
+export async function scopedView(
+  db: Kysely<Database>,
+  keyring: Keyring,
+  row: ScopedRow,
+): Promise<ScopedConnection> {
   const global = row.kind === 'org_global' ? await credentialsRow(db, row.id, null) : undefined;
   const count = await db
     .selectFrom('connections')
@@ -147,11 +167,22 @@ export async function createScoped(
       .executeTakeFirstOrThrow()
       .catch((error: { code?: string }) => {
         if (error.code === '23505') {
-          throw new WeftError('CONNECTION_STABLE_KEY_TAKEN', `Your organization already has a connection with stable key '${body.stableKey}'.`, { field: 'stableKey' });
+          throw new WeftError(
+            'CONNECTION_STABLE_KEY_TAKEN',
+            `Your organization already has a connection with stable key '${body.stableKey}'.`,
+            { field: 'stableKey' },
+          );
         }
         throw error;
       });
-    if (fields) await saveConnection(trx, keyring, { orgId, scopedConnectionId: inserted.id, customerId: null }, definition, fields);
+    if (fields)
+      await saveConnection(
+        trx,
+        keyring,
+        { orgId, scopedConnectionId: inserted.id, customerId: null },
+        definition,
+        fields,
+      );
     return inserted;
   });
   return scopedView(db, keyring, row);
@@ -164,7 +195,9 @@ async function mergedFields(
   existing: ConnectionRow | undefined,
   given: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const merged: Record<string, unknown> = existing ? await openFields(keyring, existing).catch(() => ({})) : {};
+  const merged: Record<string, unknown> = existing
+    ? await openFields(keyring, existing).catch(() => ({}))
+    : {};
   for (const input of definition.inputs) if (input.type === 'template') delete merged[input.key];
   for (const [name, value] of Object.entries(given)) {
     if (value === null) delete merged[name];
@@ -190,8 +223,19 @@ export async function updateScoped(
   }
   const definition = definitionOf(row);
   if (body.values) {
-    const fields = await mergedFields(keyring, definition, await credentialsRow(db, row.id, null), body.values);
-    await saveConnection(db, keyring, { orgId, scopedConnectionId: row.id, customerId: null }, definition, fields);
+    const fields = await mergedFields(
+      keyring,
+      definition,
+      await credentialsRow(db, row.id, null),
+      body.values,
+    );
+    await saveConnection(
+      db,
+      keyring,
+      { orgId, scopedConnectionId: row.id, customerId: null },
+      definition,
+      fields,
+    );
   }
   const updated = await db
     .updateTable('scoped_connections')
@@ -206,7 +250,11 @@ export async function updateScoped(
   return scopedView(db, keyring, updated);
 }
 
-export async function deleteScoped(db: Kysely<Database>, orgId: string, idOrStableKey: string): Promise<void> {
+export async function deleteScoped(
+  db: Kysely<Database>,
+  orgId: string,
+  idOrStableKey: string,
+): Promise<void> {
   const row = await findScoped(db, orgId, idOrStableKey);
   await db.deleteFrom('scoped_connections').where('id', '=', row.id).execute();
 }
@@ -234,8 +282,19 @@ export async function setCustomerCredentials(
   }
   const customer = await getCustomer(db, orgId, customerRef);
   const definition = definitionOf(row);
-  const fields = await mergedFields(keyring, definition, await credentialsRow(db, row.id, customer.id), values);
-  await saveConnection(db, keyring, { orgId, scopedConnectionId: row.id, customerId: customer.id }, definition, fields);
+  const fields = await mergedFields(
+    keyring,
+    definition,
+    await credentialsRow(db, row.id, customer.id),
+    values,
+  );
+  await saveConnection(
+    db,
+    keyring,
+    { orgId, scopedConnectionId: row.id, customerId: customer.id },
+    definition,
+    fields,
+  );
   return customerCredentials(db, keyring, row, customer);
 }
 
@@ -247,7 +306,10 @@ async function customerCredentials(
 ): Promise<CustomerConnection> {
   const credentials = await credentialsRow(db, row.id, customer.id);
   if (!credentials) {
-    throw new WeftError('CONNECTION_NOT_FOUND', `Customer '${customer.name}' has no credentials for connection '${row.stable_key}'.`);
+    throw new WeftError(
+      'CONNECTION_NOT_FOUND',
+      `Customer '${customer.name}' has no credentials for connection '${row.stable_key}'.`,
+    );
   }
   return {
     customer: { id: customer.id, externalId: customer.externalId, name: customer.name },
@@ -273,7 +335,11 @@ export async function listCustomerCredentials(
   const definition = definitionOf(row);
   return Promise.all(
     rows.map(async (credentials) => ({
-      customer: { id: credentials.customer_id ?? '', externalId: credentials.customer_external_id, name: credentials.customer_name },
+      customer: {
+        id: credentials.customer_id ?? '',
+        externalId: credentials.customer_external_id,
+        name: credentials.customer_name,
+      },
       credentials: await connectionView(keyring, credentials, definition),
     })),
   );
@@ -293,7 +359,10 @@ export async function deleteCustomerCredentials(
     .where('customer_id', '=', customer.id)
     .executeTakeFirst();
   if (Number(deleted.numDeletedRows) === 0) {
-    throw new WeftError('CONNECTION_NOT_FOUND', `Customer '${customer.name}' has no credentials for connection '${row.stable_key}'.`);
+    throw new WeftError(
+      'CONNECTION_NOT_FOUND',
+      `Customer '${customer.name}' has no credentials for connection '${row.stable_key}'.`,
+    );
   }
 }
 
@@ -305,11 +374,20 @@ export async function scopedCredentialsRow(
   customerRef: CustomerRef | undefined,
 ): Promise<{ scoped: ScopedRow; row: ConnectionRow }> {
   const scoped = await findScoped(db, orgId, idOrStableKey);
-  const customerId = scoped.kind === 'org_global' || !customerRef ? null : (await getCustomer(db, orgId, customerRef)).id;
+  const customerId =
+    scoped.kind === 'org_global' || !customerRef ? null : (await getCustomer(db, orgId, customerRef)).id;
   if (scoped.kind !== 'org_global' && !customerId) {
-    throw new WeftError('CONNECTION_INPUTS_INVALID', `'${scoped.stable_key}' holds credentials per customer: name the customer.`, { field: 'customer' });
+    throw new WeftError(
+      'CONNECTION_INPUTS_INVALID',
+      `'${scoped.stable_key}' holds credentials per customer: name the customer.`,
+      { field: 'customer' },
+    );
   }
   const row = await credentialsRow(db, scoped.id, customerId);
-  if (!row) throw new WeftError('CONNECTION_NOT_FOUND', `Connection '${scoped.stable_key}' has no credentials${customerId ? ' for this customer' : ''} yet.`);
+  if (!row)
+    throw new WeftError(
+      'CONNECTION_NOT_FOUND',
+      `Connection '${scoped.stable_key}' has no credentials${customerId ? ' for this customer' : ''} yet.`,
+    );
   return { scoped, row };
 }

@@ -39,10 +39,19 @@ export async function rotateEncryptionKeys(
   await db.transaction().execute(async (trx) => {
     // One rotation at a time: a second one waits for the first to commit its switch.
     await sql`select pg_advisory_xact_lock(hashtext('weft:keys:rotate'))`.execute(trx);
-    await trx.updateTable('encryption_keys').set({ state: 'decrypt_only' }).where('state', '=', 'active').execute();
+    await trx
+      .updateTable('encryption_keys')
+      .set({ state: 'decrypt_only' })
+      .where('state', '=', 'active')
+      .execute();
     await trx
       .insertInto('encryption_keys')
-      .values({ id: fresh.id, wrapped_key: fresh.wrapped.wrapped_key, master_key_id: keyring.masterKeyId, state: 'active' })
+      .values({
+        id: fresh.id,
+        wrapped_key: fresh.wrapped.wrapped_key,
+        master_key_id: keyring.masterKeyId,
+        state: 'active',
+      })
       .execute();
   });
   await keyring.reload();
@@ -78,7 +87,11 @@ export async function rotateEncryptionKeys(
       remaining.push(row.id);
       continue;
     }
-    await db.deleteFrom('encryption_keys').where('id', '=', row.id).where('state', '=', 'decrypt_only').execute();
+    await db
+      .deleteFrom('encryption_keys')
+      .where('id', '=', row.id)
+      .where('state', '=', 'decrypt_only')
+      .execute();
     removed.push(row.id);
   }
   const report = {
@@ -125,7 +138,9 @@ async function staleRowIds(db: Kysely<Database>, column: SecretColumn, dataKeyId
     ? sql`exists (select 1 from unnest(${value}) as sealed where sealed not like ${currentPrefix(dataKeyId)})`
     : sql`${value} is not null and ${value} not like ${currentPrefix(dataKeyId)}`;
   const { rows } = await sql<{ id: string }>`
-    select ${sql.raw(column.idSql)} as id from ${sql.table(column.table)} where ${condition} limit ${batchSize}`.execute(db);
+    select ${sql.raw(column.idSql)} as id from ${sql.table(column.table)} where ${condition} limit ${batchSize}`.execute(
+    db,
+  );
   return rows.map((row) => row.id);
 }
 
@@ -139,14 +154,18 @@ async function reEncryptRow(
   return db.transaction().execute(async (trx) => {
     const where = sql`${sql.raw(column.idSql)} = ${id}`;
     const { rows } = await sql<{ value: string | string[] | null }>`
-      select ${sql.ref(column.column)} as value from ${sql.table(column.table)} where ${where} for update`.execute(trx);
+      select ${sql.ref(column.column)} as value from ${sql.table(column.table)} where ${where} for update`.execute(
+      trx,
+    );
     const current = rows[0]?.value;
     if (current === null || current === undefined) return 0;
     const context = secretContext(column.table, column.column, id);
     const reseal = async (text: string) =>
       envelopeKeyId(text) === dataKeyId ? text : keyring.seal(await keyring.open(text, context), context);
     const next = Array.isArray(current) ? await Promise.all(current.map(reseal)) : await reseal(current);
-    await sql`update ${sql.table(column.table)} set ${sql.ref(column.column)} = ${next} where ${where}`.execute(trx);
+    await sql`update ${sql.table(column.table)} set ${sql.ref(column.column)} = ${next} where ${where}`.execute(
+      trx,
+    );
     return Array.isArray(current) ? current.filter((text) => envelopeKeyId(text) !== dataKeyId).length : 1;
   });
 }
@@ -158,7 +177,9 @@ async function isReferenced(db: Kysely<Database>, dataKeyId: string): Promise<bo
     const condition = column.array
       ? sql`exists (select 1 from unnest(${value}) as sealed where sealed like ${prefix})`
       : sql`${value} like ${prefix}`;
-    const { rows } = await sql`select 1 from ${sql.table(column.table)} where ${condition} limit 1`.execute(db);
+    const { rows } = await sql`select 1 from ${sql.table(column.table)} where ${condition} limit 1`.execute(
+      db,
+    );
     if (rows.length > 0) return true;
   }
   return false;

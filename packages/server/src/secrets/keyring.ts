@@ -77,7 +77,10 @@ export class Keyring {
         .insertInto('encryption_keys')
         .values({ id, wrapped_key: wrapped.wrapped_key, master_key_id: this.masterKeyId, state: 'active' })
         .execute();
-      this.log.info({ dataKeyId: id, masterKeyId: this.masterKeyId }, 'created the first data encryption key');
+      this.log.info(
+        { dataKeyId: id, masterKeyId: this.masterKeyId },
+        'created the first data encryption key',
+      );
     } catch (error) {
       // Another process starting at the same moment created it: use theirs.
       if ((error as { code?: string }).code !== '23505') throw error;

@@ -73,7 +73,8 @@ export function parseMasterKeySettings(env: NodeJS.ProcessEnv): {
       if (key) previous.push(key);
       else problems.push(`WEFT_ENCRYPTION_PREVIOUS_KEYS: entry ${index + 1} is not ${keyFormatHint}.`);
     }
-    if (!current) problems.push('WEFT_ENCRYPTION_PREVIOUS_KEYS is set without WEFT_ENCRYPTION_KEY: set the new key too.');
+    if (!current)
+      problems.push('WEFT_ENCRYPTION_PREVIOUS_KEYS is set without WEFT_ENCRYPTION_KEY: set the new key too.');
   }
   return { current, previous, problems };
 }
@@ -87,7 +88,11 @@ export async function loadMasterKeys(
 ): Promise<MasterKeys> {
   const previous = settings.previousEncryptionKeys.map((key) => ({ id: masterKeyId(key), key }));
   if (settings.encryptionKey) {
-    return { current: { id: masterKeyId(settings.encryptionKey), key: settings.encryptionKey }, previous, source: 'environment' };
+    return {
+      current: { id: masterKeyId(settings.encryptionKey), key: settings.encryptionKey },
+      previous,
+      source: 'environment',
+    };
   }
   const file = path.join(settings.dataDir, keyFileName);
   let key = await readKeyFile(file, log);
@@ -110,15 +115,26 @@ async function readKeyFile(file: string, log: Logger): Promise<Buffer | undefine
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new WeftError('ENCRYPTION_KEY_INVALID', `Cannot read the encryption key file ${file}: ${(error as Error).message}`, { file });
+    throw new WeftError(
+      'ENCRYPTION_KEY_INVALID',
+      `Cannot read the encryption key file ${file}: ${(error as Error).message}`,
+      { file },
+    );
   }
   const key = parseKeyText(text);
   if (!key) {
-    throw new WeftError('ENCRYPTION_KEY_INVALID', `The encryption key file ${file} does not hold ${keyFormatHint}. Restore it from your backup; it is never regenerated over existing data.`, { file });
+    throw new WeftError(
+      'ENCRYPTION_KEY_INVALID',
+      `The encryption key file ${file} does not hold ${keyFormatHint}. Restore it from your backup; it is never regenerated over existing data.`,
+      { file },
+    );
   }
   const { mode } = await fs.stat(file);
   if ((mode & 0o077) !== 0) {
-    log.warn({ file, mode: (mode & 0o777).toString(8) }, 'the encryption key file is readable by other users; run chmod 600 on it');
+    log.warn(
+      { file, mode: (mode & 0o777).toString(8) },
+      'the encryption key file is readable by other users; run chmod 600 on it',
+    );
   }
   return key;
 }

@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import type { DatabaseHandle } from '../database/connection.js';
 import { runExecutionTask as runExecutionTaskName } from '../executions/execution-queue.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
+import type { Keyring } from '../secrets/keyring.js';
 import { type ExecutionReaper, startExecutionReaper } from './execution-reaper.js';
 import { pruneExecutionsTask } from './prune-executions.js';
-import type { Keyring } from '../secrets/keyring.js';
 import { createExecutionRunDeps, type ExecutionRunDeps, runExecutionTask } from './run-execution.js';
 
 /**

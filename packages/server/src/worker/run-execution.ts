@@ -17,9 +17,9 @@ import { type ResolvedConnections, resolveConnections } from '../connections/con
 import { ConnectionUnavailableError } from '../connections/connection-tokens.js';
 import type { Database, TriggerKind } from '../database/schema.js';
 import { isWeftError } from '../errors.js';
-import type { Keyring } from '../secrets/keyring.js';
 import { queueExecutionIn } from '../executions/execution-queue.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
+import type { Keyring } from '../secrets/keyring.js';
 import { type ActiveRun, ExecutionLeases } from './execution-leases.js';
 import { ExecutionRecorder, type FinalOutcome, type StoredRow } from './execution-recorder.js';
 import { flowInvoker } from './flow-invoker.js';

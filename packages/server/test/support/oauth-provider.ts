@@ -325,7 +325,9 @@ export async function startProtectedApi(
       if (authorization !== undefined) api.lastAuthorization = authorization;
       const token = /^bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
       const introspection =
-        token && !distrusted.has(token) ? await provider.introspect(token, resourceServer) : { active: false };
+        token && !distrusted.has(token)
+          ? await provider.introspect(token, resourceServer)
+          : { active: false };
       if (!introspection.active) {
         api.unauthorized += 1;
         respondJson(
