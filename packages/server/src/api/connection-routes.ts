@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { findConnectionDefinition } from '../connections/connection-definitions.js';
-import { connectionView } from '../connections/connection-store.js';
+import { type ConnectionRow, connectionView } from '../connections/connection-store.js';
 import { testConnection } from '../connections/connection-test.js';
 import {
   callbackPath,
@@ -367,9 +367,9 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
         const vars = ((instance.definition as Integration).configVars ?? []).filter(
           (v) => v.dataType === 'connection',
         );
-        const items = [];
+        const items: unknown[] = [];
         for (const configVar of vars) {
-          let row;
+          let row: ConnectionRow | undefined;
           if (configVar.useScopedConfigVar) {
             const scoped = await db
               .selectFrom('scoped_connections')

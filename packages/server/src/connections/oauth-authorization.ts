@@ -47,7 +47,7 @@ export async function startAuthorization(
   const manifest = await componentManifestFor(deps.db, row.instance_id);
   const definition = findConnectionDefinition(row.component_key, row.connection_key, manifest);
   const settings = definition ? oauth2SettingsOf(definition, await openFields(deps.keyring, row)) : undefined;
-  if (!settings || settings.grantType !== 'authorization_code') {
+  if (settings?.grantType !== 'authorization_code') {
     throw new WeftError(
       'CONNECTION_NOT_AUTHORIZABLE',
       `Connection ${row.component_key}/${row.connection_key} is not an OAuth 2.0 authorization code connection.`,

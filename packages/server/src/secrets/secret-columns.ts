@@ -15,7 +15,6 @@ export const secretColumns: SecretColumn[] = [
   { table: 'connections', column: 'fields_secret', idSql: 'id::text' },
   { table: 'connections', column: 'token_secret', idSql: 'id::text' },
   { table: 'oauth_authorizations', column: 'code_verifier_secret', idSql: "encode(state_hash, 'hex')" },
-  { table: 'instances', column: 'api_keys', idSql: 'id::text', array: true },
 ];
 
 /** The associated data of a sealed value: where it is stored. */
