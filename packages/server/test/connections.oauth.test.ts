@@ -76,7 +76,7 @@ async function run(instanceId: string) {
 }
 
 /** The stored token, opened with the server's own keyring (what a flow would get). */
-async function storedToken(instanceId: string): Promise<Record<string, string>> {
+async function storedToken(instanceId: string): Promise<{ access_token: string; refresh_token: string }> {
   const [row] = await sqlQuery<{ id: string; token_secret: string }>(
     server,
     'select id, token_secret from connections where instance_id = $1',
@@ -144,7 +144,7 @@ describe('OAuth 2.0 authorization code connection', () => {
     // The state is single use.
     const again = await fetch(callback);
     expect(again.status).toBe(400);
-    expect((await again.json()).error.code).toBe('OAUTH2_STATE_INVALID');
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('OAUTH2_STATE_INVALID');
 
     const connection = await connectionOf(instanceId);
     expect(connection).toMatchObject({ status: 'connected', token: { present: true, scope: 'read' } });

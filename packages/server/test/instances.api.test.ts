@@ -256,7 +256,9 @@ describe('configure', () => {
       'select config_values from instances where id = $1',
       [id],
     );
-    expect(row!.config_values['crm-connection']).toEqual({ apiKey: 'super-secret-key' });
+    // The instance keeps a reference; the credentials are sealed in `connections` (see connections.*.test.ts).
+    expect(row!.config_values['crm-connection']).toEqual({ connectionId: expect.any(String) });
+    expect(JSON.stringify(row!.config_values)).not.toContain('super-secret-key');
 
     const cleared = await server.api('PUT', `/api/instances/${id}/config`, {
       body: { values: { Region: null } },

@@ -1,7 +1,7 @@
 // Issue 2: /healthz, /readyz, /metrics, the OpenAPI document and docs, and --role scale-out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, loadConfig, startWeft, type WeftServer } from '../src/index.js';
-import { callApi, startTestServer, type TestServer } from './support/test-server.js';
+import { callApi, sharedKeyEnv, startTestServer, type TestServer } from './support/test-server.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -106,7 +106,7 @@ describe('roles', () => {
 
   it('a worker-only process serves health but not the API', async () => {
     const config = loadConfig(
-      { DATABASE_URL: server.databaseUrl, WEFT_PORT: '0', WEFT_LOG_LEVEL: 'silent' },
+      { DATABASE_URL: server.databaseUrl, WEFT_PORT: '0', WEFT_LOG_LEVEL: 'silent', ...sharedKeyEnv() },
       { role: ['worker'] },
     );
     workerOnly = await startWeft(config, { log: createLogger('silent') });
@@ -122,7 +122,7 @@ describe('roles', () => {
 
   it('two processes share one database, and only one of them leads the scheduler', async () => {
     const config = loadConfig(
-      { DATABASE_URL: server.databaseUrl, WEFT_PORT: '0', WEFT_LOG_LEVEL: 'silent' },
+      { DATABASE_URL: server.databaseUrl, WEFT_PORT: '0', WEFT_LOG_LEVEL: 'silent', ...sharedKeyEnv() },
       { role: ['api', 'scheduler'] },
     );
     secondScheduler = await startWeft(config, { log: createLogger('silent') });

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, createLogger, loadConfig, startWeft, type WeftServer } from '../src/index.js';
 import { fireDueSchedules } from '../src/scheduler/schedule-firing.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import { sharedKeyEnv, startTestServer, type TestServer } from './support/test-server.js';
 
 interface LogLine {
   level: string;
@@ -93,6 +93,7 @@ async function startScheduler(): Promise<SchedulerProcess> {
     WEFT_PORT: '0',
     WEFT_ROLES: 'scheduler',
     DATABASE_URL: server.databaseUrl,
+    ...sharedKeyEnv(),
   });
   return { weft: await startWeft(config, { log }), lines };
 }

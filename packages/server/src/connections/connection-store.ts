@@ -195,6 +195,7 @@ export async function connectionView(
   const secretKeys = new Set(definition?.inputs.filter(isSecretInput).map((input) => input.key) ?? []);
   const fields: Record<string, unknown> = {};
   let token: TokenSet | undefined;
+  let unreadable = false;
   try {
     const stored = await openFields(keyring, row);
     for (const [name, value] of Object.entries(stored)) {
@@ -203,14 +204,17 @@ export async function connectionView(
     }
     token = await openToken(keyring, row);
   } catch {
-    // Unreadable values are shown as absent; the status says why.
+    // Unreadable values are shown as absent, and said to be unreadable.
+    unreadable = true;
   }
   return {
     id: row.id,
     component: row.component_key,
     connection: row.connection_key,
-    status: row.status,
-    statusMessage: row.status_message,
+    status: unreadable ? 'error' : row.status,
+    statusMessage: unreadable
+      ? 'the stored inputs or token could not be decrypted (altered, or sealed under a key this database no longer has); set them again'
+      : row.status_message,
     statusChangedAt: row.status_changed_at.toISOString(),
     fields,
     token: {

@@ -24,6 +24,8 @@ export interface RotationReport {
   removedDataKeyIds: string[];
   /** Data keys still referenced after the sweeps (kept; run the rotation again). */
   remainingDataKeyIds: string[];
+  /** Values that did not decrypt (altered): left as they are, named so they can be set again. */
+  unreadableValues: Array<{ table: string; column: string; id: string }>;
 }
 
 const batchSize = 100;
@@ -75,10 +77,11 @@ export async function rotateEncryptionKeys(
     rewrapped += 1;
   }
 
-  let reEncrypted = await sweep(db, keyring, fresh.id, progress);
+  const unreadable = new Map<string, { table: string; column: string; id: string }>();
+  let reEncrypted = await sweep(db, keyring, fresh.id, progress, unreadable);
   // Writers that read the old active key just before the switch may have sealed with it since: sweep once more.
   await new Promise((resolve) => setTimeout(resolve, options.settleMs ?? 1000));
-  reEncrypted += await sweep(db, keyring, fresh.id, progress);
+  reEncrypted += await sweep(db, keyring, fresh.id, progress, unreadable);
 
   const removed: string[] = [];
   const remaining: string[] = [];
@@ -101,6 +104,7 @@ export async function rotateEncryptionKeys(
     reEncryptedValues: reEncrypted,
     removedDataKeyIds: removed,
     remainingDataKeyIds: remaining,
+    unreadableValues: [...unreadable.values()],
   };
   log.info(report, 'encryption keys rotated');
   return report;
@@ -112,14 +116,33 @@ async function sweep(
   keyring: Keyring,
   dataKeyId: string,
   progress: (message: string) => void,
+  unreadable: Map<string, { table: string; column: string; id: string }>,
 ): Promise<number> {
   let total = 0;
   for (const column of secretColumns) {
     let done = 0;
+    const skipped = () =>
+      [...unreadable.values()]
+        .filter((v) => v.table === column.table && v.column === column.column)
+        .map((v) => v.id);
     for (;;) {
-      const ids = await staleRowIds(db, column, dataKeyId);
+      const ids = await staleRowIds(db, column, dataKeyId, skipped());
       if (ids.length === 0) break;
-      for (const id of ids) done += await reEncryptRow(db, keyring, column, id, dataKeyId);
+      for (const id of ids) {
+        try {
+          done += await reEncryptRow(db, keyring, column, id, dataKeyId);
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'SECRET_UNREADABLE') throw error;
+          unreadable.set(`${column.table}.${column.column}:${id}`, {
+            table: column.table,
+            column: column.column,
+            id,
+          });
+          progress(
+            `${column.table}.${column.column} ${id} does not decrypt (altered?): left as it is; set it again`,
+          );
+        }
+      }
       if (ids.length < batchSize) break;
     }
     if (done > 0) progress(`${column.table}.${column.column}: ${done} value(s) re-encrypted`);
@@ -132,13 +155,19 @@ function currentPrefix(dataKeyId: string): string {
   return `v1.${dataKeyId}.%`;
 }
 
-async function staleRowIds(db: Kysely<Database>, column: SecretColumn, dataKeyId: string): Promise<string[]> {
+async function staleRowIds(
+  db: Kysely<Database>,
+  column: SecretColumn,
+  dataKeyId: string,
+  skip: string[],
+): Promise<string[]> {
   const value = sql.ref(column.column);
   const condition = column.array
     ? sql`exists (select 1 from unnest(${value}) as sealed where sealed not like ${currentPrefix(dataKeyId)})`
     : sql`${value} is not null and ${value} not like ${currentPrefix(dataKeyId)}`;
   const { rows } = await sql<{ id: string }>`
-    select ${sql.raw(column.idSql)} as id from ${sql.table(column.table)} where ${condition} limit ${batchSize}`.execute(
+    select ${sql.raw(column.idSql)} as id from ${sql.table(column.table)}
+    where ${condition} and not (${sql.raw(column.idSql)} = any(${skip}::text[])) limit ${batchSize}`.execute(
     db,
   );
   return rows.map((row) => row.id);

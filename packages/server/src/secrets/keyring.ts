@@ -148,5 +148,5 @@ function wrapContext(dataKeyId: string): string {
 }
 
 function unreadable(what: string, reason: string): WeftError {
-  return new WeftError('SECRET_UNREADABLE', `${what} could not be decrypted: ${reason}`, { reason });
+  return new WeftError('SECRET_UNREADABLE', `${what} could not be decrypted: ${reason}.`, { reason });
 }

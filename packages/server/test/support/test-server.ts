@@ -47,14 +47,18 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+/** The master key vitest.config.ts gives every test process, for tests that build a Weft config themselves. */
+export function sharedKeyEnv(): Record<string, string> {
+  return process.env.WEFT_ENCRYPTION_KEY ? { WEFT_ENCRYPTION_KEY: process.env.WEFT_ENCRYPTION_KEY } : {};
+}
+
 /** A real Weft server (every role) on a free port, over its own new database. */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
   const config = loadConfig({
     WEFT_PORT: '0',
     WEFT_LOG_LEVEL: 'silent',
-    // The master key vitest.config.ts gives every test process (worker processes spawned by tests get it too).
-    ...(process.env.WEFT_ENCRYPTION_KEY ? { WEFT_ENCRYPTION_KEY: process.env.WEFT_ENCRYPTION_KEY } : {}),
+    ...sharedKeyEnv(),
     ...env,
     DATABASE_URL: databaseUrl,
   });
