@@ -627,6 +627,7 @@ describe('weft keys:*', () => {
       reEncryptedValues: old.values,
       removedDataKeyIds: [old.id],
       remainingDataKeyIds: [],
+      unreadableValues: [],
     });
     const after = JSON.parse(succeeded(await weft('keys:list', '--json')));
     expect(after.items).toEqual([

@@ -626,6 +626,7 @@ describe('rotation', () => {
       reEncryptedValues: 6,
       removedDataKeyIds: [old!.id],
       remainingDataKeyIds: [],
+      unreadableValues: [],
     });
     expect(report.newDataKeyId).not.toBe(old!.id);
 
@@ -770,6 +771,7 @@ describe('rotation', () => {
       reEncryptedValues: 3,
       removedDataKeyIds: [old!.id],
       remainingDataKeyIds: [],
+      unreadableValues: [],
     });
     expect(await dataKeys(server)).toEqual([
       expect.objectContaining({ id: rotated.body.newDataKeyId, master_key_id: idOf(keyB), state: 'active' }),
