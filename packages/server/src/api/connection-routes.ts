@@ -3,18 +3,16 @@ import type { Integration } from '@weft/definition';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { findConnectionDefinition } from '../connections/connection-definitions.js';
+import { definitionOf, findConnectionDefinition } from '../connections/connection-definitions.js';
 import { type ConnectionRow, connectionView } from '../connections/connection-store.js';
 import { testConnection } from '../connections/connection-test.js';
 import {
   callbackPath,
   completeAuthorization,
-  componentManifestFor,
   startAuthorization,
 } from '../connections/oauth-authorization.js';
 import {
   createScoped,
-  definitionOf,
   deleteCustomerCredentials,
   deleteScoped,
   findScoped,
@@ -305,13 +303,13 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
       },
     );
 
-    // An instance's connection config variables.
-    const instanceConnection = async (orgId: string, instanceId: string, configVar: string) => {
+    // An instance's connection config variables, with what its version says about them.
+    const instanceConnectionVars = async (orgId: string, instanceId: string) => {
       const instance = isUuid(instanceId)
         ? await db
             .selectFrom('instances as n')
             .innerJoin('integration_versions as v', 'v.id', 'n.integration_version_id')
-            .select(['n.id', 'v.definition', 'v.component_manifest'])
+            .select(['n.id', 'n.customer_id', 'v.definition', 'v.component_manifest'])
             .where('n.org_id', '=', orgId)
             .where('n.id', '=', instanceId)
             .executeTakeFirst()
@@ -320,6 +318,10 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
       const vars = ((instance.definition as Integration).configVars ?? []).filter(
         (v) => v.dataType === 'connection',
       );
+      return { instance, vars };
+    };
+    const instanceConnection = async (orgId: string, instanceId: string, configVar: string) => {
+      const { instance, vars } = await instanceConnectionVars(orgId, instanceId);
       const found = vars.find((v) => v.key === configVar || v.stableKey === configVar);
       if (!found) {
         throw new WeftError(
@@ -354,19 +356,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
       },
       async (request) => {
         const orgId = callerOf(request).orgId;
-        const instance = isUuid(request.params.id)
-          ? await db
-              .selectFrom('instances as n')
-              .innerJoin('integration_versions as v', 'v.id', 'n.integration_version_id')
-              .select(['n.id', 'n.customer_id', 'v.definition', 'v.component_manifest'])
-              .where('n.org_id', '=', orgId)
-              .where('n.id', '=', request.params.id)
-              .executeTakeFirst()
-          : undefined;
-        if (!instance) throw instanceNotFound(request.params.id);
-        const vars = ((instance.definition as Integration).configVars ?? []).filter(
-          (v) => v.dataType === 'connection',
-        );
+        const { instance, vars } = await instanceConnectionVars(orgId, request.params.id);
         const items: unknown[] = [];
         for (const configVar of vars) {
           let row: ConnectionRow | undefined;
@@ -457,8 +447,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
           request.params.id,
           request.params.configVar,
         );
-        const definition = findConnectionDefinition(row.component_key, row.connection_key, manifest);
-        if (!definition) throw definitionOf(row) as never;
+        const definition = definitionOf(row, manifest);
         return testConnection(tokenDeps, row, definition, {
           label: `'${configVar.key}'`,
           ...(request.body?.url ? { url: request.body.url } : {}),
@@ -526,5 +515,3 @@ export function oauthCallbackRoute(db: Kysely<Database>, options: ConnectionRout
     );
   };
 }
-
-export { componentManifestFor };

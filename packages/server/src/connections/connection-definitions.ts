@@ -1,4 +1,5 @@
 import type { CatalogComponent, CatalogConnection, CatalogInput } from '@weft/definition';
+import { WeftError } from '../errors.js';
 import { componentCatalog } from '../integrations/component-catalog.js';
 import type { OAuth2Settings } from './oauth2-client.js';
 
@@ -18,6 +19,40 @@ export function findConnectionDefinition(
 ): ConnectionDefinition | undefined {
   const connection = componentCatalog(generated).get(componentKey)?.connections?.[connectionKey];
   return connection ? { ...connection, componentKey } : undefined;
+}
+
+/** The definition a stored connection row names; CONNECTION_DEFINITION_NOT_FOUND when no component has it. */
+export function definitionOf(
+  row: { component_key: string; connection_key: string },
+  generated?: CatalogComponent | null,
+): ConnectionDefinition {
+  const definition = findConnectionDefinition(row.component_key, row.connection_key, generated);
+  if (!definition) {
+    throw new WeftError(
+      'CONNECTION_DEFINITION_NOT_FOUND',
+      `No component defines connection ${row.component_key}/${row.connection_key}.`,
+      { available: availableConnections(generated) },
+    );
+  }
+  return definition;
+}
+
+/**
+ * Input values to store: the given ones over the stored ones (null removes one, so secrets need not be sent
+ * again), template inputs left to be computed afresh.
+ */
+export function mergeInputs(
+  definition: ConnectionDefinition,
+  stored: Record<string, unknown>,
+  given: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...stored };
+  for (const input of definition.inputs) if (input.type === 'template') delete merged[input.key];
+  for (const [name, value] of Object.entries(given)) {
+    if (value === null) delete merged[name];
+    else merged[name] = value;
+  }
+  return merged;
 }
 
 /** Every connection the catalog offers, for error messages that say what exists. */

@@ -3,7 +3,7 @@ import type { Transaction } from 'kysely';
 import type { ConfigProblem, StoredValues } from '../api/instance-config.js';
 import type { Database } from '../database/schema.js';
 import type { Keyring } from '../secrets/keyring.js';
-import { connectionFields, findConnectionDefinition } from './connection-definitions.js';
+import { connectionFields, findConnectionDefinition, mergeInputs } from './connection-definitions.js';
 import { openFields, saveConnection } from './connection-store.js';
 
 /**
@@ -68,14 +68,11 @@ export async function prepareConnectionValues(
       .where('config_var_stable_key', '=', stableKey)
       .executeTakeFirst();
     const stored = existing ? await openFields(keyring, existing).catch(() => ({})) : {};
-    const merged: Record<string, unknown> = { ...stored };
-    for (const [name, value] of Object.entries(given)) {
-      if (value === null) delete merged[name];
-      else merged[name] = value;
-    }
-    // Template inputs are recomputed from the others, never taken from storage.
-    for (const input of definition.inputs) if (input.type === 'template') delete merged[input.key];
-    const { fields, problems } = connectionFields(definition, merged, integrationInputValues(configVar));
+    const { fields, problems } = connectionFields(
+      definition,
+      mergeInputs(definition, stored, given),
+      integrationInputValues(configVar),
+    );
     if (problems.length > 0) {
       request.problems.push({
         configVar: configVar.key,

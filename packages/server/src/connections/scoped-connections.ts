@@ -5,10 +5,10 @@ import type { Database, ScopedConnectionKind, ScopedConnectionsTable } from '../
 import { WeftError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
 import {
-  availableConnections,
   type ConnectionDefinition,
   connectionFields,
-  findConnectionDefinition,
+  definitionOf,
+  mergeInputs,
 } from './connection-definitions.js';
 import {
   type ConnectionRow,
@@ -40,18 +40,6 @@ export interface ScopedConnection {
 }
 
 type ScopedRow = Selectable<ScopedConnectionsTable>;
-
-export function definitionOf(row: { component_key: string; connection_key: string }): ConnectionDefinition {
-  const definition = findConnectionDefinition(row.component_key, row.connection_key);
-  if (!definition) {
-    throw new WeftError(
-      'CONNECTION_DEFINITION_NOT_FOUND',
-      `No component defines connection ${row.component_key}/${row.connection_key}.`,
-      { available: availableConnections() },
-    );
-  }
-  return definition;
-}
 
 function checkedFields(
   definition: ConnectionDefinition,
@@ -188,22 +176,15 @@ export async function createScoped(
   return scopedView(db, keyring, row);
 }
 
-/** Merges given input values over the stored ones (null removes one), so secrets need not be sent again. */
+/** Merges given input values over the stored ones and checks the result. */
 async function mergedFields(
   keyring: Keyring,
   definition: ConnectionDefinition,
   existing: ConnectionRow | undefined,
   given: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const merged: Record<string, unknown> = existing
-    ? await openFields(keyring, existing).catch(() => ({}))
-    : {};
-  for (const input of definition.inputs) if (input.type === 'template') delete merged[input.key];
-  for (const [name, value] of Object.entries(given)) {
-    if (value === null) delete merged[name];
-    else merged[name] = value;
-  }
-  return checkedFields(definition, merged);
+  const stored = existing ? await openFields(keyring, existing).catch(() => ({})) : {};
+  return checkedFields(definition, mergeInputs(definition, stored, given));
 }
 
 export async function updateScoped(
