@@ -210,7 +210,7 @@ describe('weft connections:*', () => {
 
   it('tests a connection with an authenticated GET; a failing check prints the checks and exits 1', async () => {
     const works = probe('works');
-    const table = succeeded(await weft('connections:test', 'crm-api', '--url', works.url));
+    const table = succeeded(await weft('connections:test', 'crm-api', '--check-url', works.url));
     expect(works.credential()).toBe(apiKey);
     expect(table).toMatch(/^CHECK\s+RESULT\s+MESSAGE\n/);
     expect(table).toMatch(/inputs\s+ok\s+every required input has a value\n/);
@@ -222,7 +222,7 @@ describe('weft connections:*', () => {
     expect(json).toMatchObject({ ok: true, checks: [{ check: 'inputs', ok: true }] });
 
     const denied = probe('deny');
-    const failed = await weft('connections:test', 'crm-api', '--url', denied.url);
+    const failed = await weft('connections:test', 'crm-api', '--check-url', denied.url);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/request\s+FAILED\s+GET .* answered 401\n/);
     expect(failed.stderr).toMatch(/^Error: Connection 'crm-api' does not work: GET .* answered 401\n$/);
@@ -235,7 +235,7 @@ describe('weft connections:*', () => {
     expect(renamed).toMatch(/name\s+CRM API \(prod\)\n/);
     expect(renamed).toMatch(/inputs\s+.*apiKey=\*{8}.*prefix=Key/);
     const prefixed = probe('prefixed');
-    succeeded(await weft('connections:test', 'crm-api', '--url', prefixed.url));
+    succeeded(await weft('connections:test', 'crm-api', '--check-url', prefixed.url));
     expect(prefixed.credential()).toBe(`Key ${apiKey}`);
 
     const valuesFile = path.join(scratch, 'values.json');
@@ -259,7 +259,7 @@ describe('weft connections:*', () => {
     });
     expect(updated.credentials.fields.prefix).toBeUndefined();
     const rotated = probe('rotated');
-    succeeded(await weft('connections:test', 'crm-api', '--url', rotated.url));
+    succeeded(await weft('connections:test', 'crm-api', '--check-url', rotated.url));
     expect(rotated.credential()).toBe(rotatedApiKey);
 
     const nothing = await weft('connections:update', 'crm-api');
@@ -297,7 +297,7 @@ describe('weft connections:*', () => {
       'Error [CONNECTION_INPUTS_INVALID]: 1 invalid input value; nothing was stored.',
     ]);
     const still = probe('still');
-    succeeded(await weft('connections:test', 'crm-api', '--url', still.url));
+    succeeded(await weft('connections:test', 'crm-api', '--check-url', still.url));
     expect(still.credential()).toBe(rotatedApiKey);
 
     const noConnection = await weft(
@@ -435,7 +435,7 @@ describe('weft connections:*', () => {
 
     const tested = probe('customer');
     succeeded(
-      await weft('connections:test', 'crm-per-customer', '--customer', 'acme-42', '--url', tested.url),
+      await weft('connections:test', 'crm-per-customer', '--customer', 'acme-42', '--check-url', tested.url),
     );
     expect(tested.credential()).toBe(`Bearer ${customerToken}`);
     const noCustomer = await weft('connections:test', 'crm-per-customer');
@@ -560,7 +560,7 @@ describe("weft instances:* for an instance's connections", () => {
   it('tests a config variable, and prints the authorize URL of an OAuth one', async () => {
     const tested = probe('instance');
     const table = succeeded(
-      await weft('instances:test-connection', instanceId, 'CRM Key', '--url', tested.url),
+      await weft('instances:test-connection', instanceId, 'CRM Key', '--check-url', tested.url),
     );
     expect(table).toMatch(/Connection 'CRM Key' works\.\n$/);
     expect(tested.credential()).toBe(`Bearer ${instanceKey}`);
@@ -645,7 +645,7 @@ describe('weft keys:*', () => {
     expect(again.stdout).toContain(`Removed data keys: ${report.newDataKeyId}.\n`);
 
     const tested = probe('after-rotation');
-    succeeded(await weft('connections:test', 'crm-api', '--url', tested.url));
+    succeeded(await weft('connections:test', 'crm-api', '--check-url', tested.url));
     expect(tested.credential()).toBe(rotatedApiKey);
   });
 });

@@ -493,18 +493,21 @@ export function registerConnectionCommands(program: Command): void {
   program
     .command('connections:test <connection>')
     .description(
-      'Test a connection: every required input set, an OAuth 2.0 token obtained, and with --url an authenticated GET answering 2xx; exit 1 when a check fails',
+      'Test a connection: every required input set, an OAuth 2.0 token obtained, and with --check-url an authenticated GET answering 2xx; exit 1 when a check fails',
     )
     .option('--customer <customer>', "per-customer connections: the customer's id or external id")
-    .option('--url <url>', 'a URL an authenticated GET of must answer 2xx')
-    .action(async (connection: string, flags: { customer?: string; url?: string }, command: Command) => {
+    .option(
+      '--check-url <url>',
+      'a URL an authenticated GET of must answer 2xx (not --url: that one names the Weft server)',
+    )
+    .action(async (connection: string, flags: { customer?: string; checkUrl?: string }, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions>();
       const result = await clientFor(options).request<TestResult>(
         'POST',
         connectionPath(connection, '/test'),
         {
           ...(flags.customer !== undefined ? { customer: flags.customer } : {}),
-          ...(flags.url !== undefined ? { url: flags.url } : {}),
+          ...(flags.checkUrl !== undefined ? { url: flags.checkUrl } : {}),
         },
       );
       printTestResult(result, `'${connection}'`, Boolean(options.json));
@@ -586,13 +589,16 @@ export function registerConnectionCommands(program: Command): void {
     .description(
       "Test an instance's connection config variable (as connections:test); exit 1 when a check fails",
     )
-    .option('--url <url>', 'a URL an authenticated GET of must answer 2xx')
-    .action(async (id: string, configVar: string, flags: { url?: string }, command: Command) => {
+    .option(
+      '--check-url <url>',
+      'a URL an authenticated GET of must answer 2xx (not --url: that one names the Weft server)',
+    )
+    .action(async (id: string, configVar: string, flags: { checkUrl?: string }, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions>();
       const result = await clientFor(options).request<TestResult>(
         'POST',
         instancePath(id, `/connections/${encodeURIComponent(configVar)}/test`),
-        flags.url !== undefined ? { url: flags.url } : {},
+        flags.checkUrl !== undefined ? { url: flags.checkUrl } : {},
       );
       printTestResult(result, `'${configVar}'`, Boolean(options.json));
     });
