@@ -53,6 +53,18 @@ export interface CatalogOperation {
   staticBranchNames?: string[];
   /** The input whose entries name the branches (branchOnExpression's `conditions`). */
   dynamicBranchInput?: string;
+  /** Actions: the platform leaves the innermost loop after this action. */
+  breakLoop?: boolean;
+  /** Actions: the platform ends the execution after this action. */
+  terminateExecution?: boolean;
+  /** Triggers: whether the trigger may (or must) run on a schedule, or answer a synchronous caller. */
+  scheduleSupport?: 'invalid' | 'valid' | 'required';
+  synchronousResponseSupport?: 'invalid' | 'valid' | 'required';
+  /** Triggers: functions the platform calls when an instance is deployed or deleted. */
+  hasOnInstanceDeploy?: boolean;
+  hasOnInstanceDelete?: boolean;
+  /** Triggers: a polling trigger (Spectral's `pollingTrigger`), run on the flow's schedule. */
+  isPollingTrigger?: boolean;
 }
 
 /** How a connection gets and keeps an OAuth 2.0 token, beyond the inputs Prismatic names (authorizeUrl, tokenUrl...). */
@@ -84,6 +96,7 @@ export interface CatalogDataSource extends CatalogOperation {
 export interface CatalogComponent {
   key: string;
   label?: string;
+  description?: string;
   /** Built-in (public) components; custom components are private to their organization. */
   isPublic: boolean;
   /** Versions that exist; an ActionRef with a number must name one of them. Empty means any version is accepted. */

@@ -105,7 +105,7 @@ export interface ExecutionResult {
 /** Control flow that unwinds the step runner: leave the innermost loop, or end the execution. */
 class BreakLoop {}
 class StopExecution {
-  constructor(readonly response: FlowResponse) {}
+  constructor(readonly response: FlowResponse | undefined) {}
 }
 
 interface RunState {
@@ -470,6 +470,39 @@ async function applyStateChanges(
   return writes;
 }
 
+/**
+ * A trigger's result with the state stores its perform changed in place on the context rather than returned
+ * (Spectral's polling triggers keep their state in `context.instanceState` that way).
+ */
+function withStatesChangedInPlace(
+  run: RunState,
+  context: ActionContext,
+  result: object | undefined | null,
+): Record<string, unknown> | undefined {
+  const merged: Record<string, unknown> = { ...(result ?? {}) };
+  const fields: Array<[keyof ActionContext & keyof typeof merged, StateScope]> = [
+    ['instanceState', 'flow'],
+    ['crossFlowState', 'crossFlow'],
+    ['executionState', 'execution'],
+    ['integrationState', 'integration'],
+  ];
+  for (const [field, scope] of fields) {
+    if (merged[field] !== undefined) continue;
+    const current = context[field];
+    if (current && typeof current === 'object' && !sameJson(current, run.states[scope]))
+      merged[field] = current;
+  }
+  return merged;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
+}
+
 /** The stored size of a value; undefined when it cannot be stored at all (it refers to itself, or holds a BigInt). */
 function outputSize(value: unknown): number | undefined {
   if (value === undefined) return 0;
@@ -542,11 +575,12 @@ async function runTrigger(run: RunState, step: Step): Promise<void> {
   request.ports.onStep?.({ type: 'started', stepKey: step.key, stepName: step.name });
   try {
     const params = stepParams(run, step, definition.inputs);
-    const result = await definition.perform(actionContext(run, step), payload, params);
+    const context = actionContext(run, step);
+    const result = await definition.perform(context, payload, params);
     const results = result?.payload ?? payload;
     checkOutput(run, step, results);
     run.scope.stepResults.set(step.key, results);
-    const state = await applyStateChanges(run, result as Record<string, unknown> | undefined);
+    const state = await applyStateChanges(run, withStatesChangedInPlace(run, context, result));
     if (result?.response) {
       const response = result.response as {
         statusCode?: number;
@@ -570,7 +604,13 @@ async function runTrigger(run: RunState, step: Step): Promise<void> {
       {},
       state,
     );
+    // A polling trigger that found nothing new ends the execution here, successfully (Spectral's resultType).
+    if ((result as { resultType?: unknown } | undefined)?.resultType === 'polled_no_changes') {
+      log(run, 'info', 'the polling trigger found no changes; the flow stops here', step.key);
+      throw new StopExecution(run.response);
+    }
   } catch (error) {
+    if (error instanceof StopExecution) throw error;
     const failure = errorRecord(error, step.key);
     record(run, step, 'failed', null, [
       {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { defaultSandboxLimits, type SandboxLimits } from './components/component-sandboxes.js';
 import { WeftError } from './errors.js';
 import { parseMasterKeySettings } from './secrets/master-key.js';
 
@@ -96,6 +97,13 @@ export interface WeftConfig {
    * @defaultValue none
    */
   previousEncryptionKeys: Buffer[];
+  /**
+   * Limits of the sandbox processes custom components and code-native integrations run in:
+   * `WEFT_COMPONENT_MEMORY_MB` (heap per process, default 256; the process may use twice that in all),
+   * `WEFT_COMPONENT_TIMEOUT_MS` (one call of an action, trigger or data source, default 300000),
+   * `WEFT_COMPONENT_PROCESSES` (sandbox processes at once per Weft process, default twice the cores, at least 4).
+   */
+  componentSandbox: SandboxLimits;
 }
 
 /** Settings as given on the command line; each overrides its environment variable. */
@@ -208,6 +216,25 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     'days; 0 keeps forever',
   );
 
+  const componentSandbox: SandboxLimits = {
+    ...defaultSandboxLimits,
+    memoryMb: integer('WEFT_COMPONENT_MEMORY_MB', defaultSandboxLimits.memoryMb, 32, 16_384, 'MB of heap'),
+    callTimeoutMs: integer(
+      'WEFT_COMPONENT_TIMEOUT_MS',
+      defaultSandboxLimits.callTimeoutMs,
+      100,
+      3_600_000,
+      'milliseconds',
+    ),
+    maxProcesses: integer(
+      'WEFT_COMPONENT_PROCESSES',
+      defaultSandboxLimits.maxProcesses,
+      1,
+      1000,
+      'processes',
+    ),
+  };
+
   const publicUrl = pick(undefined, 'WEFT_PUBLIC_URL')?.replace(/\/+$/, '');
   if (publicUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(publicUrl)) {
     problems.push(
@@ -246,5 +273,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     executionRetentionDays,
     encryptionKey: masterKeys.current,
     previousEncryptionKeys: masterKeys.previous,
+    componentSandbox,
   };
 }

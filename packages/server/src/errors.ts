@@ -82,7 +82,29 @@ export const errorCatalog = {
   },
   BUNDLE_INVALID: {
     status: 422,
-    hint: 'Build the bundle again from a project whose entry point exports integration(...) as default.',
+    hint: 'Build the bundle again from a project whose entry point exports integration(...) (an integration) or component(...) (a component) as default.',
+  },
+
+  // Custom components
+  COMPONENT_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the key; list custom components with `weft components:list`.',
+  },
+  COMPONENT_VERSION_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the version; list versions with `weft components:versions KEY`.',
+  },
+  COMPONENT_KEY_RESERVED: {
+    status: 409,
+    hint: 'Give the component another key: built-in component keys and the cni- prefix are reserved.',
+  },
+  DATA_SOURCE_FAILED: {
+    status: 422,
+    hint: "Fix what the message names (often the instance's connection), then ask again.",
+  },
+  DATA_SOURCE_NOT_AVAILABLE: {
+    status: 422,
+    hint: 'Ask for a config variable that has a data source (see the integration definition).',
   },
 
   INTEGRATION_VERSION_UNAVAILABLE: {

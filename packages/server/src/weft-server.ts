@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { bootstrapOrganization } from './auth/bootstrap-organization.js';
+import { ComponentSandboxes } from './components/component-sandboxes.js';
 import type { WeftConfig } from './config.js';
 import { connectDatabase, type DatabaseHandle } from './database/connection.js';
 import { type DataDirLock, lockDataDir } from './database/data-dir-lock.js';
@@ -92,6 +93,10 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
     const waiter = await startExecutionWaiter(database.pool, database.db, log);
     cleanups.push(() => waiter.close());
 
+    // Custom components and code-native integrations run here, in sandbox processes shared by the roles.
+    const sandboxes = new ComponentSandboxes(log.child({ component: 'sandbox' }), config.componentSandbox);
+    cleanups.push(() => sandboxes.close());
+
     let runner: ExecutionWorker | undefined;
     if (config.roles.includes('worker')) {
       runner = await startExecutionWorker(database, log, {
@@ -100,6 +105,7 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
         retentionDays: config.executionRetentionDays,
         waiter,
         keyring,
+        sandboxes,
       });
       cleanups.push(() => runner!.stop());
     }
@@ -112,6 +118,7 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
       version: weftVersion,
       waiter,
       keyring,
+      sandboxes,
       publicUrl: config.publicUrl,
       syncTimeoutMs: config.syncTimeoutMs,
       webhookBodyLimitBytes: config.webhookBodyLimitBytes,

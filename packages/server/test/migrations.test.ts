@@ -25,6 +25,7 @@ describe('migrations', () => {
         '0005-executions',
         '0006-deploy-triggers',
         '0007-connections',
+        '0008-custom-components',
       ];
       expect(await pendingMigrations(handles[0]!.db)).toEqual(all);
       const applied = await Promise.all(handles.map((h) => migrateDatabase(h.db, log)));

@@ -1,8 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { Integration } from '@weft/definition';
+import type { CatalogComponent, Integration } from '@weft/definition';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { connectionComponents } from '../components/custom-component-store.js';
 import { definitionOf, findConnectionDefinition } from '../connections/connection-definitions.js';
 import { type ConnectionRow, connectionView } from '../connections/connection-store.js';
 import { testConnection } from '../connections/connection-test.js';
@@ -318,10 +319,16 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
       const vars = ((instance.definition as Integration).configVars ?? []).filter(
         (v) => v.dataType === 'connection',
       );
-      return { instance, vars };
+      const components = await connectionComponents(
+        db,
+        orgId,
+        instance.definition as Integration,
+        (instance.component_manifest ?? null) as CatalogComponent | null,
+      );
+      return { instance, vars, components };
     };
     const instanceConnection = async (orgId: string, instanceId: string, configVar: string) => {
-      const { instance, vars } = await instanceConnectionVars(orgId, instanceId);
+      const { instance, vars, components } = await instanceConnectionVars(orgId, instanceId);
       const found = vars.find((v) => v.key === configVar || v.stableKey === configVar);
       if (!found) {
         throw new WeftError(
@@ -341,7 +348,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
           `Connection '${found.key}' has no inputs on this instance yet: set them with weft instances:configure.`,
         );
       }
-      return { row, configVar: found, manifest: (instance.component_manifest ?? null) as never };
+      return { row, configVar: found, manifest: components };
     };
 
     app.get<{ Params: { id: string } }>(
@@ -356,7 +363,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
       },
       async (request) => {
         const orgId = callerOf(request).orgId;
-        const { instance, vars } = await instanceConnectionVars(orgId, request.params.id);
+        const { instance, vars, components } = await instanceConnectionVars(orgId, request.params.id);
         const items: unknown[] = [];
         for (const configVar of vars) {
           let row: ConnectionRow | undefined;
@@ -395,11 +402,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
             .where('config_var_stable_key', '=', configVar.stableKey)
             .executeTakeFirst();
           const definition = row
-            ? findConnectionDefinition(
-                row.component_key,
-                row.connection_key,
-                instance.component_manifest as never,
-              )
+            ? findConnectionDefinition(row.component_key, row.connection_key, components)
             : undefined;
           items.push({
             configVar: configVar.key,

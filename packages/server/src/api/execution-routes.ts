@@ -82,6 +82,11 @@ const summaryProperties = {
   finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   durationMs: Type.Union([Type.Integer(), Type.Null()]),
   error: Type.Optional(Type.Unknown({ description: 'Why it failed: {code, message, stepKey?}' })),
+  componentVersions: Type.Optional(
+    Type.Record(Type.String(), Type.Integer(), {
+      description: 'The custom component versions its steps ran, by component key',
+    }),
+  ),
 };
 
 const ExecutionSummary = Type.Object(summaryProperties, { $id: 'ExecutionSummary' });

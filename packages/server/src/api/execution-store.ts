@@ -61,6 +61,8 @@ export interface ExecutionSummary {
   finishedAt: string | null;
   durationMs: number | null;
   error?: unknown;
+  /** The custom component versions its steps ran, by key (a definition may say LATEST). */
+  componentVersions?: Record<string, number>;
 }
 
 export interface ExecutionView extends ExecutionSummary {
@@ -102,6 +104,7 @@ export const summaryColumns = [
   'e.finished_at',
   'e.duration_ms',
   'e.error',
+  'e.component_versions',
 ] as const;
 
 export interface SummaryRow {
@@ -122,6 +125,7 @@ export interface SummaryRow {
   finished_at: Date | null;
   duration_ms: number | null;
   error: unknown;
+  component_versions: unknown;
 }
 
 export function toSummary(row: SummaryRow): ExecutionSummary {
@@ -143,6 +147,9 @@ export function toSummary(row: SummaryRow): ExecutionSummary {
     finishedAt: row.finished_at?.toISOString() ?? null,
     durationMs: row.duration_ms,
     ...(row.error !== null && row.error !== undefined ? { error: row.error } : {}),
+    ...(row.component_versions
+      ? { componentVersions: row.component_versions as Record<string, number> }
+      : {}),
   };
 }
 

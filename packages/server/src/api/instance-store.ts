@@ -1,5 +1,6 @@
-import type { CatalogComponent } from '@weft/definition';
+import type { CatalogComponent, Integration } from '@weft/definition';
 import { type Kysely, sql } from 'kysely';
+import { connectionComponents } from '../components/custom-component-store.js';
 import { prepareConnectionValues } from '../connections/instance-connections.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
@@ -319,7 +320,12 @@ export async function configureInstance(
             orgId,
             instanceId: row.id,
             definition: row.definition,
-            manifest: row.component_manifest as CatalogComponent | null,
+            manifest: await connectionComponents(
+              trx,
+              orgId,
+              row.definition as Integration,
+              row.component_manifest as CatalogComponent | null,
+            ),
             set,
             unset,
             problems,

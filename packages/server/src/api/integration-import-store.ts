@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CatalogComponent, DefinitionProblem, Integration } from '@weft/definition';
 import { type Kysely, sql } from 'kysely';
+import { customComponentCatalog } from '../components/custom-component-store.js';
 import type { Database } from '../database/schema.js';
 import { extractCodeNativeBundle } from '../integrations/code-native-bundle.js';
 import {
@@ -67,6 +68,13 @@ interface ImportSource {
   fileName: string;
   bundle: Buffer | null;
   generated: CatalogComponent | null;
+  /** The organization's custom components, which steps may use. */
+  custom: CatalogComponent[];
+}
+
+/** A code-native component (when there is one) and the custom components, for validation. */
+function extrasOf(generated: CatalogComponent | null, source: ImportSource): CatalogComponent[] {
+  return generated ? [generated, ...source.custom] : source.custom;
 }
 
 /**
@@ -93,6 +101,7 @@ async function importSourceOf(db: Db, orgId: string, input: ImportInput): Promis
       fileName: input.fileName ?? 'definition.yaml',
       bundle: null,
       generated: null,
+      custom: await customComponentCatalog(db, orgId),
     };
   }
   // Loading a bundle takes seconds, so it happens outside any transaction, after checking there is a draft to replace.
@@ -103,6 +112,7 @@ async function importSourceOf(db: Db, orgId: string, input: ImportInput): Promis
     fileName: input.fileName ?? 'codeNativeIntegrationYAML',
     bundle: input.bundle,
     generated: extracted.component,
+    custom: await customComponentCatalog(db, orgId),
   };
 }
 
@@ -132,7 +142,10 @@ async function createFromImport(
   orgId: string,
   source: ImportSource,
 ): Promise<ImportResult> {
-  const parsed = parseDefinition(source.text, { fileName: source.fileName, generated: source.generated });
+  const parsed = parseDefinition(source.text, {
+    fileName: source.fileName,
+    generated: extrasOf(source.generated, source),
+  });
   const definition = storedDefinition(parsed, source.generated !== null);
   return withNameCheck(
     db,
@@ -166,15 +179,21 @@ function parseReplacement(
   const options = { fileName: source.fileName, previous: current.definition };
   if (source.generated) {
     return {
-      parsed: parseDefinition(source.text, { ...options, generated: source.generated }),
+      parsed: parseDefinition(source.text, { ...options, generated: extrasOf(source.generated, source) }),
       keepsBundle: false,
     };
   }
   if (current.bundleSha256 !== null && current.componentManifest) {
-    const parsed = parseDefinition(source.text, { ...options, generated: current.componentManifest });
+    const parsed = parseDefinition(source.text, {
+      ...options,
+      generated: extrasOf(current.componentManifest, source),
+    });
     if (parsed.integration.isCodeNative) return { parsed, keepsBundle: true };
   }
-  return { parsed: parseDefinition(source.text, options), keepsBundle: false };
+  return {
+    parsed: parseDefinition(source.text, { ...options, generated: source.custom }),
+    keepsBundle: false,
+  };
 }
 
 async function replaceDraftFromImport(

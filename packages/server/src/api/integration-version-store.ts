@@ -1,6 +1,7 @@
 import type { Integration } from '@weft/definition';
 import { type Kysely, sql } from 'kysely';
 import type { Caller } from '../auth/api-tokens.js';
+import { customComponentCatalog } from '../components/custom-component-store.js';
 import type { Database } from '../database/schema.js';
 import { validateDraftForPublish } from '../integrations/integration-definition.js';
 import { type Db, draftOf, getIntegrationRef, versionNotFound } from './integration-store.js';
@@ -68,7 +69,11 @@ export async function publishIntegration(
 ): Promise<IntegrationVersion> {
   return db.transaction().execute(async (trx) => {
     const draft = await draftOf(trx, caller.orgId, id, 'update');
-    const definition = validateDraftForPublish(draft.definition, draft.componentManifest);
+    const custom = await customComponentCatalog(trx, caller.orgId);
+    const definition = validateDraftForPublish(
+      draft.definition,
+      draft.componentManifest ? [draft.componentManifest, ...custom] : custom,
+    );
     const { next } = await trx
       .selectFrom('integration_versions')
       .select(sql<number>`coalesce(max(version_number), 0) + 1`.as('next'))

@@ -11,6 +11,8 @@ export const permissions = {
   'integrations:read': ['owner', 'admin', 'integrator', 'support', 'viewer'],
   'integrations:write': ['owner', 'admin', 'integrator'],
   'integrations:publish': ['owner', 'admin', 'integrator'],
+  'components:read': ['owner', 'admin', 'integrator', 'support', 'viewer'],
+  'components:write': ['owner', 'admin', 'integrator'],
   'instances:read': ['owner', 'admin', 'integrator', 'support', 'viewer'],
   'instances:write': ['owner', 'admin', 'integrator', 'support'],
   'connections:read': ['owner', 'admin', 'integrator', 'support', 'viewer'],

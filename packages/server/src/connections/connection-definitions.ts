@@ -1,6 +1,6 @@
-import type { CatalogComponent, CatalogConnection, CatalogInput } from '@weft/definition';
+import type { CatalogConnection, CatalogInput } from '@weft/definition';
 import { WeftError } from '../errors.js';
-import { componentCatalog } from '../integrations/component-catalog.js';
+import { componentCatalog, type ExtraComponents } from '../integrations/component-catalog.js';
 import type { OAuth2Settings } from './oauth2-client.js';
 
 /**
@@ -15,7 +15,7 @@ export interface ConnectionDefinition extends CatalogConnection {
 export function findConnectionDefinition(
   componentKey: string,
   connectionKey: string,
-  generated?: CatalogComponent | null,
+  generated?: ExtraComponents,
 ): ConnectionDefinition | undefined {
   const connection = componentCatalog(generated).get(componentKey)?.connections?.[connectionKey];
   return connection ? { ...connection, componentKey } : undefined;
@@ -24,7 +24,7 @@ export function findConnectionDefinition(
 /** The definition a stored connection row names; CONNECTION_DEFINITION_NOT_FOUND when no component has it. */
 export function definitionOf(
   row: { component_key: string; connection_key: string },
-  generated?: CatalogComponent | null,
+  generated?: ExtraComponents,
 ): ConnectionDefinition {
   const definition = findConnectionDefinition(row.component_key, row.connection_key, generated);
   if (!definition) {
@@ -56,7 +56,7 @@ export function mergeInputs(
 }
 
 /** Every connection the catalog offers, for error messages that say what exists. */
-export function availableConnections(generated?: CatalogComponent | null): string[] {
+export function availableConnections(generated?: ExtraComponents): string[] {
   const catalog = componentCatalog(generated);
   const names: string[] = [];
   for (const key of catalog.keys()) {

@@ -1,7 +1,8 @@
-import type { CatalogComponent, Integration } from '@weft/definition';
+import type { Integration } from '@weft/definition';
 import { type ConnectionPort, connectionSecrets } from '@weft/engine';
 import type { Connection } from '@weft/sdk';
 import { sql } from 'kysely';
+import type { ExtraComponents } from '../integrations/component-catalog.js';
 import {
   type ConnectionDefinition,
   findConnectionDefinition,
@@ -36,7 +37,7 @@ export async function resolveConnections(
   deps: TokenDeps,
   execution: { orgId: string; instanceId: string; customerId: string },
   integration: Integration,
-  generated: CatalogComponent | null,
+  generated: ExtraComponents,
 ): Promise<ResolvedConnections | undefined> {
   const configVars = integration.configVars.filter((configVar) => configVar.dataType === 'connection');
   if (configVars.length === 0) return undefined;

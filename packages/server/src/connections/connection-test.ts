@@ -1,5 +1,5 @@
 import { connectionAuthentication } from '@weft/components';
-import type { CatalogComponent } from '@weft/definition';
+import type { ExtraComponents } from '../integrations/component-catalog.js';
 import { type ConnectionDefinition, connectionFields } from './connection-definitions.js';
 import { type ConnectionRow, openFields, openToken } from './connection-store.js';
 import { freshToken, type TokenDeps } from './connection-tokens.js';
@@ -19,7 +19,7 @@ export async function testConnection(
   deps: TokenDeps,
   row: ConnectionRow,
   definition: ConnectionDefinition,
-  options: { url?: string; generated?: CatalogComponent | null; label: string },
+  options: { url?: string; generated?: ExtraComponents; label: string },
 ): Promise<ConnectionTestResult> {
   const checks: ConnectionTestResult['checks'] = [];
   const done = () => ({ ok: checks.every((check) => check.ok), checks, checkedAt: new Date().toISOString() });

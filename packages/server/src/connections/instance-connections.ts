@@ -1,7 +1,8 @@
-import type { CatalogComponent, ConfigVar, Integration } from '@weft/definition';
+import type { ConfigVar, Integration } from '@weft/definition';
 import type { Transaction } from 'kysely';
 import type { ConfigProblem, StoredValues } from '../api/instance-config.js';
 import type { Database } from '../database/schema.js';
+import type { ExtraComponents } from '../integrations/component-catalog.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { connectionFields, findConnectionDefinition, mergeInputs } from './connection-definitions.js';
 import { openFields, saveConnection } from './connection-store.js';
@@ -19,7 +20,7 @@ export async function prepareConnectionValues(
     orgId: string;
     instanceId: string;
     definition: unknown;
-    manifest: CatalogComponent | null;
+    manifest: ExtraComponents;
     set: StoredValues;
     unset: string[];
     problems: ConfigProblem[];

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { CatalogComponent, Integration } from '@weft/definition';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { connectionComponents } from '../components/custom-component-store.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
@@ -145,14 +147,20 @@ function stateInvalid(reason: string): WeftError {
   return new WeftError('OAUTH2_STATE_INVALID', `This authorization cannot be completed: ${reason}.`);
 }
 
-/** An instance connection may be defined by its code-native integration's own component. */
+/** An instance connection may be defined by its code-native integration's own component, or a custom one. */
 export async function componentManifestFor(db: Kysely<Database>, instanceId: string | null) {
   if (!instanceId) return null;
   const row = await db
     .selectFrom('instances as n')
     .innerJoin('integration_versions as v', 'v.id', 'n.integration_version_id')
-    .select('v.component_manifest')
+    .select(['n.org_id', 'v.definition', 'v.component_manifest'])
     .where('n.id', '=', instanceId)
     .executeTakeFirst();
-  return (row?.component_manifest as import('@weft/definition').CatalogComponent | null) ?? null;
+  if (!row) return null;
+  return connectionComponents(
+    db,
+    row.org_id,
+    row.definition as Integration,
+    (row.component_manifest as CatalogComponent | null) ?? null,
+  );
 }

@@ -25,6 +25,7 @@ export interface Database {
   scoped_connections: ScopedConnectionsTable;
   connections: ConnectionsTable;
   oauth_authorizations: OAuthAuthorizationsTable;
+  component_versions: ComponentVersionsTable;
 }
 
 type CreatedAt = ColumnType<Date, never, never>;
@@ -218,6 +219,8 @@ export interface ExecutionsTable {
   lease_owner: string | null;
   lease_expires_at: Date | null;
   is_synchronous: Generated<boolean>;
+  /** The custom component versions its steps ran, by component key (a definition may say LATEST). */
+  component_versions: NullableJson;
 }
 
 export type TriggerKind =
@@ -332,4 +335,22 @@ export interface OAuthAuthorizationsTable {
   expires_at: Date;
   used_at: Date | null;
   created_at: CreatedAt;
+}
+
+/** One published version of an organization's custom component; never updated once written. */
+export interface ComponentVersionsTable {
+  id: Generated<string>;
+  org_id: string;
+  key: string;
+  version: number;
+  label: string;
+  description: string;
+  comment: string;
+  /** The catalog entry read from the bundle (`CatalogComponent`). */
+  manifest: ColumnType<unknown, string, never>;
+  bundle: Buffer;
+  bundle_sha256: string;
+  size_bytes: number;
+  published_at: CreatedAt;
+  published_by_token_id: string | null;
 }

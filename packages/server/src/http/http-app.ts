@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { ErrorResponse } from '../api/common-schemas.js';
+import { componentRoutes } from '../api/component-routes.js';
 import { connectionRoutes, oauthCallbackRoute } from '../api/connection-routes.js';
 import { customerRoutes } from '../api/customer-routes.js';
 import { executionRoutes } from '../api/execution-routes.js';
@@ -14,6 +15,7 @@ import { integrationRoutes } from '../api/integration-routes.js';
 import { integrationVersionRoutes } from '../api/integration-version-routes.js';
 import { logRoutes } from '../api/log-routes.js';
 import { tokenRoutes } from '../api/token-routes.js';
+import type { ComponentSandboxes } from '../components/component-sandboxes.js';
 import type { ServerRole } from '../config.js';
 import type { Database } from '../database/schema.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
@@ -33,6 +35,8 @@ export interface HttpAppOptions {
   version: string;
   waiter: ExecutionWaiter;
   keyring: Keyring;
+  /** Where data sources of custom components and code-native integrations run; without it, one of its own. */
+  sandboxes?: ComponentSandboxes;
   publicUrl: string | undefined;
   syncTimeoutMs: number;
   webhookBodyLimitBytes: number;
@@ -148,6 +152,7 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
     { prefix: '/api' },
   );
   await app.register(executionRoutes(options.db), { prefix: '/api' });
+  await app.register(componentRoutes(options.db), { prefix: '/api' });
   const connectionOptions = { keyring: options.keyring, log: options.log, publicUrl: options.publicUrl };
   await app.register(connectionRoutes(options.db, connectionOptions), { prefix: '/api' });
   await app.register(oauthCallbackRoute(options.db, connectionOptions));

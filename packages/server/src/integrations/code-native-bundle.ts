@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,13 @@ import type { Readable } from 'node:stream';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { type CatalogComponent, catalogInputTypes } from '@weft/definition';
+import {
+  lastErrorLine,
+  ranOutOfMemory,
+  residentBytesOf,
+  sandboxNodeArgs,
+  trackSandbox,
+} from '../components/sandbox-process.js';
 import { WeftError } from '../errors.js';
 
 /**
@@ -38,6 +45,11 @@ export interface ExtractedBundle {
   component: CatalogComponent;
 }
 
+export interface ExtractedComponent {
+  /** The component's catalog entry: private (`isPublic: false`). */
+  component: CatalogComponent;
+}
+
 const defaultTimeoutMs = 15_000;
 const defaultMemoryMb = 256;
 const maxAnswerBytes = 64 * 1024 * 1024;
@@ -55,7 +67,10 @@ const InputManifest = Type.Object({
   default: Type.Optional(Type.Unknown()),
   collection: Type.Optional(Type.Union([Type.Literal('valuelist'), Type.Literal('keyvaluelist')])),
   model: Type.Optional(Type.Array(Type.Object({ label: Type.String(), value: Type.String() }))),
+  shown: Type.Optional(Type.Boolean()),
+  templateValue: Type.Optional(Type.String()),
 });
+const TriggerSupport = Type.Union([Type.Literal('invalid'), Type.Literal('valid'), Type.Literal('required')]);
 const operationFields = {
   key: Type.String({ minLength: 1 }),
   label: Type.Optional(Type.String()),
@@ -64,26 +79,42 @@ const operationFields = {
   kind: Type.Optional(Type.Union([Type.Literal('loop'), Type.Literal('branch')])),
   staticBranchNames: Type.Optional(Type.Array(Type.String())),
   dynamicBranchInput: Type.Optional(Type.String()),
+  breakLoop: Type.Optional(Type.Boolean()),
+  terminateExecution: Type.Optional(Type.Boolean()),
+  scheduleSupport: Type.Optional(TriggerSupport),
+  synchronousResponseSupport: Type.Optional(TriggerSupport),
+  hasOnInstanceDeploy: Type.Optional(Type.Boolean()),
+  hasOnInstanceDelete: Type.Optional(Type.Boolean()),
+  isPollingTrigger: Type.Optional(Type.Boolean()),
 };
 const OperationManifest = Type.Object(operationFields);
+const ConnectionManifest = Type.Object({
+  ...operationFields,
+  oauth2Type: Type.Optional(
+    Type.Union([Type.Literal('authorization_code'), Type.Literal('client_credentials')]),
+  ),
+  oauth2PkceMethod: Type.Optional(Type.Union([Type.Literal('S256'), Type.Literal('plain')])),
+  oauth2Config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
 const ComponentManifest = Type.Object({
   key: Type.String({ minLength: 1, maxLength: 200 }),
   label: Type.Optional(Type.String()),
+  description: Type.Optional(Type.String()),
   isPublic: Type.Literal(false),
   actions: Type.Record(Type.String(), OperationManifest),
   triggers: Type.Record(Type.String(), OperationManifest),
-  connections: Type.Record(Type.String(), OperationManifest),
+  connections: Type.Record(Type.String(), ConnectionManifest),
   dataSources: Type.Record(Type.String(), Type.Object({ ...operationFields, dataSourceType: Type.String() })),
 });
 const Answer = Type.Union([
-  Type.Object({ ok: Type.Literal(true), yaml: Type.String(), component: ComponentManifest }),
+  Type.Object({ ok: Type.Literal(true), yaml: Type.Optional(Type.String()), component: ComponentManifest }),
   Type.Object({ ok: Type.Literal(false), message: Type.String() }),
 ]);
 
 /** The script the child process runs. CommonJS, no dependencies: it is written next to the bundle. */
 const extractorSource = `'use strict';
 const fs = require('node:fs');
-const [bundlePath] = process.argv.slice(2);
+const [bundlePath, expected] = process.argv.slice(2);
 const writeSync = fs.writeSync;
 const toBytes = Buffer.from;
 const sleep = Atomics.wait.bind(Atomics, new Int32Array(new SharedArrayBuffer(4)), 0, 0);
@@ -169,6 +200,8 @@ function inputsOf(list) {
     const fallback = jsonSafe(input.default);
     if (fallback !== undefined) out.default = fallback;
     if (input.collection === 'valuelist' || input.collection === 'keyvaluelist') out.collection = input.collection;
+    if (typeof input.shown === 'boolean') out.shown = input.shown;
+    if (typeof input.templateValue === 'string') out.templateValue = input.templateValue;
     if (Array.isArray(input.model)) {
       out.model = input.model
         .filter((choice) => choice && typeof choice === 'object' && choice.value !== undefined)
@@ -193,8 +226,31 @@ function operations(collection, withType) {
       if (Array.isArray(operation.staticBranchNames)) out.staticBranchNames = operation.staticBranchNames.map(String);
       if (typeof operation.dynamicBranchInput === 'string') out.dynamicBranchInput = operation.dynamicBranchInput;
     }
+    if (operation.loop === true) out.kind = 'loop';
+    for (const flag of ['breakLoop', 'terminateExecution', 'hasOnInstanceDeploy', 'hasOnInstanceDelete', 'isPollingTrigger']) {
+      if (operation[flag] === true) out[flag] = true;
+    }
+    if (typeof operation.onInstanceDeploy === 'function') out.hasOnInstanceDeploy = true;
+    if (typeof operation.onInstanceDelete === 'function') out.hasOnInstanceDelete = true;
+    for (const support of ['scheduleSupport', 'synchronousResponseSupport']) {
+      if (['invalid', 'valid', 'required'].includes(operation[support])) out[support] = operation[support];
+    }
     if (withType) out.dataSourceType = String(operation.dataSourceType ?? 'string');
     result[key] = out;
+  }
+  return result;
+}
+function connectionsOf(collection) {
+  const result = operations(collection, false);
+  for (const [key, connection] of entries(collection)) {
+    const out = result[key];
+    if (!out) continue;
+    const label = text(connection.label);
+    if (label !== undefined && out.label === undefined) out.label = label;
+    if (connection.oauth2Type === 'authorization_code' || connection.oauth2Type === 'client_credentials') out.oauth2Type = connection.oauth2Type;
+    if (connection.oauth2PkceMethod === 'S256' || connection.oauth2PkceMethod === 'plain') out.oauth2PkceMethod = connection.oauth2PkceMethod;
+    const config = jsonSafe(connection.oauth2Config);
+    if (config && typeof config === 'object' && !Array.isArray(config)) out.oauth2Config = config;
   }
   return result;
 }
@@ -223,11 +279,18 @@ function kindOf(value) {
   }
   try {
     const yaml = value.codeNativeIntegrationYAML;
-    if (typeof yaml !== 'string' || yaml.trim() === '') {
-      return fail('The bundle\\'s export has no codeNativeIntegrationYAML: it is not what integration() returns (a component built with component() cannot be imported as an integration).');
+    const isIntegration = typeof yaml === 'string' && yaml.trim() !== '';
+    if (expected === 'integration' && !isIntegration) {
+      return fail('The bundle\\'s export has no codeNativeIntegrationYAML: it is not what integration() returns (a component built with component() is published with weft components:publish, not imported as an integration).');
+    }
+    if (expected === 'component' && isIntegration) {
+      return fail('The bundle exports a code-native integration (it has codeNativeIntegrationYAML), not a component: import it with weft integrations:import.');
     }
     if (typeof value.key !== 'string' || value.key === '') {
-      return fail('The bundle\\'s export has no component key: it is not what integration() returns.');
+      return fail('The bundle\\'s export has no component key: it is not what ' + (expected === 'integration' ? 'integration()' : 'component()') + ' returns.');
+    }
+    if (expected === 'component' && (!value.actions || typeof value.actions !== 'object')) {
+      return fail('The bundle\\'s export has no actions: module.exports.default must be the object component() returns (from @weft/sdk or @prismatic-io/spectral).');
     }
     const display = value.display && typeof value.display === 'object' ? value.display : {};
     const component = {
@@ -235,23 +298,19 @@ function kindOf(value) {
       isPublic: false,
       actions: operations(value.actions, false),
       triggers: operations(value.triggers, false),
-      connections: operations(value.connections, false),
+      connections: connectionsOf(value.connections),
       dataSources: operations(value.dataSources, true),
     };
     const label = text(display.label);
     if (label !== undefined) component.label = label;
-    answer({ ok: true, yaml, component });
+    const description = text(display.description);
+    if (description !== undefined) component.description = description;
+    answer(isIntegration ? { ok: true, yaml, component } : { ok: true, component });
   } catch (error) {
     fail('Reading the bundle\\'s component failed: ' + describe(error));
   }
 })().catch((error) => fail('The bundle could not be read: ' + describe(error)));
 `;
-
-function permissionFlag(): string {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  const stable = major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13);
-  return stable ? '--permission' : '--experimental-permission';
-}
 
 function invalid(message: string): WeftError {
   return new WeftError('BUNDLE_INVALID', message);
@@ -275,18 +334,33 @@ async function inTurn<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-// Sandboxes still running when the server's process exits (a crash, process.exit) are killed with it, so that a
-// bundle stuck in a loop does not outlive the server that would have stopped it.
-const liveSandboxes = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of liveSandboxes) child.kill('SIGKILL');
-});
-
-/** Runs the bundle in a sandboxed child process and returns its YAML and component manifest. */
+/** Runs a code-native integration's bundle in a sandboxed child process; returns its YAML and component manifest. */
 export async function extractCodeNativeBundle(
   bundle: Buffer,
   options: ExtractOptions = {},
 ): Promise<ExtractedBundle> {
+  const answer = await extractBundle(bundle, 'integration', options);
+  if (answer.yaml === undefined) throw invalid('The bundle has no codeNativeIntegrationYAML.');
+  if (Buffer.byteLength(answer.yaml) > maxYamlBytes) {
+    throw invalid(`The bundle's codeNativeIntegrationYAML is larger than ${maxYamlBytes / 1024 / 1024} MiB.`);
+  }
+  return { yaml: answer.yaml, component: answer.component };
+}
+
+/** Runs a custom component's bundle (what `component()` returns) in a sandbox; returns its manifest. */
+export async function extractComponentBundle(
+  bundle: Buffer,
+  options: ExtractOptions = {},
+): Promise<ExtractedComponent> {
+  const { component } = await extractBundle(bundle, 'component', options);
+  return { component };
+}
+
+async function extractBundle(
+  bundle: Buffer,
+  expected: 'integration' | 'component',
+  options: ExtractOptions,
+): Promise<{ yaml?: string; component: CatalogComponent }> {
   if (bundle.length === 0) throw invalid('The bundle is empty.');
   const limits = {
     timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
@@ -300,14 +374,12 @@ export async function extractCodeNativeBundle(
       const extractorPath = path.join(realDir, 'extract.cjs');
       await fs.writeFile(bundlePath, bundle, { mode: 0o400 });
       await fs.writeFile(extractorPath, extractorSource, { mode: 0o400 });
-      const answer = await runExtractor({ dir: realDir, extractorPath, bundlePath, ...limits });
+      const answer = await runExtractor({ dir: realDir, extractorPath, bundlePath, expected, ...limits });
       if (!answer.ok) throw invalid(answer.message);
-      if (Buffer.byteLength(answer.yaml) > maxYamlBytes) {
-        throw invalid(
-          `The bundle's codeNativeIntegrationYAML is larger than ${maxYamlBytes / 1024 / 1024} MiB.`,
-        );
-      }
-      return { yaml: answer.yaml, component: answer.component as CatalogComponent };
+      return {
+        ...(answer.yaml !== undefined ? { yaml: answer.yaml } : {}),
+        component: answer.component as CatalogComponent,
+      };
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
@@ -318,6 +390,7 @@ interface SandboxRun {
   dir: string;
   extractorPath: string;
   bundlePath: string;
+  expected: 'integration' | 'component';
   timeoutMs: number;
   memoryMb: number;
 }
@@ -338,38 +411,20 @@ function parseAnswer(text: string): Static<typeof Answer> {
   return parsed;
 }
 
-/** Resident memory of a process in bytes, from /proc (Linux); undefined where that cannot be read. */
-async function residentBytesOf(pid: number): Promise<number | undefined> {
-  try {
-    const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    return match ? Number(match[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function memoryExceeded(memoryMb: number): WeftError {
   return invalid(`The bundle used more than the ${memoryMb} MB of memory a sandbox has while loading.`);
 }
 
 function runExtractor(run: SandboxRun): Promise<Static<typeof Answer>> {
-  const { dir, extractorPath, bundlePath, timeoutMs, memoryMb } = run;
+  const { dir, extractorPath, bundlePath, expected, timeoutMs, memoryMb } = run;
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [
-        permissionFlag(),
-        `--allow-fs-read=${dir}${path.sep}*`,
-        '--disable-warning=ExperimentalWarning',
-        `--max-old-space-size=${memoryMb}`,
-        extractorPath,
-        bundlePath,
-      ],
+      [...sandboxNodeArgs(dir, memoryMb), extractorPath, bundlePath, expected],
       // stdin and the bundle's stdout go nowhere; stderr is kept for its last lines; fd 3 carries the answer.
       { cwd: dir, env: {}, stdio: ['ignore', 'ignore', 'pipe', 'pipe'], windowsHide: true },
     );
-    liveSandboxes.add(child);
+    trackSandbox(child);
     const answerPipe = child.stdio[3] as Readable;
     const answerChunks: Buffer[] = [];
     let answerBytes = 0;
@@ -418,11 +473,9 @@ function runExtractor(run: SandboxRun): Promise<Static<typeof Answer>> {
       stderr = (stderr + chunk.toString('utf8')).slice(-stderrTailBytes);
     });
     child.on('error', (error) => {
-      liveSandboxes.delete(child);
       fail(invalid(`The bundle's sandbox could not start: ${error.message}.`));
     });
     child.on('close', (code, signal) => {
-      liveSandboxes.delete(child);
       if (settled) return;
       if (code === 0 && answerBytes > 0) {
         try {
@@ -433,7 +486,7 @@ function runExtractor(run: SandboxRun): Promise<Static<typeof Answer>> {
         }
         return;
       }
-      if (/heap out of memory|Allocation failed/i.test(stderr)) {
+      if (ranOutOfMemory(stderr)) {
         fail(memoryExceeded(memoryMb));
         return;
       }
@@ -444,16 +497,4 @@ function runExtractor(run: SandboxRun): Promise<Static<typeof Answer>> {
       );
     });
   });
-}
-
-/** The last line the process wrote to stderr that is not a stack frame, as `: <line>`, or nothing. */
-function lastErrorLine(stderr: string, bundlePath: string): string {
-  const line = stderr
-    .split('\n')
-    .filter((text) => text.trim() !== '' && !/^\s*(\d+:|at )/.test(text))
-    .pop()
-    ?.trim()
-    .replaceAll(bundlePath, 'bundle.js')
-    .slice(0, 300);
-  return line ? `: ${line}` : '';
 }

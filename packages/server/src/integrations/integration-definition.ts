@@ -1,5 +1,4 @@
 import {
-  type CatalogComponent,
   DEFINITION_VERSION,
   type DefinitionProblem,
   exportIntegrationYaml,
@@ -8,7 +7,7 @@ import {
   parseIntegrationYaml,
 } from '@weft/definition';
 import { WeftError } from '../errors.js';
-import { componentCatalog } from './component-catalog.js';
+import { componentCatalog, type ExtraComponents } from './component-catalog.js';
 
 /**
  * How long an integration's metadata may be, wherever it comes from: the JSON routes check these in their schemas,
@@ -179,7 +178,7 @@ export interface ParsedDefinition {
  */
 export function parseDefinition(
   text: string,
-  options: { fileName: string; generated?: CatalogComponent | null; previous?: Integration },
+  options: { fileName: string; generated?: ExtraComponents; previous?: Integration },
 ): ParsedDefinition {
   const result = parseIntegrationYaml(text, {
     fileName: options.fileName,
@@ -196,7 +195,7 @@ export function parseDefinition(
  * The draft as it will be published: exported and parsed again against today's catalog, so a component or action
  * that disappeared since the import is caught now rather than when an instance runs.
  */
-export function validateDraftForPublish(draft: Integration, generated: CatalogComponent | null): Integration {
+export function validateDraftForPublish(draft: Integration, generated: ExtraComponents): Integration {
   if (draft.flows.length === 0) {
     throw new WeftError(
       'INTEGRATION_HAS_NO_FLOWS',

@@ -46,6 +46,8 @@ export interface FinalOutcome {
   error?: ErrorRecord;
   response?: FlowResponse;
   durationMs: number;
+  /** The custom component versions the steps ran, by key. */
+  componentVersions?: Record<string, number>;
 }
 
 /** The execution row as it stands after the final write. */
@@ -353,6 +355,7 @@ function finalStatement(target: RecordTarget, batch: Batch, outcome: FinalOutcom
       response = case when status = 'running' then ${response}::jsonb else response end,
       finished_at = case when status = 'running' then now() else coalesce(finished_at, now()) end,
       duration_ms = ${Math.max(0, Math.round(outcome.durationMs))},
+      component_versions = ${jsonText(outcome.componentVersions) ?? null}::jsonb,
       lease_expires_at = null
     where id = ${target.executionId} and lease_owner = ${target.leaseOwner} and status in ('running', 'cancelled')
     returning status, error, response, attempt`;

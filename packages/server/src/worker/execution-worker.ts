@@ -1,5 +1,6 @@
 import { Logger as QueueLogger, type Runner, run } from 'graphile-worker';
 import type { Logger } from 'pino';
+import { ComponentSandboxes } from '../components/component-sandboxes.js';
 import type { DatabaseHandle } from '../database/connection.js';
 import { runExecutionTask as runExecutionTaskName } from '../executions/execution-queue.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
@@ -25,6 +26,8 @@ export interface ExecutionWorkerOptions {
   waiter: ExecutionWaiter;
   /** Opens stored credentials for the executions' connections. */
   keyring: Keyring;
+  /** Where custom components and code-native integrations run; without it, the worker starts its own. */
+  sandboxes?: ComponentSandboxes;
   /** How long `stop()` lets running executions finish before leaving them to the reaper (default 10 s). */
   drainMs?: number;
 }
@@ -53,6 +56,7 @@ export async function startExecutionWorker(
     leaseMs: options.leaseMs,
     waiter: options.waiter,
     keyring: options.keyring,
+    sandboxes: options.sandboxes ?? new ComponentSandboxes(workerLog),
   });
   const runner = await run({
     pgPool: database.pool,
@@ -103,6 +107,7 @@ export async function startExecutionWorker(
       workerLog.warn('the queue runner is still stopping; going on');
     }
     runDeps.leases.stop();
+    if (!options.sandboxes) await runDeps.sandboxes.close();
     workerLog.info('worker stopped');
   };
 

@@ -10,6 +10,8 @@ export interface VersionEntry {
   integration: Integration;
   /** A code-native integration's generated component (its connections among them). */
   manifest: CatalogComponent | null;
+  /** A code-native integration's bundle (in `integration_bundles`), which its generated component runs from. */
+  bundleSha256: string | null;
 }
 
 export class IntegrationVersions {
@@ -34,7 +36,7 @@ export class IntegrationVersions {
     }
     const loading = this.db
       .selectFrom('integration_versions')
-      .select(['definition', 'component_manifest'])
+      .select(['definition', 'component_manifest', 'bundle_sha256'])
       .where('id', '=', versionId)
       .executeTakeFirst()
       .then((row) =>
@@ -42,6 +44,7 @@ export class IntegrationVersions {
           ? {
               integration: row.definition as Integration,
               manifest: (row.component_manifest as CatalogComponent | null) ?? null,
+              bundleSha256: row.bundle_sha256,
             }
           : undefined,
       );

@@ -1,4 +1,3 @@
-import { builtinComponent } from '@weft/components';
 import type { Integration } from '@weft/definition';
 import {
   defaultLimits,
@@ -13,6 +12,9 @@ import type { Task } from 'graphile-worker';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { configVarsOf, type StoredValues } from '../api/instance-config.js';
+import type { ComponentSandboxes } from '../components/component-sandboxes.js';
+import { connectionComponents } from '../components/custom-component-store.js';
+import { ExecutionComponents } from '../components/execution-components.js';
 import { type ResolvedConnections, resolveConnections } from '../connections/connection-runtime.js';
 import { ConnectionUnavailableError } from '../connections/connection-tokens.js';
 import type { Database, TriggerKind } from '../database/schema.js';
@@ -39,6 +41,8 @@ export interface ExecutionRunDeps {
   /** Opens the instance's stored credentials. */
   keyring: Keyring;
   versions: IntegrationVersions;
+  /** Where custom components and code-native integrations run. */
+  sandboxes: ComponentSandboxes;
   /** Cross-flow calls to queued flows wait on it; without it they poll. */
   waiter?: ExecutionWaiter;
 }
@@ -47,10 +51,11 @@ export interface ExecutionRunDeps {
 export function createExecutionRunDeps(
   db: Kysely<Database>,
   log: Logger,
-  options: { leaseMs: number; waiter?: ExecutionWaiter; keyring: Keyring },
+  options: { leaseMs: number; waiter?: ExecutionWaiter; keyring: Keyring; sandboxes: ComponentSandboxes },
 ): ExecutionRunDeps {
   return {
     keyring: options.keyring,
+    sandboxes: options.sandboxes,
     leases: new ExecutionLeases(db, log, options.leaseMs),
     versions: new IntegrationVersions(db),
     ...(options.waiter ? { waiter: options.waiter } : {}),
@@ -245,7 +250,7 @@ async function claimAndRun(
       { db, keyring: deps.keyring, log },
       { orgId: execution.org_id, instanceId: execution.instance_id, customerId: execution.customer_id },
       integration,
-      version?.manifest ?? null,
+      await connectionComponents(db, execution.org_id, integration, version?.manifest ?? null),
     );
   } catch (error) {
     if (!(error instanceof ConnectionUnavailableError) && !isWeftError(error)) throw error;
@@ -257,6 +262,14 @@ async function claimAndRun(
     });
   }
 
+  const components = new ExecutionComponents(
+    db,
+    deps.sandboxes,
+    execution.org_id,
+    version?.manifest && version.bundleSha256
+      ? { manifest: version.manifest, bundleSha256: version.bundleSha256 }
+      : null,
+  );
   const crossFlowDepth =
     options.crossFlowDepth ??
     (execution.trigger_kind === 'crossFlow' ? await invocationDepth(db, executionId) : 0);
@@ -280,7 +293,7 @@ async function claimAndRun(
     },
     instance: { id: execution.instance_id, name: execution.instance_name },
     ports: {
-      components: { load: async (ref) => builtinComponent(ref.key) },
+      components,
       state: new PreloadedState({
         flow: execution.flow_state ?? {},
         crossFlow: execution.cross_flow_state ?? {},
@@ -308,6 +321,9 @@ async function claimAndRun(
     ...(result.response ? { response: result.response } : {}),
     durationMs: result.durationMs,
     steps: result.steps,
+    ...(Object.keys(components.versionsUsed).length > 0
+      ? { componentVersions: components.versionsUsed }
+      : {}),
   });
 }
 

@@ -6,6 +6,7 @@ import * as m0004 from './0004-instances.js';
 import * as m0005 from './0005-executions.js';
 import * as m0006 from './0006-deploy-triggers.js';
 import * as m0007 from './0007-connections.js';
+import * as m0008 from './0008-custom-components.js';
 
 /**
  * The schema's history, oldest first. Append only: a shipped migration is never edited or renumbered (a process
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005-executions': m0005,
   '0006-deploy-triggers': m0006,
   '0007-connections': m0007,
+  '0008-custom-components': m0008,
 };

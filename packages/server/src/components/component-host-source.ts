@@ -1,0 +1,174 @@
+/**
+ * The script a component sandbox process runs (CommonJS, no dependencies: it is written next to the bundle in the
+ * sandbox's own directory, the only place the process may read). It loads one bundle, then performs the calls the
+ * server sends over the IPC channel one at a time: an action, a trigger, a trigger's instance deploy/delete
+ * function, or a data source. Everything a call's context needs arrives with the call as plain data; the two
+ * things that reach back to the platform (log lines and `invokeFlow`) are messages on the same channel.
+ *
+ * The bundle shares this process, so it could forge messages: the server treats every answer as untrusted data
+ * about this one call, never as instructions.
+ */
+export const componentHostSource = `'use strict';
+const [bundlePath] = process.argv.slice(2);
+const send = process.send.bind(process);
+const exit = process.exit.bind(process);
+const stringify = JSON.stringify;
+
+// The permission model does not cover signals: nothing the bundle runs may signal another process.
+for (const name of ['kill', '_kill']) {
+  try {
+    Object.defineProperty(process, name, {
+      value() { throw new Error('process.' + name + ' is not available to components'); },
+      writable: false,
+      configurable: false,
+    });
+  } catch {}
+}
+
+let currentCall;
+function text(args) {
+  return args.map((arg) => {
+    if (typeof arg === 'string') return arg;
+    if (arg instanceof Error) return arg.message;
+    try { return stringify(arg) ?? String(arg); } catch { return Object.prototype.toString.call(arg); }
+  }).join(' ');
+}
+function post(message, then) {
+  try { send(message, then); } catch { if (then) then(); }
+}
+// Exits once the last message is on its way (IPC sends are asynchronous), or after a moment regardless.
+function postAndExit(message, code) {
+  setTimeout(() => exit(code), 1000).unref();
+  post(message, () => exit(code));
+}
+function logger(callId) {
+  const write = (level) => (...args) => post({ type: 'log', callId, level, message: text(args).slice(0, 65536) });
+  return { metric: write('metric'), trace: write('trace'), debug: write('debug'), info: write('info'), log: write('info'), warn: write('warn'), error: write('error') };
+}
+// console output lands in the running call's logs, as Prismatic keeps console calls with the execution.
+for (const [method, level] of [['log', 'info'], ['info', 'info'], ['debug', 'debug'], ['warn', 'warn'], ['error', 'error'], ['trace', 'trace']]) {
+  console[method] = (...args) => { if (currentCall !== undefined) post({ type: 'log', callId: currentCall, level, message: text(args).slice(0, 65536) }); };
+}
+
+function describeError(error) {
+  try {
+    if (error && typeof error === 'object') {
+      const response = error.response && typeof error.response === 'object' ? error.response : undefined;
+      const status = typeof error.status === 'number' ? error.status
+        : typeof error.statusCode === 'number' ? error.statusCode
+        : response && typeof response.status === 'number' ? response.status : undefined;
+      const connection = error.connection && typeof error.connection === 'object' ? error.connection : undefined;
+      const message = typeof error.message === 'string' && error.message !== '' ? error.message : String(error);
+      return {
+        name: typeof error.name === 'string' ? error.name : 'Error',
+        message: message.split(bundlePath).join('component.js'),
+        stack: typeof error.stack === 'string' ? error.stack.split(bundlePath).join('component.js').slice(0, 8000) : undefined,
+        code: typeof error.code === 'string' ? error.code : undefined,
+        status,
+        isConnectionError: error.isConnectionError === true || error.name === 'ConnectionError' || connection !== undefined,
+        connectionKey: connection && typeof connection.configVarKey === 'string' ? connection.configVarKey
+          : connection && typeof connection.key === 'string' ? connection.key : undefined,
+      };
+    }
+    return { name: 'Error', message: 'the component threw ' + typeof error + ' ' + String(error).slice(0, 500) };
+  } catch {
+    return { name: 'Error', message: 'the component threw an error that cannot be described' };
+  }
+}
+
+let component;
+const pendingFlows = new Map();
+let nextRpc = 0;
+
+function contextFor(call) {
+  const context = call.context;
+  context.logger = logger(call.callId);
+  context.invokeFlow = (flowName, data, config) => new Promise((resolve, reject) => {
+    const rpcId = ++nextRpc;
+    pendingFlows.set(rpcId, { resolve, reject });
+    post({ type: 'invokeFlow', callId: call.callId, rpcId, flowName, data, config });
+  });
+  context.components = {};
+  context.debug = {
+    enabled: false,
+    timeElapsed: { mark: () => {}, measure: () => {} },
+    memoryUsage: () => {},
+    results: { timeElapsed: { marks: {}, measurements: {} }, allowedMemory: 0, memoryUsage: [] },
+  };
+  return context;
+}
+
+function operation(call) {
+  const groups = { action: 'actions', trigger: 'triggers', onInstanceDeploy: 'triggers', onInstanceDelete: 'triggers', dataSource: 'dataSources' };
+  const group = component[groups[call.kind]];
+  const found = Array.isArray(group) ? group.find((item) => item && item.key === call.key) : group && group[call.key];
+  const fn = found && (call.kind === 'onInstanceDeploy' || call.kind === 'onInstanceDelete' ? found[call.kind] : found.perform);
+  if (typeof fn !== 'function') {
+    const what = call.kind === 'action' ? 'action' : call.kind === 'dataSource' ? 'data source' : call.kind === 'trigger' ? 'trigger' : call.kind + ' function on trigger';
+    throw new Error('component ' + stringify(component.key) + ' has no ' + what + ' ' + stringify(call.key));
+  }
+  return fn;
+}
+
+async function perform(call) {
+  currentCall = call.callId;
+  const context = contextFor(call);
+  try {
+    const fn = operation(call);
+    const result = call.kind === 'trigger'
+      ? await fn(context, call.payload, call.params)
+      : await fn(context, call.params);
+    const states = {
+      instanceState: context.instanceState,
+      crossFlowState: context.crossFlowState,
+      executionState: context.executionState,
+      integrationState: context.integrationState,
+    };
+    try {
+      send({ type: 'result', callId: call.callId, result: result === undefined ? null : result, states });
+    } catch (error) {
+      post({ type: 'error', callId: call.callId, error: { name: 'Error', message: 'the component returned a value that cannot be passed back to the platform (' + describeError(error).message + '); return plain data: objects, arrays, strings, numbers, booleans, Buffers, dates' } });
+    }
+  } catch (error) {
+    post({ type: 'error', callId: call.callId, error: describeError(error) });
+  } finally {
+    currentCall = undefined;
+  }
+}
+
+process.on('message', (message) => {
+  if (!message || typeof message !== 'object') return;
+  if (message.type === 'call') perform(message);
+  else if (message.type === 'flowResult') {
+    const pending = pendingFlows.get(message.rpcId);
+    if (!pending) return;
+    pendingFlows.delete(message.rpcId);
+    if (message.error) pending.reject(new Error(message.error));
+    else pending.resolve(message.result);
+  }
+});
+process.on('disconnect', () => exit(0));
+process.on('uncaughtException', (error) => {
+  // An error no call awaits (a timer, a stray promise): the running call fails with it, the process goes.
+  postAndExit({ type: 'crash', callId: currentCall, error: describeError(error) }, 70);
+});
+process.on('unhandledRejection', (error) => {
+  postAndExit({ type: 'crash', callId: currentCall, error: describeError(error) }, 70);
+});
+
+try {
+  const exported = require(bundlePath);
+  let value = exported !== null && (typeof exported === 'object' || typeof exported === 'function') && exported.default != null
+    ? exported.default
+    : exported;
+  Promise.resolve(value).then((loaded) => {
+    component = loaded;
+    if (!component || typeof component !== 'object') {
+      return postAndExit({ type: 'loadFailed', error: { name: 'Error', message: 'the bundle exports no component (module.exports.default must be what component() returns)' } }, 0);
+    }
+    post({ type: 'ready' });
+  }, (error) => postAndExit({ type: 'loadFailed', error: describeError(error) }, 0));
+} catch (error) {
+  postAndExit({ type: 'loadFailed', error: describeError(error) }, 0);
+}
+`;
