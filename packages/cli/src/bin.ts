@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { reportError } from './cli-error.js';
+import { registerComponentCommands } from './commands/component-commands.js';
 import { registerConnectionCommands } from './commands/connection-commands.js';
 import { registerCustomerCommands } from './commands/customer-commands.js';
 import { registerExecutionCommands } from './commands/execution-commands.js';
@@ -40,6 +41,7 @@ registerLocalCommands(program);
 registerCustomerCommands(program);
 registerIntegrationCommands(program);
 registerIntegrationBuildCommand(program);
+registerComponentCommands(program);
 registerInstanceCommands(program);
 registerConnectionCommands(program);
 registerExecutionCommands(program);

@@ -1,10 +1,23 @@
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Message } from 'esbuild';
 
+/**
+ * What a project builds: a code-native integration (`integration({...})`) or a custom component (`component({...})`).
+ * Both are bundled the same way; the kind names the default bundle file and what messages call the project.
+ */
+export type BundleKind = 'integration' | 'component';
+
 export interface CodeNativeBuildOptions {
-  /** Where to write the bundle (relative paths from the current directory); default `<project>/dist/integration.cjs`. */
+  /** Where to write the bundle (relative paths from the current directory); default `<project>/dist/<kind>.cjs`. */
   outFile?: string;
+}
+
+export interface BundleBuildOptions extends CodeNativeBuildOptions {
+  /** Default `integration`. */
+  kind?: BundleKind;
 }
 
 export interface CodeNativeBuildResult {
@@ -12,7 +25,21 @@ export interface CodeNativeBuildResult {
   outFile: string;
   /** Its size in bytes. */
   bytes: number;
+  /**
+   * Set when the project has no `@weft/sdk` of its own (it is outside the Weft checkout and nothing installed or
+   * linked it): the `node_modules` directory the CLI's own copy was bundled from.
+   */
+  sdkFallback?: string;
 }
+
+const kinds: Record<BundleKind, { what: string; exports: string; outName: string }> = {
+  integration: {
+    what: 'code-native integration',
+    exports: 'integration({...})',
+    outName: 'integration.cjs',
+  },
+  component: { what: 'component', exports: 'component({...})', outName: 'component.cjs' },
+};
 
 /** A project that could not be bundled: `problems` lists each as `FILE:LINE:COL: message` (or just a message). */
 export class CodeNativeBuildError extends Error {
@@ -34,7 +61,7 @@ async function isFile(file: string): Promise<boolean> {
 }
 
 /** The project's entry point: package.json `source`, else `main`, else `src/index.ts`; the first that exists. */
-async function findEntry(projectDir: string): Promise<string> {
+async function findEntry(projectDir: string, kind: BundleKind): Promise<string> {
   const candidates: string[] = [];
   const manifestPath = path.join(projectDir, 'package.json');
   let manifestText: string | undefined;
@@ -62,7 +89,7 @@ async function findEntry(projectDir: string): Promise<string> {
   }
   throw new CodeNativeBuildError(
     `No entry point in ${projectDir}: looked for ${[...new Set(candidates)].join(', ')}. ` +
-      'Set "main" (or "source") in package.json to the file that default-exports integration({...}).',
+      `Set "main" (or "source") in package.json to the file that default-exports ${kinds[kind].exports}.`,
   );
 }
 
@@ -87,23 +114,50 @@ function isBuildFailure(error: unknown): error is Error & { errors: Message[] } 
 }
 
 /**
- * Bundles a code-native integration project into one CommonJS file for Node 20 — its code, @weft/sdk and every
- * other dependency included — that default-exports what `integration()` returned. The server imports that file.
- * Bundling does not type-check (run `tsc --noEmit` for that); syntax errors, missing modules and a missing entry
- * point throw a `CodeNativeBuildError` whose message lists each as `FILE:LINE:COL: message`.
+ * The `node_modules` directory an import of `@weft/sdk` from `dir` finds, walking up as Node and esbuild do (not
+ * Node's global folders, which esbuild does not read); undefined when none has it.
  */
-export async function buildCodeNativeBundle(
+function sdkNodeModules(dir: string): string | undefined {
+  for (let current = dir; ; ) {
+    const candidate = path.join(current, 'node_modules');
+    if (existsSync(path.join(candidate, '@weft', 'sdk', 'package.json'))) return candidate;
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
+/**
+ * Where esbuild may look for `@weft/sdk` when the project has none (a project outside the Weft checkout that has
+ * not installed or linked it): the `node_modules` directory holding the CLI's own copy, so builds work anywhere.
+ * Empty when the project resolves `@weft/sdk` itself — then its own copy is the one bundled.
+ */
+function sdkFallbackPaths(root: string): string[] {
+  if (sdkNodeModules(root)) return [];
+  const own = sdkNodeModules(path.dirname(fileURLToPath(import.meta.url)));
+  return own ? [own] : [];
+}
+
+/**
+ * Bundles a code-native integration or custom component project into one CommonJS file for Node 20 — its code,
+ * @weft/sdk and every other dependency included — that default-exports what `integration()` / `component()`
+ * returned. The server loads that file. Bundling does not type-check (run `tsc --noEmit` for that); syntax errors,
+ * missing modules and a missing entry point throw a `CodeNativeBuildError` whose message lists each as
+ * `FILE:LINE:COL: message`. A project without its own `@weft/sdk` is bundled with the CLI's.
+ */
+export async function buildBundle(
   projectDir: string,
-  options: CodeNativeBuildOptions = {},
+  options: BundleBuildOptions = {},
 ): Promise<CodeNativeBuildResult> {
+  const kind = options.kind ?? 'integration';
+  const { what, outName } = kinds[kind];
   const root = path.resolve(projectDir);
   if (!(await fs.stat(root).catch(() => undefined))?.isDirectory()) {
-    throw new CodeNativeBuildError(`${root} is not a directory: give the code-native project's directory.`);
+    throw new CodeNativeBuildError(`${root} is not a directory: give the ${what} project's directory.`);
   }
-  const entry = await findEntry(root);
-  const outFile = options.outFile
-    ? path.resolve(options.outFile)
-    : path.join(root, 'dist', 'integration.cjs');
+  const entry = await findEntry(root, kind);
+  const outFile = options.outFile ? path.resolve(options.outFile) : path.join(root, 'dist', outName);
+  const nodePaths = sdkFallbackPaths(root);
   // Loaded on demand: esbuild starts a helper process, which only this command needs.
   const { build } = await import('esbuild');
   try {
@@ -118,17 +172,34 @@ export async function buildCodeNativeBundle(
       logLevel: 'silent',
       legalComments: 'none',
       write: true,
+      ...(nodePaths.length > 0 ? { nodePaths } : {}),
     });
   } catch (error) {
     if (!isBuildFailure(error)) throw error;
     const problems = error.errors.map((message) => formatMessage(message, root));
     throw new CodeNativeBuildError(
-      `The code-native integration in ${displayPath(root, root)} did not build (${problems.length} error${
+      `The ${what} in ${displayPath(root, root)} did not build (${problems.length} error${
         problems.length === 1 ? '' : 's'
       }):\n${problems.map((problem) => `  ${problem}`).join('\n')}`,
       problems,
     );
   }
   const { size } = await fs.stat(outFile);
-  return { outFile, bytes: size };
+  return { outFile, bytes: size, ...(nodePaths[0] ? { sdkFallback: nodePaths[0] } : {}) };
+}
+
+/** `buildBundle` for a code-native integration: default `<project>/dist/integration.cjs`. */
+export function buildCodeNativeBundle(
+  projectDir: string,
+  options: CodeNativeBuildOptions = {},
+): Promise<CodeNativeBuildResult> {
+  return buildBundle(projectDir, { ...options, kind: 'integration' });
+}
+
+/** `buildBundle` for a custom component: default `<project>/dist/component.cjs`. */
+export function buildComponentBundle(
+  projectDir: string,
+  options: CodeNativeBuildOptions = {},
+): Promise<CodeNativeBuildResult> {
+  return buildBundle(projectDir, { ...options, kind: 'component' });
 }
