@@ -32,10 +32,35 @@ async function bundle(source: string): Promise<string> {
 
 const component = (greeting: string) => `
 import fs from 'node:fs';
-import { action, component, input } from '@weft/sdk';
+import { action, component, connection, dataSource, input } from '@weft/sdk';
 export default component({
   key: 'acme-tools',
   display: { label: 'Acme Tools', description: 'Tools for tests' },
+  connections: [
+    connection({
+      key: 'apiKey',
+      display: { label: 'Acme API key', description: 'An Acme API key' },
+      inputs: { apiKey: { label: 'API key', type: 'password', required: true } },
+    }),
+  ],
+  dataSources: {
+    lists: dataSource({
+      display: { label: 'Lists', description: "The account's lists" },
+      inputs: { connection: input({ label: 'Connection', type: 'connection', required: true }) },
+      dataSourceType: 'picklist',
+      perform: async (context, { connection }) => {
+        const key = String(connection.fields.apiKey);
+        context.logger.info('listing with key ' + key);
+        if (key === 'revoked') throw new Error('Acme rejected the key ' + key);
+        return {
+          result: [
+            { label: 'Customers of ' + context.customer.name, key: 'customers' },
+            { label: 'Leads (key ' + key + ')', key: 'leads' },
+          ],
+        };
+      },
+    }),
+  },
   actions: {
     greet: action({
       display: { label: 'Greet', description: 'Greets' },
@@ -145,6 +170,8 @@ describe('custom components', () => {
       label: 'Acme Tools',
       unchanged: false,
       actions: ['count', 'fail', 'greet', 'hang', 'hog', 'quit', 'snoop'],
+      dataSources: ['lists'],
+      connections: ['apiKey'],
     });
     const again = await server.api('POST', '/api/components', {
       body: { bundle: await bundle(component('Hello')) },
@@ -207,6 +234,62 @@ describe('custom components', () => {
     });
     expect(missing.status).toBe(422);
     expect(missing.text).toContain('version 9');
+  });
+
+  it("runs a config variable's data source with the instance's connection, masking its secrets", async () => {
+    const ref = '{key: acme-tools, version: LATEST, isPublic: false}';
+    const definition = `definitionVersion: 7
+name: Lists Wizard
+description: Picks a list from the customer's account
+endpointType: flow_specific
+requiredConfigVars:
+  - key: Acme Key
+    stableKey: acme-key
+    dataType: connection
+    connection: {key: apiKey, component: ${ref}}
+    orgOnly: false
+  - key: Target List
+    stableKey: target-list
+    dataType: picklist
+    dataSource: {key: lists, component: ${ref}}
+    inputs:
+      connection: {type: configVar, value: Acme Key}
+    orgOnly: false
+configPages: []
+flows:
+${yaml('LATEST', ['greet']).split('flows:\n')[1]}`;
+    const instance = await instanceOf(server, definition, 'Wizard Co');
+    const secret = 'SECRET-acme-key-51f0c2';
+    const configured = await server.api('PUT', `/api/instances/${instance}/config`, {
+      body: { values: { 'Acme Key': { apiKey: secret } } },
+    });
+    expect(configured.status, configured.text).toBe(200);
+
+    const answer = await server.api('GET', `/api/instances/${instance}/data-sources/Target%20List`);
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.body).toMatchObject({ configVar: 'Target List', dataSourceType: 'picklist' });
+    expect(answer.body.result).toEqual([
+      { label: 'Customers of Wizard Co', key: 'customers' },
+      { label: 'Leads (key [REDACTED])', key: 'leads' },
+    ]);
+    expect(answer.body.logs).toEqual([{ level: 'info', message: 'listing with key [REDACTED]' }]);
+    expect(answer.text).not.toContain(secret);
+    // By stable key too.
+    expect((await server.api('GET', `/api/instances/${instance}/data-sources/target-list`)).status).toBe(200);
+
+    const noSource = await server.api('GET', `/api/instances/${instance}/data-sources/acme-key`);
+    expect(noSource.status).toBe(422);
+    expect(noSource.body.error.code).toBe('DATA_SOURCE_NOT_AVAILABLE');
+
+    await server.api('PUT', `/api/instances/${instance}/config`, {
+      body: { values: { 'Acme Key': { apiKey: 'revoked' } } },
+    });
+    const failing = await server.api('GET', `/api/instances/${instance}/data-sources/Target%20List`);
+    expect(failing.status).toBe(422);
+    expect(failing.body.error).toMatchObject({
+      code: 'DATA_SOURCE_FAILED',
+      message: expect.stringContaining("The data source of 'Target List' failed: Acme rejected the key"),
+    });
   });
 
   it('fails only the step of a component that throws, hangs, exhausts memory, exits or snoops', async () => {

@@ -7,6 +7,7 @@ import {
   listComponents,
   publishComponent,
 } from '../components/custom-component-store.js';
+import { type DataSourceDeps, runInstanceDataSource } from '../components/instance-data-sources.js';
 import type { Database } from '../database/schema.js';
 import { callerOf } from '../http/authenticate.js';
 import { errorResponses } from './common-schemas.js';
@@ -71,8 +72,20 @@ const VersionParams = Type.Object({
   version: Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('LATEST')]),
 });
 
-/** `/api/components`: the organization's custom components, published as versioned bundles. */
-export function componentRoutes(db: Kysely<Database>) {
+const DataSourceParams = Type.Object({
+  id: Type.String({ maxLength: 100 }),
+  configVar: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: "The config variable's name or stable key",
+  }),
+});
+
+/**
+ * `/api/components`: the organization's custom components, published as versioned bundles; and
+ * `/api/instances/:id/data-sources/:configVar`, which runs a config variable's data source for a config wizard.
+ */
+export function componentRoutes(db: Kysely<Database>, options: Omit<DataSourceDeps, 'db'>) {
   return async function componentRoutesPlugin(app: FastifyInstance): Promise<void> {
     app.addSchema(ComponentVersion);
     app.addSchema(Published);
@@ -171,6 +184,37 @@ export function componentRoutes(db: Kysely<Database>) {
         );
         return { ...summary, sha256, manifest };
       },
+    );
+
+    app.get<{ Params: Static<typeof DataSourceParams> }>(
+      '/instances/:id/data-sources/:configVar',
+      {
+        config: { permission: 'instances:read' },
+        schema: {
+          tags: ['instances'],
+          summary: "Run a config variable's data source for an instance",
+          description:
+            "Runs the data source with the instance's current config values and connections (the choices of a picklist, the objects of an object selection...), for a config wizard. Secrets its connections hold are masked. 422 DATA_SOURCE_FAILED says why it failed (often the connection); DATA_SOURCE_NOT_AVAILABLE when the variable has none.",
+          params: DataSourceParams,
+          response: {
+            200: Type.Object({
+              configVar: Type.String(),
+              dataSourceType: Type.String(),
+              result: Type.Unknown(),
+              supplementalData: Type.Optional(Type.Unknown()),
+              logs: Type.Array(Type.Object({ level: Type.String(), message: Type.String() })),
+            }),
+            ...errorResponses(404, 422),
+          },
+        },
+      },
+      async (request) =>
+        runInstanceDataSource(
+          { db, ...options },
+          callerOf(request).orgId,
+          request.params.id,
+          request.params.configVar,
+        ),
     );
   };
 }

@@ -29,6 +29,15 @@ export function configVarsOf(definition: unknown): ConfigVar[] {
   return Array.isArray(vars) ? vars : [];
 }
 
+/** Stored values (by stable key) as steps see them: by the config variables' names. */
+export function configValuesByName(definition: unknown, stored: StoredValues): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const configVar of configVarsOf(definition)) {
+    if (Object.hasOwn(stored, configVar.stableKey)) values[configVar.key] = stored[configVar.stableKey];
+  }
+  return values;
+}
+
 /** The version's defaults, typed as the engine types them, by stable key. Variables without a default are left out. */
 export function defaultValues(definition: unknown): StoredValues {
   const configVars = configVarsOf(definition);

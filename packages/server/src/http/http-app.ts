@@ -15,7 +15,7 @@ import { integrationRoutes } from '../api/integration-routes.js';
 import { integrationVersionRoutes } from '../api/integration-version-routes.js';
 import { logRoutes } from '../api/log-routes.js';
 import { tokenRoutes } from '../api/token-routes.js';
-import type { ComponentSandboxes } from '../components/component-sandboxes.js';
+import { ComponentSandboxes } from '../components/component-sandboxes.js';
 import type { ServerRole } from '../config.js';
 import type { Database } from '../database/schema.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
@@ -152,7 +152,14 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
     { prefix: '/api' },
   );
   await app.register(executionRoutes(options.db), { prefix: '/api' });
-  await app.register(componentRoutes(options.db), { prefix: '/api' });
+  await app.register(
+    componentRoutes(options.db, {
+      keyring: options.keyring,
+      log: options.log,
+      sandboxes: options.sandboxes ?? new ComponentSandboxes(options.log),
+    }),
+    { prefix: '/api' },
+  );
   const connectionOptions = { keyring: options.keyring, log: options.log, publicUrl: options.publicUrl };
   await app.register(connectionRoutes(options.db, connectionOptions), { prefix: '/api' });
   await app.register(oauthCallbackRoute(options.db, connectionOptions));

@@ -11,7 +11,7 @@ import {
 import type { Task } from 'graphile-worker';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { configVarsOf, type StoredValues } from '../api/instance-config.js';
+import { configValuesByName, configVarsOf, type StoredValues } from '../api/instance-config.js';
 import type { ComponentSandboxes } from '../components/component-sandboxes.js';
 import { connectionComponents } from '../components/custom-component-store.js';
 import { ExecutionComponents } from '../components/execution-components.js';
@@ -457,14 +457,6 @@ async function invocationDepth(db: Kysely<Database>, executionId: string): Promi
 }
 
 /** Stored values are keyed by config variable stable key; the engine takes them by name. */
-function configValuesByName(integration: Integration, stored: StoredValues): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  for (const configVar of configVarsOf(integration)) {
-    if (Object.hasOwn(stored, configVar.stableKey)) values[configVar.key] = stored[configVar.stableKey];
-  }
-  return values;
-}
-
 /**
  * The state stores as they stood when the execution was claimed (read in the claim's round trip). Writes are not
  * made here: the recorder stores each store a step wrote in the same statement as that step's record, and

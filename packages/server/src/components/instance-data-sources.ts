@@ -1,0 +1,196 @@
+import type { ConfigVar, Integration } from '@weft/definition';
+import { convertInput, Redactor, resolveInput } from '@weft/engine';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { configValuesByName, configVarsOf, type StoredValues } from '../api/instance-config.js';
+import { isUuid } from '../api/integration-store.js';
+import { resolveConnections } from '../connections/connection-runtime.js';
+import { ConnectionUnavailableError } from '../connections/connection-tokens.js';
+import type { Database } from '../database/schema.js';
+import { WeftError } from '../errors.js';
+import { instanceNotFound } from '../executions/execution-queue.js';
+import type { Keyring } from '../secrets/keyring.js';
+import type { ComponentSandboxes } from './component-sandboxes.js';
+import { connectionComponents } from './custom-component-store.js';
+import { ExecutionComponents } from './execution-components.js';
+
+/**
+ * Runs a config variable's data source for one instance, as a config wizard asks for it (the channels of the
+ * customer's Slack workspace, the lists of their CRM account): with the instance's current config values and its
+ * connections, in the same sandbox as the component's steps. Secrets the connections hold are masked in what it
+ * answers.
+ */
+
+export interface DataSourceAnswer {
+  configVar: string;
+  dataSourceType: string;
+  result: unknown;
+  supplementalData?: unknown;
+  logs: Array<{ level: string; message: string }>;
+}
+
+export interface DataSourceDeps {
+  db: Kysely<Database>;
+  keyring: Keyring;
+  log: Logger;
+  sandboxes: ComponentSandboxes;
+}
+
+/** How long a data source may take: a person is waiting in a wizard. */
+const dataSourceTimeoutMs = 30_000;
+
+export async function runInstanceDataSource(
+  deps: DataSourceDeps,
+  orgId: string,
+  instanceId: string,
+  configVarName: string,
+): Promise<DataSourceAnswer> {
+  const { db } = deps;
+  const instance = isUuid(instanceId)
+    ? await db
+        .selectFrom('instances as n')
+        .innerJoin('integration_versions as v', 'v.id', 'n.integration_version_id')
+        .innerJoin('customers as c', 'c.id', 'n.customer_id')
+        .select([
+          'n.id',
+          'n.name',
+          'n.config_values',
+          'n.customer_id',
+          'c.name as customer_name',
+          'c.external_id as customer_external_id',
+          'v.definition',
+          'v.component_manifest',
+          'v.bundle_sha256',
+          'v.integration_id',
+        ])
+        .where('n.org_id', '=', orgId)
+        .where('n.id', '=', instanceId)
+        .executeTakeFirst()
+    : undefined;
+  if (!instance) throw instanceNotFound(instanceId);
+  const integration = instance.definition as Integration;
+  const configVars = configVarsOf(integration);
+  const configVar = configVars.find((v) => v.key === configVarName || v.stableKey === configVarName);
+  if (!configVar?.dataSource) {
+    const withSources = configVars.filter((v) => v.dataSource).map((v) => v.key);
+    throw new WeftError(
+      'DATA_SOURCE_NOT_AVAILABLE',
+      configVar
+        ? `Config variable '${configVar.key}' has no data source.`
+        : `The instance has no config variable '${configVarName}'.`,
+      { configVarsWithDataSources: withSources },
+    );
+  }
+  const manifest = (instance.component_manifest ?? null) as Parameters<typeof connectionComponents>[3];
+  const components = new ExecutionComponents(
+    db,
+    deps.sandboxes,
+    orgId,
+    manifest && instance.bundle_sha256 ? { manifest, bundleSha256: instance.bundle_sha256 } : null,
+  );
+  const ref = configVar.dataSource;
+  const component = await components.load(ref.component);
+  const dataSource = component?.dataSources[ref.key];
+  if (!component || !dataSource) {
+    throw failed(configVar, `its data source ${ref.component.key}/${ref.key} is not available`);
+  }
+
+  const values = configValuesByName(integration, (instance.config_values ?? {}) as StoredValues);
+  let secrets: string[] = [];
+  try {
+    const connections = await resolveConnections(
+      { db, keyring: deps.keyring, log: deps.log },
+      { orgId, instanceId: instance.id, customerId: instance.customer_id },
+      integration,
+      await connectionComponents(db, orgId, integration, manifest),
+    );
+    Object.assign(values, connections?.values);
+    secrets = connections?.secrets ?? [];
+  } catch (error) {
+    if (error instanceof ConnectionUnavailableError) throw failed(configVar, error.message);
+    throw error;
+  }
+  const redactor = new Redactor(secrets);
+
+  const scope = { stepResults: new Map(), loops: new Map(), configVars: values };
+  const params: Record<string, unknown> = {};
+  try {
+    for (const input of dataSource.inputs) {
+      const given = configVar.inputs?.[input.key];
+      const raw = given ? resolveInput(given, scope) : undefined;
+      params[input.key] = convertInput(
+        raw === undefined || raw === '' ? input.default : raw,
+        input,
+        configVar.key,
+      );
+    }
+  } catch (error) {
+    throw failed(configVar, redactor.text((error as Error).message));
+  }
+
+  const logs: DataSourceAnswer['logs'] = [];
+  const write =
+    (level: string) =>
+    (...args: unknown[]) =>
+      logs.push({
+        level,
+        message: redactor.text(
+          args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '),
+        ),
+      });
+  const context = {
+    logger: {
+      metric: write('metric'),
+      trace: write('trace'),
+      debug: write('debug'),
+      info: write('info'),
+      log: write('info'),
+      warn: write('warn'),
+      error: write('error'),
+    },
+    configVars: values,
+    customer: {
+      id: instance.customer_id,
+      externalId: instance.customer_external_id ?? '',
+      name: instance.customer_name,
+    },
+    instance: { id: instance.id, name: instance.name },
+    user: { id: '', email: '', name: '', externalId: '' },
+    integration: {
+      id: instance.integration_id,
+      name: integration.name,
+      versionSequenceId: '',
+      externalVersion: '',
+    },
+    instanceState: {},
+    crossFlowState: {},
+    executionState: {},
+    integrationState: {},
+    signal: AbortSignal.timeout(dataSourceTimeoutMs),
+  };
+  let outcome: { result?: unknown; supplementalData?: unknown } | undefined;
+  try {
+    outcome = (await dataSource.perform(context as never, params)) as typeof outcome;
+  } catch (error) {
+    const reason =
+      error instanceof DOMException && error.name === 'TimeoutError'
+        ? `it did not answer within ${dataSourceTimeoutMs / 1000} s`
+        : (error as Error).message;
+    throw failed(configVar, redactor.text(reason ?? String(error)));
+  }
+  return {
+    configVar: configVar.key,
+    dataSourceType: dataSource.dataSourceType,
+    result: redactor.value(outcome?.result ?? null),
+    ...(outcome?.supplementalData !== undefined
+      ? { supplementalData: redactor.value(outcome.supplementalData) }
+      : {}),
+    logs,
+  };
+}
+
+function failed(configVar: ConfigVar, reason: string): WeftError {
+  return new WeftError('DATA_SOURCE_FAILED', `The data source of '${configVar.key}' failed: ${reason}.`, {
+    configVar: configVar.key,
+  });
+}
