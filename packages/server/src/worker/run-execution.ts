@@ -11,7 +11,7 @@ import {
 import type { Task } from 'graphile-worker';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { configValuesByName, configVarsOf, type StoredValues } from '../api/instance-config.js';
+import { configValuesByName, type StoredValues } from '../api/instance-config.js';
 import type { ComponentSandboxes } from '../components/component-sandboxes.js';
 import { connectionComponents } from '../components/custom-component-store.js';
 import { ExecutionComponents } from '../components/execution-components.js';
