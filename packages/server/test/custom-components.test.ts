@@ -323,7 +323,7 @@ ${yaml('LATEST', ['greet']).split('flows:\n')[1]}`;
 
     const snoop = await run('snoop');
     expect(snoop.status, JSON.stringify(snoop.error)).toBe('succeeded');
-    const found = doItResult(snoop);
+    const found = doItResult(snoop) as { env: string[]; files: string[] };
     // No environment (so no DATABASE_URL or encryption key), no file of the host, no writes, no processes.
     expect(found.env).toEqual([]);
     expect(found.files).toEqual([
