@@ -82,6 +82,8 @@ interface Execution {
   durationMs: number | null;
   error?: unknown;
   response?: unknown;
+  /** The custom component versions its steps ran, by key. */
+  componentVersions?: Record<string, number>;
   steps: Record<string, unknown>;
   stepRecords: Array<{ key: string; name: string; status: string; result: unknown; iterations?: number }>;
   logs: Array<{ timestamp: string; level: string; message: string; stepKey?: string }>;
@@ -195,6 +197,13 @@ function printExecution(execution: Execution, json: boolean): void {
       started: execution.startedAt ?? '-',
       finished: execution.finishedAt ?? '-',
       duration: execution.durationMs === null ? '-' : `${execution.durationMs} ms`,
+      ...(execution.componentVersions
+        ? {
+            components: Object.entries(execution.componentVersions)
+              .map(([key, version]) => `${key}@${version}`)
+              .join(', '),
+          }
+        : {}),
       ...(execution.error !== undefined ? { error: errorText(execution.error) } : {}),
     }),
   );
