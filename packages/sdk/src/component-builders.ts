@@ -1,26 +1,48 @@
 /**
- * Writing components: `component()`, `action()`, `trigger()` and `input()`, named and shaped like Spectral's. An
- * author declares inputs as a record; `component()` turns the declarations into the component object the platform
- * runs (inputs as arrays with their keys, `clean` functions applied before `perform`).
+ * Writing components: `component()`, `action()`, `trigger()`, `pollingTrigger()`, `dataSource()` and `input()`,
+ * named and shaped like Spectral's. An author declares inputs as a record; `component()` turns the declarations into
+ * the component object the platform runs (inputs as arrays with their keys, `clean` functions applied before
+ * `perform`, the component's error hook around every function).
  */
+import { didYouMean } from '@weft/definition';
 import type {
-  ActionPerformFunction,
   Component,
   ComponentAction,
   ComponentConnection,
   ComponentDataSource,
   ComponentDisplay,
-  ComponentInput,
   ComponentTrigger,
   ComponentTriggerEventFunction,
   OperationDisplay,
   TriggerOptionChoice,
 } from './component.js';
+import {
+  convertAction,
+  convertDataSource,
+  convertTrigger,
+  errorRethrower,
+  isComponentDataSource,
+} from './component-conversion.js';
+import type { DataSourceResult, DataSourceType } from './config-vars.js';
 import { type ConnectionDefinition, toComponentConnection } from './connection-builders.js';
-import type { ActionContext, ActionPerformReturn, TriggerPayload, TriggerResult } from './context.js';
-import type { InputFieldChoice, KeyValuePair } from './inputs.js';
+import type {
+  ActionContext,
+  ActionPerformReturn,
+  DataSourceContext,
+  PollingContext,
+  TriggerPayload,
+  TriggerResult,
+} from './context.js';
+import type {
+  Connection,
+  InputFieldChoice,
+  InputFieldCollection,
+  KeyValuePair,
+  ObjectFieldMap,
+  ObjectSelection,
+} from './inputs.js';
 
-/** The input types of actions and triggers. */
+/** The input types of actions, triggers and data sources. */
 export type InputType =
   | 'string'
   | 'text'
@@ -42,44 +64,72 @@ export type InputType =
   | 'template';
 
 export interface InputDefinition {
-  label: string;
+  /** What builders see; a key/value list may label its keys and its values: `{key: 'Header', value: 'Value'}`. */
+  label: string | { key: string; value: string };
   type: InputType;
   required?: boolean;
   default?: unknown;
   comments?: string;
   placeholder?: string;
   example?: string;
-  collection?: 'valuelist' | 'keyvaluelist';
+  /** A list of values (`valuelist`) or of key/value pairs (`keyvaluelist`) instead of one value. */
+  collection?: InputFieldCollection;
+  /** The choices of a `picklist` input (or of a `string` input shown as a dropdown, as Spectral writes it). */
   model?: InputFieldChoice[];
+  /** Syntax highlighting of a `code` input: `json`, `javascript`, `xml`, `sql`, ... */
   language?: string;
-  /** Turns the raw value into what `perform` receives (and throws with a clear message when it cannot). */
+  /** The key of a data source of this component that lists the input's choices. */
+  dataSource?: string;
+  /** False hides the input from integration builders (it keeps its default). */
+  shown?: boolean;
+  /**
+   * Turns the raw value into what `perform` receives, and throws with a clear message when it cannot; the step
+   * error then names the input. Its return type becomes the parameter's type. See `util.types`.
+   */
   clean?: (value: unknown) => unknown;
 }
 
 export type InputDefinitions = Record<string, InputDefinition>;
 
-/** What `perform` receives for an input: the `clean` function's result, or the raw value by type. */
-export type InputValue<T extends InputDefinition> = T['clean'] extends (value: unknown) => infer R
-  ? R
-  : T['collection'] extends 'keyvaluelist'
-    ? KeyValuePair[]
-    : T['collection'] extends 'valuelist'
-      ? unknown[]
-      : T['type'] extends 'boolean'
-        ? boolean
-        : T['type'] extends 'number'
-          ? number
-          : T['type'] extends
-                | 'string'
-                | 'text'
-                | 'password'
-                | 'picklist'
-                | 'code'
-                | 'date'
-                | 'timestamp'
-                | 'template'
+type TextInputType =
+  | 'string'
+  | 'text'
+  | 'password'
+  | 'picklist'
+  | 'code'
+  | 'date'
+  | 'timestamp'
+  | 'template'
+  | 'dynamicObjectSelection'
+  | 'dynamicFieldSelection';
+
+/** The value of one element of an input of this type (the platform converts text to booleans and numbers). */
+export type InputElementValue<TType> = TType extends 'boolean'
+  ? boolean
+  : TType extends 'number'
+    ? number
+    : TType extends 'connection'
+      ? Connection
+      : TType extends 'objectSelection'
+        ? ObjectSelection
+        : TType extends 'objectFieldMap'
+          ? ObjectFieldMap
+          : TType extends TextInputType
             ? string
             : unknown;
+
+/**
+ * What `perform` receives for an input: the `clean` function's result, or else the value by type and collection
+ * (key/value lists hold whatever their entries were given; `data`, `jsonForm` and `conditional` values are
+ * `unknown` until cleaned).
+ */
+export type InputValue<T extends InputDefinition> = T extends { clean: (value: never) => infer R }
+  ? R
+  : T extends { collection: 'keyvaluelist' }
+    ? KeyValuePair[]
+    : T extends { collection: 'valuelist' }
+      ? Array<InputElementValue<T['type']>>
+      : InputElementValue<T['type']>;
 
 export type InputValues<TInputs extends InputDefinitions> = { [K in keyof TInputs]: InputValue<TInputs[K]> };
 
@@ -110,6 +160,8 @@ export function action<const TInputs extends InputDefinitions>(
 }
 
 export interface TriggerDefinition<TInputs extends InputDefinitions = InputDefinitions> {
+  /** Only polling triggers have one (`pollingTrigger()` sets it). */
+  triggerType?: undefined;
   display: OperationDisplay;
   inputs: TInputs;
   perform: (
@@ -132,6 +184,85 @@ export function trigger<const TInputs extends InputDefinitions>(
   return definition;
 }
 
+// Record<never, never> rather than {}: a trigger without inputs (or without a poll action) adds no parameters.
+type NoInputs = Record<never, never>;
+
+/**
+ * A trigger that runs on the flow's schedule and looks for what changed since its last run. Its perform gets
+ * `context.polling` to read and save its cursor, and to run `pollAction` (an action of the component, whose inputs
+ * the trigger takes too); it returns `polledNoChanges: true` when it found nothing, which ends the execution.
+ */
+export interface PollingTriggerDefinition<
+  TInputs extends InputDefinitions = InputDefinitions,
+  TActionInputs extends InputDefinitions = InputDefinitions,
+> {
+  /** Set by `pollingTrigger()`: how `component()` tells a polling trigger from a plain one (as in Spectral). */
+  triggerType?: 'polling';
+  display: OperationDisplay;
+  inputs?: TInputs;
+  /** The action `context.polling.invokeAction` runs; its inputs are added to the trigger's. */
+  pollAction?: ActionDefinition<TActionInputs>;
+  perform: (
+    context: PollingContext<InputValues<TActionInputs>>,
+    payload: TriggerPayload,
+    params: InputValues<TInputs & TActionInputs>,
+  ) => Promise<TriggerResult>;
+  onInstanceDeploy?: ComponentTriggerEventFunction;
+  onInstanceDelete?: ComponentTriggerEventFunction;
+  allowsBranching?: boolean;
+  staticBranchNames?: string[];
+  examplePayload?: unknown;
+}
+
+/** What `pollingTrigger()` returns: `triggerType` tells `component()` (and the type checker) it is one. */
+export type PollingTrigger<
+  TInputs extends InputDefinitions = InputDefinitions,
+  TActionInputs extends InputDefinitions = InputDefinitions,
+> = PollingTriggerDefinition<TInputs, TActionInputs> & { triggerType: 'polling' };
+
+export function pollingTrigger<
+  const TInputs extends InputDefinitions = NoInputs,
+  const TActionInputs extends InputDefinitions = NoInputs,
+>(definition: PollingTriggerDefinition<TInputs, TActionInputs>): PollingTrigger<TInputs, TActionInputs> {
+  return { ...definition, triggerType: 'polling' };
+}
+
+/**
+ * Lists choices while an instance is configured (channels, lists, fields to map): the config variable (or step
+ * input) it feeds gets the `dataSourceType`'s kind of value.
+ */
+export interface DataSourceDefinition<
+  TInputs extends InputDefinitions = InputDefinitions,
+  TDataSourceType extends DataSourceType = DataSourceType,
+> {
+  display: OperationDisplay;
+  inputs: TInputs;
+  perform: (
+    context: DataSourceContext,
+    params: InputValues<TInputs>,
+  ) => Promise<DataSourceResult<TDataSourceType>>;
+  dataSourceType: TDataSourceType;
+  examplePayload?: DataSourceResult<TDataSourceType>;
+  /** Another data source of the component that gives details (example values) of what this one lists. */
+  detailDataSource?: string;
+}
+
+export function dataSource<const TInputs extends InputDefinitions, TDataSourceType extends DataSourceType>(
+  definition: DataSourceDefinition<TInputs, TDataSourceType>,
+): DataSourceDefinition<TInputs, TDataSourceType> {
+  return definition;
+}
+
+/**
+ * Receives whatever an action, trigger or data source of the component threw; what it returns (or throws) is thrown
+ * instead. Use it to turn an HTTP client's terse errors into ones that say what the API answered.
+ */
+export type ErrorHandler = (error: unknown) => unknown | Promise<unknown>;
+
+export interface ComponentHooks {
+  error?: ErrorHandler;
+}
+
 export interface ComponentDefinition {
   key: string;
   public?: boolean;
@@ -140,51 +271,53 @@ export interface ComponentDefinition {
   // biome-ignore lint/suspicious/noExplicitAny: each action has its own input declarations
   actions?: Record<string, ActionDefinition<any>>;
   // biome-ignore lint/suspicious/noExplicitAny: each trigger has its own input declarations
-  triggers?: Record<string, TriggerDefinition<any>>;
-  dataSources?: Record<string, ComponentDataSource>;
+  triggers?: Record<string, TriggerDefinition<any> | PollingTrigger<any, any>>;
+  /** Declared with `dataSource()`, or already in the platform's shape (`ComponentDataSource`). */
+  // biome-ignore lint/suspicious/noExplicitAny: each data source has its own input declarations
+  dataSources?: Record<string, DataSourceDefinition<any, any> | ComponentDataSource>;
   /** Declared with `connection()` / `oauth2Connection()`, or already in the platform's shape. */
   connections?: Array<ConnectionDefinition | ComponentConnection>;
+  hooks?: ComponentHooks;
 }
 
-function inputList(inputs: InputDefinitions): ComponentInput[] {
-  return Object.entries(inputs).map(([key, { clean: _clean, ...rest }]) => ({ key, ...rest }));
-}
-
-/** Applies each input's `clean` function; its error names the input so the step error says which one is wrong. */
-function cleanParams(inputs: InputDefinitions, params: Record<string, unknown>): Record<string, unknown> {
-  const cleaned: Record<string, unknown> = { ...params };
-  for (const [key, definition] of Object.entries(inputs)) {
-    if (!definition.clean) continue;
-    try {
-      cleaned[key] = definition.clean(params[key]);
-    } catch (error) {
-      throw new Error(`input '${key}' (${definition.label}): ${(error as Error).message}`);
+/** An input may name a data source only of its own component: the platform looks it up there. */
+function checkDataSourceReferences(
+  componentKey: string,
+  dataSourceKeys: string[],
+  groups: Array<[string, Record<string, { inputs: Array<{ key: string; dataSource?: string }> }>]>,
+): void {
+  for (const [kind, operations] of groups) {
+    for (const [operationKey, operation] of Object.entries(operations)) {
+      for (const { key, dataSource: named } of operation.inputs) {
+        if (named === undefined || dataSourceKeys.includes(named)) continue;
+        throw new Error(
+          `component '${componentKey}': input '${key}' of ${kind} '${operationKey}' names the data source '${named}', which the component does not have (its data sources: ${dataSourceKeys.join(', ') || 'none'})${didYouMean(named, dataSourceKeys) ?? ''}`,
+        );
+      }
     }
   }
-  return cleaned;
 }
 
 /** The component object the platform runs. */
 export function component(definition: ComponentDefinition): Component {
+  const rethrow = errorRethrower(definition.hooks?.error);
   const actions: Record<string, ComponentAction> = {};
-  for (const [key, { inputs, perform, ...rest }] of Object.entries(definition.actions ?? {})) {
-    const run: ActionPerformFunction = (context, params) =>
-      perform(context, cleanParams(inputs, params) as never);
-    actions[key] = { key, ...rest, inputs: inputList(inputs), perform: run };
+  for (const [key, declared] of Object.entries(definition.actions ?? {})) {
+    actions[key] = convertAction(key, declared, rethrow);
   }
   const triggers: Record<string, ComponentTrigger> = {};
-  for (const [key, { inputs, perform, ...rest }] of Object.entries(definition.triggers ?? {})) {
-    triggers[key] = {
-      key,
-      scheduleSupport: 'valid',
-      synchronousResponseSupport: 'valid',
-      ...rest,
-      hasOnInstanceDeploy: Boolean(rest.onInstanceDeploy),
-      hasOnInstanceDelete: Boolean(rest.onInstanceDelete),
-      inputs: inputList(inputs),
-      perform: (context, payload, params) => perform(context, payload, cleanParams(inputs, params) as never),
-    };
+  for (const [key, declared] of Object.entries(definition.triggers ?? {})) {
+    triggers[key] = convertTrigger(key, declared, rethrow);
   }
+  const dataSources: Record<string, ComponentDataSource> = {};
+  for (const [key, declared] of Object.entries(definition.dataSources ?? {})) {
+    dataSources[key] = isComponentDataSource(declared) ? declared : convertDataSource(key, declared, rethrow);
+  }
+  checkDataSourceReferences(definition.key, Object.keys(dataSources), [
+    ['action', actions],
+    ['trigger', triggers],
+    ['data source', dataSources],
+  ]);
   const connections: ComponentConnection[] = [];
   for (const declared of definition.connections ?? []) {
     const converted = toComponentConnection(definition.key, declared);
@@ -200,7 +333,7 @@ export function component(definition: ComponentDefinition): Component {
     display: definition.display,
     actions,
     triggers,
-    dataSources: definition.dataSources ?? {},
+    dataSources,
     connections,
   };
 }

@@ -23,6 +23,7 @@ interface OperationShape {
   allowsBranching?: boolean;
   staticBranchNames?: string[];
   dynamicBranchInput?: string;
+  isPollingTrigger?: boolean;
 }
 
 /** A value as JSON data, or undefined when it has none (functions, undefined). */
@@ -126,6 +127,7 @@ function catalogOperation(key: string, operation: OperationShape, label?: string
   const shownDescription = description ?? operation.display?.description;
   if (shownDescription !== undefined) entry.description = shownDescription;
   if (operation.loop) entry.kind = 'loop';
+  if (operation.isPollingTrigger) entry.isPollingTrigger = true;
   if (operation.allowsBranching) {
     entry.kind = 'branch';
     if (operation.staticBranchNames) entry.staticBranchNames = [...operation.staticBranchNames];

@@ -101,6 +101,11 @@ export interface ComponentTrigger {
   hasOnInstanceDelete?: boolean;
   scheduleSupport: TriggerOptionChoice;
   synchronousResponseSupport: TriggerOptionChoice;
+  /**
+   * A polling trigger (Spectral's `pollingTrigger`): it runs on the flow's schedule, keeps its cursor in the
+   * instance state, and ends the execution early when its result has `resultType: 'polled_no_changes'`.
+   */
+  isPollingTrigger?: boolean;
   allowsBranching?: boolean;
   staticBranchNames?: string[];
   dynamicBranchInput?: string;
@@ -114,6 +119,8 @@ export interface ComponentDataSource {
   perform: (context: DataSourceContext, params: Record<string, unknown>) => Promise<DataSourceResult>;
   dataSourceType: DataSourceType;
   examplePayload?: unknown;
+  /** Another data source of the component that gives details (example values) of what this one lists. */
+  detailDataSource?: string;
 }
 
 /**

@@ -154,10 +154,29 @@ interface DataSourceResultMap {
 
 /** The kinds of value a data source produces; the config variable gets that data type. */
 export type DataSourceType = keyof DataSourceResultMap;
+
 export type CollectionDataSourceType = Exclude<
   DataSourceType,
   'objectSelection' | 'objectFieldMap' | 'jsonForm'
 >;
+
+// A record, not an array, so that the type checker fails here when DataSourceResultMap gains or loses a type.
+const dataSourceTypeSet: Record<DataSourceType, true> = {
+  string: true,
+  date: true,
+  timestamp: true,
+  picklist: true,
+  schedule: true,
+  code: true,
+  boolean: true,
+  number: true,
+  objectSelection: true,
+  objectFieldMap: true,
+  jsonForm: true,
+};
+
+/** Every data source type, for checks at run time (`dataSource({dataSourceType})` from JavaScript). */
+export const dataSourceTypes = Object.keys(dataSourceTypeSet) as DataSourceType[];
 
 export interface DataSourceResult<TDataSourceType extends DataSourceType = DataSourceType> {
   result: DataSourceResultMap[TDataSourceType];

@@ -206,7 +206,15 @@ export interface TriggerBaseResult<TPayload extends TriggerPayload = TriggerPayl
   error?: Record<string, unknown>;
   /** A polling trigger that found nothing new. */
   polledNoChanges?: boolean;
+  /**
+   * Set by the perform `component()` makes of a `pollingTrigger()` (from `polledNoChanges`): `polled_no_changes`
+   * ends the execution after the trigger, as a success.
+   */
+  resultType?: TriggerResultType;
 }
+
+/** How a polling trigger's run ended: with records for the flow, or with nothing new. */
+export type TriggerResultType = 'completed' | 'polled_no_changes';
 
 export interface TriggerBranchingResult<TPayload extends TriggerPayload = TriggerPayload>
   extends TriggerBaseResult<TPayload> {
@@ -248,3 +256,22 @@ export type DataSourceContext<TConfigVars = Record<string, unknown>> = Pick<
   ActionContext<TConfigVars>,
   'logger' | 'customer' | 'instance' | 'user' | 'configVars'
 >;
+
+/** The state a polling trigger keeps between runs: a cursor, a page number, an "updated since" timestamp. */
+export interface PollingState {
+  /** The state the previous run saved, or `{}` on the first run. */
+  getState: () => Record<string, unknown>;
+  /** Replaces the saved state; the next run reads it. Kept in the flow's instance state when the trigger ends. */
+  setState: (state: Record<string, unknown>) => void;
+}
+
+/** The context a `pollingTrigger()`'s perform receives: an action context with `polling`. */
+export interface PollingContext<
+  TActionParams = Record<string, unknown>,
+  TConfigVars = Record<string, unknown>,
+> extends ActionContext<TConfigVars> {
+  polling: PollingState & {
+    /** Runs the trigger's `pollAction` with these values, as its perform takes them (they are not cleaned again). */
+    invokeAction: (params: TActionParams) => Promise<ActionPerformReturn>;
+  };
+}

@@ -34,3 +34,4 @@ export { codeNativeIntegrationModel, convertIntegration } from './convert-integr
 export * from './inputs.js';
 export * from './integration-definition.js';
 export * from './testing.js';
+export * from './util.js';

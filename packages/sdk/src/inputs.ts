@@ -29,6 +29,14 @@ export interface ObjectFieldMap {
   options?: Array<{ object: Element; fields: Element[] }>;
 }
 
+/** Binary data with its content type: what a `data` input holds once cleaned with `util.types.toData`. */
+export interface DataPayload {
+  data: Buffer;
+  contentType: string;
+  /** The file extension to use when the data is written to a file (`csv`). */
+  suggestedExtension?: string;
+}
+
 /** The value of a schedule config variable at run time. */
 export interface Schedule {
   /** A cron expression. */
