@@ -883,13 +883,23 @@ async function performAction(
   action: ComponentAction,
 ): Promise<{ result: ActionResult; state?: StateWrites }> {
   const params = stepParams(run, step, action.inputs);
-  const result: unknown = await action.perform(actionContext(run, step), params);
+  const codeNative = run.request.integration.isCodeNative === true;
+  // A code-native flow's onExecution receives its trigger's result as `params.onTrigger.results`, as in Spectral.
+  if (codeNative && step.action.key.endsWith('_onExecution') && !('onTrigger' in params)) {
+    params.onTrigger = { results: run.scope.stepResults.get(run.flow.trigger.key) ?? null };
+  }
+  const context = actionContext(run, step);
+  const result: unknown = await action.perform(context, params);
   // Actions return `{data, ...}`; a bare value (text, a list, a Buffer, nothing) is taken as the data itself.
   const isActionResult =
     typeof result === 'object' && result !== null && !Array.isArray(result) && !Buffer.isBuffer(result);
   const normalized: ActionResult = isActionResult ? (result as ActionResult) : { data: result ?? null };
   checkOutput(run, step, normalized.data);
-  const state = await applyStateChanges(run, normalized);
+  // Code-native flow functions may set state in place on the context (`context.instanceState.x = 1`), as in Spectral.
+  const state = await applyStateChanges(
+    run,
+    codeNative ? withStatesChangedInPlace(run, context, normalized) : normalized,
+  );
   return { result: normalized, ...(state ? { state } : {}) };
 }
 

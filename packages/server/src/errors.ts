@@ -98,6 +98,10 @@ export const errorCatalog = {
     status: 409,
     hint: 'Give the component another key: built-in component keys and the cni- prefix are reserved.',
   },
+  INSTANCE_LIFECYCLE_FAILED: {
+    status: 422,
+    hint: "Fix what the message names (often the trigger's connection or the provider's answer), then deploy again.",
+  },
   DATA_SOURCE_FAILED: {
     status: 422,
     hint: "Fix what the message names (often the instance's connection), then ask again.",

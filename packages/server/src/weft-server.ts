@@ -97,6 +97,8 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
     const sandboxes = new ComponentSandboxes(log.child({ component: 'sandbox' }), config.componentSandbox);
     cleanups.push(() => sandboxes.close());
 
+    // Known once the HTTP server listens (port 0 picks one); until then only WEFT_PUBLIC_URL.
+    let listeningUrl: string | undefined;
     let runner: ExecutionWorker | undefined;
     if (config.roles.includes('worker')) {
       runner = await startExecutionWorker(database, log, {
@@ -106,6 +108,7 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
         waiter,
         keyring,
         sandboxes,
+        baseUrl: () => config.publicUrl ?? listeningUrl,
       });
       cleanups.push(() => runner!.stop());
     }
@@ -126,6 +129,7 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
     });
     cleanups.push(() => closeHttp(http, config.shutdownGraceMs, log));
     const url = await listen(http, config);
+    listeningUrl = url;
 
     let leader: ScheduleLeader | undefined;
     if (config.roles.includes('scheduler')) {

@@ -39,6 +39,9 @@ describe('extractCodeNativeBundle', () => {
         },
         { key: 'headers', label: 'Headers', type: 'string', collection: 'keyvaluelist' },
       ],
+      // What the platform needs to run it from the manifest alone (in a sandbox): its schedule and response support.
+      scheduleSupport: 'valid',
+      synchronousResponseSupport: 'valid',
     });
     expect(component.dataSources?.['choose-widget']).toMatchObject({ dataSourceType: 'picklist' });
     expect(component.connections?.['acme-api-key']?.inputs[0]).toMatchObject({

@@ -109,6 +109,8 @@ function checkScalar(configVar: ConfigVar, value: unknown): Checked {
     case 'picklist': {
       const allowed = configVar.pickList ?? [];
       if (typeof value === 'string' && allowed.includes(value)) return { ok: true, value };
+      // Choices a data source offers are only known by running it: any choice it could answer is accepted.
+      if (configVar.dataSource && typeof value === 'string' && value !== '') return { ok: true, value };
       return wrong(`one of ${allowed.map((choice) => `'${choice}'`).join(', ') || '(an empty pickList)'}`);
     }
     case 'schedule': {

@@ -1,6 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { ComponentSandboxes } from '../components/component-sandboxes.js';
+import { runTriggerLifecycle } from '../components/instance-lifecycle.js';
 import type { Database } from '../database/schema.js';
 import { isWeftError, WeftError } from '../errors.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
@@ -226,6 +229,9 @@ export interface InstanceRouteOptions {
   /** How long a delete waits for remove-trigger flows. */
   removeWaitMs: number;
   keyring: Keyring;
+  /** Where trigger lifecycle functions of custom and code-native components run. */
+  sandboxes: ComponentSandboxes;
+  log: Logger;
 }
 
 /** The base URL webhook URLs are built on: the configured public URL, else the address the caller used. */
@@ -338,6 +344,21 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
         },
       },
       async (request) => {
+        const lifecycle = { db, keyring: options.keyring, log: options.log, sandboxes: options.sandboxes };
+        const { orgId } = callerOf(request);
+        // A failing onInstanceDelete does not keep an instance alive: it is logged, and the delete goes on.
+        await runTriggerLifecycle(
+          lifecycle,
+          orgId,
+          request.params.id,
+          'onInstanceDelete',
+          baseUrlOf(request, options.publicUrl),
+        ).catch((error: Error) =>
+          options.log.warn(
+            { instanceId: request.params.id, error: error.message },
+            'onInstanceDelete failed',
+          ),
+        );
         const outcome = await removeInstance(
           db,
           options.waiter,
@@ -365,6 +386,13 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
       async (request) => {
         const { orgId } = callerOf(request);
         const outcome = await deployInstance(db, orgId, request.params.id);
+        await runTriggerLifecycle(
+          { db, keyring: options.keyring, log: options.log, sandboxes: options.sandboxes },
+          orgId,
+          request.params.id,
+          'onInstanceDeploy',
+          baseUrlOf(request, options.publicUrl),
+        );
         return { instance: await getInstance(db, orgId, request.params.id), ...outcome };
       },
     );

@@ -89,6 +89,13 @@ function contextFor(call) {
     post({ type: 'invokeFlow', callId: call.callId, rpcId, flowName, data, config });
   });
   context.components = {};
+  // Spectral's code-native context calls other components through _components.invoke: not offered by Weft yet,
+  // so say so rather than answer nothing.
+  context._components = {
+    invoke: (componentKey, actionKey) => {
+      throw new Error('context.components (calling ' + componentKey + '/' + actionKey + ' from code) is not supported by Weft: use a step with that action in the flow instead');
+    },
+  };
   context.debug = {
     enabled: false,
     timeElapsed: { mark: () => {}, measure: () => {} },

@@ -1,5 +1,6 @@
-import type { ConfigVar, Integration } from '@weft/definition';
+import type { ConfigVar, Input, Integration } from '@weft/definition';
 import { convertInput, Redactor, resolveInput } from '@weft/engine';
+import type { ComponentInput } from '@weft/sdk';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { configValuesByName, configVarsOf, type StoredValues } from '../api/instance-config.js';
@@ -112,18 +113,9 @@ export async function runInstanceDataSource(
   }
   const redactor = new Redactor(secrets);
 
-  const scope = { stepResults: new Map(), loops: new Map(), configVars: values };
-  const params: Record<string, unknown> = {};
+  let params: Record<string, unknown>;
   try {
-    for (const input of dataSource.inputs) {
-      const given = configVar.inputs?.[input.key];
-      const raw = given ? resolveInput(given, scope) : undefined;
-      params[input.key] = convertInput(
-        raw === undefined || raw === '' ? input.default : raw,
-        input,
-        configVar.key,
-      );
-    }
+    params = resolveParams(dataSource.inputs, configVar.inputs, values, configVar.key);
   } catch (error) {
     throw failed(configVar, redactor.text((error as Error).message));
   }
@@ -193,4 +185,21 @@ function failed(configVar: ConfigVar, reason: string): WeftError {
   return new WeftError('DATA_SOURCE_FAILED', `The data source of '${configVar.key}' failed: ${reason}.`, {
     configVar: configVar.key,
   });
+}
+
+/** An operation's inputs as given (values, config variable references) resolved against config values and converted. */
+export function resolveParams(
+  inputs: ComponentInput[],
+  given: Record<string, Input> | undefined,
+  configVars: Record<string, unknown>,
+  label: string,
+): Record<string, unknown> {
+  const scope = { stepResults: new Map(), loops: new Map(), configVars };
+  const params: Record<string, unknown> = {};
+  for (const input of inputs) {
+    const ref = given?.[input.key];
+    const raw = ref ? resolveInput(ref, scope) : undefined;
+    params[input.key] = convertInput(raw === undefined || raw === '' ? input.default : raw, input, label);
+  }
+  return params;
 }

@@ -138,6 +138,7 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
   );
 
   installAuthentication(app, options.db);
+  const sandboxes = options.sandboxes ?? new ComponentSandboxes(options.log);
   await app.register(customerRoutes(options.db), { prefix: '/api' });
   await app.register(tokenRoutes(options.db), { prefix: '/api' });
   await app.register(integrationRoutes(options.db), { prefix: '/api' });
@@ -146,6 +147,8 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
     instanceRoutes(options.db, {
       waiter: options.waiter,
       keyring: options.keyring,
+      sandboxes,
+      log: options.log,
       publicUrl: options.publicUrl,
       removeWaitMs: options.syncTimeoutMs,
     }),
@@ -156,7 +159,7 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
     componentRoutes(options.db, {
       keyring: options.keyring,
       log: options.log,
-      sandboxes: options.sandboxes ?? new ComponentSandboxes(options.log),
+      sandboxes,
     }),
     { prefix: '/api' },
   );

@@ -28,6 +28,8 @@ export interface ExecutionWorkerOptions {
   keyring: Keyring;
   /** Where custom components and code-native integrations run; without it, the worker starts its own. */
   sandboxes?: ComponentSandboxes;
+  /** The address webhook URLs are given with, once known (code-native flows read their webhook URLs). */
+  baseUrl?: () => string | undefined;
   /** How long `stop()` lets running executions finish before leaving them to the reaper (default 10 s). */
   drainMs?: number;
 }
@@ -57,6 +59,7 @@ export async function startExecutionWorker(
     waiter: options.waiter,
     keyring: options.keyring,
     sandboxes: options.sandboxes ?? new ComponentSandboxes(workerLog),
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
   });
   const runner = await run({
     pgPool: database.pool,

@@ -12,6 +12,8 @@ export interface VersionEntry {
   manifest: CatalogComponent | null;
   /** A code-native integration's bundle (in `integration_bundles`), which its generated component runs from. */
   bundleSha256: string | null;
+  /** Whether any step runs code-native or custom component code (which reads its instance's webhook URLs). */
+  runsCustomCode: boolean;
 }
 
 export class IntegrationVersions {
@@ -45,6 +47,10 @@ export class IntegrationVersions {
               integration: row.definition as Integration,
               manifest: (row.component_manifest as CatalogComponent | null) ?? null,
               bundleSha256: row.bundle_sha256,
+              // Private component references are code-native or custom ones; built-in components are public.
+              runsCustomCode:
+                row.component_manifest !== null ||
+                JSON.stringify(row.definition).includes('"isPublic":false'),
             }
           : undefined,
       );

@@ -15,6 +15,7 @@ import { configValuesByName, type StoredValues } from '../api/instance-config.js
 import type { ComponentSandboxes } from '../components/component-sandboxes.js';
 import { connectionComponents } from '../components/custom-component-store.js';
 import { ExecutionComponents } from '../components/execution-components.js';
+import { webhookEndpoints } from '../components/instance-lifecycle.js';
 import { type ResolvedConnections, resolveConnections } from '../connections/connection-runtime.js';
 import { ConnectionUnavailableError } from '../connections/connection-tokens.js';
 import type { Database, TriggerKind } from '../database/schema.js';
@@ -43,6 +44,8 @@ export interface ExecutionRunDeps {
   versions: IntegrationVersions;
   /** Where custom components and code-native integrations run. */
   sandboxes: ComponentSandboxes;
+  /** The address webhook URLs are given with (`WEFT_PUBLIC_URL`, else where Weft listens), once known. */
+  baseUrl?: () => string | undefined;
   /** Cross-flow calls to queued flows wait on it; without it they poll. */
   waiter?: ExecutionWaiter;
 }
@@ -51,11 +54,18 @@ export interface ExecutionRunDeps {
 export function createExecutionRunDeps(
   db: Kysely<Database>,
   log: Logger,
-  options: { leaseMs: number; waiter?: ExecutionWaiter; keyring: Keyring; sandboxes: ComponentSandboxes },
+  options: {
+    leaseMs: number;
+    waiter?: ExecutionWaiter;
+    keyring: Keyring;
+    sandboxes: ComponentSandboxes;
+    baseUrl?: () => string | undefined;
+  },
 ): ExecutionRunDeps {
   return {
     keyring: options.keyring,
     sandboxes: options.sandboxes,
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
     leases: new ExecutionLeases(db, log, options.leaseMs),
     versions: new IntegrationVersions(db),
     ...(options.waiter ? { waiter: options.waiter } : {}),
@@ -270,6 +280,10 @@ async function claimAndRun(
       ? { manifest: version.manifest, bundleSha256: version.bundleSha256 }
       : null,
   );
+  // Custom and code-native code reads its instance's webhook URLs (Spectral's invokeFlow posts to them).
+  const endpoints = version?.runsCustomCode
+    ? await webhookEndpoints(db, execution.instance_id, integration, deps)
+    : {};
   const crossFlowDepth =
     options.crossFlowDepth ??
     (execution.trigger_kind === 'crossFlow' ? await invocationDepth(db, executionId) : 0);
@@ -284,6 +298,7 @@ async function claimAndRun(
     },
     ...(connections ? { secrets: connections.secrets } : {}),
     executionId,
+    ...endpoints,
     crossFlowDepth,
     signal: run.controller.signal,
     customer: {
