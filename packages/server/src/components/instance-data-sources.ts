@@ -1,19 +1,11 @@
-import type { ConfigVar, Input, Integration } from '@weft/definition';
+import type { ConfigVar, Input } from '@weft/definition';
 import { convertInput, Redactor, resolveInput } from '@weft/engine';
 import type { ComponentInput } from '@weft/sdk';
-import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
-import { configValuesByName, configVarsOf, type StoredValues } from '../api/instance-config.js';
-import { isUuid } from '../api/integration-store.js';
-import { resolveConnections } from '../connections/connection-runtime.js';
+import { configVarsOf } from '../api/instance-config.js';
 import { ConnectionUnavailableError } from '../connections/connection-tokens.js';
-import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import { instanceNotFound } from '../executions/execution-queue.js';
-import type { Keyring } from '../secrets/keyring.js';
-import type { ComponentSandboxes } from './component-sandboxes.js';
-import { connectionComponents } from './custom-component-store.js';
-import { ExecutionComponents } from './execution-components.js';
+import { type InstanceRuntimeDeps, loadInstanceRuntime } from './instance-runtime.js';
 
 /**
  * Runs a config variable's data source for one instance, as a config wizard asks for it (the channels of the
@@ -30,12 +22,7 @@ export interface DataSourceAnswer {
   logs: Array<{ level: string; message: string }>;
 }
 
-export interface DataSourceDeps {
-  db: Kysely<Database>;
-  keyring: Keyring;
-  log: Logger;
-  sandboxes: ComponentSandboxes;
-}
+export type DataSourceDeps = InstanceRuntimeDeps;
 
 /** How long a data source may take: a person is waiting in a wizard. */
 const dataSourceTimeoutMs = 30_000;
@@ -46,31 +33,9 @@ export async function runInstanceDataSource(
   instanceId: string,
   configVarName: string,
 ): Promise<DataSourceAnswer> {
-  const { db } = deps;
-  const instance = isUuid(instanceId)
-    ? await db
-        .selectFrom('instances as n')
-        .innerJoin('integration_versions as v', 'v.id', 'n.integration_version_id')
-        .innerJoin('customers as c', 'c.id', 'n.customer_id')
-        .select([
-          'n.id',
-          'n.name',
-          'n.config_values',
-          'n.customer_id',
-          'c.name as customer_name',
-          'c.external_id as customer_external_id',
-          'v.definition',
-          'v.component_manifest',
-          'v.bundle_sha256',
-          'v.integration_id',
-        ])
-        .where('n.org_id', '=', orgId)
-        .where('n.id', '=', instanceId)
-        .executeTakeFirst()
-    : undefined;
-  if (!instance) throw instanceNotFound(instanceId);
-  const integration = instance.definition as Integration;
-  const configVars = configVarsOf(integration);
+  const runtime = await loadInstanceRuntime(deps, orgId, instanceId, 'configured');
+  if (!runtime) throw instanceNotFound(instanceId);
+  const configVars = configVarsOf(runtime.integration);
   const configVar = configVars.find((v) => v.key === configVarName || v.stableKey === configVarName);
   if (!configVar?.dataSource) {
     const withSources = configVars.filter((v) => v.dataSource).map((v) => v.key);
@@ -82,31 +47,17 @@ export async function runInstanceDataSource(
       { configVarsWithDataSources: withSources },
     );
   }
-  const manifest = (instance.component_manifest ?? null) as Parameters<typeof connectionComponents>[3];
-  const components = new ExecutionComponents(
-    db,
-    deps.sandboxes,
-    orgId,
-    manifest && instance.bundle_sha256 ? { manifest, bundleSha256: instance.bundle_sha256 } : null,
-  );
   const ref = configVar.dataSource;
-  const component = await components.load(ref.component);
+  const component = await runtime.components.load(ref.component);
   const dataSource = component?.dataSources[ref.key];
   if (!component || !dataSource) {
     throw failed(configVar, `its data source ${ref.component.key}/${ref.key} is not available`);
   }
 
-  const values = configValuesByName(integration, (instance.config_values ?? {}) as StoredValues);
-  let secrets: string[] = [];
+  let values: Record<string, unknown>;
+  let secrets: string[];
   try {
-    const connections = await resolveConnections(
-      { db, keyring: deps.keyring, log: deps.log },
-      { orgId, instanceId: instance.id, customerId: instance.customer_id },
-      integration,
-      await connectionComponents(db, orgId, integration, manifest),
-    );
-    Object.assign(values, connections?.values);
-    secrets = connections?.secrets ?? [];
+    ({ values, secrets } = await runtime.configValues());
   } catch (error) {
     if (error instanceof ConnectionUnavailableError) throw failed(configVar, error.message);
     throw error;
@@ -141,19 +92,7 @@ export async function runInstanceDataSource(
       error: write('error'),
     },
     configVars: values,
-    customer: {
-      id: instance.customer_id,
-      externalId: instance.customer_external_id ?? '',
-      name: instance.customer_name,
-    },
-    instance: { id: instance.id, name: instance.name },
-    user: { id: '', email: '', name: '', externalId: '' },
-    integration: {
-      id: instance.integration_id,
-      name: integration.name,
-      versionSequenceId: '',
-      externalVersion: '',
-    },
+    ...runtime.identity,
     instanceState: {},
     crossFlowState: {},
     executionState: {},

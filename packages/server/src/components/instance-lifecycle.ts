@@ -1,17 +1,13 @@
 import type { Integration } from '@weft/definition';
+import { Redactor } from '@weft/engine';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { configValuesByName, type StoredValues } from '../api/instance-config.js';
-import { resolveConnections } from '../connections/connection-runtime.js';
 import { ConnectionUnavailableError } from '../connections/connection-tokens.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import { flowsOf } from '../executions/execution-queue.js';
-import type { Keyring } from '../secrets/keyring.js';
-import type { ComponentSandboxes } from './component-sandboxes.js';
-import { connectionComponents } from './custom-component-store.js';
-import { ExecutionComponents } from './execution-components.js';
 import { resolveParams } from './instance-data-sources.js';
+import { type InstanceRuntime, type InstanceRuntimeDeps, loadInstanceRuntime } from './instance-runtime.js';
 
 /**
  * Trigger lifecycle functions (Spectral's `onInstanceDeploy` / `onInstanceDelete`): when an instance is deployed
@@ -20,12 +16,7 @@ import { resolveParams } from './instance-data-sources.js';
  * in place) is kept for the flow's executions.
  */
 
-export interface LifecycleDeps {
-  db: Kysely<Database>;
-  keyring: Keyring;
-  log: Logger;
-  sandboxes: ComponentSandboxes;
-}
+export type LifecycleDeps = InstanceRuntimeDeps;
 
 type LifecycleEvent = 'onInstanceDeploy' | 'onInstanceDelete';
 
@@ -40,34 +31,9 @@ export async function runTriggerLifecycle(
   baseUrl: string,
 ): Promise<string[]> {
   const { db } = deps;
-  const instance = await db
-    .selectFrom('instances as n')
-    .innerJoin('integration_versions as v', 'v.id', 'n.deployed_version_id')
-    .innerJoin('customers as c', 'c.id', 'n.customer_id')
-    .select([
-      'n.id',
-      'n.name',
-      'n.config_values',
-      'n.customer_id',
-      'c.name as customer_name',
-      'c.external_id as customer_external_id',
-      'v.definition',
-      'v.component_manifest',
-      'v.bundle_sha256',
-      'v.integration_id',
-    ])
-    .where('n.org_id', '=', orgId)
-    .where('n.id', '=', instanceId)
-    .executeTakeFirst();
-  if (!instance) return [];
-  const integration = instance.definition as Integration;
-  const manifest = (instance.component_manifest ?? null) as Parameters<typeof connectionComponents>[3];
-  const components = new ExecutionComponents(
-    db,
-    deps.sandboxes,
-    orgId,
-    manifest && instance.bundle_sha256 ? { manifest, bundleSha256: instance.bundle_sha256 } : null,
-  );
+  const runtime = await loadInstanceRuntime(deps, orgId, instanceId, 'deployed');
+  if (!runtime) return [];
+  const { integration, components } = runtime;
   const ran: string[] = [];
   let shared: Awaited<ReturnType<typeof sharedContext>> | undefined;
   for (const flow of flowsOf(integration)) {
@@ -76,7 +42,7 @@ export async function runTriggerLifecycle(
     const trigger = component?.triggers[ref.key];
     const run = trigger?.[event];
     if (!trigger || !run) continue;
-    shared ??= await sharedContext(deps, orgId, instance, integration, manifest, baseUrl);
+    shared ??= await sharedContext(db, runtime, baseUrl);
     const fail = (reason: string) =>
       new WeftError(
         'INSTANCE_LIFECYCLE_FAILED',
@@ -84,7 +50,7 @@ export async function runTriggerLifecycle(
         { flow: flow.name, event },
       );
     if (shared.problem) throw fail(shared.problem);
-    const states = await loadStates(db, instance.id, instance.integration_id, orgId, flow.stableKey);
+    const states = await loadStates(db, runtime.instanceId, runtime.integrationId, orgId, flow.stableKey);
     const before = JSON.stringify(states);
     const context = {
       ...shared.context,
@@ -111,68 +77,33 @@ export async function runTriggerLifecycle(
       integrationState: (result?.integrationState as Record<string, unknown>) ?? context.integrationState,
     };
     if (JSON.stringify(after) !== before)
-      await saveStates(db, instance.id, instance.integration_id, orgId, flow.stableKey, after);
+      await saveStates(db, runtime.instanceId, runtime.integrationId, orgId, flow.stableKey, after);
     ran.push(flow.name);
   }
   return ran;
 }
 
-type LifecycleInstance = {
-  id: string;
-  name: string;
-  config_values: unknown;
-  customer_id: string;
-  customer_name: string;
-  customer_external_id: string | null;
-  integration_id: string;
-};
-
-async function sharedContext(
-  deps: LifecycleDeps,
-  orgId: string,
-  instance: LifecycleInstance,
-  integration: Integration,
-  manifest: Parameters<typeof connectionComponents>[3],
-  baseUrl: string,
-) {
-  const configVars = configValuesByName(integration, (instance.config_values ?? {}) as StoredValues);
+async function sharedContext(db: Kysely<Database>, runtime: InstanceRuntime, baseUrl: string) {
+  let configVars: Record<string, unknown> = {};
   let secrets: string[] = [];
   let problem: string | undefined;
   try {
-    const connections = await resolveConnections(
-      { db: deps.db, keyring: deps.keyring, log: deps.log },
-      { orgId, instanceId: instance.id, customerId: instance.customer_id },
-      integration,
-      await connectionComponents(deps.db, orgId, integration, manifest),
-    );
-    Object.assign(configVars, connections?.values);
-    secrets = connections?.secrets ?? [];
+    ({ values: configVars, secrets } = await runtime.configValues());
   } catch (error) {
     if (!(error instanceof ConnectionUnavailableError)) throw error;
     problem = error.message;
   }
-  const endpoints = await webhookEndpoints(deps.db, instance.id, integration, { baseUrl: () => baseUrl });
-  const redact = (text: string) =>
-    secrets.reduce((masked, secret) => masked.split(secret).join('[REDACTED]'), text);
+  const endpoints = await webhookEndpoints(db, runtime.instanceId, runtime.integration, {
+    baseUrl: () => baseUrl,
+  });
+  const redactor = new Redactor(secrets);
   return {
     problem,
-    redact,
+    redact: (text: string) => redactor.text(text),
     context: {
       configVars,
       ...endpoints,
-      customer: {
-        id: instance.customer_id,
-        externalId: instance.customer_external_id ?? '',
-        name: instance.customer_name,
-      },
-      instance: { id: instance.id, name: instance.name },
-      user: { id: '', email: '', name: '', externalId: '' },
-      integration: {
-        id: instance.integration_id,
-        name: integration.name,
-        versionSequenceId: '',
-        externalVersion: '',
-      },
+      ...runtime.identity,
       executionId: '',
       startedAt: new Date().toISOString(),
     },
