@@ -580,7 +580,13 @@ async function runTrigger(run: RunState, step: Step): Promise<void> {
     const results = result?.payload ?? payload;
     checkOutput(run, step, results);
     run.scope.stepResults.set(step.key, results);
-    const state = await applyStateChanges(run, withStatesChangedInPlace(run, context, result));
+    // Only private (custom, code-native) triggers change state in place; built-in ones skip the comparison.
+    const state = await applyStateChanges(
+      run,
+      step.action.component.isPublic
+        ? (result as Record<string, unknown> | undefined)
+        : withStatesChangedInPlace(run, context, result),
+    );
     if (result?.response) {
       const response = result.response as {
         statusCode?: number;
