@@ -1,5 +1,5 @@
 /** The platform triggers: webhooks, schedules, instance life cycle, and recursive flows. */
-import type { KeyValuePair, TriggerPayload } from '@weft/sdk';
+import type { HttpResponse, KeyValuePair, TriggerPayload } from '@weft/sdk';
 import { action, component, input, trigger } from '@weft/sdk';
 
 const passThrough = async (_context: unknown, payload: TriggerPayload) => ({ payload });
@@ -38,23 +38,35 @@ export const webhookTriggersComponent = component({
         }),
       },
       perform: async (_context, payload, { body, contentType, headers, statusCode }) => {
-        const pairs = headers as KeyValuePair[];
-        const answers =
-          body !== undefined || contentType !== undefined || statusCode !== undefined || pairs.length > 0;
-        if (!answers) return { payload };
-        return {
-          payload,
-          response: {
-            statusCode: statusCode ?? 200,
-            contentType: contentType || 'application/json',
-            headers: Object.fromEntries(pairs.map((pair) => [pair.key, String(pair.value)])),
-            body: body ?? '',
-          },
-        };
+        const response = webhookTriggerResponse({ body, contentType, headers, statusCode });
+        return response ? { payload, response } : { payload };
       },
     }),
   },
 });
+
+/**
+ * The response the webhook trigger's inputs describe, or undefined when they describe none. Prismatic exports
+ * every response input, empty when unset (`body: ""`, `statusCode: ""`, `headers: []`): empty means "not set", so
+ * a synchronous flow then answers with its last step's result, as Prismatic's does.
+ */
+function webhookTriggerResponse(inputs: {
+  body: unknown;
+  contentType: unknown;
+  headers: unknown;
+  statusCode: unknown;
+}): HttpResponse | undefined {
+  const isSet = (value: unknown) => value !== undefined && value !== null && value !== '';
+  const pairs = ((inputs.headers as KeyValuePair[] | undefined) ?? []).filter((pair) => isSet(pair.key));
+  const { body, contentType, statusCode } = inputs;
+  if (!isSet(body) && !isSet(contentType) && !isSet(statusCode) && pairs.length === 0) return undefined;
+  return {
+    statusCode: isSet(statusCode) ? Number(statusCode) : 200,
+    contentType: isSet(contentType) ? String(contentType) : 'application/json',
+    headers: Object.fromEntries(pairs.map((pair) => [pair.key, String(pair.value)])),
+    body: isSet(body) ? String(body) : '',
+  };
+}
 
 export const scheduleTriggersComponent = component({
   key: 'schedule-triggers',
