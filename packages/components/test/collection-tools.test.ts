@@ -89,6 +89,20 @@ describe('collection-tools component', () => {
       },
       { a: 1, nested: { d: 4 } },
     ],
+    // The input names Prismatic's exports write.
+    [
+      'addMultipleKeys',
+      {
+        object: { a: 1 },
+        dynamicFields: '',
+        keyValueListInput: [
+          { key: 'b', value: 2 },
+          { key: 'c', value: 'three' },
+        ],
+      },
+      { a: 1, b: 2, c: 'three' },
+    ],
+    ['addMultipleKeys', { object: {}, dynamicFields: { e: 5 }, keyValueListInput: [] }, { e: 5 }],
     ['aggregate', { listInput: [1, '2', 3, 4], aggregateFunction: 'SUM' }, 10],
     ['aggregate', { listInput: [1, 2, 3, 4], aggregateFunction: 'average' }, 2.5],
     ['aggregate', { listInput: [1, 2, 3, 4], aggregateFunction: 'Count' }, 4],
@@ -217,6 +231,14 @@ describe('collection-tools component', () => {
         contextData: { prefix: '#' },
       }),
     ).toEqual(['#0:Ada', '#1:Grace', '#2:Alan']);
+    // Prismatic's names for the function and the context.
+    expect(
+      await run('map', {
+        listInput: people,
+        transformCodeInput: '(item, index, context) => context.prefix + item.name',
+        contextInput: { prefix: '@' },
+      }),
+    ).toEqual(['@Ada', '@Grace', '@Alan']);
     expect(
       await run('map', {
         listInput: people,

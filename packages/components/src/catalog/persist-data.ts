@@ -94,6 +94,7 @@ function levelActions({ infix: L, label, scope }: (typeof levels)[number]): Cata
       key(false),
       value(false),
       keyValueList('keyValuesInput', 'Key/Values', 'data'),
+      keyValueList('dynamicValues', 'Dynamic Values', 'data'),
     ]),
   ];
 }

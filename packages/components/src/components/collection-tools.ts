@@ -275,25 +275,43 @@ export const collectionToolsComponent: Component = component({
       inputs: {
         object: objectInput,
         objectPath: objectPathInput,
-        dynamicKeyValues: input({
+        // Prismatic's input names (dynamicFields, keyValueListInput) as its exports write them; the earlier names
+        // (dynamicKeyValues, keyValues) keep working for definitions written with them.
+        dynamicFields: input({
           label: 'Dynamic Key/Values',
           type: 'data',
           comments:
             'A list of {key, value} pairs or an object to add (a reference to a step result); used instead of Key/Values when given.',
         }),
-        keyValues: input({
+        keyValueListInput: input({
           label: 'Key/Values',
           type: 'data',
           collection: 'keyvaluelist',
           comments: 'The keys and values to add.',
         }),
+        dynamicKeyValues: input({
+          label: 'Dynamic Key/Values (earlier name)',
+          type: 'data',
+          comments: 'The same as Dynamic Key/Values (dynamicFields).',
+        }),
+        keyValues: input({
+          label: 'Key/Values (earlier name)',
+          type: 'data',
+          collection: 'keyvaluelist',
+          comments: 'The same as Key/Values (keyValueListInput).',
+        }),
       },
       perform: async (_context, params) => {
         const result = copy(isBlank(params.object) ? {} : toObject(params.object, 'object'));
         const target = objectAtPath(result, params.objectPath);
-        const pairs = isBlank(params.dynamicKeyValues)
-          ? toPairs(params.keyValues, 'keyValues')
-          : toPairs(params.dynamicKeyValues, 'dynamicKeyValues');
+        const pairs = !isBlank(params.dynamicFields)
+          ? toPairs(params.dynamicFields, 'dynamicFields')
+          : !isBlank(params.dynamicKeyValues)
+            ? toPairs(params.dynamicKeyValues, 'dynamicKeyValues')
+            : [
+                ...toPairs(params.keyValueListInput, 'keyValueListInput'),
+                ...toPairs(params.keyValues, 'keyValues'),
+              ];
         for (const { key, value } of pairs) target[key] = value;
         return { data: result };
       },
@@ -519,22 +537,35 @@ export const collectionToolsComponent: Component = component({
           type: 'data',
           comments: 'Optional data passed to the map function as its third argument.',
         }),
+        // Prismatic's names for the map function and the context, as its exports write them.
+        transformCodeInput: input({
+          label: 'Transform Function',
+          type: 'code',
+          language: 'javascript',
+          comments: 'The same as Transform (map) Function (mapCodeInput); used instead of it when given.',
+        }),
+        contextInput: input({
+          label: 'Context',
+          type: 'data',
+          comments: 'The same as Context Data (contextData); used instead of it when given.',
+        }),
       },
       perform: async (_context, params) => {
         const items = list(params.listInput);
-        if (
-          keepsEverything(params.filterCodeInput) &&
-          (isBlank(params.mapCodeInput) || returnsItem(params.mapCodeInput))
-        )
+        const [mapCode, mapCodeName] = isBlank(params.transformCodeInput)
+          ? [params.mapCodeInput, 'mapCodeInput']
+          : [params.transformCodeInput, 'transformCodeInput'];
+        const contextData = isBlank(params.contextInput) ? params.contextData : params.contextInput;
+        if (keepsEverything(params.filterCodeInput) && (isBlank(mapCode) || returnsItem(mapCode)))
           return { data: items };
         const keep = keepsEverything(params.filterCodeInput)
           ? '() => true'
           : functionSource(params.filterCodeInput, 'filterCodeInput');
-        const transform = functionSource(params.mapCodeInput, 'mapCodeInput');
+        const transform = functionSource(mapCode, mapCodeName);
         const wrapper = `(items, contextData) => { const keep = (${keep}); const transform = (${transform}); return items.filter((item, index) => Boolean(keep(item, index))).map((item, index) => transform(item, index, contextData)); }`;
         const result = await runCollectionCode(
           wrapper,
-          [items, params.contextData ?? null],
+          [items, contextData ?? null],
           'the map function',
         );
         if (!Array.isArray(result)) throw new Error('the map function did not produce a list');

@@ -74,10 +74,20 @@ function storeActions(name: StoreName): Record<string, ActionDefinition<any>> {
           collection: 'keyvaluelist',
           comments: 'Several values at once.',
         }),
+        // Prismatic's name for the same list, as its newer exports write it.
+        dynamicValues: input({
+          label: 'Dynamic Values',
+          type: 'data',
+          collection: 'keyvaluelist',
+          comments: 'Several values at once, as key/value pairs or an object (saved besides Key/Values).',
+        }),
       },
-      perform: async (context, { keyInput, valueInput, keyValuesInput }) => {
+      perform: async (context, { keyInput, valueInput, keyValuesInput, dynamicValues }) => {
         const state = read(context);
-        const pairs = keyValuesInput as Array<{ key: string; value: unknown }>;
+        const pairs = [
+          ...(keyValuesInput as Array<{ key: string; value: unknown }>),
+          ...(dynamicValues as Array<{ key: string; value: unknown }>),
+        ];
         if (pairs.length === 0) state[keyText(keyInput)] = valueInput;
         for (const pair of pairs) state[pair.key] = pair.value;
         return changed(
