@@ -563,11 +563,7 @@ export const collectionToolsComponent: Component = component({
           : functionSource(params.filterCodeInput, 'filterCodeInput');
         const transform = functionSource(mapCode, mapCodeName);
         const wrapper = `(items, contextData) => { const keep = (${keep}); const transform = (${transform}); return items.filter((item, index) => Boolean(keep(item, index))).map((item, index) => transform(item, index, contextData)); }`;
-        const result = await runCollectionCode(
-          wrapper,
-          [items, contextData ?? null],
-          'the map function',
-        );
+        const result = await runCollectionCode(wrapper, [items, contextData ?? null], 'the map function');
         if (!Array.isArray(result)) throw new Error('the map function did not produce a list');
         return { data: result };
       },
