@@ -26,10 +26,12 @@ export interface CodeNativeBuildResult {
   /** Its size in bytes. */
   bytes: number;
   /**
-   * Set when the project has no `@weft/sdk` of its own (it is outside the Weft checkout and nothing installed or
-   * linked it): the `node_modules` directory the CLI's own copy was bundled from.
+   * Set when modules the project has not installed were bundled from the CLI's own `node_modules` (a project outside
+   * the Weft checkout without `@weft/sdk`, or one whose `npm install` has not run): that directory.
    */
   sdkFallback?: string;
+  /** The packages bundled from `sdkFallback`, by name (`@weft/sdk`, `@prismatic-io/spectral`, ...). */
+  fallbackPackages?: string[];
 }
 
 const kinds: Record<BundleKind, { what: string; exports: string; outName: string }> = {
@@ -160,8 +162,9 @@ export async function buildBundle(
   const nodePaths = sdkFallbackPaths(root);
   // Loaded on demand: esbuild starts a helper process, which only this command needs.
   const { build } = await import('esbuild');
+  let fallbackPackages: string[] = [];
   try {
-    await build({
+    const built = await build({
       absWorkingDir: root,
       entryPoints: [entry],
       outfile: outFile,
@@ -172,8 +175,10 @@ export async function buildBundle(
       logLevel: 'silent',
       legalComments: 'none',
       write: true,
+      metafile: nodePaths.length > 0,
       ...(nodePaths.length > 0 ? { nodePaths } : {}),
     });
+    fallbackPackages = packagesUnder(built.metafile?.inputs ?? {}, root, nodePaths[0]);
   } catch (error) {
     if (!isBuildFailure(error)) throw error;
     const problems = error.errors.map((message) => formatMessage(message, root));
@@ -185,7 +190,40 @@ export async function buildBundle(
     );
   }
   const { size } = await fs.stat(outFile);
-  return { outFile, bytes: size, ...(nodePaths[0] ? { sdkFallback: nodePaths[0] } : {}) };
+  return {
+    outFile,
+    bytes: size,
+    ...(nodePaths[0] && fallbackPackages.length > 0 ? { sdkFallback: nodePaths[0], fallbackPackages } : {}),
+  };
+}
+
+/**
+ * The packages the project's own files import that were not found in the project, so came from `fallbackDir` (the
+ * CLI's copies; their own dependencies are not listed). Metafile paths are relative to `root`.
+ */
+function packagesUnder(
+  inputs: Record<string, { imports: Array<{ path: string; original?: string }> }>,
+  root: string,
+  fallbackDir: string | undefined,
+): string[] {
+  if (!fallbackDir) return [];
+  const inProject = (file: string) => {
+    const relative = path.relative(root, path.resolve(root, file));
+    return !relative.startsWith('..') && !relative.split(path.sep).includes('node_modules');
+  };
+  const names = new Set<string>();
+  for (const [file, { imports }] of Object.entries(inputs)) {
+    if (!inProject(file)) continue;
+    for (const { path: resolved, original } of imports) {
+      if (!original || /^[./]/.test(original) || original.startsWith('node:')) continue;
+      // Found in the project (its own node_modules included) is the project's own copy.
+      if (!path.resolve(root, resolved).startsWith(root + path.sep)) {
+        const [first = '', second = ''] = original.split('/');
+        names.add(first.startsWith('@') ? `${first}/${second}` : first);
+      }
+    }
+  }
+  return [...names].sort();
 }
 
 /** `buildBundle` for a code-native integration: default `<project>/dist/integration.cjs`. */

@@ -245,6 +245,7 @@ describe('weft components:build', () => {
     expect(result.outFile).toBe(path.join(dir, 'dist', 'component.cjs'));
     expect(result.bytes).toBe((await fs.stat(result.outFile)).size);
     expect(result.sdkFallback).toBe(rootNodeModules);
+    expect(result.fallbackPackages).toEqual(['@weft/sdk']);
 
     const component = loadBundle(result.outFile);
     expect(component.key).toBe('acme-widgets');
@@ -269,6 +270,34 @@ describe('weft components:build', () => {
     } finally {
       await api.close();
     }
+  });
+
+  it('outside the checkout, before `npm install`: names every package it took from the CLI instead', async () => {
+    // A Spectral connector's source folder whose dependencies were never installed.
+    const dir = path.join(outside, 'spectral-not-installed');
+    await fs.mkdir(path.join(dir, 'src'), { recursive: true });
+    await fs.writeFile(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'acme-spectral', dependencies: { '@prismatic-io/spectral': '^10.31.1' } }),
+    );
+    await fs.writeFile(
+      path.join(dir, 'src', 'index.ts'),
+      `import { action, component } from '@prismatic-io/spectral';
+export default component({
+  key: 'acme-spectral',
+  public: false,
+  display: { label: 'Acme Spectral', description: 'A Spectral component', iconPath: 'icon.png' },
+  actions: {
+    ping: action({ display: { label: 'Ping', description: 'Answers pong' }, inputs: {}, perform: async () => ({ data: 'pong' }) }),
+  },
+});
+`,
+    );
+    const result = await buildComponentBundle(dir);
+    expect(result.sdkFallback).toBe(rootNodeModules);
+    expect(result.fallbackPackages).toContain('@prismatic-io/spectral');
+    expect(result.fallbackPackages).not.toContain('@weft/sdk');
+    expect(Object.keys(loadBundle(result.outFile).actions)).toEqual(['ping']);
   });
 
   it('inside the checkout: uses the repository copy of @weft/sdk, and builds the same bytes', async () => {

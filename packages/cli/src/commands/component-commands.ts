@@ -82,6 +82,14 @@ function contents(published: PublishedComponent): string {
   ].join(', ');
 }
 
+/** Says which modules came from the CLI's own copies, and how to bundle the project's own versions instead. */
+function fallbackNote(result: { sdkFallback?: string; fallbackPackages?: string[] }): string {
+  const packages = result.fallbackPackages ?? [];
+  if (packages.length === 1 && packages[0] === '@weft/sdk')
+    return `The project has no @weft/sdk of its own: bundled the CLI's (from ${result.sdkFallback}).`;
+  return `Not installed in the project, so bundled from the CLI's own copies (${result.sdkFallback}): ${packages.join(', ')}. Run \`npm install\` in the project to bundle the versions it asks for.`;
+}
+
 function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file or directory';
@@ -99,6 +107,7 @@ async function buildForPublish(dir: string): Promise<Buffer> {
   const buildDir = await mkdtemp(path.join(os.tmpdir(), 'weft-component-'));
   try {
     const built = await buildComponentBundle(dir, { outFile: path.join(buildDir, 'component.cjs') });
+    if (built.sdkFallback) progress(fallbackNote(built));
     return await readFile(built.outFile);
   } catch (error) {
     if (error instanceof CodeNativeBuildError && error.problems.length > 0) {
@@ -212,11 +221,7 @@ export function registerComponentCommands(program: Command): void {
         throw error;
       }
       if (json) return printJson({ path: result.outFile, bytes: result.bytes });
-      if (result.sdkFallback) {
-        process.stderr.write(
-          `The project has no @weft/sdk of its own: bundled the CLI's (from ${result.sdkFallback}).\n`,
-        );
-      }
+      if (result.sdkFallback) process.stderr.write(`${fallbackNote(result)}\n`);
       process.stderr.write(
         `Built ${formatBytes(result.bytes)}; publish it with \`weft components:publish\`.\n`,
       );
