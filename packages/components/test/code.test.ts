@@ -1,5 +1,5 @@
 import type { TriggerPayload } from '@weft/sdk';
-import { componentManifest, invokeAction, invokeTrigger } from '@weft/sdk';
+import { componentManifest, invokeAction, invokeDataSource, invokeTrigger } from '@weft/sdk';
 import { describe, expect, it } from 'vitest';
 import { codeComponent as catalogEntry } from '../src/catalog/code.js';
 import { codeComponent } from '../src/components/code.js';
@@ -13,7 +13,14 @@ describe('code component', () => {
   it('matches its catalog entry', () => {
     const manifest = componentManifest(codeComponent);
     expect(manifest.connections).toEqual({});
-    expect(manifest.dataSources).toEqual({});
+    // The JSON Forms data source Prismatic's exports use for `dataType: jsonForm` config variables.
+    expect(Object.keys(manifest.dataSources)).toEqual(['runCodeJsonForm']);
+    expect(manifest.dataSources.runCodeJsonForm?.dataSourceType).toBe('jsonForm');
+    expect(manifest.dataSources.runCodeJsonForm?.inputs.map((input) => input.key)).toEqual([
+      'code',
+      'connection',
+      'contextValue',
+    ]);
     const { connections: _c, dataSources: _d, ...rest } = manifest;
     expect(withoutLabels(rest)).toEqual(withoutLabels(catalogEntry));
     expect(manifest.actions.runCode?.inputs[0]?.default).toBe(
@@ -163,5 +170,52 @@ module.exports = async ({ executionState }, stepResults) => {
       code: 'module.exports = async (context, payload) => ({ payload: { ...payload, body: { data: payload.body.data.hello.toUpperCase() } } });',
     });
     expect(changed.result?.payload.body.data).toBe('WORLD');
+  });
+
+  it('builds a JSON Forms config variable from code that sees the connection, the context value and configVars', async () => {
+    const code = `module.exports = async ({ configVars, logger }, { connection, contextValue }) => {
+  logger.info('building the form for ' + contextValue);
+  const sheets = connection.fields.sheets.split(',');
+  return {
+    schema: { type: 'object', properties: { sheet: { type: 'string', oneOf: sheets.map((s) => ({ const: s, title: s.toUpperCase() })) } } },
+    uiSchema: { type: 'VerticalLayout', elements: [{ type: 'Control', scope: '#/properties/sheet' }] },
+    data: { sheet: configVars['Default Sheet'] },
+  };
+};`;
+    const { result, logs } = await invokeDataSource(
+      codeComponent,
+      'runCodeJsonForm',
+      {
+        code,
+        connection: { key: 'basic', configVarKey: 'Sheets', fields: { sheets: 'clean,raw' } },
+        contextValue: 'folder-7',
+      },
+      { configVars: { 'Default Sheet': 'raw' } },
+    );
+    expect(result.result).toEqual({
+      schema: {
+        type: 'object',
+        properties: {
+          sheet: {
+            type: 'string',
+            oneOf: [
+              { const: 'clean', title: 'CLEAN' },
+              { const: 'raw', title: 'RAW' },
+            ],
+          },
+        },
+      },
+      uiSchema: { type: 'VerticalLayout', elements: [{ type: 'Control', scope: '#/properties/sheet' }] },
+      data: { sheet: 'raw' },
+    });
+    expect(logs).toEqual([{ level: 'info', message: 'building the form for folder-7' }]);
+  });
+
+  it('says what a JSON Forms code must return when it returns something else', async () => {
+    await expect(
+      invokeDataSource(codeComponent, 'runCodeJsonForm', { code: 'module.exports = async () => [1, 2];' }),
+    ).rejects.toThrow(
+      'the JSON Forms code must return { schema, uiSchema, data } (schema and uiSchema objects); it returned [1,2]',
+    );
   });
 });

@@ -9,8 +9,16 @@
  * the step's logger too. State changes are made by returning them (`{ data, executionState: {...} }`).
  */
 
-import type { TriggerPayload, TriggerResult } from '@weft/sdk';
-import { type ActionContext, type ActionPerformReturn, action, component, input, trigger } from '@weft/sdk';
+import type { DataSourceContext, JSONForm, TriggerPayload, TriggerResult } from '@weft/sdk';
+import {
+  type ActionContext,
+  type ActionPerformReturn,
+  action,
+  component,
+  dataSource,
+  input,
+  trigger,
+} from '@weft/sdk';
 import { runSandboxedModule, type SandboxLogLevel } from '../code/sandbox.js';
 
 const actionTemplate = `module.exports = async ({ logger, configVars }, stepResults) => {
@@ -19,6 +27,10 @@ const actionTemplate = `module.exports = async ({ logger, configVars }, stepResu
 
 const triggerTemplate = `module.exports = async ({ logger, configVars }, payload) => {
   return { payload };
+};`;
+
+const jsonFormTemplate = `module.exports = async ({ logger, configVars }, { connection, contextValue }) => {
+  return { schema: { type: "object", properties: {} }, uiSchema: { type: "VerticalLayout", elements: [] }, data: {} };
 };`;
 
 /** Keys of an action's return object; an object with none of them is the data itself. */
@@ -105,6 +117,33 @@ function sandboxOptions(context: ActionContext) {
   };
 }
 
+/** What a JSON Forms data source's code gets as its context: who is configuring, and the values set so far. */
+function dataSourceSandboxContext(context: DataSourceContext): Record<string, unknown> {
+  const logger: Record<string, (...args: unknown[]) => void> = {};
+  for (const level of LOGGER_LEVELS) {
+    logger[level] = (...args: unknown[]) => (context.logger?.[level] ?? context.logger?.log)?.(...args);
+  }
+  return {
+    logger,
+    configVars: context.configVars,
+    customer: context.customer,
+    instance: context.instance,
+    user: context.user,
+  };
+}
+
+/** `{schema, uiSchema, data}` from what the code returned (as is, or wrapped in `{result}`), or why it is not one. */
+function jsonFormOf(returned: unknown): JSONForm {
+  const form = isPlainObject(returned) && isPlainObject(returned.result) ? returned.result : returned;
+  if (!isPlainObject(form) || !isPlainObject(form.schema) || !isPlainObject(form.uiSchema)) {
+    throw new Error(
+      'the JSON Forms code must return { schema, uiSchema, data } (schema and uiSchema objects); it returned ' +
+        (returned === undefined ? 'nothing' : JSON.stringify(returned)?.slice(0, 120)),
+    );
+  }
+  return { schema: form.schema, uiSchema: form.uiSchema, data: form.data ?? {} } as JSONForm;
+}
+
 export const codeComponent = component({
   key: 'code',
   public: true,
@@ -132,6 +171,50 @@ export const codeComponent = component({
           return result as unknown as ActionPerformReturn;
         }
         return { data: result };
+      },
+    }),
+  },
+  dataSources: {
+    runCodeJsonForm: dataSource({
+      display: {
+        label: 'Code Block (JSON Forms)',
+        description:
+          'Build a JSON Forms config variable (schema, UI schema, default data) with your own JavaScript.',
+      },
+      dataSourceType: 'jsonForm',
+      inputs: {
+        code: input({
+          label: 'Code',
+          type: 'code',
+          language: 'javascript',
+          default: jsonFormTemplate,
+          comments:
+            'module.exports = async (context, { connection, contextValue }) => ({ schema, uiSchema, data })',
+        }),
+        connection: input({
+          label: 'Connection',
+          type: 'connection',
+          comments: 'A connection the code may use (its fields and token), or none.',
+        }),
+        contextValue: input({
+          label: 'Context Value',
+          type: 'data',
+          comments: 'Any value the code needs, usually a config variable set on an earlier page.',
+        }),
+      },
+      perform: async (context, { code, connection, contextValue }) => {
+        const returned = await runSandboxedModule(
+          String(code ?? ''),
+          [
+            dataSourceSandboxContext(context),
+            { connection: connection ?? null, contextValue: contextValue ?? null },
+          ],
+          {
+            log: (level: SandboxLogLevel, message: string) =>
+              (context.logger?.[level] ?? context.logger?.log)?.(message),
+          },
+        );
+        return { result: jsonFormOf(returned) };
       },
     }),
   },
