@@ -1,6 +1,6 @@
 import type { ComponentRef } from '@weft/definition';
 import type { Component, FlowInvocationResponse } from '@weft/sdk';
-import type { StepRecord } from './run-flow.js';
+import type { FlowResponse, StepRecord } from './run-flow.js';
 
 /** The four key/value stores a flow can keep: this flow's, the instance's, the execution's, the integration's. */
 export type StateScope = 'flow' | 'crossFlow' | 'execution' | 'integration';
@@ -89,6 +89,12 @@ export type StateWrites = Partial<Record<StateScope, Record<string, unknown>>>;
 
 export type StepEvent =
   | { type: 'started'; stepKey: string; stepName: string }
+  /**
+   * The trigger ran successfully (sent right after its `finished` event): `response` is the HTTP response it set
+   * (a webhook trigger's response inputs, a custom trigger's `response`), absent when it set none. Lets a caller
+   * answer an asynchronous flow's request with its trigger's response while the rest of the flow runs.
+   */
+  | { type: 'triggered'; stepKey: string; stepName: string; response?: FlowResponse }
   | {
       type: 'finished';
       stepKey: string;

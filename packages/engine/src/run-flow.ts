@@ -610,6 +610,12 @@ async function runTrigger(run: RunState, step: Step): Promise<void> {
       {},
       state,
     );
+    request.ports.onStep?.({
+      type: 'triggered',
+      stepKey: step.key,
+      stepName: step.name,
+      ...(run.response ? { response: run.redactor.value(run.response) } : {}),
+    });
     // A polling trigger that found nothing new ends the execution here, successfully (Spectral's resultType).
     if ((result as { resultType?: unknown } | undefined)?.resultType === 'polled_no_changes') {
       log(run, 'info', 'the polling trigger found no changes; the flow stops here', step.key);
