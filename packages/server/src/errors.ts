@@ -155,11 +155,35 @@ export const errorCatalog = {
   },
   WEBHOOK_API_KEY_INVALID: {
     status: 401,
-    hint: `Send one of the instance's API keys in the Api-Key header (weft instances:flows ID lists them).`,
+    hint: `Send one of the flow's API keys in the Api-Key header: the instance's keys, or the flow's organizationApiKeys for flows secured by the organization (weft instances:flows ID lists them).`,
+  },
+  WEBHOOK_ORGANIZATION_API_KEYS_MISSING: {
+    status: 401,
+    hint: 'Add organizationApiKeys to the flow in the integration definition (or choose another endpointSecurityType), publish, and deploy the instances again.',
   },
   WEBHOOK_FLOW_NOT_ROUTED: {
     status: 400,
     hint: `Name the flow as the integration's endpoint configuration expects (details.flowNameField), using one of details.flows.`,
+  },
+  WEBHOOK_CUSTOMER_NOT_ROUTED: {
+    status: 400,
+    hint: "Send the customer's external id where the integration's externalCustomerIdField points (details.externalCustomerIdField), or set that field in the integration.",
+  },
+  WEBHOOK_CUSTOMER_NOT_FOUND: {
+    status: 404,
+    hint: "Check the external customer id the request carries; a customer's externalId is set with weft customers:update.",
+  },
+  WEBHOOK_INSTANCE_NOT_FOUND: {
+    status: 404,
+    hint: 'Deploy an instance of the integration to this customer (weft instances:deploy ID), then send the request again.',
+  },
+  WEBHOOK_INSTANCE_AMBIGUOUS: {
+    status: 409,
+    hint: 'A shared endpoint needs one running instance of the integration per customer: pause or delete all but one of the instances in details.instances.',
+  },
+  WEBHOOK_PREPROCESS_FAILED: {
+    status: 422,
+    hint: "Fix the preprocess flow's step named in the message (details.stepName) or the request it could not handle; on instance-specific endpoints the failed run is execution details.executionId.",
   },
   WEBHOOK_PAYLOAD_TOO_LARGE: {
     status: 413,

@@ -26,6 +26,10 @@ describe('migrations', () => {
         '0006-deploy-triggers',
         '0007-connections',
         '0008-custom-components',
+        '0009-shared-webhooks',
+        '0010-trigger-responses',
+        '0011-webhook-dedupe',
+        '0012-retry-cancellation',
       ];
       expect(await pendingMigrations(handles[0]!.db)).toEqual(all);
       const applied = await Promise.all(handles.map((h) => migrateDatabase(h.db, log)));

@@ -77,6 +77,10 @@ const summaryProperties = {
   invokedById: Type.Union([Uuid, Type.Null()], {
     description: 'The execution whose step invoked this flow (cross-flow calls)',
   }),
+  cancelledById: Type.Union([Uuid, Type.Null()], {
+    description:
+      'Retry cancellation: the newer execution whose request carried the same unique request id (set on the retries it cancelled, and on a failed execution it kept from being retried)',
+  }),
   queuedAt: Type.String({ format: 'date-time' }),
   startedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
@@ -96,6 +100,12 @@ const Execution = Type.Object(
     ...summaryProperties,
     response: Type.Optional(
       Type.Unknown({ description: "The flow's response: {statusCode, headers, body}" }),
+    ),
+    preprocess: Type.Optional(
+      Type.Unknown({
+        description:
+          'The preprocess flow run that routed the webhook request here: {flow, status, ranForInstance, durationMs, result, stepRecords, logs}',
+      }),
     ),
     retries: Type.Array(Uuid, { description: 'Executions retrying this one, first retry first' }),
     replays: Type.Array(Uuid, { description: 'Executions replaying this one, oldest first' }),

@@ -56,6 +56,11 @@ export interface ExecutionSummary {
   retryNumber: number;
   replayOfId: string | null;
   invokedById: string | null;
+  /**
+   * A retry cancelled because a newer request carried the same unique request id (or a failed execution not
+   * retried for that reason): that newer request's execution.
+   */
+  cancelledById: string | null;
   queuedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -67,6 +72,8 @@ export interface ExecutionSummary {
 
 export interface ExecutionView extends ExecutionSummary {
   response?: unknown;
+  /** The preprocess flow run that routed the webhook request to this execution. */
+  preprocess?: unknown;
   /** Executions retrying this one (retry_of_id = this id), first retry first. */
   retries: string[];
   /** Executions replaying this one, oldest first. */
@@ -99,6 +106,7 @@ export const summaryColumns = [
   'e.retry_number',
   'e.replay_of_id',
   'e.invoked_by_id',
+  'e.cancelled_by_id',
   'e.queued_at',
   'e.started_at',
   'e.finished_at',
@@ -120,6 +128,7 @@ export interface SummaryRow {
   retry_number: number;
   replay_of_id: string | null;
   invoked_by_id: string | null;
+  cancelled_by_id: string | null;
   queued_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
@@ -142,6 +151,7 @@ export function toSummary(row: SummaryRow): ExecutionSummary {
     retryNumber: row.retry_number,
     replayOfId: row.replay_of_id,
     invokedById: row.invoked_by_id,
+    cancelledById: row.cancelled_by_id,
     queuedAt: row.queued_at.toISOString(),
     startedAt: row.started_at?.toISOString() ?? null,
     finishedAt: row.finished_at?.toISOString() ?? null,
@@ -170,7 +180,7 @@ export async function getExecution(db: Db, orgId: string, id: string): Promise<E
   const row = isUuid(id)
     ? await db
         .selectFrom('executions as e')
-        .select([...summaryColumns, 'e.response'])
+        .select([...summaryColumns, 'e.response', 'e.preprocess'])
         .where('e.org_id', '=', orgId)
         .where('e.id', '=', id)
         .executeTakeFirst()
@@ -212,6 +222,7 @@ export async function getExecution(db: Db, orgId: string, id: string): Promise<E
   return {
     ...toSummary(row),
     ...(row.response !== null ? { response: row.response } : {}),
+    ...(row.preprocess !== null ? { preprocess: row.preprocess } : {}),
     retries: retries.map((retry) => retry.id),
     replays: replays.map((replay) => replay.id),
     steps: stepResults,

@@ -43,8 +43,24 @@ export function triggerOf(flow: Flow): string {
 export const deployTrigger = 'management-triggers/instanceDeploy';
 export const removeTrigger = 'management-triggers/instanceRemove';
 
-/** Flows secured with API keys that must exist: deploy generates one when the instance has none. */
-const keyedSecurity = new Set(['customer_required', 'organization']);
+/**
+ * Flows secured with instance API keys that must exist: deploy generates one when the instance has none. (Flows
+ * secured by the organization take the flow's `organizationApiKeys`, never the instance's.)
+ */
+const keyedSecurity = new Set(['customer_required']);
+
+/** The API keys that open a flow's webhook: none, the flow's organization keys, or the instance's keys. */
+export function flowApiKeys(flow: Flow, instanceApiKeys: string[]): string[] {
+  if (flow.endpointSecurityType === 'unsecured') return [];
+  if (flow.endpointSecurityType === 'organization') {
+    // Until the definition package declares it everywhere, read the field through a narrow type.
+    const keys = (flow as Flow & { organizationApiKeys?: unknown }).organizationApiKeys;
+    return Array.isArray(keys)
+      ? keys.filter((key): key is string => typeof key === 'string' && key !== '')
+      : [];
+  }
+  return instanceApiKeys;
+}
 
 export function newApiKey(): string {
   return randomBytes(24).toString('base64url');
@@ -313,15 +329,22 @@ export async function removeInstance(
 export interface InstanceEndpoints {
   endpointType: string;
   instanceWebhookUrl: string | null;
+  /** The integration's one URL for every customer (`shared_instance`), once the instance is deployed. */
+  sharedWebhookUrl: string | null;
   flows: FlowEndpoint[];
 }
 
-/** Every flow of the instance's deployed (else configured) version with its webhook URL, keys and schedule. */
+/**
+ * Every flow of the instance's deployed (else configured) version with its webhook URL, keys and schedule. For a
+ * shared endpoint every flow's URL is the integration's shared one. A flow secured by the organization shows its
+ * `organizationApiKeys` only when `showOrganizationKeys` (an organization principal asks).
+ */
 export async function instanceEndpoints(
   db: Db,
   orgId: string,
   id: string,
   baseUrl: string,
+  showOrganizationKeys: boolean,
 ): Promise<InstanceEndpoints> {
   const row = isUuid(id)
     ? await db
@@ -329,7 +352,15 @@ export async function instanceEndpoints(
         .innerJoin('integration_versions as v', (join) =>
           join.on(sql<boolean>`v.id = coalesce(n.deployed_version_id, n.integration_version_id)`),
         )
-        .select(['n.id', 'n.api_keys', 'n.deployed_version_id', 'n.webhook_token', 'v.definition'])
+        .innerJoin('integrations as i', 'i.id', 'n.integration_id')
+        .select([
+          'n.id',
+          'n.api_keys',
+          'n.deployed_version_id',
+          'n.webhook_token',
+          'v.definition',
+          'i.shared_webhook_token',
+        ])
         .where('n.org_id', '=', orgId)
         .where('n.id', '=', id)
         .executeTakeFirst()
@@ -341,14 +372,18 @@ export async function instanceEndpoints(
   ]);
   const deployed = row.deployed_version_id !== null;
   const endpointType = (row.definition as Partial<Integration>).endpointType ?? 'flow_specific';
+  const sharedWebhookUrl =
+    deployed && endpointType === 'shared_instance' ? `${baseUrl}/trigger/${row.shared_webhook_token}` : null;
   const flows = flowsOf(row.definition).map((flow) => {
     const token = tokens.find((candidate) => candidate.flow_stable_key === flow.stableKey);
     const schedule = schedules.find((candidate) => candidate.flow_stable_key === flow.stableKey);
+    const organizationKeys = flow.endpointSecurityType === 'organization';
     return {
       flow: flow.name,
       stableKey: flow.stableKey,
-      webhookUrl: deployed && token ? `${baseUrl}/trigger/${token.webhook_token}` : null,
-      apiKeys: flow.endpointSecurityType === 'unsecured' ? [] : row.api_keys,
+      webhookUrl:
+        sharedWebhookUrl ?? (deployed && token ? `${baseUrl}/trigger/${token.webhook_token}` : null),
+      apiKeys: organizationKeys && !showOrganizationKeys ? [] : flowApiKeys(flow, row.api_keys),
       isSynchronous: flow.isSynchronous,
       endpointSecurityType: flow.endpointSecurityType,
       trigger: triggerOf(flow),
@@ -368,6 +403,7 @@ export async function instanceEndpoints(
     endpointType,
     instanceWebhookUrl:
       deployed && endpointType !== 'flow_specific' ? `${baseUrl}/trigger/${row.webhook_token}` : null,
+    sharedWebhookUrl,
     flows,
   };
 }

@@ -169,7 +169,10 @@ const FlowEndpoint = Type.Object(
     webhookUrl: Type.Union([Type.String(), Type.Null()], {
       description: 'POST/PUT/PATCH/GET it to run the flow; null until the instance is deployed',
     }),
-    apiKeys: Type.Array(Type.String(), { description: 'Send one in the Api-Key header (secured flows)' }),
+    apiKeys: Type.Array(Type.String(), {
+      description:
+        "Send one in the Api-Key header (secured flows): the instance's keys, or the flow's organizationApiKeys for flows secured by the organization",
+    }),
     isSynchronous: Type.Boolean(),
     endpointSecurityType: Type.String(),
     trigger: Type.String({ description: 'component/action of the trigger' }),
@@ -190,6 +193,10 @@ const InstanceEndpoints = Type.Object(
     endpointType: Type.String({ description: 'flow_specific, instance_specific or shared_instance' }),
     instanceWebhookUrl: Type.Union([Type.String(), Type.Null()], {
       description: 'The one URL of the instance (instance_specific endpoints route by flowNameField)',
+    }),
+    sharedWebhookUrl: Type.Union([Type.String(), Type.Null()], {
+      description:
+        "The integration's one URL for all customers (shared_instance endpoints route by externalCustomerIdField and flowNameField)",
     }),
     flows: Type.Array(Type.Ref('FlowEndpoint')),
   },
@@ -457,7 +464,9 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
       async (request) => {
         const { orgId } = callerOf(request);
         const baseUrl = baseUrlOf(request, options.publicUrl);
-        return instanceEndpoints(db, orgId, request.params.id, baseUrl);
+        // Every caller of this API is an organization principal (an organization's API token): it may see the
+        // keys of flows secured by the organization.
+        return instanceEndpoints(db, orgId, request.params.id, baseUrl, true);
       },
     );
 

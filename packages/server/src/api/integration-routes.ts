@@ -5,6 +5,7 @@ import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import { callerOf } from '../http/authenticate.js';
 import { errorResponses, page } from './common-schemas.js';
+import { baseUrlOf } from './instance-routes.js';
 import { importIntegration } from './integration-import-store.js';
 import {
   DefinitionProblem,
@@ -27,6 +28,7 @@ import {
   forkIntegration,
   getIntegration,
   listIntegrations,
+  sharedWebhookToken,
   updateIntegration,
 } from './integration-store.js';
 
@@ -48,7 +50,12 @@ export function decodeBundle(text: string): Buffer {
 }
 
 /** `/api/integrations`: integrations and their drafts; import, export, fork and delete. */
-export function integrationRoutes(db: Kysely<Database>) {
+export interface IntegrationRouteOptions {
+  /** Base of webhook URLs (the shared one); unset: taken from the request. */
+  publicUrl: string | undefined;
+}
+
+export function integrationRoutes(db: Kysely<Database>, options: IntegrationRouteOptions) {
   return async function integrationRoutesPlugin(app: FastifyInstance): Promise<void> {
     app.addSchema(IntegrationSchema);
     app.addSchema(IntegrationWithDefinition);
@@ -148,7 +155,15 @@ export function integrationRoutes(db: Kysely<Database>) {
           response: { 200: Type.Ref('IntegrationWithDefinition'), ...errorResponses(404) },
         },
       },
-      async (request) => getIntegration(db, callerOf(request).orgId, request.params.id),
+      async (request) => {
+        const { orgId } = callerOf(request);
+        const integration = await getIntegration(db, orgId, request.params.id);
+        const token = await sharedWebhookToken(db, orgId, integration.id);
+        return {
+          ...integration,
+          sharedWebhookUrl: token ? `${baseUrlOf(request, options.publicUrl)}/trigger/${token}` : null,
+        };
+      },
     );
 
     app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof IntegrationUpdate> }>(

@@ -61,7 +61,14 @@ const Definition = Type.Unknown({
 });
 
 export const IntegrationWithDefinition = Type.Object(
-  { ...integrationFields, definition: Definition },
+  {
+    ...integrationFields,
+    definition: Definition,
+    sharedWebhookUrl: Type.Union([Type.String(), Type.Null()], {
+      description:
+        "The one webhook URL of all customers' instances, when the draft or a published version uses a shared endpoint (endpointType shared_instance); null otherwise",
+    }),
+  },
   { $id: 'IntegrationWithDefinition' },
 );
 

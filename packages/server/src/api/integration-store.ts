@@ -135,6 +135,26 @@ export async function getIntegration(
   return { ...toSummary(row), definition: row.definition as Integration };
 }
 
+/**
+ * The token of the integration's shared webhook URL (`/trigger/<token>`), when its draft or any published version
+ * uses a shared endpoint (`endpointType: shared_instance`); null otherwise.
+ */
+export async function sharedWebhookToken(db: Db, orgId: string, id: string): Promise<string | null> {
+  if (!isUuid(id)) return null;
+  const row = await db
+    .selectFrom('integrations as i')
+    .select([
+      'i.shared_webhook_token',
+      sql<boolean>`i.definition->>'endpointType' = 'shared_instance' or exists (
+        select 1 from integration_versions v
+         where v.integration_id = i.id and v.definition->>'endpointType' = 'shared_instance')`.as('shared'),
+    ])
+    .where('i.org_id', '=', orgId)
+    .where('i.id', '=', id)
+    .executeTakeFirst();
+  return row?.shared ? row.shared_webhook_token : null;
+}
+
 type RowLock = 'update' | 'share' | 'none';
 
 function integrationRow(db: Db, orgId: string, id: string, lock: RowLock) {

@@ -2,6 +2,7 @@ import type { Integration } from '@weft/definition';
 import { Redactor } from '@weft/engine';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { flowApiKeys } from '../api/instance-deploy.js';
 import { ConnectionUnavailableError } from '../connections/connection-tokens.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
@@ -209,9 +210,10 @@ export async function webhookEndpoints(
   if (!baseUrl) return {};
   const [instance, tokens] = await Promise.all([
     db
-      .selectFrom('instances')
-      .select(['webhook_token', 'api_keys'])
-      .where('id', '=', instanceId)
+      .selectFrom('instances as n')
+      .innerJoin('integrations as i', 'i.id', 'n.integration_id')
+      .select(['n.webhook_token', 'n.api_keys', 'i.shared_webhook_token'])
+      .where('n.id', '=', instanceId)
       .executeTakeFirst(),
     db
       .selectFrom('instance_flows')
@@ -219,16 +221,22 @@ export async function webhookEndpoints(
       .where('instance_id', '=', instanceId)
       .execute(),
   ]);
+  // A shared endpoint: every flow, and the instance, answer at the integration's one URL.
+  const sharedUrl =
+    integration.endpointType === 'shared_instance' && instance
+      ? `${baseUrl}/trigger/${instance.shared_webhook_token}`
+      : undefined;
   const webhookUrls: Record<string, string> = {};
   const webhookApiKeys: Record<string, string[]> = {};
   for (const flow of flowsOf(integration)) {
     const token = tokens.find((candidate) => candidate.flow_stable_key === flow.stableKey);
-    if (token) webhookUrls[flow.name] = `${baseUrl}/trigger/${token.webhook_token}`;
-    webhookApiKeys[flow.name] = flow.endpointSecurityType === 'unsecured' ? [] : (instance?.api_keys ?? []);
+    if (sharedUrl) webhookUrls[flow.name] = sharedUrl;
+    else if (token) webhookUrls[flow.name] = `${baseUrl}/trigger/${token.webhook_token}`;
+    webhookApiKeys[flow.name] = flowApiKeys(flow, instance?.api_keys ?? []);
   }
   return {
     webhookUrls,
     webhookApiKeys,
-    ...(instance ? { invokeUrl: `${baseUrl}/trigger/${instance.webhook_token}` } : {}),
+    ...(instance ? { invokeUrl: sharedUrl ?? `${baseUrl}/trigger/${instance.webhook_token}` } : {}),
   };
 }

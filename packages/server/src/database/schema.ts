@@ -26,6 +26,7 @@ export interface Database {
   connections: ConnectionsTable;
   oauth_authorizations: OAuthAuthorizationsTable;
   component_versions: ComponentVersionsTable;
+  webhook_dedupe: WebhookDedupeTable;
 }
 
 type CreatedAt = ColumnType<Date, never, never>;
@@ -94,6 +95,8 @@ export interface IntegrationsTable {
   created_at: CreatedAt;
   updated_at: Generated<Date>;
   draft_updated_at: Generated<Date>;
+  /** The integration's shared webhook endpoint (`shared_instance` endpoint type): `/trigger/<token>`. */
+  shared_webhook_token: Generated<string>;
 }
 
 export interface IntegrationVersionsTable {
@@ -221,6 +224,17 @@ export interface ExecutionsTable {
   is_synchronous: Generated<boolean>;
   /** The custom component versions its steps ran, by component key (a definition may say LATEST). */
   component_versions: NullableJson;
+  /** Set at ingest when the flow is asynchronous and its trigger may set the HTTP response the caller waits for. */
+  awaits_trigger_response: Generated<boolean>;
+  /** The response the trigger set (null when it set none), stored once the trigger step ran (`triggered_at`). */
+  trigger_response: NullableJson;
+  triggered_at: Date | null;
+  /** The preprocess flow run that routed the request to this execution (`PreprocessRecord`). */
+  preprocess: NullableJson;
+  /** The value at the flow's `retryConfig.uniqueRequestIdField` in its request (retries inherit it). */
+  unique_request_id: string | null;
+  /** A retry cancelled because a newer request carried the same unique request id: that request's execution. */
+  cancelled_by_id: string | null;
 }
 
 export type TriggerKind =
@@ -353,4 +367,13 @@ export interface ComponentVersionsTable {
   size_bytes: number;
   published_at: CreatedAt;
   published_by_token_id: string | null;
+}
+
+/** The execution a deduplication id started, per instance flow (`queueConfig.dedupeIdField`), and when. */
+export interface WebhookDedupeTable {
+  instance_id: string;
+  flow_stable_key: string;
+  dedupe_id: string;
+  execution_id: string;
+  received_at: Generated<Date>;
 }

@@ -34,6 +34,8 @@ export interface QueueRequest {
   runAt?: Date;
   /** Run a specific version (retries and replays keep the version of the execution they repeat). */
   integrationVersionId?: string;
+  /** The unique request id of the request it repeats (retries inherit it, for retry cancellation). */
+  uniqueRequestId?: string;
 }
 
 export interface QueuedExecution {
@@ -133,6 +135,7 @@ export async function queueExecutionIn(
       invoked_by_id: request.invokedById ?? null,
       scheduled_for: request.scheduledFor ?? null,
       is_synchronous: flow.isSynchronous,
+      unique_request_id: request.uniqueRequestId ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

@@ -97,6 +97,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     );
   });
 
+  // Custom and code-native code (data sources, preprocess flows) runs in sandboxes; shared with the worker's.
+  const sandboxes = options.sandboxes ?? new ComponentSandboxes(options.log);
   if (options.roles.includes('ingress')) {
     await app.register(
       webhookIngress({
@@ -104,11 +106,14 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
         waiter: options.waiter,
         syncTimeoutMs: options.syncTimeoutMs,
         bodyLimitBytes: options.webhookBodyLimitBytes,
+        keyring: options.keyring,
+        sandboxes,
+        log: options.log,
         ...(options.inline ? { inline: options.inline } : {}),
       }),
     );
   }
-  if (options.roles.includes('api')) await installApi(app, options);
+  if (options.roles.includes('api')) await installApi(app, { ...options, sandboxes });
   return app;
 }
 
@@ -141,7 +146,7 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
   const sandboxes = options.sandboxes ?? new ComponentSandboxes(options.log);
   await app.register(customerRoutes(options.db), { prefix: '/api' });
   await app.register(tokenRoutes(options.db), { prefix: '/api' });
-  await app.register(integrationRoutes(options.db), { prefix: '/api' });
+  await app.register(integrationRoutes(options.db, { publicUrl: options.publicUrl }), { prefix: '/api' });
   await app.register(integrationVersionRoutes(options.db), { prefix: '/api' });
   await app.register(
     instanceRoutes(options.db, {

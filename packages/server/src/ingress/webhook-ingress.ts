@@ -1,23 +1,45 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Flow, Input, Integration } from '@weft/definition';
-import type { FlowResponse, TriggerRequest } from '@weft/engine';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Integration } from '@weft/definition';
+import type { ErrorRecord, FlowResponse, TriggerRequest } from '@weft/engine';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Kysely, sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { ComponentSandboxes } from '../components/component-sandboxes.js';
 import type { Database } from '../database/schema.js';
-import { WeftError } from '../errors.js';
-import { flowsOf, queueNameFor } from '../executions/execution-queue.js';
+import { isWeftError, WeftError } from '../errors.js';
+import { queueNameFor } from '../executions/execution-queue.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
 import { errorBody } from '../http/error-handler.js';
+import type { Keyring } from '../secrets/keyring.js';
+import { IntegrationVersions } from '../worker/integration-versions.js';
 import type { StoredOutcome } from '../worker/run-execution.js';
-import { IngestBatcher } from './ingest-batcher.js';
-import { triggerRequestOf, valueAtPath } from './webhook-request.js';
+import { IngestBatcher, type Stored } from './ingest-batcher.js';
+import {
+  type PreprocessDeps,
+  type PreprocessRun,
+  preprocessRecord,
+  runPreprocessFlow,
+  storeFailedPreprocess,
+} from './preprocess-flow.js';
+import { textAt, triggerRequestOf, valueAtPath, valueInResult } from './webhook-request.js';
+import {
+  checkApiKey,
+  type FlowRouting,
+  pickFlow,
+  type VersionRouting,
+  versionRouting,
+} from './webhook-routing.js';
 
 /**
- * Where a webhook enters: `/trigger/<token>[/<path>]`. A token names one instance flow (flow-specific endpoints)
- * or one instance (instance-specific endpoints, routed to a flow by the integration's flowNameField or by the
- * first path segment). The request is checked (deployed, unpaused, API key), stored as an execution with its
- * queue job in one statement, and only then answered: async flows at once with `{executionId}`, synchronous
- * flows with the flow's response once it has run (or 504 naming the execution after the sync time-out).
+ * Where a webhook enters: `/trigger/<token>[/<path>]`. A token names one instance flow (flow-specific endpoints),
+ * one instance (instance-specific endpoints: routed to a flow by the integration's flowNameField, its preprocess
+ * flow, the first path segment, or to its only flow), or one integration (shared endpoints: routed to a customer's
+ * instance by externalCustomerIdField and to a flow by flowNameField, read from the request or from what the
+ * preprocess flow answered). The request is checked (deployed, unpaused, API key), stored as an execution with its
+ * queue job in one statement (deduplicated, cancelling obsolete retries), and only then answered: async flows at
+ * once with `{executionId}` (or with their trigger's response once the trigger ran, when the trigger may set
+ * one), synchronous flows with the flow's response once it has run (or 504 naming the execution after the sync
+ * time-out).
  */
 
 export interface WebhookIngressOptions {
@@ -25,6 +47,10 @@ export interface WebhookIngressOptions {
   waiter: ExecutionWaiter;
   syncTimeoutMs: number;
   bodyLimitBytes: number;
+  /** Preprocess flows run here: they open instance connections and run custom code in sandboxes. */
+  keyring: Keyring;
+  sandboxes: ComponentSandboxes;
+  log: Logger;
   /**
    * Set when this process is also a worker: synchronous flows (without a FIFO or concurrency queue) then run
    * here, right after their execution is stored, instead of taking a trip through the queue to another worker —
@@ -41,102 +67,392 @@ export interface InlineRunner {
   limit: number;
 }
 
-interface VersionRouting {
-  endpointType: Integration['endpointType'];
-  flowNameField: string | undefined;
-  flowsByStableKey: Map<string, Flow>;
-  flowsByName: Map<string, Flow>;
-}
-
+/** A token's endpoint: an instance flow's, an instance's, or an integration's shared one. */
 interface Endpoint {
-  instanceId: string;
+  kind: 'flow' | 'instance' | 'shared';
+  orgId: string;
+  instanceId: string | null;
   flowStableKey: string | null;
   enabled: boolean;
+  /** The instance's deployed version; for a shared endpoint, the newest version deployed to any customer. */
   deployedVersionId: string | null;
   apiKeys: string[];
+  integrationId: string | null;
+}
+
+/** Where a request goes: an instance flow (of the instance's deployed version). */
+interface Routed {
+  instanceId: string;
+  versionId: string;
+  flow: FlowRouting;
+  /** The preprocess flow run that routed it, as kept on the execution. */
+  preprocess?: Record<string, unknown>;
 }
 
 /** Versions are immutable, so what routing needs from one is kept for good (bounded). */
 const versionCacheLimit = 500;
+/** Longer deduplication and unique request ids are keyed by their digest. */
+const maxIdLength = 200;
 
 export function webhookIngress(options: WebhookIngressOptions) {
   const { db, waiter } = options;
-  const versions = new Map<string, VersionRouting>();
+  const routings = new Map<string, VersionRouting>();
+  const versions = new IntegrationVersions(db);
+  const preprocessDeps: PreprocessDeps = {
+    db,
+    keyring: options.keyring,
+    log: options.log,
+    sandboxes: options.sandboxes,
+    versions,
+  };
   let inlineRuns = 0;
   const batcher = new IngestBatcher(db);
 
   const routingOf = async (versionId: string): Promise<VersionRouting> => {
-    const cached = versions.get(versionId);
+    const cached = routings.get(versionId);
     if (cached) return cached;
     const row = await db
       .selectFrom('integration_versions')
       .select('definition')
       .where('id', '=', versionId)
       .executeTakeFirstOrThrow();
-    const integration = row.definition as Integration;
-    const flows = flowsOf(integration);
-    const routing: VersionRouting = {
-      endpointType: integration.endpointType ?? 'flow_specific',
-      flowNameField: pathOfInput(integration.flowNameField),
-      flowsByStableKey: new Map(flows.map((flow) => [flow.stableKey, flow])),
-      flowsByName: new Map(flows.map((flow) => [flow.name, flow])),
-    };
-    if (versions.size >= versionCacheLimit) versions.delete(versions.keys().next().value as string);
-    versions.set(versionId, routing);
+    const routing = versionRouting(versionId, row.definition as Integration);
+    if (routings.size >= versionCacheLimit) routings.delete(routings.keys().next().value as string);
+    routings.set(versionId, routing);
     return routing;
   };
 
   const endpointOf = async (token: string): Promise<Endpoint | undefined> => {
     if (!/^[0-9a-f]{64}$/.test(token)) return undefined;
+    // One round trip; the branches after the one that matches are never run (limit 1).
     const result = await sql<Endpoint>`
-      select f.instance_id as "instanceId", f.flow_stable_key as "flowStableKey", n.enabled,
-             n.deployed_version_id as "deployedVersionId", n.api_keys as "apiKeys"
+      select 'flow' as kind, n.org_id as "orgId", f.instance_id as "instanceId",
+             f.flow_stable_key as "flowStableKey", n.enabled, n.deployed_version_id as "deployedVersionId",
+             n.api_keys as "apiKeys", null::uuid as "integrationId"
         from instance_flows f join instances n on n.id = f.instance_id
        where f.webhook_token = ${token}
       union all
-      select n.id, null, n.enabled, n.deployed_version_id, n.api_keys
+      select 'instance', n.org_id, n.id, null, n.enabled, n.deployed_version_id, n.api_keys, n.integration_id
         from instances n
        where n.webhook_token = ${token}
+      union all
+      select 'shared', i.org_id, null, null, true,
+             (select n.deployed_version_id
+                from instances n join integration_versions v on v.id = n.deployed_version_id
+               where n.integration_id = i.id
+               order by v.version_number desc
+               limit 1),
+             '{}'::text[], i.id
+        from integrations i
+       where i.shared_webhook_token = ${token}
        limit 1`.execute(db);
     return result.rows[0];
   };
 
-  const handle = async (request: FastifyRequest, reply: FastifyReply, token: string, path: string) => {
-    const endpoint = await endpointOf(token);
-    if (!endpoint || endpoint.deployedVersionId === null) {
-      throw new WeftError('WEBHOOK_NOT_FOUND', 'No deployed instance flow answers at this webhook URL.');
-    }
+  const preprocess = async (
+    log: FastifyBaseLogger,
+    routing: VersionRouting,
+    orgId: string,
+    trigger: TriggerRequest,
+    instanceId?: string,
+  ): Promise<PreprocessRun> => {
+    const flow = routing.preprocessFlow?.flow;
+    if (!flow) throw new Error('no preprocess flow');
+    const run = await runPreprocessFlow(preprocessDeps, {
+      orgId,
+      versionId: routing.versionId,
+      flow,
+      trigger,
+      timeoutMs: options.syncTimeoutMs,
+      ...(instanceId ? { instanceId } : {}),
+    });
+    const entry = {
+      preprocessFlow: flow.name,
+      integration: routing.integrationName,
+      endpoint: instanceId ? 'instance_specific' : 'shared_instance',
+      ...(instanceId ? { instanceId } : {}),
+      status: run.status,
+      durationMs: run.durationMs,
+      steps: run.stepRecords.map((record) => ({ key: record.key, status: record.status })),
+      logs: run.logs.map((line) => `[${line.level}] ${line.message}`),
+      ...(run.error ? { error: run.error } : {}),
+    };
+    if (run.status === 'succeeded') log.info(entry, 'preprocess flow ran');
+    else log.warn(entry, 'preprocess flow failed');
+    return run;
+  };
+
+  /** Flow-specific and instance-specific endpoints. */
+  const routeInstance = async (
+    request: FastifyRequest,
+    endpoint: Endpoint,
+    trigger: TriggerRequest,
+  ): Promise<Routed> => {
+    const instanceId = endpoint.instanceId;
+    if (endpoint.deployedVersionId === null || instanceId === null) throw notFound();
     const routing = await routingOf(endpoint.deployedVersionId);
-    const trigger = triggerRequestOf(request, path);
-    let flow: Flow | undefined;
-    if (endpoint.flowStableKey !== null) {
-      flow = routing.flowsByStableKey.get(endpoint.flowStableKey);
+    const apiKey = request.headers['api-key'];
+    const base = { instanceId, versionId: routing.versionId };
+    if (endpoint.kind === 'flow') {
+      const flow = routing.flowsByStableKey.get(endpoint.flowStableKey ?? '');
       if (!flow) throw new WeftError('WEBHOOK_NOT_FOUND', 'This flow is not in the deployed version.');
+      checkApiKey(flow, endpoint.apiKeys, apiKey);
+      checkEnabled(endpoint.enabled, instanceId);
+      return { ...base, flow };
+    }
+
+    const preprocessFlow = routing.preprocessFlow;
+    if (preprocessFlow) {
+      checkApiKey(preprocessFlow, endpoint.apiKeys, apiKey);
+      checkEnabled(endpoint.enabled, instanceId);
+      const run = await preprocess(request.log, routing, endpoint.orgId, trigger, instanceId);
+      // A run that routes nothing is kept as a failed execution of the preprocess flow, with its steps and logs.
+      const keepFailure = async (error: ErrorRecord): Promise<string | undefined> =>
+        storeFailedPreprocess(db, {
+          instanceId,
+          versionId: routing.versionId,
+          flow: preprocessFlow.flow,
+          trigger,
+          run,
+          error,
+        }).catch((failure: Error) => {
+          request.log.error({ error: failure.message }, 'could not store the failed preprocess run');
+          return undefined;
+        });
+      if (run.status !== 'succeeded') {
+        const error = run.error ?? { code: 'STEP_FAILED', message: 'it failed without a message' };
+        throw preprocessFailed(run, error, await keepFailure(error));
+      }
+      const where = routing.flowNameField
+        ? `the preprocess flow's result at ${routing.flowNameField}`
+        : "the preprocess flow's result (its flowName field)";
+      const wanted = textAt(
+        routing.flowNameField
+          ? valueInResult(run.result, routing.flowNameField)
+          : defaultFlowName(run.result),
+      );
+      let flow: FlowRouting;
+      try {
+        flow = pickFlow(routing, wanted, where);
+      } catch (error) {
+        if (!isWeftError(error)) throw error;
+        const executionId = await keepFailure({ code: error.code, message: error.message });
+        throw new WeftError(error.code, error.message, {
+          ...error.details,
+          ...(executionId ? { executionId } : {}),
+        });
+      }
+      checkApiKey(flow, endpoint.apiKeys, apiKey);
+      return { ...base, flow, preprocess: preprocessRecord(run) };
+    }
+
+    let flow: FlowRouting;
+    if (routing.flowNameField) {
+      flow = pickFlow(routing, textAt(valueAtPath(trigger, routing.flowNameField)), routing.flowNameField);
     } else {
-      flow = routeToFlow(routing, trigger);
-      if (trigger.pathFragment && !routing.flowNameField) {
-        // The first path segment named the flow; the flow sees the rest.
-        const rest = trigger.pathFragment.split('/').slice(1).join('/');
+      // The first path segment names the flow; the flow sees the rest. An integration with one flow needs none.
+      const segments = (trigger.pathFragment ?? '').split('/');
+      const first = decoded(segments[0] ?? '');
+      const named = first !== '' && (routing.flowsByName.has(first) || routing.flowsByStableKey.has(first));
+      if (!named && routing.defaultable.length === 1) {
+        flow = routing.defaultable[0] as FlowRouting;
+      } else {
+        flow = pickFlow(routing, first || undefined, 'the first path segment after the token');
+        const rest = segments.slice(1).join('/');
         if (rest) trigger.pathFragment = rest;
         else delete trigger.pathFragment;
       }
     }
-    checkApiKey(flow, endpoint, request.headers['api-key']);
-    if (!endpoint.enabled) {
-      throw new WeftError('INSTANCE_PAUSED', 'The instance is paused: it runs nothing.', {
-        instanceId: endpoint.instanceId,
-      });
-    }
+    checkApiKey(flow, endpoint.apiKeys, apiKey);
+    checkEnabled(endpoint.enabled, instanceId);
+    return { ...base, flow };
+  };
 
+  /** Shared endpoints: the customer's instance by externalCustomerIdField, the flow by flowNameField. */
+  const routeShared = async (
+    request: FastifyRequest,
+    endpoint: Endpoint,
+    trigger: TriggerRequest,
+  ): Promise<Routed> => {
+    const integrationId = endpoint.integrationId ?? '';
+    if (endpoint.deployedVersionId === null) {
+      throw new WeftError(
+        'WEBHOOK_NOT_FOUND',
+        'No instance of this integration is deployed, so its shared endpoint has nowhere to send requests.',
+        { integrationId },
+      );
+    }
+    // The endpoint configuration of the newest version deployed to any customer routes every request.
+    const routing = await routingOf(endpoint.deployedVersionId);
+    if (routing.endpointType !== 'shared_instance') {
+      throw new WeftError(
+        'WEBHOOK_NOT_FOUND',
+        `The newest version of '${routing.integrationName}' deployed to a customer does not use a shared endpoint (its endpointType is ${routing.endpointType}); send requests to the instances' own webhook URLs.`,
+        { integrationId, endpointType: routing.endpointType },
+      );
+    }
+    const apiKey = request.headers['api-key'];
+    let read = (path: string) => valueAtPath(trigger, path);
+    let source = (path: string) => path;
+    let run: PreprocessRun | undefined;
+    if (routing.preprocessFlow) {
+      // Before routing there is no instance, so only organization keys can be checked; the routed flow's are after.
+      if (routing.preprocessFlow.flow.endpointSecurityType === 'organization') {
+        checkApiKey(routing.preprocessFlow, [], apiKey);
+      }
+      const ran = await preprocess(request.log, routing, endpoint.orgId, trigger);
+      if (ran.status !== 'succeeded') {
+        throw preprocessFailed(
+          ran,
+          ran.error ?? { code: 'STEP_FAILED', message: 'it failed without a message' },
+        );
+      }
+      run = ran;
+      read = (path) => valueInResult(ran.result, path);
+      source = (path) => `the preprocess flow's result at ${path}`;
+    }
+    const customerField = routing.externalCustomerIdField;
+    if (!customerField) {
+      throw new WeftError(
+        'WEBHOOK_CUSTOMER_NOT_ROUTED',
+        `The endpoint configuration of '${routing.integrationName}' has no externalCustomerIdField, so its shared endpoint cannot tell which customer a request is for.`,
+        { externalCustomerIdField: null },
+      );
+    }
+    const externalId = textAt(read(customerField));
+    if (externalId === undefined) {
+      throw new WeftError(
+        'WEBHOOK_CUSTOMER_NOT_ROUTED',
+        `The request does not name a customer: no external customer id in ${source(customerField)}.`,
+        { externalCustomerIdField: customerField },
+      );
+    }
+    const { rows } = await sql<{
+      customerId: string;
+      customerName: string;
+      instanceId: string | null;
+      instanceName: string | null;
+      enabled: boolean | null;
+      deployedVersionId: string | null;
+      apiKeys: string[] | null;
+    }>`
+      select c.id as "customerId", c.name as "customerName", n.id as "instanceId", n.name as "instanceName",
+             n.enabled, n.deployed_version_id as "deployedVersionId", n.api_keys as "apiKeys"
+        from customers c
+        left join instances n on n.customer_id = c.id and n.integration_id = ${integrationId}::uuid
+                              and n.deployed_version_id is not null
+       where c.org_id = ${endpoint.orgId}::uuid and c.external_id = ${externalId}
+       order by n.created_at, n.id`.execute(db);
+    const customer = rows[0];
+    if (!customer) {
+      throw new WeftError(
+        'WEBHOOK_CUSTOMER_NOT_FOUND',
+        `No customer has the external id '${externalId}' (from ${source(customerField)}).`,
+        { externalId, externalCustomerIdField: customerField },
+      );
+    }
+    const deployed = rows.filter((row) => row.instanceId !== null);
+    const context = { externalId, customerId: customer.customerId };
+    if (deployed.length === 0) {
+      throw new WeftError(
+        'WEBHOOK_INSTANCE_NOT_FOUND',
+        `Customer '${customer.customerName}' (external id '${externalId}') has no deployed instance of '${routing.integrationName}'.`,
+        { ...context, integrationId },
+      );
+    }
+    const running = deployed.filter((row) => row.enabled);
+    if (running.length === 0) {
+      const ids = deployed.map((row) => row.instanceId);
+      throw new WeftError(
+        'INSTANCE_PAUSED',
+        `The instance of '${routing.integrationName}' for customer '${customer.customerName}' is paused: it runs nothing.`,
+        { ...context, instanceId: ids[0], instanceIds: ids },
+      );
+    }
+    if (running.length > 1) {
+      throw new WeftError(
+        'WEBHOOK_INSTANCE_AMBIGUOUS',
+        `Customer '${customer.customerName}' (external id '${externalId}') has ${running.length} deployed, unpaused instances of '${routing.integrationName}' (${running.map((row) => `'${row.instanceName}' ${row.instanceId}`).join(', ')}), so the shared endpoint cannot tell which one a request is for.`,
+        {
+          ...context,
+          instances: running.map((row) => ({ id: row.instanceId, name: row.instanceName })),
+        },
+      );
+    }
+    const instance = running[0] as (typeof running)[number] & {
+      instanceId: string;
+      deployedVersionId: string;
+    };
+    const instanceRouting = await routingOf(instance.deployedVersionId);
+    const wanted = textAt(
+      routing.flowNameField ? read(routing.flowNameField) : run ? defaultFlowName(run.result) : undefined,
+    );
+    const flow = pickFlow(
+      instanceRouting,
+      wanted,
+      routing.flowNameField
+        ? source(routing.flowNameField)
+        : run
+          ? "the preprocess flow's result (its flowName field)"
+          : 'the request (the integration has no flowNameField)',
+      // The endpoint configuration that routed it is the newest deployed version's, not the instance's own.
+      { ...context, instanceId: instance.instanceId, flowNameField: routing.flowNameField ?? null },
+    );
+    checkApiKey(flow, instance.apiKeys ?? [], apiKey);
+    return {
+      instanceId: instance.instanceId,
+      versionId: instance.deployedVersionId,
+      flow,
+      ...(run ? { preprocess: preprocessRecord(run) } : {}),
+    };
+  };
+
+  /** Stores the routed request as an execution, then answers. */
+  const accept = async (reply: FastifyReply, routed: Routed, trigger: TriggerRequest) => {
+    const { flow } = routed.flow;
+    const dedupeId = routed.flow.dedupePath
+      ? boundedId(textAt(valueAtPath(trigger, routed.flow.dedupePath)))
+      : undefined;
+    const uniqueRequestId = routed.flow.uniqueRequestPath
+      ? boundedId(textAt(valueAtPath(trigger, routed.flow.uniqueRequestPath)))
+      : undefined;
+    const awaitsTrigger = !flow.isSynchronous && routed.flow.triggerMayAnswer;
     const inline =
       flow.isSynchronous &&
       options.inline !== undefined &&
       inlineRuns < options.inline.limit &&
-      queueNameFor(endpoint.instanceId, flow, '0') === null
+      queueNameFor(routed.instanceId, flow, '0') === null
         ? options.inline
         : undefined;
-    const executionId = await storeExecution(batcher, endpoint, flow, trigger, inline?.leaseMs);
+    const stored: Stored | undefined = await batcher.store({
+      instanceId: routed.instanceId,
+      versionId: routed.versionId,
+      flowName: flow.name,
+      flowStableKey: flow.stableKey,
+      isSynchronous: flow.isSynchronous,
+      trigger,
+      queueName: queueNameFor(routed.instanceId, flow, randomUUID()),
+      runAt: inline === undefined ? null : new Date(Date.now() + inline.leaseMs),
+      ...(dedupeId !== undefined ? { dedupeId } : {}),
+      ...(uniqueRequestId !== undefined ? { uniqueRequestId } : {}),
+      ...(awaitsTrigger ? { awaitsTriggerResponse: true } : {}),
+      ...(routed.preprocess ? { preprocess: routed.preprocess } : {}),
+    });
+    if (stored === undefined) {
+      // Paused or redeployed between the lookup and the insert: nothing was stored.
+      throw new WeftError('INSTANCE_PAUSED', 'The instance was paused or redeployed just now; try again.', {
+        instanceId: routed.instanceId,
+      });
+    }
+    const { executionId } = stored;
     reply.header('x-weft-execution-id', executionId);
+    if (stored.duplicate) {
+      // Within the deduplication window: nothing new runs. A synchronous caller gets the first request's outcome.
+      reply.header('x-weft-duplicate', 'true');
+      if (!flow.isSynchronous) return reply.status(200).send({ executionId, duplicate: true });
+      return answerWhenFinished(reply, executionId);
+    }
+    if (awaitsTrigger) return answerFromTrigger(reply, executionId);
     if (!flow.isSynchronous) return reply.status(200).send({ executionId });
 
     if (inline) {
@@ -154,6 +470,10 @@ export function webhookIngress(options: WebhookIngressOptions) {
       if (outcome) return sendOutcome(reply, executionId, outcome);
       // Not run here after all (lost its lease midway, or this process is stopping): wait for whoever runs it.
     }
+    return answerWhenFinished(reply, executionId);
+  };
+
+  const answerWhenFinished = async (reply: FastifyReply, executionId: string) => {
     const finished = await waiter.wait(executionId, options.syncTimeoutMs);
     if (!finished) return sendTimeout(reply, executionId, options.syncTimeoutMs);
     const outcome = await db
@@ -162,6 +482,44 @@ export function webhookIngress(options: WebhookIngressOptions) {
       .where('id', '=', executionId)
       .executeTakeFirst();
     return sendOutcome(reply, executionId, outcome);
+  };
+
+  /** An asynchronous flow whose trigger may answer: its trigger's response once the trigger ran. */
+  const answerFromTrigger = async (reply: FastifyReply, executionId: string) => {
+    const ready = await waiter.waitForTrigger(executionId, options.syncTimeoutMs);
+    const row = await db
+      .selectFrom('executions')
+      .select(['status', 'error', 'trigger_response', 'triggered_at'])
+      .where('id', '=', executionId)
+      .executeTakeFirst();
+    if (row?.triggered_at) {
+      const response = row.trigger_response as FlowResponse | null;
+      return response ? sendResponse(reply, response) : reply.status(200).send({ executionId });
+    }
+    if (!ready && (row?.status === 'queued' || row?.status === 'running')) {
+      return reply
+        .status(504)
+        .send(
+          errorBody(
+            'SYNC_EXECUTION_TIMEOUT',
+            `The trigger of execution ${executionId} did not run within ${options.syncTimeoutMs} ms; the execution goes on.`,
+            { executionId },
+          ),
+        );
+    }
+    if (row?.status === 'succeeded') return reply.status(200).send({ executionId });
+    return sendOutcome(reply, executionId, row ?? undefined);
+  };
+
+  const handle = async (request: FastifyRequest, reply: FastifyReply, token: string, path: string) => {
+    const endpoint = await endpointOf(token);
+    if (!endpoint) throw notFound();
+    const trigger = triggerRequestOf(request, path);
+    const routed =
+      endpoint.kind === 'shared'
+        ? await routeShared(request, endpoint, trigger)
+        : await routeInstance(request, endpoint, trigger);
+    return accept(reply, routed, trigger);
   };
 
   return async function webhookIngressPlugin(app: FastifyInstance): Promise<void> {
@@ -199,86 +557,55 @@ export function webhookIngress(options: WebhookIngressOptions) {
   };
 }
 
-function pathOfInput(input: Input | string | undefined): string | undefined {
-  if (input === undefined) return undefined;
-  if (typeof input === 'string') return input || undefined;
-  const value = (input as { value?: unknown }).value;
-  return typeof value === 'string' && value !== '' ? value : undefined;
+function notFound(): WeftError {
+  return new WeftError('WEBHOOK_NOT_FOUND', 'No deployed instance flow answers at this webhook URL.');
 }
 
-/** Instance-level endpoints: the flow named where flowNameField points, else by the first path segment. */
-function routeToFlow(routing: VersionRouting, trigger: TriggerRequest): Flow {
-  const names = [...routing.flowsByName.keys()];
-  let wanted: unknown;
-  let where: string;
-  if (routing.flowNameField) {
-    wanted = valueAtPath(trigger, routing.flowNameField);
-    where = routing.flowNameField;
-  } else {
-    wanted = trigger.pathFragment ? decodeURIComponent(trigger.pathFragment.split('/')[0] ?? '') : undefined;
-    where = 'the first path segment after the token';
-  }
-  const flow =
-    typeof wanted === 'string'
-      ? (routing.flowsByName.get(wanted) ?? routing.flowsByStableKey.get(wanted))
-      : undefined;
-  if (!flow) {
-    throw new WeftError(
-      'WEBHOOK_FLOW_NOT_ROUTED',
-      wanted === undefined || wanted === ''
-        ? `The request does not name a flow (expected in ${where}).`
-        : `'${String(wanted)}' (from ${where}) is not a flow of this instance.`,
-      { flowNameField: routing.flowNameField ?? null, flows: names },
-    );
-  }
-  return flow;
-}
-
-const digest = (text: string) => createHash('sha256').update(text).digest();
-
-function checkApiKey(flow: Flow, endpoint: Endpoint, given: string | string[] | undefined): void {
-  const security = flow.endpointSecurityType;
-  if (security === 'unsecured') return;
-  if (security === 'customer_optional' && endpoint.apiKeys.length === 0) return;
-  const key = Array.isArray(given) ? given[0] : given;
-  // Compare digests in constant time, so response timing says nothing about how much of a key matched.
-  const ok =
-    typeof key === 'string' &&
-    endpoint.apiKeys.some((candidate) => timingSafeEqual(digest(candidate), digest(key)));
-  if (!ok) {
-    throw new WeftError(
-      'WEBHOOK_API_KEY_INVALID',
-      key === undefined
-        ? 'This flow needs an API key in the Api-Key header.'
-        : 'The Api-Key header matches none of the instance API keys.',
-    );
+function checkEnabled(enabled: boolean, instanceId: string): void {
+  if (!enabled) {
+    throw new WeftError('INSTANCE_PAUSED', 'The instance is paused: it runs nothing.', { instanceId });
   }
 }
 
-async function storeExecution(
-  batcher: IngestBatcher,
-  endpoint: Endpoint,
-  flow: Flow,
-  trigger: TriggerRequest,
-  parkJobMs: number | undefined,
-): Promise<string> {
-  const executionId = await batcher.store({
-    instanceId: endpoint.instanceId,
-    versionId: endpoint.deployedVersionId ?? '',
-    flowName: flow.name,
-    flowStableKey: flow.stableKey,
-    isSynchronous: flow.isSynchronous,
-    trigger,
-    queueName: queueNameFor(endpoint.instanceId, flow, randomUUID()),
-    runAt: parkJobMs === undefined ? null : new Date(Date.now() + parkJobMs),
-  });
-  if (executionId === undefined) {
-    // Paused or redeployed between the lookup and the insert: nothing was stored.
-    throw new WeftError('INSTANCE_PAUSED', 'The instance was paused or redeployed just now; try again.', {
-      instanceId: endpoint.instanceId,
-    });
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // not percent-encoding after all: taken as written
   }
-  return executionId;
+}
+
+/** Without flowNameField, a preprocess flow names the flow with its result itself (text) or its `flowName`. */
+function defaultFlowName(result: unknown): unknown {
+  if (typeof result === 'string') return result;
+  return result !== null && typeof result === 'object'
+    ? (result as { flowName?: unknown }).flowName
+    : undefined;
+}
+
+/** Ids are kept as given up to `maxIdLength` characters; longer ones by their SHA-256. */
+function boundedId(id: string | undefined): string | undefined {
+  if (id === undefined || id.length <= maxIdLength) return id;
+  return `sha256:${createHash('sha256').update(id).digest('hex')}`;
+}
+
+function preprocessFailed(run: PreprocessRun, error: ErrorRecord, executionId?: string): WeftError {
+  const step = run.stepRecords.find((record) => record.key === error.stepKey);
+  const stepName = step?.name ?? error.stepKey;
+  const where = stepName ? ` at step '${stepName}'` : '';
+  // The engine's message may name the step already: once is enough.
+  const reason = stepName ? error.message.replace(`step '${stepName}' failed: `, '') : error.message;
+  return new WeftError(
+    'WEBHOOK_PREPROCESS_FAILED',
+    `The preprocess flow '${run.flow}' failed${where}: ${reason}. The request was not routed.`,
+    {
+      flow: run.flow,
+      stepKey: error.stepKey ?? null,
+      stepName: step?.name ?? null,
+      error,
+      ...(executionId ? { executionId } : {}),
+    },
+  );
 }
 
 function sendTimeout(reply: FastifyReply, executionId: string, timeoutMs: number) {
@@ -316,6 +643,11 @@ function sendOutcome(
   }
   const response = (outcome.response ?? null) as FlowResponse | null;
   if (!response) return reply.status(200).send({ executionId });
+  return sendResponse(reply, response);
+}
+
+/** A flow's (or its trigger's) response: status, headers, content type and body. */
+function sendResponse(reply: FastifyReply, response: FlowResponse) {
   for (const [name, value] of Object.entries(response.headers ?? {})) {
     if (!unsendableHeaders.has(name.toLowerCase())) reply.header(name, value);
   }

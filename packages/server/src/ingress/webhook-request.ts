@@ -59,10 +59,21 @@ export function triggerRequestOf(request: FastifyRequest, pathFragment: string):
   return trigger;
 }
 
+/**
+ * References written against a step's results (`integrationTrigger.results.headers.x`, `results.body.data.x`,
+ * as the endpoint configuration of an export writes them) mean the same path without that prefix.
+ */
+function withoutResultsPrefix(path: string): string {
+  return path
+    .trim()
+    .replace(/^[\w$]+\.results\./, '')
+    .replace(/^results\./, '');
+}
+
 /** A value at a dotted path of the request (`headers.x-acme-flow`, `body.data.event`, `queryParameters.flow`). */
 export function valueAtPath(trigger: TriggerRequest, path: string): unknown {
-  // References written against the trigger step (`integrationTrigger.results.headers.x`) mean the same request.
-  const cleaned = path.replace(/^[\w$]+\.results\./, '');
+  const cleaned = withoutResultsPrefix(path);
+  if (cleaned === '') return undefined;
   const segments = cleaned.split('.');
   const [root] = segments;
   let current: unknown =
@@ -77,4 +88,27 @@ export function valueAtPath(trigger: TriggerRequest, path: string): unknown {
     current = Object.hasOwn(record, key) ? record[key] : undefined;
   }
   return current;
+}
+
+/**
+ * A value at a dotted path of a step's result (a preprocess flow's last step): `results.flowName`, `flowName` and
+ * `<stepKey>.results.flowName` all mean the `flowName` field of the result.
+ */
+export function valueInResult(result: unknown, path: string): unknown {
+  const cleaned = withoutResultsPrefix(path);
+  if (cleaned === '') return result;
+  let current = result;
+  for (const segment of cleaned.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    const record = current as Record<string, unknown>;
+    current = Object.hasOwn(record, segment) ? record[segment] : undefined;
+  }
+  return current;
+}
+
+/** A routing or identifying value as text: a non-empty string, or a number; anything else is no value. */
+export function textAt(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.trim() === '' ? undefined : value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
 }

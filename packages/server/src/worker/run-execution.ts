@@ -6,6 +6,7 @@ import {
   runFlow,
   type StatePort,
   type StateScope,
+  type StepEvent,
   type TriggerRequest,
 } from '@weft/engine';
 import type { Task } from 'graphile-worker';
@@ -21,8 +22,9 @@ import { ConnectionUnavailableError } from '../connections/connection-tokens.js'
 import type { Database, TriggerKind } from '../database/schema.js';
 import { isWeftError } from '../errors.js';
 import { queueExecutionIn } from '../executions/execution-queue.js';
-import type { ExecutionWaiter } from '../executions/execution-waiter.js';
+import { type ExecutionWaiter, executionTriggeredChannel } from '../executions/execution-waiter.js';
 import type { Keyring } from '../secrets/keyring.js';
+import { jsonText } from './execution-blobs.js';
 import { type ActiveRun, ExecutionLeases } from './execution-leases.js';
 import { ExecutionRecorder, type FinalOutcome, type StoredRow } from './execution-recorder.js';
 import { flowInvoker } from './flow-invoker.js';
@@ -148,6 +150,8 @@ interface ClaimedExecution {
   retry_number: number;
   invoked_by_id: string | null;
   is_synchronous: boolean;
+  awaits_trigger_response: boolean;
+  unique_request_id: string | null;
   attempt: number;
   instance_name: string | null;
   config_values: StoredValues | null;
@@ -180,7 +184,8 @@ async function claim(
         and (status = 'queued' or (status = 'running' and (
           lease_expires_at is null or lease_expires_at < now() or lease_owner = ${leases.owner})))
       returning id, org_id, instance_id, customer_id, integration_id, integration_version_id, flow_name,
-        flow_stable_key, trigger, trigger_kind, retry_of_id, retry_number, invoked_by_id, is_synchronous, attempt
+        flow_stable_key, trigger, trigger_kind, retry_of_id, retry_number, invoked_by_id, is_synchronous, attempt,
+        awaits_trigger_response, unique_request_id
     )
     select c.*, n.name as instance_name, n.config_values, cu.name as customer_name,
       cu.external_id as customer_external_id,
@@ -199,10 +204,37 @@ async function claim(
 }
 
 /** Whether anyone may wait for this execution's outcome (see ExecutionWaiter): then it NOTIFYs when it ends. */
-function mayBeAwaited(execution: { is_synchronous: boolean; trigger_kind: TriggerKind }): boolean {
+function mayBeAwaited(execution: {
+  is_synchronous: boolean;
+  trigger_kind: TriggerKind;
+  awaits_trigger_response: boolean;
+}): boolean {
   return (
-    execution.is_synchronous || ['crossFlow', 'remove', 'deploy', 'test'].includes(execution.trigger_kind)
+    execution.is_synchronous ||
+    // Its caller waits for the trigger; if the trigger fails, the end of the execution is what it hears.
+    execution.awaits_trigger_response ||
+    ['crossFlow', 'remove', 'deploy', 'test'].includes(execution.trigger_kind)
   );
+}
+
+/**
+ * Stores the trigger's response (null when it set none) as soon as the trigger step ran and tells whoever waits
+ * for it: the webhook caller of an asynchronous flow whose trigger may answer. Fenced by the lease.
+ */
+async function publishTriggerResponse(
+  db: Kysely<Database>,
+  executionId: string,
+  leaseOwner: string,
+  response: FlowResponse | undefined,
+): Promise<boolean> {
+  const { rows } = await sql<{ id: string }>`
+    with stored as (
+      update executions set trigger_response = ${jsonText(response ?? null)}::jsonb, triggered_at = now()
+       where id = ${executionId} and lease_owner = ${leaseOwner} and status = 'running'
+      returning id
+    )
+    select id, pg_notify(${executionTriggeredChannel}, id::text) from stored`.execute(db);
+  return rows.length > 0;
 }
 
 async function claimAndRun(
@@ -287,6 +319,22 @@ async function claimAndRun(
   const crossFlowDepth =
     options.crossFlowDepth ??
     (execution.trigger_kind === 'crossFlow' ? await invocationDepth(db, executionId) : 0);
+  // The caller of an asynchronous flow whose trigger may answer waits for the trigger step: tell it at once.
+  let published: Promise<void> | undefined;
+  const onStep: (event: StepEvent) => void = execution.awaits_trigger_response
+    ? (event) => {
+        recorder.onStep(event);
+        if (event.type !== 'triggered' || published) return;
+        published = publishTriggerResponse(db, executionId, deps.leases.owner, event.response)
+          .then((stored) => {
+            if (stored) deps.waiter?.triggered(executionId);
+          })
+          .catch((error: Error) => {
+            // Its caller hears of the execution when it ends instead (it NOTIFYs then).
+            log.warn({ executionId, error: error.message }, 'could not store the trigger response');
+          });
+      }
+    : recorder.onStep;
   recorder.start();
   const result = await runFlow({
     integration,
@@ -324,11 +372,12 @@ async function claimAndRun(
         runInline: (invokedId, depth) => runExecution(db, invokedId, log, deps, { crossFlowDepth: depth }),
       }),
       log: recorder.onLog,
-      onStep: recorder.onStep,
+      onStep,
       ...(connections ? { connections: connections.port } : {}),
     },
   });
   recorder.close();
+  await published;
   recorder.addTrailingLogs(result.logs.slice(recorder.loggedLines));
   return store(db, run, execution, recorder, log, deps, integration, {
     status: result.status,
@@ -421,6 +470,22 @@ async function queueRetry(
   log: Logger,
 ): Promise<string | undefined> {
   try {
+    if (execution.unique_request_id !== null) {
+      const newer = await newerRequest(trx, execution);
+      if (newer) {
+        // Retry cancellation: a newer request with the same unique request id came while this one ran.
+        await trx
+          .updateTable('executions')
+          .set({ cancelled_by_id: newer })
+          .where('id', '=', execution.id)
+          .execute();
+        log.info(
+          { executionId: execution.id, newerExecutionId: newer },
+          'execution failed; not retried, a newer request carried the same unique request id',
+        );
+        return undefined;
+      }
+    }
     const queued = await queueExecutionIn(trx, {
       orgId: execution.org_id,
       instanceId: execution.instance_id,
@@ -431,6 +496,7 @@ async function queueRetry(
       retryNumber: retry.retryNumber,
       integrationVersionId: execution.integration_version_id,
       ...(retry.runAt ? { runAt: retry.runAt } : {}),
+      ...(execution.unique_request_id !== null ? { uniqueRequestId: execution.unique_request_id } : {}),
     });
     log.info(
       { executionId: execution.id, retryExecutionId: queued.executionId, retryNumber: retry.retryNumber },
@@ -443,6 +509,24 @@ async function queueRetry(
     log.info({ executionId: execution.id, reason: error.message }, 'execution failed; not retried');
     return undefined;
   }
+}
+
+/**
+ * A webhook execution of the same instance flow with the same unique request id, queued after the first execution
+ * of this one's retry chain: the request that makes this chain's retries obsolete.
+ */
+async function newerRequest(
+  trx: Transaction<Database>,
+  execution: ClaimedExecution,
+): Promise<string | undefined> {
+  const { rows } = await sql<{ id: string }>`
+    select e.id from executions e
+     where e.instance_id = ${execution.instance_id} and e.flow_stable_key = ${execution.flow_stable_key}
+       and e.unique_request_id = ${execution.unique_request_id} and e.trigger_kind = 'webhook'
+       and e.queued_at > (select o.queued_at from executions o where o.id = ${execution.retry_of_id ?? execution.id})
+     order by e.queued_at desc
+     limit 1`.execute(trx);
+  return rows[0]?.id;
 }
 
 /** Foreign key violation (a blob pruned meanwhile), serialization failure, deadlock: worth one more try. */

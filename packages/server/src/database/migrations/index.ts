@@ -7,6 +7,10 @@ import * as m0005 from './0005-executions.js';
 import * as m0006 from './0006-deploy-triggers.js';
 import * as m0007 from './0007-connections.js';
 import * as m0008 from './0008-custom-components.js';
+import * as m0009 from './0009-shared-webhooks.js';
+import * as m0010 from './0010-trigger-responses.js';
+import * as m0011 from './0011-webhook-dedupe.js';
+import * as m0012 from './0012-retry-cancellation.js';
 
 /**
  * The schema's history, oldest first. Append only: a shipped migration is never edited or renumbered (a process
@@ -21,4 +25,8 @@ export const migrations: Record<string, Migration> = {
   '0006-deploy-triggers': m0006,
   '0007-connections': m0007,
   '0008-custom-components': m0008,
+  '0009-shared-webhooks': m0009,
+  '0010-trigger-responses': m0010,
+  '0011-webhook-dedupe': m0011,
+  '0012-retry-cancellation': m0012,
 };
