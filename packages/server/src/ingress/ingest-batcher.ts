@@ -117,15 +117,19 @@ export class IngestBatcher {
       entry.reject(error);
       for (const follower of followers.get(entry) ?? []) follower.reject(error);
     };
+    if (byDedupeKey.size > 1) {
+      // Deduplication keys are locked in one order by every statement, so two batches cannot deadlock on them.
+      leaders.sort((a, b) => dedupeOrder(a).localeCompare(dedupeOrder(b)));
+    }
     try {
       const stored = await insertBatch(this.db, leaders);
       for (const entry of leaders) settle(entry, stored.get(entry.id));
     } catch (error) {
-      if (leaders.length === 1) {
+      if (leaders.length === 1 && !isTransient(error)) {
         fail(leaders[0] as Pending, error);
         return;
       }
-      // Find the one that spoiled it: each on its own.
+      // Find the one that spoiled it: each on its own (a transient failure, once more).
       await Promise.all(
         leaders.map(async (entry) => {
           try {
@@ -137,6 +141,19 @@ export class IngestBatcher {
       );
     }
   }
+}
+
+function dedupeOrder(entry: Pending): string {
+  const { item } = entry;
+  return item.dedupeId === undefined
+    ? ''
+    : `${item.instanceId}\u0000${item.flowStableKey}\u0000${item.dedupeId}`;
+}
+
+/** A deadlock or serialization failure: the same statement can succeed when tried again. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
 }
 
 /** The queue jobs of the executions just inserted, added in one call (one NOTIFY for the batch). */
