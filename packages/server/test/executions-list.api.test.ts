@@ -87,6 +87,7 @@ describe('GET /api/executions', () => {
       retryNumber: 0,
       replayOfId: null,
       invokedById: null,
+      cancelledById: null,
       queuedAt: executions.get(runs[0] as string).queuedAt,
       startedAt: expect.any(String),
       finishedAt: expect.any(String),
@@ -177,6 +178,7 @@ describe('GET /api/executions/:id', () => {
       retryNumber: 0,
       replayOfId: null,
       invokedById: null,
+      cancelledById: null,
       retries: [],
       replays: [],
     });
