@@ -48,6 +48,8 @@ beforeAll(async () => {
       ],
     }),
   );
+  // A flow-specific integration has no shared URL.
+  expect((await server.api('GET', `/api/integrations/${id}`)).body.sharedWebhookUrl).toBeNull();
   const customer = await customerWith(server, 'Partner Co', 'partner-1');
   instanceId = await deployedInstance(server, id, customer, 'Partner Feed');
   const answer = await server.api('GET', `/api/instances/${instanceId}/flows`);

@@ -14,6 +14,7 @@ import { ExecutionComponents } from '../components/execution-components.js';
 import { loadInstanceRuntime } from '../components/instance-runtime.js';
 import { ConnectionUnavailableError } from '../connections/connection-tokens.js';
 import type { Database } from '../database/schema.js';
+import { isWeftError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { jsonText } from '../worker/execution-blobs.js';
 import type { IntegrationVersions } from '../worker/integration-versions.js';
@@ -97,8 +98,8 @@ export async function runPreprocessFlow(
     try {
       ({ values: configVars, secrets } = await runtime.configValues());
     } catch (error) {
-      if (!(error instanceof ConnectionUnavailableError)) throw error;
-      return failedEarly(`a connection of the instance cannot be used: ${error.message}`);
+      if (!(error instanceof ConnectionUnavailableError) && !isWeftError(error)) throw error;
+      return failedEarly(`a connection of the instance cannot be used: ${(error as Error).message}`);
     }
   }
   const result = await runFlow({
