@@ -159,6 +159,10 @@ beforeAll(async () => {
   if (body.type === 'url_verification') {
     return { payload, response: { statusCode: 200, contentType: 'text/plain', body: body.challenge } };
   }
+  if (body.type === 'odd_headers') {
+    const headers = { 'x-ok': 'fine', 'bad header': 'x', 'x-split': 'a\\r\\nb' };
+    return { payload, response: { statusCode: 202, headers, contentType: 'text/plain', body: 'ok' } };
+  }
   return { payload };
 };`),
             codeStep(
@@ -277,6 +281,18 @@ describe('asynchronous flows whose trigger sets the response', () => {
     expect(event.headers.get('x-weft-execution-id')).toBe(executionId);
     const execution = await waitForExecution(server, executionId);
     expect(execution.steps.handleEvent).toEqual({ type: 'message' });
+  });
+
+  it('leaves out response headers HTTP cannot carry instead of failing the answer', async () => {
+    const answer = await fetch(urls['Slack Events']!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: 'verification-token', type: 'odd_headers' }),
+    });
+    expect(answer.status).toBe(202);
+    expect(await answer.text()).toBe('ok');
+    expect(answer.headers.get('x-ok')).toBe('fine');
+    expect(answer.headers.get('x-split')).toBeNull();
   });
 
   it('answers 500 naming the execution when the trigger fails; the failed execution is kept', async () => {

@@ -648,8 +648,13 @@ function sendOutcome(
 
 /** A flow's (or its trigger's) response: status, headers, content type and body. */
 function sendResponse(reply: FastifyReply, response: FlowResponse) {
+  // Flow code sets these: what HTTP cannot carry (a name that is no token, a value with a line break) is left out
+  // rather than failing the answer.
   for (const [name, value] of Object.entries(response.headers ?? {})) {
-    if (!unsendableHeaders.has(name.toLowerCase())) reply.header(name, value);
+    const text = String(value);
+    if (unsendableHeaders.has(name.toLowerCase()) || !headerName.test(name) || !headerValue.test(text))
+      continue;
+    reply.header(name, text);
   }
   const body = response.body;
   const statusCode =
@@ -657,10 +662,19 @@ function sendResponse(reply: FastifyReply, response: FlowResponse) {
       ? response.statusCode
       : 200;
   reply.status(statusCode);
+  const contentType =
+    typeof response.contentType === 'string' &&
+    headerValue.test(response.contentType) &&
+    response.contentType !== ''
+      ? response.contentType
+      : undefined;
   if (typeof body === 'string') {
-    reply.type(response.contentType ?? 'text/plain; charset=utf-8');
+    reply.type(contentType ?? 'text/plain; charset=utf-8');
     return reply.send(body);
   }
-  reply.type(response.contentType ?? 'application/json; charset=utf-8');
+  reply.type(contentType ?? 'application/json; charset=utf-8');
   return reply.send(body === undefined ? '' : JSON.stringify(body));
 }
+
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const headerValue = /^[\t\x20-\x7e\x80-\xff]*$/;
