@@ -41,6 +41,8 @@ interface FlowEndpoint {
 interface InstanceEndpoints {
   endpointType: string;
   instanceWebhookUrl: string | null;
+  /** The integration's one URL for all customers (shared_instance endpoints). */
+  sharedWebhookUrl?: string | null;
   flows: FlowEndpoint[];
 }
 
@@ -565,7 +567,11 @@ export function registerInstanceCommands(program: Command): void {
         instancePath(id, '/flows'),
       );
       if (options.json) return printJson(endpoints.flows);
-      if (endpoints.instanceWebhookUrl) {
+      if (endpoints.sharedWebhookUrl) {
+        process.stdout.write(
+          `Shared endpoint (one URL for every customer, routed by customer and flow): ${endpoints.sharedWebhookUrl}\n\n`,
+        );
+      } else if (endpoints.instanceWebhookUrl) {
         process.stdout.write(
           `Instance endpoint (${endpoints.endpointType}): ${endpoints.instanceWebhookUrl}\n\n`,
         );
