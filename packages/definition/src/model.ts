@@ -8,6 +8,12 @@ export const DEFINITION_VERSION = 7;
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
+/**
+ * Fields a definition carries that Weft does not know (newer exports add some over time), by name, as read. They
+ * have no effect; they are kept so that export writes them back where they were.
+ */
+export type ExtraFields = { [name: string]: JsonValue };
+
 export const endpointTypes = ['flow_specific', 'instance_specific', 'shared_instance'] as const;
 export type EndpointType = (typeof endpointTypes)[number];
 
@@ -43,6 +49,7 @@ export interface Integration {
   flows: Flow[];
   /** Opaque metadata a front end attaches (Spectral's `importMetadata`); kept, never interpreted. */
   importMetadata?: { [key: string]: JsonValue };
+  extraFields?: ExtraFields;
 }
 
 export interface Flow {
@@ -62,8 +69,26 @@ export interface Flow {
   queueConfig?: QueueConfig;
   /** Components a code-native flow calls by reference; kept for export. */
   supplementalComponents?: ComponentRef[];
-  /** JSON schemas describing the flow's payloads (code-native `schemas`); kept for export. */
-  schemas?: { [key: string]: JsonValue };
+  /**
+   * JSON schemas describing the flow's payloads, by purpose (`{invoke: {...JSON Schema}}`, as code-native flows and
+   * agent tool flows carry them); any other shape is kept as read. See `flowSchema`.
+   */
+  schemas?: JsonValue;
+  /** Marks a flow an AI agent may call as a tool (Prismatic's agent flows). Read and kept; no effect yet. */
+  isAgentFlow?: boolean;
+  /** Batching of a trigger's items into executions (Spectral's `batchConfig`). Read and kept; no effect yet. */
+  triggerResolver?: TriggerResolver;
+  /** The API keys callers present when `endpointSecurityType` is `organization`. */
+  organizationApiKeys?: string[];
+  extraFields?: ExtraFields;
+}
+
+export interface TriggerResolver {
+  batchSize?: number;
+  concurrentBatchLimit?: number;
+  enabled?: boolean;
+  runInitialSyncOnDeploy?: boolean;
+  extraFields?: ExtraFields;
 }
 
 export interface Schedule {
@@ -73,6 +98,9 @@ export interface Schedule {
   scheduleType?: string;
   /** IANA time zone; empty means UTC. */
   timeZone?: string;
+  extraFields?: ExtraFields;
+  /** Unknown fields of the schedule's `meta` (where scheduleType and timeZone are written). */
+  metaExtraFields?: ExtraFields;
 }
 
 export interface RetryConfig {
@@ -80,6 +108,7 @@ export interface RetryConfig {
   delayMinutes: number;
   usesExponentialBackoff: boolean;
   uniqueRequestIdField?: Input;
+  extraFields?: ExtraFields;
 }
 
 export interface QueueConfig {
@@ -87,6 +116,7 @@ export interface QueueConfig {
   singletonExecutions?: boolean;
   concurrencyLimit?: number;
   dedupeIdField?: Input;
+  extraFields?: ExtraFields;
 }
 
 export interface ComponentRef {
@@ -95,11 +125,13 @@ export interface ComponentRef {
   version?: number | 'LATEST';
   signature?: string;
   isPublic: boolean;
+  extraFields?: ExtraFields;
 }
 
 export interface ActionRef {
   component: ComponentRef;
   key: string;
+  extraFields?: ExtraFields;
 }
 
 export interface Step {
@@ -113,13 +145,18 @@ export interface Step {
   errorConfig?: ErrorConfig;
   /** Child steps of a loop step. */
   steps?: Step[];
-  /** Named branches of a branch step; a branch named `Else` runs when no other does. */
+  /**
+   * Named branches of a branch step (or of a trigger that branches); a branch named `Else` runs when no other
+   * does.
+   */
   branches?: Branch[];
+  extraFields?: ExtraFields;
 }
 
 export interface Branch {
   name: string;
   steps: Step[];
+  extraFields?: ExtraFields;
 }
 
 export const errorHandlerTypes = ['fail', 'ignore', 'retry'] as const;
@@ -131,6 +168,7 @@ export interface ErrorConfig {
   delaySeconds?: number;
   usesExponentialBackoff?: boolean;
   ignoreFinalError?: boolean;
+  extraFields?: ExtraFields;
 }
 
 export const inputTypes = ['value', 'reference', 'configVar', 'template', 'complex'] as const;
@@ -140,6 +178,7 @@ interface InputCommon {
   /** Set on the entries of a key/value list: the key, as text or as an input of its own. */
   name?: string | Input;
   meta?: { [key: string]: JsonValue };
+  extraFields?: ExtraFields;
 }
 
 export interface ValueInput extends InputCommon {
@@ -226,7 +265,12 @@ export interface ConfigVar {
   /** Organization-activated connection: the stable key of the org-level connection it uses. */
   useScopedConfigVar?: string;
   onPremiseConnectionConfig?: string;
+  /**
+   * Deployment settings as Prismatic exports them (`visibleToCustomerDeployer`, `visibleToOrgDeployer`,
+   * `isVisibleToCustomerDeployer`, `oAuthSuccessRedirectUri`, ...); kept as read.
+   */
   meta?: { [key: string]: JsonValue };
+  extraFields?: ExtraFields;
 }
 
 export const configPageElementTypes = ['configVar', 'htmlElement', 'jsonForm'] as const;
@@ -238,17 +282,46 @@ export interface ConfigPage {
   /** A user-level configuration page (asked of each customer user) rather than instance-wide. */
   userLevelConfigured: boolean;
   elements: ConfigPageElement[];
+  extraFields?: ExtraFields;
 }
 
 export interface ConfigPageElement {
   type: ConfigPageElementType;
   /** A config variable's name, or HTML text. */
   value: string;
+  extraFields?: ExtraFields;
+}
+
+/**
+ * True for an input left empty, as exports write optional inputs nobody filled in: `{type: configVar, value: ""}`,
+ * an empty reference or template (or `value:` with nothing, read as empty). Such an input is "not set": validation
+ * does not look up what it names, and the engine gives the action its default. An empty `value` input is a value
+ * (the empty text), not "not set".
+ */
+export function isUnsetInput(input: Input): boolean {
+  switch (input.type) {
+    case 'configVar':
+    case 'reference':
+      return input.value.trim() === '';
+    case 'template':
+      return input.value === '';
+    default:
+      return false;
+  }
+}
+
+/** The JSON schema a flow declares for a purpose (`invoke`: the payload it is invoked with), if it is an object. */
+export function flowSchema(flow: Flow, purpose: string): { [key: string]: JsonValue } | undefined {
+  const { schemas } = flow;
+  if (!schemas || typeof schemas !== 'object' || Array.isArray(schemas)) return undefined;
+  const schema = Object.hasOwn(schemas, purpose) ? schemas[purpose] : undefined;
+  return schema && typeof schema === 'object' && !Array.isArray(schema) ? schema : undefined;
 }
 
 /** Every step of a flow in execution order, trigger first, loop and branch bodies included. */
 export function* walkSteps(flow: Flow): Generator<Step> {
   yield flow.trigger;
+  for (const branch of flow.trigger.branches ?? []) yield* walkStepList(branch.steps);
   yield* walkStepList(flow.steps);
 }
 

@@ -18,18 +18,22 @@ export const definitionProblemCodes = {
   DOCUMENT_TOO_LARGE: 'The definition exceeds the size limit.',
   DEFINITION_VERSION_UNSUPPORTED: 'definitionVersion is missing or is not 7.',
   FIELD_REQUIRED: 'A required field is missing.',
-  FIELD_UNKNOWN: 'A field this definition format does not have (often a typo).',
+  FIELD_UNKNOWN:
+    'A field Weft does not know: an error when it is close to a known one (a typo), otherwise a warning (a field of a newer export, kept and exported again, with no effect).',
   FIELD_TYPE: 'A field holds the wrong kind of value (text, number, list...).',
   VALUE_NOT_ALLOWED: 'A field holds a value outside its allowed set.',
   NAME_DUPLICATE: 'Two flows, steps, config variables, config pages or branches share a name.',
   FLOW_TRIGGER_MISSING: "A flow's first step is not a trigger, or a trigger appears after the first step.",
-  COMPONENT_UNKNOWN: 'A step or config variable names a component the server does not know.',
+  COMPONENT_UNKNOWN:
+    'Steps or config variables use a component the server does not have (reported once per component, with its users).',
   ACTION_UNKNOWN: 'A step names an action or trigger its component does not have.',
   INPUT_UNKNOWN: 'A step gives an input its action does not take.',
   INPUT_REQUIRED: 'A step omits an input its action requires.',
   INPUT_VALUE_INVALID: "A literal input value does not fit the input's type.",
   REFERENCE_INVALID: 'A reference is not of the form stepKey.results.path.',
   REFERENCE_UNKNOWN_STEP: 'A reference names a step the flow does not have.',
+  REFERENCE_LEGACY_STEP_KEY:
+    "A reference names a step by the key Weft derived before it followed Prismatic's rule (lodash's camelCase, e.g. gitHubEvents for 'GitHub Events', now githubEvents); a warning: it is read as the current key.",
   REFERENCE_NOT_YET_RUN: 'A reference names a step that runs later (or the step itself).',
   REFERENCE_OUT_OF_SCOPE:
     'A reference reaches into a loop from outside it, or asks for a loop item outside the loop.',

@@ -163,7 +163,8 @@ const cases: Case[] = [
     yaml: definition(getData.replace('key: http,', 'key: htpp,')),
     code: 'COMPONENT_UNKNOWN',
     at: 'htpp',
-    message: /step 'Get Data' uses component 'htpp', which this server does not know — did you mean 'http'\?/,
+    message:
+      /component 'htpp' \(version LATEST\) is not on this server — did you mean 'http'\? It is used by step 'Get Data' \(flow 'Main'\)/,
   },
   {
     title: 'a component version that does not exist',
@@ -487,6 +488,44 @@ ${getData.replace(/^ {6}/gm, '          ')}      - name: Log
   },
 ];
 
+/** Problems that are warnings: the definition is accepted, and the warning points at the right place. */
+const warningCases: Case[] = [
+  {
+    title: 'a reference to a step by the key Weft derived before',
+    yaml: definition(
+      `${getData.replace('Get Data', 'Get GitHub Data')}      - name: Log It
+        action: {key: writeLog, component: {key: log, version: LATEST, isPublic: true}}
+        inputs:
+          message: {type: reference, value: getGitHubData.results.title}
+`,
+    ),
+    code: 'REFERENCE_LEGACY_STEP_KEY',
+    at: 'getGitHubData.results.title',
+    message:
+      /reference 'getGitHubData.results.title' names step 'Get GitHub Data' by its old key 'getGitHubData'; step keys now follow Prismatic's rule, which makes it 'getGithubData', so the reference is read as 'getGithubData.results.title' — write that instead/,
+  },
+  {
+    title: 'a field of a newer export',
+    yaml: definition(getData, { flow: '    isHighPriorityFlow: true\n' }),
+    code: 'FIELD_UNKNOWN',
+    at: 'isHighPriorityFlow',
+    message:
+      /field 'isHighPriorityFlow' in a flow is not one Weft knows; it is kept \(export writes it back\) but has no effect/,
+  },
+];
+
+describe('warnings point at the right line and column, and the definition is accepted', () => {
+  it.each(warningCases)('$title → $code', ({ yaml, code, at, occurrence, message }) => {
+    const result = parseIntegrationYaml(yaml, { fileName: 'integration.yaml', catalog: testCatalog });
+    expect(result.ok, result.ok ? '' : result.problems.map((p) => formatProblem(p)).join('\n')).toBe(true);
+    const warnings = result.ok ? result.warnings : [];
+    const warning = warnings.find((candidate) => candidate.code === code);
+    expect(warning?.severity).toBe('warning');
+    expect(warning?.message).toMatch(message);
+    expect({ line: warning?.line, column: warning?.column }).toEqual(positionOf(yaml, at, occurrence));
+  });
+});
+
 describe('every kind of mistake gets its own error at the right line and column', () => {
   it.each(cases)('$title → $code', ({ yaml, code, at, occurrence, message }) => {
     const result = parseIntegrationYaml(yaml, { fileName: 'integration.yaml', catalog: testCatalog });
@@ -503,7 +542,7 @@ describe('every kind of mistake gets its own error at the right line and column'
   });
 
   it('covers every problem code the package defines', () => {
-    const covered = new Set(cases.map((entry) => entry.code));
+    const covered = new Set([...cases, ...warningCases].map((entry) => entry.code));
     const untested = Object.keys(definitionProblemCodes).filter(
       (code) => !covered.has(code as DefinitionProblemCode) && code !== 'DOCUMENT_TOO_LARGE',
     );

@@ -45,6 +45,7 @@ import {
   type Schedule,
   type Step,
   stepKey,
+  type TriggerResolver,
   unaryOperators,
 } from '../src/index.js';
 
@@ -729,6 +730,9 @@ function supplementalComponent(g: G): ComponentRef {
   return componentRef(g, pick(g, ['http', 'slack', 'acme-erp-custom']));
 }
 
+/** `schemas: null` is the same as no schemas, so generated schemas are never null. */
+const schemasJson = anyJson.filter((value) => value !== null);
+
 function flowModel(g: G, name: string, stableKey: string, config: ConfigContext): Flow {
   const context: FlowContext = { config, stepKeys: new Set(), budget: 12 };
   const first = trigger(g, context);
@@ -766,7 +770,28 @@ function flowModel(g: G, name: string, stableKey: string, config: ConfigContext)
   }
   if (chance(g, 15))
     flow.supplementalComponents = Array.from({ length: int(g, 0, 2) }, () => supplementalComponent(g));
-  if (chance(g, 15)) flow.schemas = draw(g, jsonObject);
+  if (chance(g, 15)) {
+    // Mostly `{invoke: {...}}`; any other JSON shape is kept as read.
+    flow.schemas = chance(g, 70) ? draw(g, jsonObject) : draw(g, schemasJson);
+    tally('flow:schemas');
+  }
+  if (chance(g, 20)) {
+    flow.isAgentFlow = bool(g);
+    tally('flow:isAgentFlow');
+  }
+  if (chance(g, 20)) {
+    tally('flow:triggerResolver');
+    const resolver: TriggerResolver = {};
+    if (chance(g, 80)) resolver.batchSize = int(g, 1, 1000);
+    if (chance(g, 50)) resolver.concurrentBatchLimit = int(g, 1, 10);
+    if (chance(g, 80)) resolver.enabled = bool(g);
+    if (chance(g, 30)) resolver.runInitialSyncOnDeploy = bool(g);
+    flow.triggerResolver = resolver;
+  }
+  if (flow.endpointSecurityType === 'organization' && chance(g, 50)) {
+    tally('flow:organizationApiKeys');
+    flow.organizationApiKeys = Array.from({ length: int(g, 0, 3) }, () => draw(g, nonEmptyText));
+  }
   return flow;
 }
 
@@ -1090,6 +1115,10 @@ describe('YAML round trip (property)', () => {
       'value:empty',
       'flow:retryConfig',
       'flow:queueConfig',
+      'flow:schemas',
+      'flow:isAgentFlow',
+      'flow:triggerResolver',
+      'flow:organizationApiKeys',
       'configPage',
       'input:meta',
       'componentVersion:signature',

@@ -3,6 +3,8 @@ import {
   type ConditionExpression,
   type Input,
   isConditionExpression,
+  isUnsetInput,
+  operatorArity,
 } from '@weft/definition';
 import type { ComponentInput } from '@weft/sdk';
 import { EngineError } from './engine-error.js';
@@ -68,8 +70,12 @@ export function renderTemplate(template: string, scope: InputScope): string {
   });
 }
 
-/** An input's value before conversion to the action's declared type. */
+/**
+ * An input's value before conversion to the action's declared type. An input left empty (an empty config variable,
+ * reference or template, as exports write optional inputs) is absent: undefined.
+ */
 export function resolveInput(input: Input, scope: InputScope): unknown {
+  if (isUnsetInput(input)) return undefined;
   switch (input.type) {
     case 'value':
       return input.value;
@@ -86,22 +92,50 @@ export function resolveInput(input: Input, scope: InputScope): unknown {
 
 /**
  * Lists of named entries become `[{key, value}]` (key/value lists, branch conditions); lists of unnamed entries become
- * plain lists; condition expressions keep their operators with every operand resolved.
+ * plain lists; condition expressions keep their operators with every operand resolved. Entries left empty (an empty
+ * config variable, reference or template as the value) are left out, as the absent inputs they stand for.
  */
 function resolveComplex(value: ComplexValue, scope: InputScope): unknown {
   if (typeof value === 'string') return value;
   if (isConditionExpression(value)) return resolveExpression(value, scope);
-  return (value as Array<Input | ConditionExpression>).map((item) => {
-    if (isConditionExpression(item)) return resolveExpression(item, scope);
-    const resolved = resolveInput(item as Input, scope);
-    const name = (item as Input).name;
-    if (name === undefined) return resolved;
-    return { key: typeof name === 'string' ? name : asText(resolveInput(name, scope)), value: resolved };
-  });
+  const items: unknown[] = [];
+  for (const item of value as Array<Input | ConditionExpression>) {
+    if (isConditionExpression(item)) {
+      items.push(resolveExpression(item, scope));
+      continue;
+    }
+    const input = item as Input;
+    if (isUnsetInput(input)) continue;
+    const resolved = resolveInput(input, scope);
+    const name = input.name;
+    if (name === undefined) items.push(resolved);
+    else
+      items.push({
+        key: typeof name === 'string' ? name : asText(resolveInput(name, scope)),
+        value: resolved,
+      });
+  }
+  return items;
+}
+
+/** True for an operand left empty: `{type: value, value: ""}` (or nothing), or an empty reference, variable or template. */
+function isEmptyOperand(operand: string | ConditionExpression | Input | undefined): boolean {
+  if (typeof operand !== 'object' || Array.isArray(operand)) return false;
+  if (operand.type === 'value') return operand.value === '' || operand.value === null;
+  return isUnsetInput(operand);
 }
 
 function resolveExpression(expression: ConditionExpression, scope: InputScope): unknown[] {
-  const [operator, ...operands] = expression;
+  const [operator, ...written] = expression;
+  // Exports write unary operators with a second, empty operand (`[isEmpty, {reference}, {type: value, value: ""}]`):
+  // the condition is evaluated without it.
+  const operands =
+    typeof operator === 'string' &&
+    operatorArity(operator) === 1 &&
+    written.length > 1 &&
+    written.slice(1).every(isEmptyOperand)
+      ? written.slice(0, 1)
+      : written;
   return [
     operator,
     ...operands.map((operand) =>

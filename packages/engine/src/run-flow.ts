@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Flow, Integration, Step } from '@weft/definition';
+import { type Flow, type Integration, isUnsetInput, type Step } from '@weft/definition';
 import type {
   ActionContext,
   ActionLogger,
@@ -230,7 +230,8 @@ export async function runFlow(request: RunFlowRequest): Promise<ExecutionResult>
       );
     }
     await loadStates(run);
-    await abortable(run, runTrigger(run, flow.trigger));
+    const triggerBranch = await abortable(run, runTrigger(run, flow.trigger));
+    if (triggerBranch !== undefined) await runTriggerBranch(run, flow.trigger, triggerBranch);
     await abortable(run, runSteps(run, flow.steps, 0));
   } catch (caught) {
     if (caught instanceof StopExecution) {
@@ -280,6 +281,21 @@ export async function runFlow(request: RunFlowRequest): Promise<ExecutionResult>
     startedAt: run.startedAt,
     durationMs: Date.now() - started,
   };
+}
+
+async function runTriggerBranch(run: RunState, trigger: Step, branchName: string): Promise<void> {
+  const chosen = trigger.branches?.find((branch) => branch.name === branchName);
+  if (!chosen) {
+    if (trigger.branches)
+      log(
+        run,
+        'info',
+        `trigger '${trigger.name}' chose branch '${branchName}', which has no steps`,
+        trigger.key,
+      );
+    return;
+  }
+  await abortable(run, runSteps(run, chosen.steps, 1));
 }
 
 /** Races work against the execution's abort signal, so a step that ignores the signal cannot outlive the limit. */
@@ -361,18 +377,22 @@ async function loadComponent(run: RunState, step: Step): Promise<Component> {
   return component;
 }
 
-/** The step's inputs resolved and converted; inputs the step leaves out take the action's defaults. */
+/**
+ * The step's inputs resolved and converted. Inputs the step leaves out, or leaves empty in any form (an empty
+ * value, or an empty config variable, reference or template, as exports write optional inputs), take the action's
+ * defaults: an empty `connection` is no connection.
+ */
 function stepParams(run: RunState, step: Step, inputs: ComponentInput[]): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   for (const definition of inputs) {
     const given = step.inputs[definition.key];
-    const raw = given ? resolveInput(given, run.scope) : undefined;
+    const raw = given && !isUnsetInput(given) ? resolveInput(given, run.scope) : undefined;
     const value = raw === undefined || raw === '' ? (definition.default ?? raw) : raw;
     params[definition.key] = convertInput(value, definition, step.name);
   }
   // Inputs the action does not declare are passed through as given (validation warned about them).
   for (const [name, input] of Object.entries(step.inputs)) {
-    if (!(name in params)) params[name] = resolveInput(input, run.scope);
+    if (!(name in params) && !isUnsetInput(input)) params[name] = resolveInput(input, run.scope);
   }
   return params;
 }
@@ -541,7 +561,8 @@ function checkOutput(run: RunState, step: Step, data: unknown): void {
   }
 }
 
-async function runTrigger(run: RunState, step: Step): Promise<void> {
+/** Runs the trigger; for a trigger that branches, returns the branch it chose. */
+async function runTrigger(run: RunState, step: Step): Promise<string | undefined> {
   const request = run.request;
   const trigger = request.trigger ?? {};
   const rawBody = trigger.rawBody ?? trigger.body ?? { data: null };
@@ -601,13 +622,18 @@ async function runTrigger(run: RunState, step: Step): Promise<void> {
         body: response.body,
       };
     }
+    // Some connectors' triggers branch (a webhook answering a verification request on one branch, notifications on
+    // another): the chosen branch's steps run before the flow's other steps.
+    const branch = definition.allowsBranching
+      ? ((result as { branch?: unknown } | undefined)?.branch ?? 'Else')
+      : undefined;
     record(
       run,
       step,
       'succeeded',
       results,
       [{ attempt: 1, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() }],
-      {},
+      typeof branch === 'string' ? { branch } : {},
       state,
     );
     request.ports.onStep?.({
@@ -621,6 +647,7 @@ async function runTrigger(run: RunState, step: Step): Promise<void> {
       log(run, 'info', 'the polling trigger found no changes; the flow stops here', step.key);
       throw new StopExecution(run.response);
     }
+    return typeof branch === 'string' ? branch : undefined;
   } catch (error) {
     if (error instanceof StopExecution) throw error;
     const failure = errorRecord(error, step.key);

@@ -11,6 +11,7 @@ import {
   type Input,
   type Integration,
   type JsonValue,
+  legacyStepKey,
   type ConfigPage as ModelConfigPage,
   type ConfigVar as ModelConfigVar,
   type Flow as ModelFlow,
@@ -21,6 +22,7 @@ import {
   type Step,
   stepKey,
 } from '@weft/definition';
+
 import type {
   CodeNativeIntegration,
   ComponentConnection,
@@ -55,6 +57,12 @@ import type {
   PreprocessFlowConfig,
   QueueConfig,
 } from './integration-definition.js';
+
+/**
+ * The key of a connection or data source of the generated component: its config variable's name camelCased as
+ * Spectral's `convertIntegration` does it (lodash's camelCase), so code-native connections keep their keys.
+ */
+const generatedOperationKey = legacyStepKey;
 
 const onTriggerDescription = 'The function that will be executed by the flow to return an HTTP response.';
 const onExecutionDescription = 'The function that will be executed by the flow.';
@@ -326,7 +334,7 @@ class IntegrationCompiler {
     const seen = new Map<string, string>();
     for (const { name, configVar } of this.configVars) {
       if (!isConnectionDefinition(configVar) && !isDataSourceDefinition(configVar)) continue;
-      const key = stepKey(name);
+      const key = generatedOperationKey(name);
       const other = seen.get(key);
       if (other !== undefined) {
         fail(`Config variables "${other}" and "${name}" would both compile to the key "${key}": rename one.`);
@@ -386,7 +394,7 @@ class IntegrationCompiler {
     const connections: ComponentConnection[] = [];
     for (const { name, configVar } of this.configVars) {
       if (isDataSourceDefinition(configVar)) {
-        const key = stepKey(name);
+        const key = generatedOperationKey(name);
         dataSources[key] = {
           key,
           display: { label: name, description: configVar.description ?? name },
@@ -401,7 +409,7 @@ class IntegrationCompiler {
       } else if (isConnectionDefinition(configVar)) {
         connections.push(
           compact({
-            key: stepKey(name),
+            key: generatedOperationKey(name),
             label: name,
             comments: configVar.description,
             oauth2Type: configVar.oauth2Type,
@@ -572,7 +580,7 @@ class IntegrationCompiler {
       return compact<ModelConfigVar>({
         ...common,
         dataType: 'connection',
-        connection: { key: stepKey(name), component: this.ownComponent },
+        connection: { key: generatedOperationKey(name), component: this.ownComponent },
         inputs,
         onPremiseConnectionConfig: configVar.onPremConnectionConfig,
         meta: { ...meta, ...(jsonValue(configVar.oauth2Config ?? {}) as { [key: string]: JsonValue }) },
@@ -609,7 +617,7 @@ class IntegrationCompiler {
         ...common,
         dataType: configVar.dataSourceType,
         collectionType: configVar.collectionType,
-        dataSource: { key: stepKey(name), component: this.ownComponent },
+        dataSource: { key: generatedOperationKey(name), component: this.ownComponent },
         inputs,
         meta: dataSourceMeta,
       });

@@ -1,17 +1,19 @@
 import type { CatalogComponent, CatalogInput, CatalogOperation, ComponentCatalog } from '../catalog.js';
 import { conditionOperators, operatorArity } from '../conditions.js';
 import {
+  type ComponentRef,
   type ConditionExpression,
   type ConfigVar,
   type Flow,
   type Input,
   type Integration,
   isConditionExpression,
+  isUnsetInput,
   type Step,
 } from '../model.js';
 import type { DefinitionProblemCode } from '../problems.js';
 import { cronProblem, isValidTimeZone } from '../schedule-checks.js';
-import { stepKey } from '../step-key.js';
+import { legacyStepKey, stepKey } from '../step-key.js';
 import { closestMatch, didYouMean } from '../suggest.js';
 import { joinPath } from '../yaml/yaml-reader.js';
 
@@ -26,6 +28,8 @@ export interface ValidationTarget {
   ) => void;
   /** False once the reporter only counts problems: costly suggestions are skipped then. */
   describesProblems?: () => boolean;
+  /** Where a field is in the source, to order things by where they appear (document order when absent). */
+  locate?: (path: string) => { line: number; column: number };
 }
 
 /** A step with where it sits: its path and the loops and branches around it. */
@@ -46,6 +50,7 @@ interface PlacedStep {
  */
 export function validateIntegration(integration: Integration, target: ValidationTarget): void {
   const { report } = target;
+  const components = missingComponentCollector(target);
   const configVarsByKey = new Map(integration.configVars.map((configVar) => [configVar.key, configVar]));
 
   const named = <T>(items: T[], list: string, field: keyof T & string) =>
@@ -74,7 +79,7 @@ export function validateIntegration(integration: Integration, target: Validation
   };
 
   integration.configVars.forEach((configVar, index) => {
-    validateConfigVar(configVar, `requiredConfigVars[${index}]`, target, checkConfigVarName);
+    validateConfigVar(configVar, `requiredConfigVars[${index}]`, target, checkConfigVarName, components.find);
   });
 
   const placedOnPage = new Map<string, string>();
@@ -95,9 +100,16 @@ export function validateIntegration(integration: Integration, target: Validation
     });
   });
 
+  // These fields point into the request, or into the preprocess flow's results: only a step named by its old
+  // key is rewritten (there is no step order to check against).
+  const preprocessFlow = integration.flows.find((flow) => flow.name === integration.preprocessFlowName);
+  const preprocessKeys = preprocessFlow ? stepKeysOf(placeSteps(preprocessFlow, '')) : undefined;
   for (const name of ['externalCustomerIdField', 'externalCustomerUserIdField', 'flowNameField'] as const) {
     const input = integration[name];
-    if (input) checkInputNames(input, name, 'the integration', () => undefined, checkConfigVarName, report);
+    if (!input) continue;
+    const rewrite: ReferenceCheck = (reference, path) =>
+      preprocessKeys ? legacyReference(reference, path, preprocessKeys, report)?.rewritten : undefined;
+    checkInputNames(input, name, 'the integration', rewrite, checkConfigVarName, report);
   }
   if (
     integration.endpointType !== 'flow_specific' &&
@@ -127,8 +139,62 @@ export function validateIntegration(integration: Integration, target: Validation
   }
 
   integration.flows.forEach((flow, index) => {
-    validateFlow(flow, `flows[${index}]`, target, configVarsByKey, checkConfigVarName);
+    validateFlow(flow, `flows[${index}]`, target, configVarsByKey, checkConfigVarName, components.find);
   });
+  components.reportMissing();
+}
+
+/** Looks a component up in the catalog, noting who asked for one it lacks. */
+type ComponentFinder = (ref: ComponentRef, refPath: string, user: string) => CatalogComponent | undefined;
+
+/**
+ * A component the catalog lacks is reported once, however many steps and config variables use it: what it is, who
+ * uses it, where it is first used, and how to make it available.
+ */
+function missingComponentCollector({ catalog, report, locate }: ValidationTarget): {
+  find: ComponentFinder;
+  reportMissing: () => void;
+} {
+  const missing = new Map<string, Array<{ user: string; path: string; version: string }>>();
+  const find: ComponentFinder = (ref, refPath, user) => {
+    const component = catalog?.get(ref.key);
+    if (component || !catalog) return component;
+    const uses = missing.get(ref.key) ?? [];
+    uses.push({
+      user,
+      path: joinPath(joinPath(refPath, 'component'), 'key'),
+      version: String(ref.version ?? (ref.signature ? `signature ${ref.signature}` : 'LATEST')),
+    });
+    missing.set(ref.key, uses);
+    return undefined;
+  };
+  const reportMissing = () => {
+    if (!catalog) return;
+    for (const [key, uses] of missing) {
+      // In the order they appear in the text, so the problem points at the first use.
+      if (locate) {
+        const positioned = uses.map((use) => ({ use, at: locate(use.path) }));
+        positioned.sort((a, b) => a.at.line - b.at.line || a.at.column - b.at.column);
+        uses.splice(0, uses.length, ...positioned.map(({ use }) => use));
+      }
+      const users = uses.map((use) => use.user);
+      const versions = [...new Set(uses.map((use) => use.version))];
+      const path = uses[0]?.path ?? '';
+      const shown = users.length > 8 ? [...users.slice(0, 8), `${users.length - 8} more`] : users;
+      const usedBy =
+        shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1) ?? ''}`;
+      const hint = didYouMean(key, catalog.keys());
+      const what = `component '${key}' (${versions.length === 1 ? 'version' : 'versions'} ${versions.join(', ')})`;
+      report(
+        'COMPONENT_UNKNOWN',
+        path,
+        hint
+          ? `${what} is not on this server${hint} It is used by ${usedBy}. If the key is right, publish the component (\`weft components:publish\`) — see docs/components.md`
+          : `${what} is not on this server; it is used by ${usedBy}. Publish it (\`weft components:publish\`), or, for a Prismatic open-source connector, build it from its source folder and publish it — see docs/components.md`,
+      );
+    }
+  };
+  return { find, reportMissing };
 }
 
 type ConfigVarCheck = (name: string, path: string, context: string) => ConfigVar | undefined;
@@ -163,6 +229,7 @@ function validateConfigVar(
   path: string,
   { report, catalog }: ValidationTarget,
   checkConfigVarName: ConfigVarCheck,
+  findComponent: ComponentFinder,
 ): void {
   const name = `config variable '${configVar.key}'`;
   const { dataType, defaultValue } = configVar;
@@ -219,7 +286,7 @@ function validateConfigVar(
     for (const kind of ['connection', 'dataSource'] as const) {
       const ref = configVar[kind];
       if (!ref) continue;
-      const component = findComponent(catalog, ref.component.key, joinPath(path, kind), name, report);
+      const component = findComponent(ref.component, joinPath(path, kind), name);
       const operations = kind === 'connection' ? component?.connections : component?.dataSources;
       // A component that declares no connections (or data sources) yet is not checked for them.
       if (component && operations && Object.keys(operations).length > 0 && !operations[ref.key]) {
@@ -258,31 +325,13 @@ function listText(names: string[]): string {
     : '';
 }
 
-function findComponent(
-  catalog: ComponentCatalog,
-  key: string,
-  path: string,
-  owner: string,
-  report: ValidationTarget['report'],
-): CatalogComponent | undefined {
-  const component = catalog.get(key);
-  if (component) return component;
-  report(
-    'COMPONENT_UNKNOWN',
-    joinPath(joinPath(path, 'component'), 'key'),
-    `${owner} uses component '${key}', which this server does not know${
-      didYouMean(key, catalog.keys()) ?? ' (publish the custom component first, or check the key)'
-    }`,
-  );
-  return undefined;
-}
-
 function validateFlow(
   flow: Flow,
   path: string,
   target: ValidationTarget,
   configVarsByKey: Map<string, ConfigVar>,
   checkConfigVarName: ConfigVarCheck,
+  findComponent: ComponentFinder,
 ): void {
   const { report } = target;
   const placed = placeSteps(flow, path);
@@ -292,13 +341,14 @@ function validateFlow(
     report,
     stepKey,
   );
-  const byKey = new Map<string, PlacedStep>();
-  for (const entry of placed) if (!byKey.has(entry.step.key)) byKey.set(entry.step.key, entry);
+  const keys = stepKeysOf(placed);
 
   if (flow.schedule) {
     const schedulePath = joinPath(placed[0]?.path ?? path, 'schedule');
     const { schedule } = flow;
-    if (schedule.type === 'value') {
+    if (schedule.value === '') {
+      // An empty schedule (exports write `value: ""` with scheduleType `once`) is no schedule: nothing to check.
+    } else if (schedule.type === 'value') {
       const problem = cronProblem(schedule.value);
       if (problem)
         report(
@@ -354,9 +404,40 @@ function validateFlow(
     }
   }
 
+  if (
+    flow.organizationApiKeys &&
+    flow.organizationApiKeys.length > 0 &&
+    flow.endpointSecurityType !== 'organization'
+  ) {
+    report(
+      'FLOW_CONFIG_INVALID',
+      joinPath(path, 'organizationApiKeys'),
+      `flow '${flow.name}' lists organizationApiKeys, but its endpointSecurityType is '${flow.endpointSecurityType}'; the keys are used only with endpointSecurityType 'organization'`,
+      'warning',
+    );
+  }
+  // The fields that name a request field of the trigger: a step named by its old key is rewritten.
+  const flowFieldReferences: ReferenceCheck = (reference, referencePath) =>
+    legacyReference(reference, referencePath, keys, report)?.rewritten;
+  for (const [config, field] of [
+    ['retryConfig', 'uniqueRequestIdField'],
+    ['queueConfig', 'dedupeIdField'],
+  ] as const) {
+    const settings = flow[config] as { [name: string]: Input | undefined } | undefined;
+    const input = settings?.[field];
+    if (!input) continue;
+    checkInputNames(
+      input,
+      joinPath(joinPath(path, config), field),
+      `flow '${flow.name}'`,
+      flowFieldReferences,
+      checkConfigVarName,
+      report,
+    );
+  }
+
   for (const entry of placed) {
-    const resolveStep = (key: string): PlacedStep | undefined => byKey.get(key);
-    const operation = target.catalog ? checkOperation(entry, target.catalog, report) : undefined;
+    const operation = target.catalog ? checkOperation(entry, flow, findComponent, report) : undefined;
     checkStructure(entry, operation, report);
     for (const [inputName, input] of Object.entries(entry.step.inputs)) {
       const inputPath = joinPath(joinPath(entry.path, 'inputs'), inputName);
@@ -365,15 +446,7 @@ function validateFlow(
         inputPath,
         `step '${entry.step.name}'`,
         (reference, referencePath) =>
-          checkReference(
-            reference,
-            referencePath,
-            entry,
-            resolveStep,
-            placed,
-            report,
-            target.describesProblems,
-          ),
+          checkReference(reference, referencePath, entry, keys, placed, report, target.describesProblems),
         checkConfigVarName,
         report,
       );
@@ -383,8 +456,9 @@ function validateFlow(
 }
 
 function placeSteps(flow: Flow, flowPath: string): PlacedStep[] {
+  const triggerPath = `${flowPath}.steps[0]`;
   const placed: PlacedStep[] = [
-    { step: flow.trigger, path: `${flowPath}.steps[0]`, order: 0, containers: [], isTrigger: true },
+    { step: flow.trigger, path: triggerPath, order: 0, containers: [], isTrigger: true },
   ];
   const visit = (
     steps: Step[],
@@ -408,24 +482,85 @@ function placeSteps(flow: Flow, flowPath: string): PlacedStep[] {
       });
     });
   };
+  // A trigger that branches (some connectors' webhook triggers) runs one of its branches before the flow's steps.
+  flow.trigger.branches?.forEach((branch, branchIndex) => {
+    visit(branch.steps, (childIndex) => `${triggerPath}.branches[${branchIndex}].steps[${childIndex}]`, [
+      { key: flow.trigger.key, kind: 'branch', branch: branch.name },
+    ]);
+  });
   visit(flow.steps, (index) => `${flowPath}.steps[${index + 1}]`, []);
   return placed;
+}
+
+/** A flow's steps by key, and by the key Weft derived before (lodash's camelCase) where that differs. */
+interface StepKeys {
+  byKey: Map<string, PlacedStep>;
+  byLegacyKey: Map<string, PlacedStep>;
+}
+
+function stepKeysOf(placed: PlacedStep[]): StepKeys {
+  const byKey = new Map<string, PlacedStep>();
+  for (const entry of placed) if (!byKey.has(entry.step.key)) byKey.set(entry.step.key, entry);
+  const byLegacyKey = new Map<string, PlacedStep>();
+  const ambiguous = new Set<string>();
+  for (const entry of placed) {
+    const legacy = legacyStepKey(entry.step.name);
+    // An old key that is some step's current key means that step; one shared by two steps means neither.
+    if (legacy === entry.step.key || byKey.has(legacy) || ambiguous.has(legacy)) continue;
+    if (byLegacyKey.has(legacy)) {
+      byLegacyKey.delete(legacy);
+      ambiguous.add(legacy);
+      continue;
+    }
+    byLegacyKey.set(legacy, entry);
+  }
+  return { byKey, byLegacyKey };
+}
+
+/** The step key a reference starts with, and where it starts (after leading blanks). */
+function referenceKey(reference: string): { key: string; start: number } {
+  const start = reference.length - reference.trimStart().length;
+  const [key = ''] = reference.slice(start).split(/[.[]/, 1);
+  return { key, start };
+}
+
+/**
+ * A reference that names a step by its old key (lodash's camelCase, which Weft used before it derived keys as
+ * Prismatic does) is read as naming that step by its current key: a warning, and the reference text to use.
+ */
+function legacyReference(
+  reference: string,
+  path: string,
+  keys: StepKeys,
+  report: ValidationTarget['report'],
+): { target: PlacedStep; rewritten: string } | undefined {
+  const { key, start } = referenceKey(reference);
+  if (keys.byKey.has(key)) return undefined;
+  const target = keys.byLegacyKey.get(key);
+  if (!target) return undefined;
+  const rewritten = reference.slice(0, start) + target.step.key + reference.slice(start + key.length);
+  report(
+    'REFERENCE_LEGACY_STEP_KEY',
+    path,
+    `reference '${reference.trim()}' names step '${target.step.name}' by its old key '${key}'; step keys now follow Prismatic's rule, which makes it '${target.step.key}', so the reference is read as '${rewritten.trim()}' — write that instead`,
+    'warning',
+  );
+  return { target, rewritten };
 }
 
 /** The action or trigger a step names, after checking the component and key exist. */
 function checkOperation(
   entry: PlacedStep,
-  catalog: ComponentCatalog,
+  flow: Flow,
+  findComponent: ComponentFinder,
   report: ValidationTarget['report'],
 ): CatalogOperation | undefined {
   const { step } = entry;
   const actionPath = joinPath(entry.path, 'action');
   const component = findComponent(
-    catalog,
-    step.action.component.key,
+    step.action.component,
     actionPath,
-    `step '${step.name}'`,
-    report,
+    `step '${step.name}' (flow '${flow.name}')`,
   );
   if (!component) return undefined;
   const { version } = step.action.component;
@@ -487,10 +622,13 @@ function checkStructure(
       report(
         'VALUE_NOT_ALLOWED',
         joinPath(entry.path, 'branches'),
-        `step '${step.name}' (${ref}) is not a branch, so it cannot hold branches`,
+        entry.isTrigger
+          ? `trigger '${step.name}' (${ref}) does not branch, so it cannot hold branches`
+          : `step '${step.name}' (${ref}) is not a branch, so it cannot hold branches`,
       );
     }
-    if (operation.kind === 'branch' && (!step.branches || step.branches.length === 0)) {
+    // A trigger that can branch may also be used without branches: the flow's steps follow it.
+    if (operation.kind === 'branch' && !entry.isTrigger && (!step.branches || step.branches.length === 0)) {
       report(
         'BRANCH_INVALID',
         entry.path,
@@ -581,8 +719,12 @@ function checkInputs(
   for (const definition of operation.inputs) {
     if (!definition.required || definition.default !== undefined) continue;
     const given = step.inputs[definition.key];
+    // An input left empty in any form is not given: `{type: value, value: ""}`, or an empty config variable,
+    // reference or template.
     const empty =
-      given === undefined || (given.type === 'value' && (given.value === '' || given.value === null));
+      given === undefined ||
+      isUnsetInput(given) ||
+      (given.type === 'value' && (given.value === '' || given.value === null));
     if (!empty) continue;
     report(
       'INPUT_REQUIRED',
@@ -640,9 +782,17 @@ function checkLiteral(
   }
 }
 
-type ReferenceCheck = (reference: string, path: string) => void;
+/**
+ * Checks a reference found at `path`; returns the text it must be replaced with (a step named by its old key), or
+ * undefined to keep it.
+ */
+type ReferenceCheck = (reference: string, path: string) => string | undefined;
 
-/** Walks an input (and the inputs inside complex values and conditions), checking every reference it holds. */
+/**
+ * Walks an input (and the inputs inside complex values and conditions), checking every reference and config
+ * variable it names. References that name a step by its old key are rewritten in place to the current key. Inputs
+ * left empty name nothing.
+ */
 function checkInputNames(
   input: Input,
   path: string,
@@ -653,15 +803,27 @@ function checkInputNames(
 ): void {
   const valuePath = joinPath(path, 'value');
   switch (input.type) {
-    case 'reference':
-      checkReference(input.value, valuePath);
+    case 'reference': {
+      if (isUnsetInput(input)) break;
+      const rewritten = checkReference(input.value, valuePath);
+      if (rewritten !== undefined) input.value = rewritten;
       break;
+    }
     case 'configVar':
-      checkConfigVarName(input.value, valuePath, owner);
+      if (!isUnsetInput(input)) checkConfigVarName(input.value, valuePath, owner);
       break;
-    case 'template':
-      checkTemplate(input.value, valuePath, owner, checkReference, checkConfigVarName, report);
+    case 'template': {
+      const rewritten = checkTemplate(
+        input.value,
+        valuePath,
+        owner,
+        checkReference,
+        checkConfigVarName,
+        report,
+      );
+      if (rewritten !== undefined) input.value = rewritten;
       break;
+    }
     case 'complex':
       if (isConditionExpression(input.value)) {
         checkExpression(input.value, valuePath, owner, checkReference, checkConfigVarName, report);
@@ -710,12 +872,22 @@ function checkExpression(
         `'${operator}' in ${owner} combines conditions: give it one or more [operator, ...] lists`,
       );
     }
-  } else if (operands.length !== arity || operands.some((operand) => Array.isArray(operand))) {
-    report(
-      'CONDITION_INVALID',
-      `${path}[0]`,
-      `'${operator}' in ${owner} compares ${arity === 1 ? 'one value' : 'two values'}, but is given ${operands.length} operand${operands.length === 1 ? '' : 's'}`,
-    );
+  } else {
+    // Exports write unary operators with a second, empty operand ([isEmpty, {reference}, {type: value, value: ""}]):
+    // it is ignored.
+    const counted =
+      arity === 1 && operands.length > 1 && operands.slice(1).every(isEmptyOperand)
+        ? operands.slice(0, 1)
+        : operands;
+    if (counted.length !== arity || counted.some((operand) => Array.isArray(operand))) {
+      report(
+        'CONDITION_INVALID',
+        `${path}[0]`,
+        `'${operator}' in ${owner} compares ${arity === 1 ? 'one value' : 'two values'}, but is given ${counted.length} operand${counted.length === 1 ? '' : 's'}${
+          arity === 1 && counted.length > 1 ? ' (a second operand is accepted only when it is empty)' : ''
+        }`,
+      );
+    }
   }
   operands.forEach((operand, index) => {
     const operandPath = `${path}[${index + 1}]`;
@@ -726,9 +898,19 @@ function checkExpression(
   });
 }
 
+/** An operand left empty: `{type: value, value: ""}` (or nothing), or an empty reference, config variable or template. */
+function isEmptyOperand(operand: string | ConditionExpression | Input): boolean {
+  if (typeof operand !== 'object' || Array.isArray(operand)) return false;
+  if (operand.type === 'value') return operand.value === '' || operand.value === null;
+  return isUnsetInput(operand);
+}
+
 const placeholderPattern = /\{\{([\s\S]*?)\}\}/g;
 
-/** `{{$stepKey.results.path}}` refers to a step, `{{#Config Var Name}}` to a config variable. */
+/**
+ * `{{$stepKey.results.path}}` refers to a step, `{{#Config Var Name}}` to a config variable. Returns the template
+ * with references rewritten where a step was named by its old key, or undefined when nothing changed.
+ */
 function checkTemplate(
   template: string,
   path: string,
@@ -736,43 +918,55 @@ function checkTemplate(
   checkReference: ReferenceCheck,
   checkConfigVarName: ConfigVarCheck,
   report: ValidationTarget['report'],
-): void {
+): string | undefined {
   const withoutPlaceholders = template.replace(placeholderPattern, '');
   if (withoutPlaceholders.includes('{{')) {
     report('TEMPLATE_INVALID', path, `the template of ${owner} opens '{{' without closing it with '}}'`);
   }
-  for (const match of template.matchAll(placeholderPattern)) {
-    const body = (match[1] ?? '').trim();
-    if (body.startsWith('$')) checkReference(body.slice(1), path);
-    else if (body.startsWith('#')) checkConfigVarName(body.slice(1).trim(), path, owner);
+  let changed = false;
+  const rewritten = template.replace(placeholderPattern, (whole: string, inner: string) => {
+    const body = inner.trim();
+    if (body.startsWith('$')) {
+      const reference = body.slice(1);
+      const replacement = checkReference(reference, path);
+      if (replacement === undefined) return whole;
+      changed = true;
+      return whole.replace(reference, replacement);
+    }
+    if (body.startsWith('#')) checkConfigVarName(body.slice(1).trim(), path, owner);
     else {
       report(
         'TEMPLATE_INVALID',
         path,
-        `the template of ${owner} has placeholder '{{${match[1]}}}'; use {{$stepKey.results.field}} for a step's output or {{#Config Var Name}} for a config variable`,
+        `the template of ${owner} has placeholder '{{${inner}}}'; use {{$stepKey.results.field}} for a step's output or {{#Config Var Name}} for a config variable`,
       );
     }
-  }
+    return whole;
+  });
+  return changed ? rewritten : undefined;
 }
 
 /**
  * A reference is `<stepKey>.results[.path]`, or `<loopKey>.currentItem[.path]` / `<loopKey>.index` inside that loop.
- * The step must have run before the referencing step on every path that reaches it.
+ * The step must have run before the referencing step on every path that reaches it. A step named by its old key is
+ * accepted with a warning; the returned text names it by its current key.
  */
 function checkReference(
-  reference: string,
+  written: string,
   path: string,
   from: PlacedStep,
-  resolveStep: (key: string) => PlacedStep | undefined,
+  keys: StepKeys,
   placed: PlacedStep[],
   report: ValidationTarget['report'],
   describesProblems: () => boolean = () => true,
-): void {
+): string | undefined {
+  const legacy = legacyReference(written, path, keys, report);
+  const reference = legacy?.rewritten ?? written;
   const [key = '', field] = reference.trim().split(/[.[]/, 2);
-  const target = resolveStep(key);
+  const target = legacy?.target ?? keys.byKey.get(key);
   if (!target && !describesProblems()) {
     report('REFERENCE_UNKNOWN_STEP', path, `unknown step '${key}' in reference '${reference}'`);
-    return;
+    return undefined;
   }
   if (!target) {
     const available = placed
@@ -797,8 +991,23 @@ function checkReference(
             : ''
       }`,
     );
-    return;
+    return undefined;
   }
+  checkReferenceScope(reference, key, field, path, from, target, placed, report);
+  return legacy?.rewritten;
+}
+
+/** The reference names a step that exists: is it one the referencing step can see, and in what form? */
+function checkReferenceScope(
+  reference: string,
+  key: string,
+  field: string | undefined,
+  path: string,
+  from: PlacedStep,
+  target: PlacedStep,
+  placed: PlacedStep[],
+  report: ValidationTarget['report'],
+): void {
   if (field !== 'results' && field !== 'currentItem' && field !== 'index') {
     report(
       'REFERENCE_INVALID',
@@ -834,13 +1043,12 @@ function checkReference(
     );
     return;
   }
-  if (from.containers.some((container) => container.key === target.step.key)) {
+  // A loop's results exist once it finishes; a branch step (or a branching trigger) has run before its branches do.
+  if (from.containers.some((container) => container.kind === 'loop' && container.key === target.step.key)) {
     report(
       'REFERENCE_NOT_YET_RUN',
       path,
-      `step '${from.step.name}' runs inside '${target.step.name}', whose results exist only after it finishes${
-        target.step.steps ? `; use '${key}.currentItem' for the current item` : ''
-      }`,
+      `step '${from.step.name}' runs inside '${target.step.name}', whose results exist only after it finishes; use '${key}.currentItem' for the current item`,
     );
     return;
   }

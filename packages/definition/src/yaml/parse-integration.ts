@@ -8,6 +8,7 @@ import {
   type ComponentRef,
   type ConditionExpression,
   type ConfigPage,
+  type ConfigPageElement,
   type ConfigVar,
   codeLanguages,
   collectionTypes,
@@ -15,6 +16,7 @@ import {
   configVarDataTypes,
   DEFINITION_VERSION,
   type ErrorConfig,
+  type ExtraFields,
   endpointSecurityTypes,
   endpointTypes,
   errorHandlerTypes,
@@ -27,12 +29,19 @@ import {
   type RetryConfig,
   type Schedule,
   type Step,
+  type TriggerResolver,
 } from '../model.js';
 import type { DefinitionProblem } from '../problems.js';
 import { stepKey } from '../step-key.js';
 import { validateIntegration } from '../validate/validate-integration.js';
 import { SourcePositions } from './source-positions.js';
 import { describe, type Fields, isNullScalar, setOwn, YamlReader } from './yaml-reader.js';
+
+/** Keeps the unknown fields of a mapping on the model object read from it (see `YamlReader.fields`). */
+function keepExtraFields(target: { extraFields?: ExtraFields }, fields: Fields): void {
+  const extra = fields.extraFields();
+  if (extra) target.extraFields = extra;
+}
 
 export interface ParseOptions {
   /** Named in every problem, so `FILE:LINE:COL: message` points at the user's file. */
@@ -84,6 +93,9 @@ const flowFields = [
   'queueConfig',
   'supplementalComponents',
   'schemas',
+  'isAgentFlow',
+  'triggerResolver',
+  'organizationApiKeys',
   'steps',
 ] as const;
 const stepFields = [
@@ -173,6 +185,7 @@ export function parseIntegrationYaml(text: string, options: ParseOptions = {}): 
       catalog: options.catalog,
       report: (code, path, message, severity) => reader.report(code, path, path, message, severity),
       describesProblems: () => reader.describesProblems,
+      locate: (path) => reader.positionOf(path),
     });
   }
   reader.finish();
@@ -272,6 +285,7 @@ function readIntegration(
   if (importMetadata && typeof importMetadata === 'object' && !Array.isArray(importMetadata)) {
     integration.importMetadata = importMetadata;
   }
+  keepExtraFields(integration, fields);
   return integration;
 }
 
@@ -291,17 +305,19 @@ function readRenames(reader: YamlReader, fields: Fields): Renames {
   if (!fields.has('renameAttributes') || isNullScalar(fields.node('renameAttributes'))) return renames;
   const map = reader.map(fields.node('renameAttributes'), 'renameAttributes', 'renameAttributes');
   if (!map) return renames;
+  // renameAttributes is applied on import and not kept, so unknown fields in it are ignored.
   const renameFields = reader.fields(
     map,
     'renameAttributes',
     ['requiredConfigVars', 'flows'],
     'renameAttributes',
+    'ignore',
   );
   for (const kind of ['requiredConfigVars', 'flows'] as const) {
     for (const entry of renameFields.list(kind)) {
       const entryMap = reader.map(entry.node, entry.path, 'a rename');
       if (!entryMap) continue;
-      const rename = reader.fields(entryMap, entry.path, ['oldName', 'newName'], 'a rename');
+      const rename = reader.fields(entryMap, entry.path, ['oldName', 'newName'], 'a rename', 'ignore');
       const hasOld = rename.require('oldName', "oldName: 'Salesforce Connection'");
       const hasNew = rename.require('newName', "newName: 'SFDC Connection'");
       const oldName = rename.string('oldName');
@@ -397,9 +413,42 @@ function readFlow(reader: YamlReader, node: Node | null, path: string): Flow | n
       .map((entry) => readComponentRef(reader, entry.node, entry.path))
       .filter((ref): ref is ComponentRef => ref !== null);
   }
-  const schemas = fields.json('schemas');
-  if (schemas && typeof schemas === 'object' && !Array.isArray(schemas)) flow.schemas = schemas;
+  if (fields.has('schemas') && !isNullScalar(fields.node('schemas'))) {
+    const schemas = fields.json('schemas');
+    if (schemas !== undefined) flow.schemas = schemas;
+  }
+  setIfDefined(flow, 'isAgentFlow', fields.boolean('isAgentFlow'));
+  const triggerResolver = readTriggerResolver(reader, fields);
+  if (triggerResolver) flow.triggerResolver = triggerResolver;
+  setIfDefined(flow, 'organizationApiKeys', fields.strings('organizationApiKeys'));
+  keepExtraFields(flow, fields);
   return flow;
+}
+
+/** `triggerResolver: {batchSize, concurrentBatchLimit, enabled, runInitialSyncOnDeploy}`: batching of trigger items. */
+function readTriggerResolver(reader: YamlReader, flowFields: Fields): TriggerResolver | undefined {
+  if (!flowFields.has('triggerResolver') || isNullScalar(flowFields.node('triggerResolver')))
+    return undefined;
+  const path = flowFields.pathOf('triggerResolver');
+  const map = reader.map(flowFields.node('triggerResolver'), path, 'triggerResolver');
+  if (!map) return undefined;
+  const fields = reader.fields(
+    map,
+    path,
+    ['batchSize', 'concurrentBatchLimit', 'enabled', 'runInitialSyncOnDeploy'],
+    'triggerResolver',
+  );
+  const resolver: TriggerResolver = {};
+  setIfDefined(resolver, 'batchSize', fields.number('batchSize', { min: 1, integer: true }));
+  setIfDefined(
+    resolver,
+    'concurrentBatchLimit',
+    fields.number('concurrentBatchLimit', { min: 1, integer: true }),
+  );
+  setIfDefined(resolver, 'enabled', fields.boolean('enabled'));
+  setIfDefined(resolver, 'runInitialSyncOnDeploy', fields.boolean('runInitialSyncOnDeploy'));
+  keepExtraFields(resolver, fields);
+  return resolver;
 }
 
 function readRetryConfig(reader: YamlReader, flowFields: Fields): RetryConfig | undefined {
@@ -427,6 +476,7 @@ function readRetryConfig(reader: YamlReader, flowFields: Fields): RetryConfig | 
     );
     if (input) config.uniqueRequestIdField = input;
   }
+  keepExtraFields(config, fields);
   return config;
 }
 
@@ -452,6 +502,7 @@ function readQueueConfig(reader: YamlReader, flowFields: Fields): QueueConfig | 
     const input = readInput(reader, fields.node('dedupeIdField'), fields.pathOf('dedupeIdField'), 0);
     if (input) config.dedupeIdField = input;
   }
+  keepExtraFields(config, fields);
   return config;
 }
 
@@ -512,6 +563,7 @@ function readStep(
   setIfDefined(step, 'description', fields.string('description'));
   const errorConfig = readErrorConfig(reader, fields);
   if (errorConfig) step.errorConfig = errorConfig;
+  keepExtraFields(step, fields);
 
   const nestsChildren = fields.has('steps') || fields.has('branches');
   if (nestsChildren && depth >= MAX_STEP_DEPTH) {
@@ -553,7 +605,9 @@ function readBranch(reader: YamlReader, node: Node | null, path: string, depth: 
     .map((entry) => readStep(reader, entry.node, entry.path, depth, false))
     .filter((child) => child !== null)
     .map((child) => child.step);
-  return { name: fields.string('name') ?? '', steps };
+  const branch: Branch = { name: fields.string('name') ?? '', steps };
+  keepExtraFields(branch, fields);
+  return branch;
 }
 
 function readActionRef(
@@ -575,7 +629,10 @@ function readActionRef(
   const key = fields.string('key');
   if (!hasKey || !component || key === undefined) return null;
   const template = fields.string('template');
-  return template === undefined ? { key, component } : { key, component, template };
+  const ref: ActionRef & { template?: string } =
+    template === undefined ? { key, component } : { key, component, template };
+  keepExtraFields(ref, fields);
+  return ref;
 }
 
 function readComponentRef(reader: YamlReader, node: Node | null, path: string): ComponentRef | null {
@@ -600,8 +657,14 @@ function readComponentRef(reader: YamlReader, node: Node | null, path: string): 
   // Fields in the order export writes them, so a parsed reference and an exported one look alike.
   const isPublic = fields.boolean('isPublic') ?? true;
   const key = fields.string('key') ?? '';
-  if (signature === undefined) return { key, version: version ?? 'LATEST', isPublic };
-  return version === undefined ? { key, signature, isPublic } : { key, version, signature, isPublic };
+  const ref: ComponentRef =
+    signature === undefined
+      ? { key, version: version ?? 'LATEST', isPublic }
+      : version === undefined
+        ? { key, signature, isPublic }
+        : { key, version, signature, isPublic };
+  keepExtraFields(ref, fields);
+  return ref;
 }
 
 function readSchedule(reader: YamlReader, node: Node | null, path: string): Schedule | undefined {
@@ -624,8 +687,11 @@ function readSchedule(reader: YamlReader, node: Node | null, path: string): Sche
       );
       setIfDefined(schedule, 'scheduleType', meta.string('scheduleType'));
       setIfDefined(schedule, 'timeZone', meta.string('timeZone'));
+      const metaExtra = meta.extraFields();
+      if (metaExtra) schedule.metaExtraFields = metaExtra;
     }
   }
+  keepExtraFields(schedule, fields);
   return schedule;
 }
 
@@ -656,6 +722,7 @@ function readErrorConfig(reader: YamlReader, stepFields: Fields): ErrorConfig | 
       "errorConfig with errorHandlerType 'retry' needs maxAttempts (how many times to try, for example 3)",
     );
   }
+  keepExtraFields(config, fields);
   return config;
 }
 
@@ -673,6 +740,9 @@ export function readInput(reader: YamlReader, node: Node | null, path: string, d
   } else if (type === 'complex') {
     const value = readComplexValue(reader, fields.node('value'), fields.pathOf('value'), depth);
     input = value === null ? null : { type, value };
+  } else if (fields.has('value') && isNullScalar(fields.node('value'))) {
+    // `value:` with nothing, as exports write optional inputs left empty: the same as an empty value ("not set").
+    input = { type, value: '' };
   } else {
     const value = fields.require(
       'value',
@@ -696,6 +766,7 @@ export function readInput(reader: YamlReader, node: Node | null, path: string, d
   }
   const meta = fields.json('meta');
   if (meta && typeof meta === 'object' && !Array.isArray(meta)) input.meta = meta;
+  keepExtraFields(input, fields);
   return input;
 }
 
@@ -830,6 +901,7 @@ function readConfigVar(reader: YamlReader, node: Node | null, path: string): Con
   const meta = fields.json('meta');
   if (meta && typeof meta === 'object' && !Array.isArray(meta))
     configVar.meta = meta as { [key: string]: JsonValue };
+  keepExtraFields(configVar, fields);
   return configVar;
 }
 
@@ -857,7 +929,12 @@ function readConfigPage(reader: YamlReader, node: Node | null, path: string): Co
     const hasValue = element.require('value', "value: 'Acme API Key'");
     const type = element.oneOf('type', configPageElementTypes);
     const value = element.string('value');
-    if (hasType && hasValue && type !== undefined && value !== undefined) page.elements.push({ type, value });
+    if (hasType && hasValue && type !== undefined && value !== undefined) {
+      const pageElement: ConfigPageElement = { type, value };
+      keepExtraFields(pageElement, element);
+      page.elements.push(pageElement);
+    }
   }
+  keepExtraFields(page, fields);
   return page;
 }

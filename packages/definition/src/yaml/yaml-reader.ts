@@ -12,7 +12,7 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
-import type { JsonValue } from '../model.js';
+import type { ExtraFields, JsonValue } from '../model.js';
 import type { DefinitionProblem, DefinitionProblemCode } from '../problems.js';
 import { didYouMean } from '../suggest.js';
 import type { SourcePositions } from './source-positions.js';
@@ -156,28 +156,53 @@ export class YamlReader {
   }
 
   /**
-   * The fields of a mapping, checked against the names that mapping may hold. Unknown names are reported with the
-   * closest allowed name, since they are almost always typos that would otherwise be silently ignored.
+   * The fields of a mapping, checked against the names that mapping may hold. A name close to an allowed one is a
+   * typo that would otherwise be silently ignored: an error naming the closest allowed name. Any other unknown name
+   * is a field of a newer export: a warning, and the field is kept (`Fields.extraFields`) so that export writes it
+   * back — unless `unknown` is 'ignore', for mappings the model does not keep.
    */
-  fields(map: YAMLMap, path: string, allowed: readonly string[], what: string): Fields {
+  fields(
+    map: YAMLMap,
+    path: string,
+    allowed: readonly string[],
+    what: string,
+    unknown: 'keep' | 'ignore' = 'keep',
+  ): Fields {
     const byName = new Map<string, Pair>();
+    const unknownByName = new Map<string, Pair>();
     for (const pair of map.items) {
       const keyNode = this.resolve(pair.key);
       const name = isScalar(keyNode) ? String(keyNode.value) : '';
       if (!allowed.includes(name)) {
         const hint = didYouMean(name, allowed);
+        if (hint) {
+          this.report(
+            'FIELD_UNKNOWN',
+            keyNode,
+            joinPath(path, name),
+            `unknown field '${name}' in ${what}${hint}`,
+          );
+          continue;
+        }
         this.report(
           'FIELD_UNKNOWN',
           keyNode,
           joinPath(path, name),
-          `unknown field '${name}' in ${what}${hint ?? ` (allowed: ${allowed.join(', ')})`}`,
+          unknown === 'keep'
+            ? `field '${name}' in ${what} is not one Weft knows; it is kept (export writes it back) but has no effect`
+            : `field '${name}' in ${what} is not one Weft knows; it is ignored`,
+          'warning',
         );
+        if (unknown === 'keep') {
+          unknownByName.set(name, pair);
+          this.remember(joinPath(path, name), (this.resolve(pair.value) ?? keyNode) as Node);
+        }
         continue;
       }
       byName.set(name, pair);
       this.remember(joinPath(path, name), (this.resolve(pair.value) ?? keyNode) as Node);
     }
-    return new Fields(this, map, path, byName, what);
+    return new Fields(this, map, path, byName, what, unknownByName);
   }
 
   /** A plain JSON value of any shape (input values, metadata); aliases are followed, depth is bounded. */
@@ -220,7 +245,17 @@ export class Fields {
     readonly path: string,
     private readonly byName: Map<string, Pair>,
     private readonly what: string,
+    private readonly unknownByName: Map<string, Pair> = new Map(),
   ) {}
+
+  /** The unknown fields kept (see `YamlReader.fields`), as JSON, or undefined when there are none. */
+  extraFields(): ExtraFields | undefined {
+    if (this.unknownByName.size === 0) return undefined;
+    const extra: ExtraFields = {};
+    for (const [name, pair] of this.unknownByName)
+      setOwn(extra, name, this.reader.json(pair.value, this.pathOf(name)));
+    return extra;
+  }
 
   has(name: string): boolean {
     return this.byName.has(name);
