@@ -14,9 +14,9 @@ describe('code component', () => {
     const manifest = componentManifest(codeComponent);
     expect(manifest.connections).toEqual({});
     // The JSON Forms data source Prismatic's exports use for `dataType: jsonForm` config variables.
-    expect(Object.keys(manifest.dataSources)).toEqual(['runCodeJsonForm']);
-    expect(manifest.dataSources.runCodeJsonForm?.dataSourceType).toBe('jsonForm');
-    expect(manifest.dataSources.runCodeJsonForm?.inputs.map((input) => input.key)).toEqual([
+    expect(Object.keys(manifest.dataSources ?? {})).toEqual(['runCodeJsonForm']);
+    expect(manifest.dataSources?.runCodeJsonForm?.dataSourceType).toBe('jsonForm');
+    expect(manifest.dataSources?.runCodeJsonForm?.inputs.map((input) => input.key)).toEqual([
       'code',
       'connection',
       'contextValue',

@@ -926,3 +926,67 @@ describe('components the server does not have', () => {
     ]);
   });
 });
+
+describe('routing of shared and instance-specific endpoints', () => {
+  /** An exported-style integration with one webhook flow per name, and the given integration-level fields. */
+  function routed(endpointType: string, flowNames: string[], fields = ''): string {
+    const flows = flowNames
+      .map(
+        (name) => `  - description: ""
+    endpointSecurityType: unsecured
+    isSynchronous: false
+    name: ${name}
+    steps:
+${webhookTrigger(`${name} Trigger`)}`,
+      )
+      .join('');
+    return `definitionVersion: 7
+description: ""
+endpointType: ${endpointType}
+${fields}flows:
+${flows}name: Routing Test
+`;
+  }
+  const messages = (text: string) =>
+    problemsOf(text).map((problem) => `${problem.severity}: ${problem.message}`);
+
+  it('a shared endpoint needs to know the customer: externalCustomerIdField or a preprocess flow', () => {
+    expect(messages(routed('shared_instance', ['Orders']))).toEqual([
+      "error: endpointType 'shared_instance' gives every customer one URL, so the integration needs externalCustomerIdField (where the request carries the customer's external id, such as headers.x-customer-id) or preprocessFlowName (a flow that answers it)",
+    ]);
+    // Left empty, as an export leaves an unused field, it is not given either.
+    const empty = 'externalCustomerIdField:\n  type: value\n  value: ""\n';
+    expect(messages(routed('shared_instance', ['Orders'], empty))).toHaveLength(1);
+  });
+
+  it('a single-flow shared integration needs no flow name; several flows need flowNameField', () => {
+    const customer = 'externalCustomerIdField:\n  type: value\n  value: headers.x-customer-id\n';
+    expect(messages(routed('shared_instance', ['Orders'], customer))).toEqual([]);
+    expect(messages(routed('shared_instance', ['Orders', 'Refunds'], customer))).toEqual([
+      "error: endpointType 'shared_instance' routes each request to one of the flows 'Orders', 'Refunds', so the integration needs flowNameField (where the request names the flow, such as headers.x-flow) or preprocessFlowName (a flow that answers it)",
+    ]);
+    const flow = 'flowNameField:\n  type: value\n  value: headers.x-flow\n';
+    expect(messages(routed('shared_instance', ['Orders', 'Refunds'], customer + flow))).toEqual([]);
+  });
+
+  it('an instance-specific endpoint without a flow name routes by path: a warning, not an error', () => {
+    expect(messages(routed('instance_specific', ['Orders', 'Refunds']))).toEqual([
+      "warning: endpointType 'instance_specific' with flows 'Orders', 'Refunds' and no flowNameField or preprocessFlowName: each request must name its flow in the first path segment after the token (/trigger/<token>/<Flow Name>)",
+    ]);
+    expect(messages(routed('instance_specific', ['Orders']))).toEqual([]);
+  });
+
+  it('a preprocess flow decides both; an empty preprocessFlowName means none', () => {
+    expect(
+      messages(routed('shared_instance', ['Router', 'Orders', 'Refunds'], 'preprocessFlowName: Router\n')),
+    ).toEqual([]);
+    const { integration } = parsed(
+      routed(
+        'instance_specific',
+        ['Orders'],
+        'flowNameField:\n  type: value\n  value: ""\npreprocessFlowName: ""\n',
+      ),
+    );
+    expect(integration.preprocessFlowName).toBeUndefined();
+  });
+});

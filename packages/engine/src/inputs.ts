@@ -32,10 +32,19 @@ export function parsePath(path: string): Array<string | number> {
 
 function readPath(value: unknown, segments: Array<string | number>): unknown {
   let current = value;
+  let previous: string | number | undefined;
   for (const segment of segments) {
     if (current === null || current === undefined) return undefined;
     if (Buffer.isBuffer(current) || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[segment];
+    const record = current as Record<string | number, unknown>;
+    let next = record[segment];
+    // Header names are case-insensitive and reach flows lower-cased; exports refer to them as the sender wrote
+    // them (`triggerStep.results.headers.X-Shopify-Topic`).
+    if (next === undefined && previous === 'headers' && typeof segment === 'string') {
+      next = record[segment.toLowerCase()];
+    }
+    current = next;
+    previous = segment;
   }
   return current;
 }

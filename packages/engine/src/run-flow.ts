@@ -659,7 +659,10 @@ async function runTrigger(run: RunState, step: Step): Promise<string | undefined
         error: failure,
       },
     ]);
-    throw error;
+    // The execution's error names the trigger, as it names any failing step.
+    if (error instanceof EngineError)
+      throw error.stepKey ? error : new EngineError(error.code, error.message, step.key);
+    throw new EngineError('STEP_FAILED', `trigger '${step.name}' failed: ${failure.message}`, step.key);
   }
 }
 

@@ -88,6 +88,34 @@ describe('inputs left empty', () => {
   });
 });
 
+describe('header references as exports write them', () => {
+  it('finds a header by the name the sender wrote, though headers reach flows lower-cased', () => {
+    const values: InputScope = {
+      stepResults: new Map<string, unknown>([
+        ['productUpdatesTrigger', { headers: { 'x-shopify-topic': 'products/update' }, body: { data: {} } }],
+      ]),
+      loops: new Map(),
+      configVars: {},
+    };
+    expect(
+      resolveInput(
+        { type: 'reference', value: 'productUpdatesTrigger.results.headers.X-Shopify-Topic' },
+        values,
+      ),
+    ).toBe('products/update');
+    expect(
+      resolveInput(
+        { type: 'template', value: 'topic {{$productUpdatesTrigger.results.headers.X-Shopify-Topic}}' },
+        values,
+      ),
+    ).toBe('topic products/update');
+    // Only header names are read case-insensitively: other fields keep their exact names.
+    expect(resolveInput({ type: 'reference', value: 'productUpdatesTrigger.results.Headers' }, values)).toBe(
+      undefined,
+    );
+  });
+});
+
 describe('unary operators with an empty second operand', () => {
   it('are evaluated on their one operand', () => {
     const values = scope();
@@ -232,5 +260,54 @@ flows:
     expect(result.status).toBe('succeeded');
     expect(result.stepRecords.map((record) => record.key)).toEqual(['acmeEventTrigger', 'answerChallenge']);
     expect(result.response?.body).toBe('c-123');
+  });
+});
+
+describe('a trigger that fails', () => {
+  it("fails the execution with an error naming the trigger step, like any failing step's", async () => {
+    const strict = component({
+      key: 'acme-strict',
+      display: { label: 'Acme Strict', description: 'a webhook that checks a signature' },
+      triggers: {
+        webhook: trigger({
+          display: { label: 'Webhook', description: 'signed Acme events' },
+          inputs: {},
+          perform: async () => {
+            throw new Error('the signature does not match');
+          },
+        }),
+      },
+    });
+    const parsedFlow = parseIntegrationYaml(
+      `definitionVersion: 7
+name: Strict Trigger
+flows:
+  - name: Main
+    steps:
+      - name: Signed Event Trigger
+        isTrigger: true
+        action: {key: webhook, component: {key: acme-strict, version: LATEST, isPublic: false}}
+      - name: After
+        action: {key: writeLog, component: {key: log}}
+        inputs:
+          message: {type: value, value: never}
+`,
+      { fileName: 'strict-trigger.yaml' },
+    );
+    if (!parsedFlow.ok) throw new Error(parsedFlow.problems.map((problem) => problem.message).join('\n'));
+    const result = await runFlow({
+      integration: parsedFlow.integration,
+      flowName: 'Main',
+      ports: ports({}, strict).ports,
+    });
+    expect(result.status).toBe('failed');
+    expect(result.error).toEqual({
+      code: 'STEP_FAILED',
+      message: "trigger 'Signed Event Trigger' failed: the signature does not match",
+      stepKey: 'signedEventTrigger',
+    });
+    expect(result.stepRecords.map((record) => [record.key, record.status])).toEqual([
+      ['signedEventTrigger', 'failed'],
+    ]);
   });
 });

@@ -151,6 +151,11 @@ describe('a real-world exported integration, deployed and called', () => {
     const flows = await weft.api('GET', `/api/instances/${instance.body.id}/flows`);
     syncUrl = flows.body.flows.find((flow: { flow: string }) => flow.flow === 'Sync Orders').webhookUrl;
     expect(syncUrl).toMatch(/\/trigger\/[0-9a-f]{64}$/);
+    // The nightly flow is scheduled; the one whose schedule the export left empty (`scheduleType: once`) is not.
+    const scheduleOf = (name: string) =>
+      flows.body.flows.find((flow: { flow: string }) => flow.flow === name).schedule;
+    expect(scheduleOf('Nightly Cleanup')).toMatchObject({ cron: '00 02 * * *', timeZone: 'UTC' });
+    expect(scheduleOf('Manual Backfill')).toBeUndefined();
   }, 60_000);
 
   it('answers the synchronous flow with its last step result, having run the loop, branch and both http steps', async () => {

@@ -44,7 +44,11 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
   };
 }
 
-async function executionsWith(flow: string, where: string, values: readonly unknown[] = []): Promise<string[]> {
+async function executionsWith(
+  flow: string,
+  where: string,
+  values: readonly unknown[] = [],
+): Promise<string[]> {
   const rows = await sqlQuery<{ id: string }>(
     server,
     `select id from executions where flow_name = $1 and ${where} order by queued_at`,

@@ -111,17 +111,7 @@ export function validateIntegration(integration: Integration, target: Validation
       preprocessKeys ? legacyReference(reference, path, preprocessKeys, report)?.rewritten : undefined;
     checkInputNames(input, name, 'the integration', rewrite, checkConfigVarName, report);
   }
-  if (
-    integration.endpointType !== 'flow_specific' &&
-    !integration.preprocessFlowName &&
-    !integration.flowNameField
-  ) {
-    report(
-      'FIELD_REQUIRED',
-      'endpointType',
-      `endpointType '${integration.endpointType}' routes each request to a flow, so the integration needs preprocessFlowName (a flow that decides) or flowNameField (where the request names the flow)`,
-    );
-  }
+  checkEndpointRouting(integration, report);
   if (
     integration.preprocessFlowName !== undefined &&
     !integration.flows.some((flow) => flow.name === integration.preprocessFlowName)
@@ -142,6 +132,55 @@ export function validateIntegration(integration: Integration, target: Validation
     validateFlow(flow, `flows[${index}]`, target, configVarsByKey, checkConfigVarName, components.find);
   });
   components.reportMissing();
+}
+
+/** A routing field that says where to look: given, and not left empty as exports leave unused fields. */
+function routingFieldGiven(input: Input | undefined): boolean {
+  if (input === undefined || isUnsetInput(input)) return false;
+  return !(input.type === 'value' && (input.value === '' || input.value === null));
+}
+
+/** Flows a request to a shared or instance endpoint can be routed to: not the preprocess flow, not lifecycle or schedule flows. */
+function routableFlows(integration: Integration): Flow[] {
+  const unroutable = new Set(['management-triggers', 'schedule-triggers']);
+  return integration.flows.filter(
+    (flow) =>
+      flow.name !== integration.preprocessFlowName && !unroutable.has(flow.trigger.action.component.key),
+  );
+}
+
+/**
+ * Instance-specific and shared endpoints route each request: to a customer's instance (shared: by
+ * externalCustomerIdField) and to a flow (by flowNameField). A preprocess flow can decide both; an integration
+ * with one routable flow needs no flow name (seed: "Flow name is not required for single-flow integrations").
+ */
+function checkEndpointRouting(integration: Integration, report: ValidationTarget['report']): void {
+  const { endpointType } = integration;
+  if (endpointType === 'flow_specific' || integration.preprocessFlowName) return;
+  if (endpointType === 'shared_instance' && !routingFieldGiven(integration.externalCustomerIdField)) {
+    report(
+      'FIELD_REQUIRED',
+      'endpointType',
+      "endpointType 'shared_instance' gives every customer one URL, so the integration needs externalCustomerIdField (where the request carries the customer's external id, such as headers.x-customer-id) or preprocessFlowName (a flow that answers it)",
+    );
+  }
+  const flows = routableFlows(integration);
+  if (flows.length <= 1 || routingFieldGiven(integration.flowNameField)) return;
+  const names = flows.map((flow) => `'${flow.name}'`).join(', ');
+  if (endpointType === 'shared_instance') {
+    report(
+      'FIELD_REQUIRED',
+      'endpointType',
+      `endpointType 'shared_instance' routes each request to one of the flows ${names}, so the integration needs flowNameField (where the request names the flow, such as headers.x-flow) or preprocessFlowName (a flow that answers it)`,
+    );
+  } else {
+    report(
+      'FIELD_REQUIRED',
+      'endpointType',
+      `endpointType 'instance_specific' with flows ${names} and no flowNameField or preprocessFlowName: each request must name its flow in the first path segment after the token (/trigger/<token>/<Flow Name>)`,
+      'warning',
+    );
+  }
 }
 
 /** Looks a component up in the catalog, noting who asked for one it lacks. */

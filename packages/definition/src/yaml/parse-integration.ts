@@ -273,7 +273,8 @@ function readIntegration(
   setIfDefined(integration, 'category', fields.string('category'));
   setIfDefined(integration, 'documentation', fields.string('documentation'));
   setIfDefined(integration, 'version', fields.string('version'));
-  setIfDefined(integration, 'preprocessFlowName', fields.string('preprocessFlowName'));
+  // An empty preprocessFlowName (as an export writes an unset one) means no preprocess flow.
+  setIfDefined(integration, 'preprocessFlowName', fields.string('preprocessFlowName') || undefined);
   setIfDefined(integration, 'defaultInstanceProfile', fields.string('defaultInstanceProfile'));
   for (const name of ['externalCustomerIdField', 'externalCustomerUserIdField', 'flowNameField'] as const) {
     if (fields.has(name) && !isNullScalar(fields.node(name))) {

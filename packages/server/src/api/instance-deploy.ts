@@ -53,11 +53,7 @@ const keyedSecurity = new Set(['customer_required']);
 export function flowApiKeys(flow: Flow, instanceApiKeys: string[]): string[] {
   if (flow.endpointSecurityType === 'unsecured') return [];
   if (flow.endpointSecurityType === 'organization') {
-    // Until the definition package declares it everywhere, read the field through a narrow type.
-    const keys = (flow as Flow & { organizationApiKeys?: unknown }).organizationApiKeys;
-    return Array.isArray(keys)
-      ? keys.filter((key): key is string => typeof key === 'string' && key !== '')
-      : [];
+    return (flow.organizationApiKeys ?? []).filter((key) => key !== '');
   }
   return instanceApiKeys;
 }
@@ -83,7 +79,8 @@ function resolveSchedules(integration: Integration, stored: StoredValues) {
   const configVars = configVarsOf(integration);
   for (const flow of flowsOf(integration)) {
     const schedule = flow.schedule;
-    if (!schedule) continue;
+    // Exports write an unscheduled trigger's schedule empty (`value: ""`, `scheduleType: once`): no schedule.
+    if (!schedule || schedule.value.trim() === '') continue;
     let cron = schedule.value;
     let timeZone = schedule.timeZone ?? '';
     if (schedule.type === 'configVar') {

@@ -65,16 +65,12 @@ export function versionRouting(versionId: string, integration: Integration): Ver
 }
 
 function flowRouting(flow: Flow): FlowRouting {
-  // Until the definition package declares it everywhere, read the field through a narrow type.
-  const keys = (flow as Flow & { organizationApiKeys?: unknown }).organizationApiKeys;
   return {
     flow,
     dedupePath: pathOfInput(flow.queueConfig?.dedupeIdField),
     uniqueRequestPath: pathOfInput(flow.retryConfig?.uniqueRequestIdField),
     triggerMayAnswer: triggerMayAnswer(flow),
-    organizationApiKeys: Array.isArray(keys)
-      ? keys.filter((key): key is string => typeof key === 'string' && key !== '')
-      : [],
+    organizationApiKeys: (flow.organizationApiKeys ?? []).filter((key) => key !== ''),
   };
 }
 
