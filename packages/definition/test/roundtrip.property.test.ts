@@ -940,7 +940,13 @@ function integrationModel(g: G): Integration {
   if (chance(g, 20)) integration.defaultInstanceProfile = draw(g, phraseOrText);
   if (chance(g, 25)) integration.externalCustomerIdField = input(g, scope, 1);
   if (chance(g, 25)) integration.externalCustomerUserIdField = input(g, scope, 1);
-  if (chance(g, 25) || (routed && !preprocess)) integration.flowNameField = input(g, scope, 1);
+  if (chance(g, 25)) integration.flowNameField = input(g, scope, 1);
+  // Without a preprocess flow, a shared endpoint must find the customer, and a routed one the flow, in the request.
+  if (routed && !preprocess) {
+    integration.flowNameField = { type: 'value', value: 'headers.x-flow' };
+    if (integration.endpointType === 'shared_instance')
+      integration.externalCustomerIdField = { type: 'value', value: 'body.data.customerId' };
+  }
   if (chance(g, 20)) integration.importMetadata = draw(g, jsonObject);
   return integration;
 }
