@@ -119,6 +119,7 @@ describe('the exported-style corpus', () => {
 
 describe('a real-world exported integration, deployed and called', () => {
   let syncUrl: string;
+  let asyncUrl: string;
 
   beforeAll(async () => {
     // Imported under another name: the corpus test above already holds 'Acme VIP Orders (exported)'.
@@ -151,6 +152,7 @@ describe('a real-world exported integration, deployed and called', () => {
     const flows = await weft.api('GET', `/api/instances/${instance.body.id}/flows`);
     syncUrl = flows.body.flows.find((flow: { flow: string }) => flow.flow === 'Sync Orders').webhookUrl;
     expect(syncUrl).toMatch(/\/trigger\/[0-9a-f]{64}$/);
+    asyncUrl = flows.body.flows.find((flow: { flow: string }) => flow.flow === 'Record Order').webhookUrl;
     // The nightly flow is scheduled; the one whose schedule the export left empty (`scheduleType: once`) is not.
     const scheduleOf = (name: string) =>
       flows.body.flows.find((flow: { flow: string }) => flow.flow === name).schedule;
@@ -196,5 +198,40 @@ describe('a real-world exported integration, deployed and called', () => {
       ]),
     );
     expect(JSON.stringify(execution.body)).not.toContain('s3cret-pass');
+  });
+
+  it('lets the caller choose with prismatic-synchronous: true waits for an async flow, false does not for a sync one', async () => {
+    const waited = await fetch(asyncUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'prismatic-synchronous': 'true' },
+      body: JSON.stringify({ id: 'order-77' }),
+    });
+    expect(waited.status).toBe(200);
+    expect(await waited.json()).toEqual({ recorded: 'order-77' });
+
+    const queued = await fetch(asyncUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'order-78' }),
+    });
+    expect(Object.keys((await queued.json()) as object)).toEqual(['executionId']);
+
+    const notWaited = await fetch(syncUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Prismatic-Synchronous': 'false' },
+      body: JSON.stringify({ customer: 'globex' }),
+    });
+    expect(notWaited.status).toBe(200);
+    const { executionId } = (await notWaited.json()) as { executionId: string };
+    expect(executionId).toMatch(/^[0-9a-f-]{36}$/);
+    // It still runs, in the background, to the same result.
+    const deadline = Date.now() + 15_000;
+    let execution = await weft.api('GET', `/api/executions/${executionId}`);
+    while (['queued', 'running'].includes(execution.body.status) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      execution = await weft.api('GET', `/api/executions/${executionId}`);
+    }
+    expect(execution.body.status).toBe('succeeded');
+    expect(execution.body.steps.summarizeTheSync).toEqual({ checked: 4, vip: ['a', 'c'] });
   });
 });

@@ -416,9 +416,10 @@ export function webhookIngress(options: WebhookIngressOptions) {
     const uniqueRequestId = routed.flow.uniqueRequestPath
       ? boundedId(textAt(valueAtPath(trigger, routed.flow.uniqueRequestPath)))
       : undefined;
-    const awaitsTrigger = !flow.isSynchronous && routed.flow.triggerMayAnswer;
+    const synchronous = requestedSynchronous(trigger) ?? flow.isSynchronous;
+    const awaitsTrigger = !synchronous && routed.flow.triggerMayAnswer;
     const inline =
-      flow.isSynchronous &&
+      synchronous &&
       options.inline !== undefined &&
       inlineRuns < options.inline.limit &&
       queueNameFor(routed.instanceId, flow, '0') === null
@@ -429,7 +430,7 @@ export function webhookIngress(options: WebhookIngressOptions) {
       versionId: routed.versionId,
       flowName: flow.name,
       flowStableKey: flow.stableKey,
-      isSynchronous: flow.isSynchronous,
+      isSynchronous: synchronous,
       trigger,
       queueName: queueNameFor(routed.instanceId, flow, randomUUID()),
       runAt: inline === undefined ? null : new Date(Date.now() + inline.leaseMs),
@@ -449,11 +450,11 @@ export function webhookIngress(options: WebhookIngressOptions) {
     if (stored.duplicate) {
       // Within the deduplication window: nothing new runs. A synchronous caller gets the first request's outcome.
       reply.header('x-weft-duplicate', 'true');
-      if (!flow.isSynchronous) return reply.status(200).send({ executionId, duplicate: true });
+      if (!synchronous) return reply.status(200).send({ executionId, duplicate: true });
       return answerWhenFinished(reply, executionId);
     }
     if (awaitsTrigger) return answerFromTrigger(reply, executionId);
-    if (!flow.isSynchronous) return reply.status(200).send({ executionId });
+    if (!synchronous) return reply.status(200).send({ executionId });
 
     if (inline) {
       inlineRuns++;
@@ -606,6 +607,16 @@ function preprocessFailed(run: PreprocessRun, error: ErrorRecord, executionId?: 
       ...(executionId ? { executionId } : {}),
     },
   );
+}
+
+/**
+ * The caller's choice of how to run the flow, Prismatic's `prismatic-synchronous: true|false` header (seed:
+ * "pass in a header, prismatic-synchronous ... to instruct your instance to run synchronously or asynchronously");
+ * undefined when absent or neither word, so the flow's own `isSynchronous` decides.
+ */
+function requestedSynchronous(trigger: TriggerRequest): boolean | undefined {
+  const value = trigger.headers?.['prismatic-synchronous']?.trim().toLowerCase();
+  return value === 'true' ? true : value === 'false' ? false : undefined;
 }
 
 function sendTimeout(reply: FastifyReply, executionId: string, timeoutMs: number) {
