@@ -169,17 +169,9 @@ export const errorCatalog = {
     status: 400,
     hint: "Send the customer's external id where the integration's externalCustomerIdField points (details.externalCustomerIdField), or set that field in the integration.",
   },
-  WEBHOOK_CUSTOMER_NOT_FOUND: {
-    status: 404,
-    hint: "Check the external customer id the request carries; a customer's externalId is set with weft customers:update.",
-  },
   WEBHOOK_INSTANCE_NOT_FOUND: {
     status: 404,
-    hint: 'Deploy an instance of the integration to this customer (weft instances:deploy ID), then send the request again.',
-  },
-  WEBHOOK_INSTANCE_AMBIGUOUS: {
-    status: 409,
-    hint: 'A shared endpoint needs one running instance of the integration per customer: pause or delete all but one of the instances in details.instances.',
+    hint: "Check the customer's external id the request carries. The server log, under the request id, says why nothing answers: no such customer, no deployed instance, a paused one, or several running ones (a shared endpoint needs exactly one per customer).",
   },
   WEBHOOK_PREPROCESS_FAILED: {
     status: 422,

@@ -234,4 +234,20 @@ describe('a real-world exported integration, deployed and called', () => {
     expect(execution.body.status).toBe('succeeded');
     expect(execution.body.steps.summarizeTheSync).toEqual({ checked: 4, vip: ['a', 'c'] });
   });
+
+  it('accepts a request carrying NUL characters (which PostgreSQL cannot store) instead of failing it with a 500', async () => {
+    const answer = await fetch(`${asyncUrl}?note=a%00b`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'prismatic-synchronous': 'true' },
+      body: '{"id": "order-\\u0000-79", "k\\u0000ey": 1}',
+    });
+    expect(answer.status, await answer.clone().text()).toBe(200);
+    // The NUL is dropped from the parsed values; the raw body text keeps its escaped form.
+    expect(await answer.json()).toEqual({ recorded: 'order--79' });
+    const execution = await weft.api('GET', `/api/executions/${answer.headers.get('x-weft-execution-id')}`);
+    expect(execution.body.steps.recordOrderTrigger.rawBody.data).toBe(
+      '{"id": "order-\\u0000-79", "k\\u0000ey": 1}',
+    );
+    expect(execution.body.steps.recordOrderTrigger.queryParameters).toEqual({ note: 'ab' });
+  });
 });

@@ -106,6 +106,17 @@ beforeAll(async () => {
           ],
         }),
         exportFlow({
+          name: 'Receive Gated Event',
+          queueConfig: { usesFifoQueue: false, dedupeIdField: 'headers.x-acme-webhook-id' },
+          steps: [
+            webhookTriggerStep(),
+            httpGetStep(
+              'Wait For Gate',
+              `http://127.0.0.1:${gatePort}/gate/{{$integrationTrigger.results.body.data.gate}}`,
+            ),
+          ],
+        }),
+        exportFlow({
           name: 'Lookup',
           isSynchronous: true,
           queueConfig: { usesFifoQueue: false, dedupeIdField: 'body.data.requestId' },
@@ -226,6 +237,25 @@ describe('deduplication (queueConfig.dedupeIdField)', () => {
     expect(await executionsWith('Lookup', "trigger->'body'->'data'->>'requestId' = 'r-1'")).toEqual([
       first.executionId,
     ]);
+  });
+});
+
+describe('a synchronous caller of an asynchronous duplicate', () => {
+  it('is told the running first execution at once, not kept waiting for an outcome nobody announces', async () => {
+    const first = await post(urls['Receive Gated Event']!, { gate: 'dup-1' }, { 'x-acme-webhook-id': 'g-1' });
+    expect(first.status).toBe(200);
+    await eventually('the first execution at its gate', async () =>
+      gateArrivals.has('dup-1') ? true : undefined,
+    );
+    const again = await post(
+      urls['Receive Gated Event']!,
+      { gate: 'dup-1' },
+      { 'x-acme-webhook-id': 'g-1', 'prismatic-synchronous': 'true' },
+    );
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ executionId: first.body.executionId, duplicate: true });
+    gateReleases.get('dup-1')?.();
+    expect((await waitForExecution(server, first.body.executionId)).status).toBe('succeeded');
   });
 });
 

@@ -25,7 +25,8 @@ export interface ExecutionWaiter {
   close(): Promise<void>;
 }
 
-const finishedStatuses = ['succeeded', 'failed', 'cancelled'] as const;
+/** The statuses an execution ends in. */
+export const finishedStatuses = ['succeeded', 'failed', 'cancelled'] as const;
 
 interface Waiting {
   resolve(value: boolean): void;

@@ -194,7 +194,7 @@ async function insertBatch(db: Kysely<Database>, batch: Pending[]): Promise<Map<
     // One statement: atomic, one round trip. Rows of instances paused or redeployed meanwhile are left out.
     const result = await sql<{ id: string }>`
       with input as (
-        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as i(
+        select * from jsonb_to_recordset(${batchJson(rows)}::jsonb) as i(
           id uuid, instance_id uuid, version_id uuid, flow_name text, flow_stable_key text,
           is_synchronous boolean, trigger jsonb, queue_name text, run_at timestamptz)
       ),
@@ -215,7 +215,7 @@ async function insertBatch(db: Kysely<Database>, batch: Pending[]): Promise<Map<
 
   const parts: RawBuilder<unknown>[] = [
     sql`input as (
-      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as i(
+      select * from jsonb_to_recordset(${batchJson(rows)}::jsonb) as i(
         id uuid, instance_id uuid, version_id uuid, flow_name text, flow_stable_key text,
         is_synchronous boolean, trigger jsonb, queue_name text, run_at timestamptz,
         dedupe_id text, unique_request_id text, awaits boolean, preprocess jsonb)
@@ -301,4 +301,24 @@ async function insertBatch(db: Kysely<Database>, batch: Pending[]): Promise<Map<
     stored.set(row.id, { executionId: row.execution_id, duplicate: row.execution_id !== row.id });
   }
   return stored;
+}
+
+/**
+ * The batch as JSON text for PostgreSQL. jsonb cannot hold NUL characters, which a request may carry (`?a=%00`,
+ * `"\u0000"` in a JSON body): they are dropped from names and values rather than failing the request (the raw
+ * body text keeps its escaped form untouched).
+ */
+function batchJson(rows: unknown[]): string {
+  const text = JSON.stringify(rows);
+  if (!text.includes('\\u0000')) return text;
+  const clean = (value: string) => value.replaceAll('\u0000', '');
+  return JSON.stringify(rows, (_key, item: unknown) => {
+    if (typeof item === 'string') return clean(item);
+    if (item && typeof item === 'object' && !Array.isArray(item)) {
+      const entries = Object.entries(item);
+      if (entries.some(([name]) => name.includes('\u0000')))
+        return Object.fromEntries(entries.map(([name, value]) => [clean(name), value]));
+    }
+    return item;
+  });
 }

@@ -8,7 +8,7 @@ import type { ComponentSandboxes } from '../components/component-sandboxes.js';
 import type { Database } from '../database/schema.js';
 import { isWeftError, WeftError } from '../errors.js';
 import { queueNameFor } from '../executions/execution-queue.js';
-import type { ExecutionWaiter } from '../executions/execution-waiter.js';
+import { type ExecutionWaiter, finishedStatuses } from '../executions/execution-waiter.js';
 import { errorBody } from '../http/error-handler.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { IntegrationVersions } from '../worker/integration-versions.js';
@@ -329,54 +329,50 @@ export function webhookIngress(options: WebhookIngressOptions) {
     }
     const { rows } = await sql<{
       customerId: string;
-      customerName: string;
       instanceId: string | null;
-      instanceName: string | null;
       enabled: boolean | null;
       deployedVersionId: string | null;
       apiKeys: string[] | null;
     }>`
-      select c.id as "customerId", c.name as "customerName", n.id as "instanceId", n.name as "instanceName",
-             n.enabled, n.deployed_version_id as "deployedVersionId", n.api_keys as "apiKeys"
+      select c.id as "customerId", n.id as "instanceId", n.enabled, n.deployed_version_id as "deployedVersionId", n.api_keys as "apiKeys"
         from customers c
         left join instances n on n.customer_id = c.id and n.integration_id = ${integrationId}::uuid
                               and n.deployed_version_id is not null
        where c.org_id = ${endpoint.orgId}::uuid and c.external_id = ${externalId}
        order by n.created_at, n.id`.execute(db);
-    const customer = rows[0];
-    if (!customer) {
-      throw new WeftError(
-        'WEBHOOK_CUSTOMER_NOT_FOUND',
-        `No customer has the external id '${externalId}' (from ${source(customerField)}).`,
+    // Anyone may call a shared URL with any external id, so the answer never says which customers exist or what
+    // instances they have: one 404 for every reason, the reason itself in the server log (by request id).
+    const notRouted = (reason: string, detail: Record<string, unknown> = {}): WeftError => {
+      request.log.warn(
+        { externalId, integrationId, reason, ...detail },
+        'shared webhook request matched no running instance',
+      );
+      return new WeftError(
+        'WEBHOOK_INSTANCE_NOT_FOUND',
+        `No running instance of '${routing.integrationName}' answers for the external customer id '${externalId}' (from ${source(customerField)}). Check the id the request carries; the server log says why under this request's id.`,
         { externalId, externalCustomerIdField: customerField },
       );
-    }
+    };
+    const customer = rows[0];
+    if (!customer) throw notRouted('no customer has this external id');
     const deployed = rows.filter((row) => row.instanceId !== null);
-    const context = { externalId, customerId: customer.customerId };
+    const context = { externalId };
     if (deployed.length === 0) {
-      throw new WeftError(
-        'WEBHOOK_INSTANCE_NOT_FOUND',
-        `Customer '${customer.customerName}' (external id '${externalId}') has no deployed instance of '${routing.integrationName}'.`,
-        { ...context, integrationId },
-      );
+      throw notRouted('the customer has no deployed instance of the integration', {
+        customerId: customer.customerId,
+      });
     }
     const running = deployed.filter((row) => row.enabled);
     if (running.length === 0) {
-      const ids = deployed.map((row) => row.instanceId);
-      throw new WeftError(
-        'INSTANCE_PAUSED',
-        `The instance of '${routing.integrationName}' for customer '${customer.customerName}' is paused: it runs nothing.`,
-        { ...context, instanceId: ids[0], instanceIds: ids },
-      );
+      throw notRouted("the customer's instances of the integration are paused", {
+        customerId: customer.customerId,
+        instanceIds: deployed.map((row) => row.instanceId),
+      });
     }
     if (running.length > 1) {
-      throw new WeftError(
-        'WEBHOOK_INSTANCE_AMBIGUOUS',
-        `Customer '${customer.customerName}' (external id '${externalId}') has ${running.length} deployed, unpaused instances of '${routing.integrationName}' (${running.map((row) => `'${row.instanceName}' ${row.instanceId}`).join(', ')}), so the shared endpoint cannot tell which one a request is for.`,
-        {
-          ...context,
-          instances: running.map((row) => ({ id: row.instanceId, name: row.instanceName })),
-        },
+      throw notRouted(
+        'the customer has several deployed, unpaused instances of the integration: pause or delete all but one',
+        { customerId: customer.customerId, instanceIds: running.map((row) => row.instanceId) },
       );
     }
     const instance = running[0] as (typeof running)[number] & {
@@ -396,7 +392,7 @@ export function webhookIngress(options: WebhookIngressOptions) {
           ? "the preprocess flow's result (its flowName field)"
           : 'the request (the integration has no flowNameField)',
       // The endpoint configuration that routed it is the newest deployed version's, not the instance's own.
-      { ...context, instanceId: instance.instanceId, flowNameField: routing.flowNameField ?? null },
+      { ...context, flowNameField: routing.flowNameField ?? null },
     );
     checkApiKey(flow, instance.apiKeys ?? [], apiKey);
     return {
@@ -425,20 +421,33 @@ export function webhookIngress(options: WebhookIngressOptions) {
       queueNameFor(routed.instanceId, flow, '0') === null
         ? options.inline
         : undefined;
-    const stored: Stored | undefined = await batcher.store({
-      instanceId: routed.instanceId,
-      versionId: routed.versionId,
-      flowName: flow.name,
-      flowStableKey: flow.stableKey,
-      isSynchronous: synchronous,
-      trigger,
-      queueName: queueNameFor(routed.instanceId, flow, randomUUID()),
-      runAt: inline === undefined ? null : new Date(Date.now() + inline.leaseMs),
-      ...(dedupeId !== undefined ? { dedupeId } : {}),
-      ...(uniqueRequestId !== undefined ? { uniqueRequestId } : {}),
-      ...(awaitsTrigger ? { awaitsTriggerResponse: true } : {}),
-      ...(routed.preprocess ? { preprocess: routed.preprocess } : {}),
-    });
+    // The in-process slot is taken now, before the store's await, so a burst cannot overshoot the limit.
+    let holdsSlot = inline !== undefined;
+    if (holdsSlot) inlineRuns++;
+    const releaseSlot = () => {
+      if (holdsSlot) inlineRuns--;
+      holdsSlot = false;
+    };
+    let stored: Stored | undefined;
+    try {
+      stored = await batcher.store({
+        instanceId: routed.instanceId,
+        versionId: routed.versionId,
+        flowName: flow.name,
+        flowStableKey: flow.stableKey,
+        isSynchronous: synchronous,
+        trigger,
+        queueName: queueNameFor(routed.instanceId, flow, randomUUID()),
+        runAt: inline === undefined ? null : new Date(Date.now() + inline.leaseMs),
+        ...(dedupeId !== undefined ? { dedupeId } : {}),
+        ...(uniqueRequestId !== undefined ? { uniqueRequestId } : {}),
+        ...(awaitsTrigger ? { awaitsTriggerResponse: true } : {}),
+        ...(routed.preprocess ? { preprocess: routed.preprocess } : {}),
+      });
+    } finally {
+      // Released at once unless the execution is run here below (then when that run ends).
+      if (stored === undefined || stored.duplicate) releaseSlot();
+    }
     if (stored === undefined) {
       // Paused or redeployed between the lookup and the insert: nothing was stored.
       throw new WeftError('INSTANCE_PAUSED', 'The instance was paused or redeployed just now; try again.', {
@@ -451,16 +460,13 @@ export function webhookIngress(options: WebhookIngressOptions) {
       // Within the deduplication window: nothing new runs. A synchronous caller gets the first request's outcome.
       reply.header('x-weft-duplicate', 'true');
       if (!synchronous) return reply.status(200).send({ executionId, duplicate: true });
-      return answerWhenFinished(reply, executionId);
+      return answerDuplicate(reply, executionId);
     }
     if (awaitsTrigger) return answerFromTrigger(reply, executionId);
     if (!synchronous) return reply.status(200).send({ executionId });
 
     if (inline) {
-      inlineRuns++;
-      const running = inline.run(executionId).finally(() => {
-        inlineRuns--;
-      });
+      const running = inline.run(executionId).finally(releaseSlot);
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), options.syncTimeoutMs);
@@ -472,6 +478,22 @@ export function webhookIngress(options: WebhookIngressOptions) {
       // Not run here after all (lost its lease midway, or this process is stopping): wait for whoever runs it.
     }
     return answerWhenFinished(reply, executionId);
+  };
+
+  /**
+   * A synchronous caller's duplicate: the first request's outcome when it has one or will announce one (it ran
+   * synchronously); an asynchronous first request announces nothing, so it is named, not waited for.
+   */
+  const answerDuplicate = async (reply: FastifyReply, executionId: string) => {
+    const original = await db
+      .selectFrom('executions')
+      .select(['status', 'response', 'error', 'is_synchronous'])
+      .where('id', '=', executionId)
+      .executeTakeFirst();
+    if (original && (finishedStatuses as readonly string[]).includes(original.status))
+      return sendOutcome(reply, executionId, original);
+    if (original?.is_synchronous) return answerWhenFinished(reply, executionId);
+    return reply.status(200).send({ executionId, duplicate: true });
   };
 
   const answerWhenFinished = async (reply: FastifyReply, executionId: string) => {
