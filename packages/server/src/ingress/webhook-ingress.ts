@@ -349,7 +349,7 @@ export function webhookIngress(options: WebhookIngressOptions) {
       );
       return new WeftError(
         'WEBHOOK_INSTANCE_NOT_FOUND',
-        `No running instance of '${routing.integrationName}' answers for the external customer id '${externalId}' (from ${source(customerField)}). Check the id the request carries; the server log says why under this request's id.`,
+        `No running instance of '${routing.integrationName}' answers for the external customer id '${externalId}' (from ${source(customerField)}).`,
         { externalId, externalCustomerIdField: customerField },
       );
     };
