@@ -13,6 +13,7 @@ import {
   exportIntegration,
   httpGetStep,
   importAndPublish,
+  postJson,
   webhookTriggerStep,
 } from './support/export-yaml.js';
 import { sqlQuery } from './support/integration-fixtures.js';
@@ -28,21 +29,7 @@ const gateReleases = new Map<string, () => void>();
 const gateArrivals = new Set<string>();
 let gateServer: http.Server;
 
-async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const answer = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await answer.text();
-  return {
-    status: answer.status,
-    // biome-ignore lint/suspicious/noExplicitAny: JSON answers of several shapes
-    body: (text ? JSON.parse(text) : undefined) as any,
-    executionId: answer.headers.get('x-weft-execution-id'),
-    duplicate: answer.headers.get('x-weft-duplicate'),
-  };
-}
+const post = postJson;
 
 async function executionsWith(
   flow: string,

@@ -9,6 +9,7 @@ import {
   exportFlow,
   exportIntegration,
   importAndPublish,
+  postJson,
   webhookTriggerStep,
 } from './support/export-yaml.js';
 import { sqlQuery } from './support/integration-fixtures.js';
@@ -39,26 +40,7 @@ const routerYaml = (flowNameField: string) =>
     flows: [recordingFlow('Update Inventory'), recordingFlow('Create Order')],
   });
 
-interface Answer {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: JSON answers of several shapes
-  body: any;
-  executionId: string | null;
-}
-
-async function send(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const answer = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await answer.text();
-  return {
-    status: answer.status,
-    body: text ? JSON.parse(text) : undefined,
-    executionId: answer.headers.get('x-weft-execution-id'),
-  };
-}
+const send = postJson;
 
 async function executionCount(): Promise<number> {
   const [row] = await sqlQuery<{ n: number }>(server, 'select count(*)::int as n from executions');

@@ -225,3 +225,32 @@ export async function deployedInstance(
   expect(deployed.status, deployed.text).toBe(200);
   return instance.body.id as string;
 }
+
+/** A webhook answer as tests read it: status, parsed JSON body, and the execution and duplicate headers. */
+export interface WebhookAnswer {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers of several shapes
+  body: any;
+  executionId: string | null;
+  duplicate: string | null;
+}
+
+/** POSTs `body` as JSON to a webhook URL. */
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<WebhookAnswer> {
+  const answer = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await answer.text();
+  return {
+    status: answer.status,
+    body: text ? JSON.parse(text) : undefined,
+    executionId: answer.headers.get('x-weft-execution-id'),
+    duplicate: answer.headers.get('x-weft-duplicate'),
+  };
+}
