@@ -69,6 +69,12 @@ export interface WeftConfig {
    */
   syncTimeoutMs: number;
   /**
+   * How many preprocess flows one process runs at once (`WEFT_PREPROCESS_CONCURRENCY`); requests beyond it get
+   * 503 `WEBHOOK_BUSY` with Retry-After, so a flood to a shared URL cannot exhaust the process.
+   * @defaultValue 32
+   */
+  preprocessConcurrency: number;
+  /**
    * Largest webhook request body, in bytes (`WEFT_WEBHOOK_BODY_LIMIT`); larger requests get 413.
    * @defaultValue 10 MiB
    */
@@ -200,6 +206,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     'executions run at once per worker',
   );
   const syncTimeoutMs = integer('WEFT_SYNC_TIMEOUT_MS', 30_000, 100, 3_600_000, 'milliseconds');
+  const preprocessConcurrency = integer(
+    'WEFT_PREPROCESS_CONCURRENCY',
+    32,
+    1,
+    10_000,
+    'preprocess flows run at once per process',
+  );
   const webhookBodyLimitBytes = integer(
     'WEFT_WEBHOOK_BODY_LIMIT',
     10 * 1024 * 1024,
@@ -268,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     publicUrl,
     workerConcurrency,
     syncTimeoutMs,
+    preprocessConcurrency,
     webhookBodyLimitBytes,
     executionLeaseMs,
     executionRetentionDays,

@@ -173,6 +173,10 @@ export const errorCatalog = {
     status: 404,
     hint: "Check the customer's external id the request carries. The server log, under the request id, says why nothing answers: no such customer, no deployed instance, a paused one, or several running ones (a shared endpoint needs exactly one per customer).",
   },
+  WEBHOOK_BUSY: {
+    status: 503,
+    hint: 'Send the request again after Retry-After seconds; if it keeps happening, raise WEFT_PREPROCESS_CONCURRENCY or run more ingress processes.',
+  },
   WEBHOOK_PREPROCESS_FAILED: {
     status: 422,
     hint: "Fix the preprocess flow's step named in the message (details.stepName) or the request it could not handle; on instance-specific endpoints the failed run is execution details.executionId.",

@@ -124,6 +124,7 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
       sandboxes,
       publicUrl: config.publicUrl,
       syncTimeoutMs: config.syncTimeoutMs,
+      preprocessConcurrency: config.preprocessConcurrency,
       webhookBodyLimitBytes: config.webhookBodyLimitBytes,
       ...(runner ? { inline: inlineRunnerOf(runner, database, log, config) } : {}),
     });

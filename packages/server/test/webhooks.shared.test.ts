@@ -1,6 +1,8 @@
 // Issue 13 (webhooks): shared endpoints (one URL for every customer of an integration, routed to the customer's
 // instance by externalCustomerIdField and to the flow by flowNameField), the version whose endpoint configuration
 // routes them, preprocess flows on shared and instance-specific endpoints, and every routing error, over real HTTP.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   codeStep,
@@ -8,13 +10,14 @@ import {
   deployedInstance,
   exportFlow,
   exportIntegration,
+  httpGetStep,
   importAndPublish,
   postJson,
   webhookTriggerStep,
 } from './support/export-yaml.js';
 import { sqlQuery } from './support/integration-fixtures.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
-import { waitForExecution } from './support/worker-fixtures.js';
+import { eventually, waitForExecution } from './support/worker-fixtures.js';
 
 let server: TestServer;
 
@@ -418,5 +421,73 @@ describe('preprocess flow on an instance-specific endpoint', () => {
     const paused = await refused(url, { event: 'boom' });
     expect(paused).toMatchObject({ status: 409, code: 'INSTANCE_PAUSED' });
     expect((await server.api('POST', `/api/instances/${instanceId}/unpause`)).status).toBe(200);
+  });
+});
+
+describe('preprocess flows beyond WEFT_PREPROCESS_CONCURRENCY', () => {
+  let busyServer: TestServer;
+  let gate: http.Server;
+  const held: Array<() => void> = [];
+  let url: string;
+
+  beforeAll(async () => {
+    // The preprocess flow waits here until the test lets it answer.
+    gate = http.createServer((_request, response) => {
+      held.push(() => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{"flowName": "Create Order"}');
+      });
+    });
+    await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
+    const gateUrl = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/route`;
+    busyServer = await startTestServer({ WEFT_PREPROCESS_CONCURRENCY: '1' });
+    const id = await importAndPublish(
+      busyServer,
+      exportIntegration({
+        name: 'Acme Slow Router',
+        endpointType: 'instance_specific',
+        preprocessFlowName: 'Route',
+        flowNameField: 'results.flowName',
+        flows: [
+          exportFlow({ name: 'Route', steps: [webhookTriggerStep(), httpGetStep('Ask Router', gateUrl)] }),
+          recordingFlow('Create Order'),
+        ],
+      }),
+    );
+    const customer = await customerWith(busyServer, 'Epsilon Corp', 'epsilon-5');
+    const instanceId = await deployedInstance(busyServer, id, customer, 'Epsilon Router');
+    url = (await busyServer.api('GET', `/api/instances/${instanceId}/flows`)).body.instanceWebhookUrl;
+  });
+
+  afterAll(async () => {
+    await busyServer?.stop();
+    gate?.close();
+  });
+
+  it('answers 503 WEBHOOK_BUSY with Retry-After while the limit is reached, and stores nothing for it', async () => {
+    const first = send(url, { id: 1 });
+    await eventually('the first preprocess run at the gate', async () =>
+      held.length === 1 ? true : undefined,
+    );
+    const answer = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"id": 2}',
+    });
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('retry-after')).toBe('1');
+    expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('WEBHOOK_BUSY');
+    held.shift()?.();
+    const routed = await first;
+    expect(routed.status, JSON.stringify(routed.body)).toBe(200);
+    const [row] = await sqlQuery<{ n: number }>(busyServer, 'select count(*)::int as n from executions');
+    expect(row?.n).toBe(1);
+    // Once the first run is done, the next request runs again.
+    const next = send(url, { id: 3 });
+    await eventually('the next preprocess run at the gate', async () =>
+      held.length === 1 ? true : undefined,
+    );
+    held.shift()?.();
+    expect((await next).status).toBe(200);
   });
 });

@@ -78,6 +78,9 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(
     (error: FastifyError & { validation?: AjvIssue[]; validationContext?: string }, request, reply) => {
       if (isWeftError(error)) {
+        // An error that says when to come back (details.retryAfterSeconds) says it the HTTP way too.
+        const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+        if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
         return reply.status(error.status).send(errorBody(error.code, error.message, error.details));
       }
       if (error.validation) {

@@ -39,6 +39,8 @@ export interface HttpAppOptions {
   sandboxes?: ComponentSandboxes;
   publicUrl: string | undefined;
   syncTimeoutMs: number;
+  /** Preprocess flows run at once in this process (WEFT_PREPROCESS_CONCURRENCY). */
+  preprocessConcurrency?: number;
   webhookBodyLimitBytes: number;
   /** Set when this process is also a worker: synchronous webhooks run their flow in-process. */
   inline?: InlineRunner;
@@ -105,6 +107,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
         db: options.db,
         waiter: options.waiter,
         syncTimeoutMs: options.syncTimeoutMs,
+        preprocessConcurrency: options.preprocessConcurrency ?? 32,
         bodyLimitBytes: options.webhookBodyLimitBytes,
         keyring: options.keyring,
         sandboxes,

@@ -46,6 +46,8 @@ export interface WebhookIngressOptions {
   db: Kysely<Database>;
   waiter: ExecutionWaiter;
   syncTimeoutMs: number;
+  /** Preprocess flows run at once; beyond it a request gets 503 WEBHOOK_BUSY. */
+  preprocessConcurrency: number;
   bodyLimitBytes: number;
   /** Preprocess flows run here: they open instance connections and run custom code in sandboxes. */
   keyring: Keyring;
@@ -106,6 +108,7 @@ export function webhookIngress(options: WebhookIngressOptions) {
     versions,
   };
   let inlineRuns = 0;
+  let preprocessRuns = 0;
   const batcher = new IngestBatcher(db);
 
   const routingOf = async (versionId: string): Promise<VersionRouting> => {
@@ -158,14 +161,28 @@ export function webhookIngress(options: WebhookIngressOptions) {
   ): Promise<PreprocessRun> => {
     const flow = routing.preprocessFlow?.flow;
     if (!flow) throw new Error('no preprocess flow');
-    const run = await runPreprocessFlow(preprocessDeps, {
-      orgId,
-      versionId: routing.versionId,
-      flow,
-      trigger,
-      timeoutMs: options.syncTimeoutMs,
-      ...(instanceId ? { instanceId } : {}),
-    });
+    // A shared URL is open to anyone: bound the flows it makes this process run, rather than queue without end.
+    if (preprocessRuns >= options.preprocessConcurrency) {
+      throw new WeftError(
+        'WEBHOOK_BUSY',
+        `This server is already running ${options.preprocessConcurrency} preprocess flows; nothing was stored.`,
+        { retryAfterSeconds: 1 },
+      );
+    }
+    preprocessRuns++;
+    let run: PreprocessRun;
+    try {
+      run = await runPreprocessFlow(preprocessDeps, {
+        orgId,
+        versionId: routing.versionId,
+        flow,
+        trigger,
+        timeoutMs: options.syncTimeoutMs,
+        ...(instanceId ? { instanceId } : {}),
+      });
+    } finally {
+      preprocessRuns--;
+    }
     const entry = {
       preprocessFlow: flow.name,
       integration: routing.integrationName,
@@ -174,7 +191,10 @@ export function webhookIngress(options: WebhookIngressOptions) {
       status: run.status,
       durationMs: run.durationMs,
       steps: run.stepRecords.map((record) => ({ key: record.key, status: record.status })),
-      logs: run.logs.map((line) => `[${line.level}] ${line.message}`),
+      // What the flow logged can quote the request; it is written to the server log only when the run failed.
+      ...(run.status === 'succeeded'
+        ? {}
+        : { logs: run.logs.map((line) => `[${line.level}] ${line.message}`) }),
       ...(run.error ? { error: run.error } : {}),
     };
     if (run.status === 'succeeded') log.info(entry, 'preprocess flow ran');
