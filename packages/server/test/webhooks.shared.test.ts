@@ -151,6 +151,20 @@ describe('shared endpoints', () => {
     expect(JSON.stringify(none)).not.toContain('Gamma Corp');
   });
 
+  it('quotes back at most 120 characters of a flow name or customer id, however long the request made it', async () => {
+    const flow = await refused(sharedUrl, { flow: 'F'.repeat(200_000) }, { 'x-customer-id': 'alpha-1' });
+    expect(flow).toMatchObject({ status: 400, code: 'WEBHOOK_FLOW_NOT_ROUTED' });
+    expect(flow.message).toContain(`'${'F'.repeat(120)}…'`);
+    expect(JSON.stringify(flow).length).toBeLessThan(1000);
+    const customer = await refused(
+      sharedUrl,
+      { flow: 'Create Order' },
+      { 'x-customer-id': 'c'.repeat(5000) },
+    );
+    expect(customer).toMatchObject({ status: 404, code: 'WEBHOOK_INSTANCE_NOT_FOUND' });
+    expect(JSON.stringify(customer).length).toBeLessThan(1000);
+  });
+
   it('refuses an unknown flow or none named, listing the flows', async () => {
     const unknown = await refused(sharedUrl, { flow: 'Ship It' }, { 'x-customer-id': 'alpha-1' });
     expect(unknown).toMatchObject({ status: 400, code: 'WEBHOOK_FLOW_NOT_ROUTED' });

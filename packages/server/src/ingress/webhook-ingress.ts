@@ -21,7 +21,7 @@ import {
   runPreprocessFlow,
   storeFailedPreprocess,
 } from './preprocess-flow.js';
-import { textAt, triggerRequestOf, valueAtPath, valueInResult } from './webhook-request.js';
+import { shown, textAt, triggerRequestOf, valueAtPath, valueInResult } from './webhook-request.js';
 import {
   checkApiKey,
   type FlowRouting,
@@ -369,14 +369,14 @@ export function webhookIngress(options: WebhookIngressOptions) {
       );
       return new WeftError(
         'WEBHOOK_INSTANCE_NOT_FOUND',
-        `No running instance of '${routing.integrationName}' answers for the external customer id '${externalId}' (from ${source(customerField)}).`,
-        { externalId, externalCustomerIdField: customerField },
+        `No running instance of '${routing.integrationName}' answers for the external customer id '${shown(externalId)}' (from ${source(customerField)}).`,
+        { externalId: shown(externalId), externalCustomerIdField: customerField },
       );
     };
     const customer = rows[0];
     if (!customer) throw notRouted('no customer has this external id');
     const deployed = rows.filter((row) => row.instanceId !== null);
-    const context = { externalId };
+    const context = { externalId: shown(externalId) };
     if (deployed.length === 0) {
       throw notRouted('the customer has no deployed instance of the integration', {
         customerId: customer.customerId,

@@ -112,3 +112,8 @@ export function textAt(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
 }
+
+/** A value a request carried, as an answer quotes it back: long ones are cut, so an error stays small. */
+export function shown(value: string): string {
+  return value.length > 120 ? `${value.slice(0, 120)}…` : value;
+}

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Flow, Input, Integration } from '@weft/definition';
 import { WeftError } from '../errors.js';
 import { flowsOf } from '../executions/execution-queue.js';
+import { shown } from './webhook-request.js';
 
 /**
  * What routing a webhook needs from one integration version, worked out once per version (versions are
@@ -138,8 +139,8 @@ export function pickFlow(
       'WEBHOOK_FLOW_NOT_ROUTED',
       wanted === routing.preprocessFlow?.flow.name
         ? `'${wanted}' (from ${where}) is the preprocess flow, which routes requests; name one of ${quoted(names)}.`
-        : `'${wanted}' (from ${where}) is not a flow of this instance; the flows are ${quoted(names)}.`,
-      { flowNameField: routing.flowNameField ?? null, flow: wanted, flows: names, ...extraDetails },
+        : `'${shown(wanted)}' (from ${where}) is not a flow of this instance; the flows are ${quoted(names)}.`,
+      { flowNameField: routing.flowNameField ?? null, flow: shown(wanted), flows: names, ...extraDetails },
     );
   }
   return flow;
