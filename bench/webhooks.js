@@ -709,8 +709,8 @@ try {
       rows.push(row);
     }
     if (scenarios.includes('sync') && persist === 'instance') {
-      // The engine loads the flow state when an execution starts and the increments are stored from that copy,
-      // so concurrent executions can overwrite one another's increments (last write wins): count what is lost.
+      // Increments are atomic in PostgreSQL (issue 14), so concurrent executions must not lose any: check that the
+      // counter is exactly what the succeeded runs added, and count what is lost if it is not.
       const { rows: counter } = await db.query(
         `select (state->>'items-seen')::bigint as n from instance_state where instance_id = $1 and scope = 'flow:order'`,
         [instance.id],

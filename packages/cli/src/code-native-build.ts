@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Message } from 'esbuild';
+import type { Message, Plugin } from 'esbuild';
 
 /**
  * What a project builds: a code-native integration (`integration({...})`) or a custom component (`component({...})`).
@@ -32,6 +32,12 @@ export interface CodeNativeBuildResult {
   sdkFallback?: string;
   /** The packages bundled from `sdkFallback`, by name (`@weft/sdk`, `@prismatic-io/spectral`, ...). */
   fallbackPackages?: string[];
+  /**
+   * Native addons (`.node` files) the project's dependencies require, left out of the bundle: requiring one there
+   * throws, as when an optional native module is not installed (`ssh2`'s `sshcrypto.node` and `cpu-features`), so
+   * code that falls back to JavaScript when it is missing works. Paths relative to the project.
+   */
+  nativeAddons?: string[];
 }
 
 const kinds: Record<BundleKind, { what: string; exports: string; outName: string }> = {
@@ -141,6 +147,35 @@ function sdkFallbackPaths(root: string): string[] {
 }
 
 /**
+ * Leaves native addons out of the bundle. A `.node` file is machine code for the machine it was built on, which
+ * esbuild cannot bundle ("No loader is configured for .node files"), and a sandbox may not load native code anyway.
+ * Each one a module requires becomes a module that throws, saying so: packages that use an optional native module
+ * when it is there (inside try/catch, as `ssh2` does) fall back to their JavaScript code, as when npm could not
+ * build it; those that cannot work without it fail with that message when they load. `leftOut` gets each file.
+ */
+function nativeAddonsLeftOut(root: string, leftOut: Set<string>): Plugin {
+  const namespace = 'weft-native-addon';
+  return {
+    name: 'weft-native-addons',
+    setup(build) {
+      build.onResolve({ filter: /\.node$/ }, (args) => {
+        if (args.namespace === namespace) return undefined;
+        const file = path.isAbsolute(args.path) ? args.path : path.resolve(args.resolveDir, args.path);
+        const shown = path.relative(root, file).split(path.sep).join('/');
+        leftOut.add(shown);
+        return { path: shown, namespace };
+      });
+      build.onLoad({ filter: /.*/, namespace }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(
+          `the native addon ${args.path} was left out of the bundle: Weft components cannot load native code (.node files)`,
+        )});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
  * Bundles a code-native integration or custom component project into one CommonJS file for Node 20 — its code,
  * @weft/sdk and every other dependency included — that default-exports what `integration()` / `component()`
  * returned. The server loads that file. Bundling does not type-check (run `tsc --noEmit` for that); syntax errors,
@@ -163,6 +198,7 @@ export async function buildBundle(
   // Loaded on demand: esbuild starts a helper process, which only this command needs.
   const { build } = await import('esbuild');
   let fallbackPackages: string[] = [];
+  const nativeAddons = new Set<string>();
   try {
     const built = await build({
       absWorkingDir: root,
@@ -177,6 +213,7 @@ export async function buildBundle(
       write: true,
       metafile: nodePaths.length > 0,
       ...(nodePaths.length > 0 ? { nodePaths } : {}),
+      plugins: [nativeAddonsLeftOut(root, nativeAddons)],
     });
     fallbackPackages = packagesUnder(built.metafile?.inputs ?? {}, root, nodePaths[0]);
   } catch (error) {
@@ -194,6 +231,7 @@ export async function buildBundle(
     outFile,
     bytes: size,
     ...(nodePaths[0] && fallbackPackages.length > 0 ? { sdkFallback: nodePaths[0], fallbackPackages } : {}),
+    ...(nativeAddons.size > 0 ? { nativeAddons: [...nativeAddons].sort() } : {}),
   };
 }
 

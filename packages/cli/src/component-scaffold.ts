@@ -1,10 +1,13 @@
 /**
  * `weft components:init`: the files of a new custom component project — a small working component written with
  * `@weft/sdk` (an API-key connection and a "Get Item" action), its test against a local HTTP server, and the
- * package.json, tsconfig.json, vitest.config.ts and README.md to test, build and publish it.
+ * package.json, tsconfig.json, vitest.config.ts and README.md to test, build and publish it. `@weft/sdk` is not on
+ * the npm registry: the project gets the SDK this CLI carries as tarballs in `vendor/` (`carried-sdk.ts`), which its
+ * package.json depends on, so `npm install` works anywhere.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { type CarriedPackage, carriedSdkTarballs } from './carried-sdk.js';
 
 /** A name or directory `components:init` refuses; `usage` marks a name that is not one (a usage error). */
 export class ComponentScaffoldError extends Error {
@@ -82,7 +85,16 @@ export async function scaffoldComponent(options: ScaffoldOptions): Promise<Scaff
       `${dir} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}); nothing was written. Choose another directory with --dir, or empty this one.`,
     );
   }
-  const files = componentFiles(names);
+  let carried: CarriedPackage[];
+  try {
+    carried = await carriedSdkTarballs();
+  } catch (error) {
+    throw new ComponentScaffoldError(
+      `Cannot pack the @weft/sdk this CLI carries for the project: ${(error as Error).message}`,
+    );
+  }
+  const files: Record<string, string | Buffer> = componentFiles(names, carried);
+  for (const sdkPackage of carried) files[`vendor/${sdkPackage.fileName}`] = sdkPackage.tarball;
   for (const [file, text] of Object.entries(files)) {
     const target = path.join(dir, ...file.split('/'));
     await fs.mkdir(path.dirname(target), { recursive: true });
@@ -91,20 +103,33 @@ export async function scaffoldComponent(options: ScaffoldOptions): Promise<Scaff
   return { ...names, dir, files: Object.keys(files) };
 }
 
-/** The project's files by path: what `scaffoldComponent` writes. */
-export function componentFiles({ key, label }: ComponentNames): Record<string, string> {
+/** The SDK packages a project depends on, by name: their tarballs' file names in `vendor/`. */
+export type VendoredPackages = ReadonlyArray<Pick<CarriedPackage, 'name' | 'fileName'>>;
+
+/** The project's text files by path: what `scaffoldComponent` writes, besides the tarballs in `vendor/`. */
+export function componentFiles(
+  { key, label }: ComponentNames,
+  vendored: VendoredPackages,
+): Record<string, string> {
   return {
-    'package.json': `${JSON.stringify(packageJson(key, label), null, 2)}\n`,
+    'package.json': `${JSON.stringify(packageJson(key, label, vendored), null, 2)}\n`,
     'tsconfig.json': tsconfigJson,
     'vitest.config.ts': vitestConfig,
     'README.md': readme(key, label),
+    'flow.yaml': flowYaml(key, label),
     'src/index.ts': componentSource(key, label),
     'test/index.test.ts': componentTest(key, label),
     '.gitignore': 'node_modules/\ndist/\n',
   };
 }
 
-function packageJson(key: string, label: string): Record<string, unknown> {
+/**
+ * `@weft/sdk` and `@weft/definition` (the SDK's one Weft dependency) from `vendor/`; the override makes every
+ * dependency on `@weft/definition` in the tree take the vendored one, so npm never asks the registry for it.
+ */
+function packageJson(key: string, label: string, vendored: VendoredPackages): Record<string, unknown> {
+  const dependencies: Record<string, string> = {};
+  for (const { name, fileName } of vendored) dependencies[name] = `file:vendor/${fileName}`;
   return {
     name: key,
     version: '1.0.0',
@@ -118,8 +143,11 @@ function packageJson(key: string, label: string): Record<string, unknown> {
       publish: 'weft components:publish',
       typecheck: 'tsc --noEmit',
     },
-    dependencies: { '@weft/sdk': '0.1.0' },
+    dependencies,
     devDependencies: { '@types/node': '^20.19.43', typescript: '5.9', vitest: '^4.1.12' },
+    overrides: Object.fromEntries(
+      vendored.filter(({ name }) => name !== '@weft/sdk').map(({ name }) => [name, `$${name}`]),
+    ),
   };
 }
 
@@ -304,47 +332,11 @@ describe('${key}', () => {
 `;
 }
 
-function readme(key: string, label: string): string {
-  return `# ${label}
-
-A custom Weft component written with \`@weft/sdk\`: an **API Key** connection (base URL and
-key) and a **Get Item** action that fetches \`<base URL>/items/<id>\` with the key as \`Authorization: Bearer\`.
-Change \`src/index.ts\` to call your API: add actions, triggers, data sources and connections.
-
-| file | what it is |
-|---|---|
-| \`src/index.ts\` | the component: its default export is what \`component({...})\` returns |
-| \`test/index.test.ts\` | tests with \`invokeAction\` from \`@weft/sdk\` against a local HTTP server |
-| \`package.json\` | \`"main": "src/index.ts"\` is what \`weft components:build\` bundles |
-
-## @weft/sdk
-
-Inside the Weft checkout (\`weft components:init\` run there) there is nothing to install: Node finds \`@weft/sdk\`,
-\`vitest\` and \`typescript\` in the repository's \`node_modules\`. Elsewhere, install the dependencies with
-\`npm install\` — \`@weft/sdk\` must be installed or linked (\`npm link @weft/sdk\` from a Weft checkout) for the
-tests and the type check. \`weft components:build\` works either way: without a project copy it bundles the CLI's
-own \`@weft/sdk\`.
-
-## Test, build, publish
-
-\`\`\`sh
-npm test                      # vitest run
-npm run typecheck             # tsc --noEmit
-npx weft components:build     # bundles src/index.ts into dist/component.cjs (one CommonJS file for Node 20)
-export WEFT_URL=http://127.0.0.1:3000 WEFT_TOKEN=weft_...
-npx weft components:publish --comment "First version"   # builds, uploads: a new version of ${key}
-npx weft components:versions ${key}
-\`\`\`
-
-Publishing the same code again changes nothing (\`${key} version N is unchanged\`); any change publishes version
-N+1.
-
-## Use it in an integration
-
-Refer to the component by its key in a YAML integration; \`version: LATEST\` runs the newest published version,
-and \`isPublic: false\` says it is your organization's own component. An excerpt:
-
-\`\`\`yaml
+function flowYaml(key: string, label: string): string {
+  return `# An integration whose flow uses ${key}: \`weft run flow.yaml --component .\` runs it here (see README.md).
+definitionVersion: 7
+name: ${label} Example
+description: Fetches the item whose id the webhook receives
 requiredConfigVars:
   - key: ${label} Connection
     dataType: connection
@@ -354,6 +346,7 @@ requiredConfigVars:
     orgOnly: false
 flows:
   - name: Fetch Item
+    isSynchronous: true
     steps:
       - name: Integration Trigger
         isTrigger: true
@@ -367,6 +360,64 @@ flows:
         inputs:
           connection: {type: configVar, value: ${label} Connection}
           itemId: {type: reference, value: integrationTrigger.results.body.data.id}
+`;
+}
+
+function readme(key: string, label: string): string {
+  return `# ${label}
+
+A custom Weft component written with \`@weft/sdk\`: an **API Key** connection (base URL and
+key) and a **Get Item** action that fetches \`<base URL>/items/<id>\` with the key as \`Authorization: Bearer\`.
+Change \`src/index.ts\` to call your API: add actions, triggers, data sources and connections.
+
+| file | what it is |
+|---|---|
+| \`src/index.ts\` | the component: its default export is what \`component({...})\` returns |
+| \`test/index.test.ts\` | tests with \`invokeAction\` from \`@weft/sdk\` against a local HTTP server |
+| \`package.json\` | \`"main": "src/index.ts"\` is what \`weft components:build\` bundles |
+| \`flow.yaml\` | an integration whose flow uses the component, to run with \`weft run\` or import |
+| \`vendor/\` | \`@weft/sdk\` and \`@weft/definition\` as npm tarballs, written by \`weft components:init\`: keep them in git |
+
+## Install
+
+\`\`\`sh
+npm install
 \`\`\`
+
+\`@weft/sdk\` is not on the npm registry: \`package.json\` installs it (and \`@weft/definition\`, which it uses) from
+the tarballs in \`vendor/\`, the SDK of the \`weft\` that created this project. Everything else comes from the
+registry. Nothing needs linking, and a clone of the project installs the same way. To move to the SDK of a newer
+\`weft\`, run \`weft components:init\` elsewhere and copy its \`vendor/\` and the \`file:\` versions in its
+\`package.json\` over these, then \`npm install\`.
+
+## Test, build, publish
+
+\`\`\`sh
+npm test                      # vitest run
+npm run typecheck             # tsc --noEmit
+weft components:build         # bundles src/index.ts into dist/component.cjs (one CommonJS file for Node 20)
+export WEFT_URL=http://127.0.0.1:3000 WEFT_TOKEN=weft_...
+weft components:publish --comment "First version"   # builds, uploads: a new version of ${key}
+weft components:versions ${key}
+\`\`\`
+
+(\`weft\` is the command that created this project; inside the Weft checkout it is \`npx weft\`.)
+
+Publishing the same code again changes nothing (\`${key} version N is unchanged\`); any change publishes version
+N+1.
+
+## Use it in an integration
+
+\`flow.yaml\` is an integration with one flow that uses the component: refer to it by its key;
+\`version: LATEST\` runs the newest published version, and \`isPublic: false\` says it is your organization's own
+component. Run that flow here, with the component's code from this folder (built first) and no server:
+
+\`\`\`sh
+echo '{"id": "42"}' > item.json
+weft run flow.yaml --flow "Fetch Item" --component . --payload item.json \\
+  --config '${label} Connection={"fields": {"baseUrl": "https://api.example.com/v1", "apiKey": "..."}}'
+\`\`\`
+
+Or import it once the component is published: \`weft integrations:import --path flow.yaml\`.
 `;
 }

@@ -128,19 +128,25 @@ describe('weft components:init', () => {
       `Created the component acme-widgets (Acme Widgets) in ${dir}:\n  package.json\n`,
     );
     expect(stdout).toContain('Next steps:');
-    expect(stdout).toContain('npx weft components:publish');
+    expect(stdout).toContain('  npm install ');
+    expect(stdout).toContain('  weft components:publish ');
+    expect(stdout).not.toContain('npm link');
 
     const files = (await fs.readdir(dir, { recursive: true })).map((file) => file.split(path.sep).join('/'));
     expect(files.sort()).toEqual(
       [
         '.gitignore',
         'README.md',
+        'flow.yaml',
         'package.json',
         'src',
         'src/index.ts',
         'test',
         'test/index.test.ts',
         'tsconfig.json',
+        'vendor',
+        'vendor/weft-definition-0.1.0.tgz',
+        'vendor/weft-sdk-0.1.0.tgz',
         'vitest.config.ts',
       ].sort(),
     );
@@ -154,7 +160,11 @@ describe('weft components:init', () => {
         publish: 'weft components:publish',
         typecheck: 'tsc --noEmit',
       },
-      dependencies: { '@weft/sdk': '0.1.0' },
+      dependencies: {
+        '@weft/sdk': 'file:vendor/weft-sdk-0.1.0.tgz',
+        '@weft/definition': 'file:vendor/weft-definition-0.1.0.tgz',
+      },
+      overrides: { '@weft/definition': '$@weft/definition' },
     });
     const tsconfig = JSON.parse(await fs.readFile(path.join(dir, 'tsconfig.json'), 'utf8'));
     expect(tsconfig.compilerOptions).toMatchObject({
@@ -167,15 +177,49 @@ describe('weft components:init', () => {
       "include: ['test/**/*.test.ts']",
     );
     const readme = await fs.readFile(path.join(dir, 'README.md'), 'utf8');
-    expect(readme).toContain('component: {key: acme-widgets, version: LATEST, isPublic: false}');
-    expect(readme).toContain('npm link @weft/sdk');
-    expect(readme).toContain('npx weft components:publish');
+    expect(readme).toContain('`flow.yaml` is an integration with one flow that uses the component');
+    expect(readme).toContain('from\nthe tarballs in `vendor/`');
+    expect(readme).toContain('weft components:publish');
+    expect(readme).toContain('weft run flow.yaml --flow "Fetch Item" --component .');
+    expect(await fs.readFile(path.join(dir, 'flow.yaml'), 'utf8')).toContain(
+      'component: {key: acme-widgets, version: LATEST, isPublic: false}',
+    );
     const source = await fs.readFile(path.join(dir, 'src', 'index.ts'), 'utf8');
     expect(source).toContain("from '@weft/sdk'");
     expect(source).toContain("key: 'acme-widgets'");
     const test = await fs.readFile(path.join(dir, 'test', 'index.test.ts'), 'utf8');
     expect(test).toContain("server.listen(0, '127.0.0.1'");
     expect(test).toContain('invokeAction');
+  });
+
+  it('writes @weft/sdk and @weft/definition as npm tarballs of what the CLI runs, the same bytes every time', async () => {
+    const first = await init('acme-tar-1', path.join(outside, 'tar-1'));
+    const second = await init('acme-tar-2', path.join(outside, 'tar-2'));
+    for (const tarball of ['weft-sdk-0.1.0.tgz', 'weft-definition-0.1.0.tgz']) {
+      const bytes = await fs.readFile(path.join(first, 'vendor', tarball));
+      expect(bytes.equals(await fs.readFile(path.join(second, 'vendor', tarball))), tarball).toBe(true);
+      const listed = (await run('tar', ['tzf', path.join(first, 'vendor', tarball)])).stdout
+        .trim()
+        .split('\n');
+      expect(listed).toContain('package/package.json');
+      expect(listed).toContain('package/dist/index.js');
+      expect(listed).toContain('package/dist/index.d.ts');
+      expect(listed.filter((file) => file.endsWith('.tsbuildinfo') || file.endsWith('.map'))).toEqual([]);
+      expect(listed.every((file) => file.startsWith('package/'))).toBe(true);
+    }
+    const sdkManifest = JSON.parse(
+      (await run('tar', ['xzOf', path.join(first, 'vendor', 'weft-sdk-0.1.0.tgz'), 'package/package.json']))
+        .stdout,
+    );
+    const own = JSON.parse(await fs.readFile(path.join(repositoryRoot, 'packages/sdk/package.json'), 'utf8'));
+    expect(sdkManifest).toMatchObject({
+      name: '@weft/sdk',
+      version: own.version,
+      exports: own.exports,
+      dependencies: own.dependencies,
+    });
+    expect(sdkManifest).not.toHaveProperty('private');
+    expect(sdkManifest).not.toHaveProperty('devDependencies');
   });
 
   it('creates ./NAME by default; --json prints {key, label, dir, files}', async () => {

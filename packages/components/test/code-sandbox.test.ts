@@ -75,9 +75,11 @@ describe('sandbox: escapes end as step errors', () => {
           same: g === globalThis && h === globalThis,
           process: typeof g.process,
           require: typeof h.require === 'function' ? 'throwing stub' : typeof h.require,
-          keys: Object.getOwnPropertyNames(g).filter((k) => /^(process|Buffer|global|require_cache)$|^__/.test(k)),
+          keys: Object.getOwnPropertyNames(g).filter((k) => /^(process|global|require_cache)$|^__/.test(k)),
+          // The sandbox's own Buffer (the npm 'buffer' package), made of the sandbox's Uint8Array.
+          buffer: Buffer.from('x') instanceof Uint8Array && Object.getPrototypeOf(Buffer.prototype) === Uint8Array.prototype,
         };`),
-    ).toEqual({ same: true, process: 'undefined', require: 'throwing stub', keys: [] });
+    ).toEqual({ same: true, process: 'undefined', require: 'throwing stub', keys: [], buffer: true });
     const error = await failure(
       `module.exports = () => globalThis.constructor.constructor('return process')().env`,
     );

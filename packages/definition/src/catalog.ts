@@ -63,6 +63,12 @@ export interface CatalogOperation {
   /** Triggers: functions the platform calls when an instance is deployed or deleted. */
   hasOnInstanceDeploy?: boolean;
   hasOnInstanceDelete?: boolean;
+  /**
+   * Triggers: Spectral's `webhookLifecycleHandlers` (`webhookCreate` / `webhookDelete` on the wire), which register
+   * the flow's webhook URL at the provider and remove it again.
+   */
+  hasWebhookCreateFunction?: boolean;
+  hasWebhookDeleteFunction?: boolean;
   /** Triggers: a polling trigger (Spectral's `pollingTrigger`), run on the flow's schedule. */
   isPollingTrigger?: boolean;
 }

@@ -48,5 +48,7 @@ export const definitionProblemCodes = {
   TIMEZONE_INVALID: 'A time zone is not an IANA time zone name.',
   RENAME_INVALID: 'A renameAttributes entry is malformed or renames to a name the definition does not have.',
   FLOW_CONFIG_INVALID: "A flow's retry or queue settings contradict each other.",
+  TRIGGER_NOT_SYNCHRONOUS:
+    "A synchronous flow (isSynchronous: true) starts with a trigger whose component declares synchronousResponseSupport 'invalid': it cannot answer its caller with the flow's result.",
 } as const;
 export type DefinitionProblemCode = keyof typeof definitionProblemCodes;

@@ -454,6 +454,17 @@ ${getData.replace(/^ {6}/gm, '          ')}      - name: Log
     message: /has a schedule and usesFifoQueue/,
   },
   {
+    title: "a synchronous flow whose trigger declares synchronousResponseSupport 'invalid'",
+    yaml: definition(getData, { flow: '    isSynchronous: true\n' }).replace(
+      '        action: {key: webhook, component: {key: webhook-triggers, version: LATEST, isPublic: true}}\n',
+      '        action: {key: eventWebhook, component: {key: repo-events, version: LATEST, isPublic: false}}\n',
+    ),
+    code: 'TRIGGER_NOT_SYNCHRONOUS',
+    at: '{key: eventWebhook',
+    message:
+      /flow 'Main' is synchronous \(isSynchronous: true\), but its trigger 'repo-events.eventWebhook' declares synchronousResponseSupport 'invalid'/,
+  },
+  {
     title: 'a retry config beyond its limits',
     yaml: definition(getData, { flow: '    retryConfig: {maxAttempts: 50, delayMinutes: 1}\n' }),
     code: 'VALUE_NOT_ALLOWED',

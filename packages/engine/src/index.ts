@@ -1,3 +1,19 @@
+export {
+  type BinaryMark,
+  binaryJson,
+  binaryMarked,
+  bytesOf,
+  defaultStoreFromBytes,
+  type EncodeOptions,
+  type FileValue,
+  fileOf,
+  isBinary,
+  needsBinaryMarks,
+  replaceBinary,
+  type StoredBytes,
+  storedDigests,
+  withBinaryData,
+} from './binary-data.js';
 export { configValues } from './config-values.js';
 export {
   EngineError,

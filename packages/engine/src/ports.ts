@@ -1,14 +1,38 @@
 import type { ComponentRef } from '@weft/definition';
-import type { Component, FlowInvocationResponse } from '@weft/sdk';
+import {
+  applyStateOperation,
+  type Component,
+  type FlowInvocationResponse,
+  type StateOperation,
+} from '@weft/sdk';
 import type { FlowResponse, StepRecord } from './run-flow.js';
 
 /** The four key/value stores a flow can keep: this flow's, the instance's, the execution's, the integration's. */
 export type StateScope = 'flow' | 'crossFlow' | 'execution' | 'integration';
 
-/** Where state lives between executions; the server keeps it in PostgreSQL, local runs in memory. */
+/**
+ * The keys of one store a step changed, compared with the store it was given: the values it set, the keys it
+ * removed. Stored per key, so executions writing different keys of one store never overwrite each other.
+ */
+export interface StateChanges {
+  set: Record<string, unknown>;
+  deleted: string[];
+}
+
+/**
+ * Where state lives between executions; the server keeps it in PostgreSQL, local runs in memory.
+ *
+ * Two kinds of writes. A step's plain changes (keys set or removed: what a component returning the whole store, as
+ * Spectral's do, changed) go to `save`, per key, once the step ended; a port that persists step records can store
+ * them with the step's record instead (`StepEvent.state`) and make `save` a no-op. Read-modify-write operations
+ * (persist-data's increment, append, ...) go to `update` while the step runs: applied atomically to the shared
+ * store, committed at once and visible to every other execution, answering the value after the operation. The
+ * engine never calls `update` for execution state (it lives in the run).
+ */
 export interface StatePort {
   load(scope: StateScope): Promise<Record<string, unknown>>;
-  save(scope: StateScope, state: Record<string, unknown>): Promise<void>;
+  save(scope: StateScope, changes: StateChanges): Promise<void>;
+  update(scope: StateScope, key: string, operation: StateOperation): Promise<unknown>;
 }
 
 export interface ComponentLoader {
@@ -77,15 +101,18 @@ export interface EnginePorts {
   clock?: Clock;
   /**
    * Step started/finished notifications, for progress output and for storing step records as the run goes. A
-   * `finished` event carries the step's full record and the state stores its action wrote, so a port that persists
-   * records can persist that state in the same transaction as the record (and make `StatePort.save` a no-op for
-   * the stores it persists that way).
+   * `finished` event carries the step's full record and the state keys its action set or removed, so a port that
+   * persists records can persist that state in the same transaction as the record (and make `StatePort.save` a
+   * no-op for the stores it persists that way).
    */
   onStep?: (event: StepEvent) => void;
 }
 
-/** The state stores one step's action wrote, each as it stands after the step. */
-export type StateWrites = Partial<Record<StateScope, Record<string, unknown>>>;
+/**
+ * The keys one step's action set and removed, per store (only stores it changed). Read-modify-write operations are
+ * not in it: `StatePort.update` applied those while the step ran.
+ */
+export type StateWrites = Partial<Record<StateScope, StateChanges>>;
 
 export type StepEvent =
   | { type: 'started'; stepKey: string; stepName: string }
@@ -104,7 +131,7 @@ export type StepEvent =
       durationMs: number;
       /** The step record, as `ExecutionResult.stepRecords` will hold it. */
       record: StepRecord;
-      /** The state stores this step's action wrote (absent when it wrote none). */
+      /** The state keys this step's action set or removed, per store (absent when it changed none). */
       state?: StateWrites;
     };
 
@@ -136,7 +163,15 @@ export class MemoryState implements StatePort {
   async load(scope: StateScope): Promise<Record<string, unknown>> {
     return structuredClone(this.stores[scope]);
   }
-  async save(scope: StateScope, state: Record<string, unknown>): Promise<void> {
-    this.stores[scope] = structuredClone(state);
+  async save(scope: StateScope, changes: StateChanges): Promise<void> {
+    const store = this.stores[scope];
+    for (const key of changes.deleted) delete store[key];
+    Object.assign(store, structuredClone(changes.set));
+  }
+  /** Atomic as it is: nothing runs between the read and the write. */
+  async update(scope: StateScope, key: string, operation: StateOperation): Promise<unknown> {
+    const store = this.stores[scope];
+    store[key] = applyStateOperation(key, store[key], operation);
+    return structuredClone(store[key]);
   }
 }

@@ -1,3 +1,5 @@
+import { containsPrivateKey, privateKeyFragments } from '@weft/definition';
+
 /**
  * Masks secret values (connection fields, tokens) wherever an execution writes what it saw: log lines, step
  * results, errors, the flow's response. Steps still see the real values; only what leaves the run is masked.
@@ -52,7 +54,11 @@ export class Redactor {
   }
 }
 
-/** The secret strings of a connection value as steps receive it: its token, and the fields the caller names. */
+/**
+ * The secret strings of a connection value as steps receive it: its token, the fields the caller names (its
+ * `password` inputs), and any field that holds private key material, whatever its input type (a PEM key in a
+ * `text` input), with the forms of it a log line may show.
+ */
 export function connectionSecrets(connection: unknown, secretFields: Iterable<string> = []): string[] {
   if (typeof connection !== 'object' || connection === null) return [];
   const { fields, token } = connection as {
@@ -64,6 +70,8 @@ export function connectionSecrets(connection: unknown, secretFields: Iterable<st
     const value = fields?.[name];
     if (typeof value === 'string') secrets.push(value);
   }
+  for (const value of Object.values(fields ?? {}))
+    if (containsPrivateKey(value)) secrets.push(...privateKeyFragments(value));
   for (const name of ['access_token', 'refresh_token', 'id_token']) {
     const value = token?.[name];
     if (typeof value === 'string') secrets.push(value);

@@ -11,6 +11,7 @@ import type {
   TriggerPayload,
   UserAttributes,
 } from '@weft/sdk';
+import { bytesOf, needsBinaryMarks, replaceBinary } from './binary-data.js';
 import { configValues } from './config-values.js';
 import { EngineError, type ErrorRecord, errorRecord } from './engine-error.js';
 import { convertInput, type InputScope, resolveInput } from './inputs.js';
@@ -24,6 +25,7 @@ import {
   systemClock,
 } from './ports.js';
 import { Redactor } from './redaction.js';
+import { collectStateWrites, stateUpdater } from './state-changes.js';
 
 export interface TriggerRequest {
   headers?: Record<string, string>;
@@ -410,6 +412,8 @@ function actionContext(run: RunState, step: Step): ActionContext {
     crossFlowState: { ...run.states.crossFlow },
     executionState: { ...run.states.execution },
     integrationState: { ...run.states.integration },
+    // Atomic read-modify-write on one key (persist-data's increment, append, ...): see state-changes.ts.
+    updateState: stateUpdater(run.states, request.ports.state, () => context),
     configVars: run.scope.configVars,
     components: {},
     stepId: randomUUID(),
@@ -464,29 +468,21 @@ function actionContext(run: RunState, step: Step): ActionContext {
 }
 
 /**
- * Saves the state objects a step returned, through the port, and keeps them for the steps after it; returns what
- * it wrote, for the step's `finished` event.
+ * Saves the keys a step's returned state objects set or removed (compared with the stores it was given: per key,
+ * see state-changes.ts) through the port, and keeps them for the steps after it; returns what it wrote (with the
+ * execution-state operations it applied), for the step's `finished` event.
  */
 async function applyStateChanges(
   run: RunState,
   result: Record<string, unknown> | undefined,
+  context: ActionContext,
 ): Promise<StateWrites | undefined> {
-  if (!result) return undefined;
-  let writes: StateWrites | undefined;
-  const scopes: Array<[keyof typeof result, StateScope]> = [
-    ['instanceState', 'flow'],
-    ['crossFlowState', 'crossFlow'],
-    ['executionState', 'execution'],
-    ['integrationState', 'integration'],
-  ];
-  for (const [field, scope] of scopes) {
-    const value = result[field];
-    if (!value || typeof value !== 'object') continue;
-    run.states[scope] = structuredClone(value as Record<string, unknown>);
-    await run.request.ports.state?.save(scope, run.states[scope]);
-    writes ??= {};
-    writes[scope] = run.states[scope];
-  }
+  const writes = collectStateWrites(run.states, result, context);
+  if (!writes) return undefined;
+  for (const [scope, changes] of Object.entries(writes) as Array<
+    [StateScope, NonNullable<StateWrites[StateScope]>]
+  >)
+    await run.request.ports.state?.save(scope, changes);
   return writes;
 }
 
@@ -526,18 +522,17 @@ function sameJson(a: unknown, b: unknown): boolean {
 /** The stored size of a value; undefined when it cannot be stored at all (it refers to itself, or holds a BigInt). */
 function outputSize(value: unknown): number | undefined {
   if (value === undefined) return 0;
-  if (Buffer.isBuffer(value)) return value.length;
   try {
-    // Buffers count by their bytes: JSON would spell out every byte as a number. The replacer sees a Buffer only
-    // after its toJSON, so look at the holder's property for the original.
-    let bufferBytes = 0;
-    const json = JSON.stringify(value, function (this: Record<string, unknown>, key, item) {
-      const original = this[key];
-      if (!Buffer.isBuffer(original)) return item;
-      bufferBytes += original.length;
-      return '';
-    });
-    return Buffer.byteLength(json ?? '') + bufferBytes;
+    if (!needsBinaryMarks(value)) return Buffer.byteLength(JSON.stringify(value) ?? '');
+    // Binary data counts by its bytes (it is stored as bytes, not as JSON).
+    let binaryBytes = 0;
+    const json = JSON.stringify(
+      replaceBinary(value, (bytes) => {
+        binaryBytes += bytes.length;
+        return '';
+      }),
+    );
+    return Buffer.byteLength(json ?? '') + binaryBytes;
   } catch {
     return undefined;
   }
@@ -607,6 +602,7 @@ async function runTrigger(run: RunState, step: Step): Promise<string | undefined
       step.action.component.isPublic
         ? (result as Record<string, unknown> | undefined)
         : withStatesChangedInPlace(run, context, result),
+      context,
     );
     if (result?.response) {
       const response = result.response as {
@@ -941,6 +937,7 @@ async function performAction(
   const state = await applyStateChanges(
     run,
     codeNative ? withStatesChangedInPlace(run, context, normalized) : normalized,
+    context,
   );
   return { result: normalized, ...(state ? { state } : {}) };
 }
@@ -954,11 +951,16 @@ async function afterAction(
   depth: number,
   state?: StateWrites,
 ): Promise<unknown> {
-  const data = result.data ?? null;
-  if (action.loop) return runLoop(run, step, data, attempts, depth, state);
+  const returned = result.data ?? null;
+  if (action.loop) return runLoop(run, step, returned, attempts, depth, state);
+  // Binary data is a file to the steps after: `{data: Buffer, contentType}` (Prismatic's binary step results).
+  const bytes = bytesOf(returned);
+  const data = bytes
+    ? { data: bytes, contentType: result.contentType || 'application/octet-stream' }
+    : returned;
   run.scope.stepResults.set(step.key, data);
   run.lastResult = {
-    data,
+    data: bytes ?? returned,
     statusCode: result.statusCode,
     headers: result.headers,
     contentType: result.contentType,

@@ -171,6 +171,15 @@ export interface TriggerDefinition<TInputs extends InputDefinitions = InputDefin
   ) => Promise<TriggerResult>;
   onInstanceDeploy?: ComponentTriggerEventFunction;
   onInstanceDelete?: ComponentTriggerEventFunction;
+  /**
+   * Spectral's webhook lifecycle handlers: `create` registers the flow's webhook URL (`context.webhookUrls[
+   * context.flow.name]`) at the provider when the instance is deployed or unpaused, `delete` removes it when the
+   * instance is paused or deleted, or before registering again with changed inputs. State they return is kept.
+   */
+  webhookLifecycleHandlers?: {
+    create: ComponentTriggerEventFunction;
+    delete: ComponentTriggerEventFunction;
+  };
   scheduleSupport?: TriggerOptionChoice;
   synchronousResponseSupport?: TriggerOptionChoice;
   allowsBranching?: boolean;

@@ -214,13 +214,37 @@ function withEventFunctions(
   return { ...(deploy ? { onInstanceDeploy: deploy } : {}), ...(remove ? { onInstanceDelete: remove } : {}) };
 }
 
+/** As Spectral: `webhookLifecycleHandlers` become `webhookCreate` / `webhookDelete` with their presence flags. */
+function withWebhookLifecycle(
+  handlers: TriggerDefinition['webhookLifecycleHandlers'],
+  inputs: InputDefinitions,
+  rethrow: Rethrow,
+): Pick<
+  ComponentTrigger,
+  'webhookCreate' | 'webhookDelete' | 'hasWebhookCreateFunction' | 'hasWebhookDeleteFunction'
+> {
+  const create = eventFunction(handlers?.create, inputs, rethrow);
+  const remove = eventFunction(handlers?.delete, inputs, rethrow);
+  return {
+    ...(create ? { webhookCreate: create, hasWebhookCreateFunction: true } : {}),
+    ...(remove ? { webhookDelete: remove, hasWebhookDeleteFunction: true } : {}),
+  };
+}
+
 export function convertTrigger(
   key: string,
   definition: TriggerDefinition | PollingTriggerDefinition,
   rethrow: Rethrow,
 ): ComponentTrigger {
   if (isPollingTrigger(definition)) return convertPollingTrigger(key, definition, rethrow);
-  const { inputs = {}, perform, onInstanceDeploy, onInstanceDelete, ...rest } = definition;
+  const {
+    inputs = {},
+    perform,
+    onInstanceDeploy,
+    onInstanceDelete,
+    webhookLifecycleHandlers,
+    ...rest
+  } = definition;
   return {
     key,
     scheduleSupport: 'valid',
@@ -229,6 +253,7 @@ export function convertTrigger(
     hasOnInstanceDeploy: Boolean(onInstanceDeploy),
     hasOnInstanceDelete: Boolean(onInstanceDelete),
     ...withEventFunctions(onInstanceDeploy, onInstanceDelete, inputs, rethrow),
+    ...withWebhookLifecycle(webhookLifecycleHandlers, inputs, rethrow),
     inputs: convertInputs(inputs),
     perform: guarded(
       async (context, payload, params) => perform(context, payload, cleanParams(inputs, params) as never),

@@ -99,6 +99,16 @@ export interface ComponentTrigger {
   hasOnInstanceDeploy?: boolean;
   onInstanceDelete?: ComponentTriggerEventFunction;
   hasOnInstanceDelete?: boolean;
+  /**
+   * Registers the flow's webhook URL at the provider (Spectral's `webhookLifecycleHandlers.create`): run at deploy
+   * and unpause when the flow is not registered for its current URL and inputs; what it returns (or sets in place)
+   * in `crossFlowState` / `instanceState` is kept for the trigger's perform (a signing secret, the subscription id).
+   */
+  webhookCreate?: ComponentTriggerEventFunction;
+  hasWebhookCreateFunction?: boolean;
+  /** Removes that registration (`webhookLifecycleHandlers.delete`): run at pause, delete, and before re-registering. */
+  webhookDelete?: ComponentTriggerEventFunction;
+  hasWebhookDeleteFunction?: boolean;
   scheduleSupport: TriggerOptionChoice;
   synchronousResponseSupport: TriggerOptionChoice;
   /**

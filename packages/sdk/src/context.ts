@@ -3,6 +3,8 @@
  * the result shapes. Types only: the engine builds the context when it runs a step.
  */
 
+import type { StateUpdater } from './state-operations.js';
+
 /** Contains attributes of the customer for whom an instance is being executed. */
 export interface CustomerAttributes {
   /** The customer's id. */
@@ -152,6 +154,12 @@ export interface ActionContext<TConfigVars = Record<string, unknown>> {
   invokeFlow: FlowInvoker;
   executionFrame: ExecutionFrame;
   debug: DebugContext;
+  /**
+   * Weft only (Spectral has no such field): applies a read-modify-write operation (add to a number, append to a
+   * list, ...) to one key of a state store atomically, across concurrent executions and processes, and answers the
+   * key's value after it. The change is stored at once, not with the step's returned state. Absent elsewhere.
+   */
+  updateState?: StateUpdater;
 }
 
 /** The request (or schedule tick) that invoked a flow, as its trigger receives it. */

@@ -33,5 +33,6 @@ export * from './context.js';
 export { codeNativeIntegrationModel, convertIntegration } from './convert-integration.js';
 export * from './inputs.js';
 export * from './integration-definition.js';
+export * from './state-operations.js';
 export * from './testing.js';
 export * from './util.js';

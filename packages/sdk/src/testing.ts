@@ -348,7 +348,7 @@ export async function invokeDataSource(
 async function invokeTriggerEvent(
   component: Component,
   triggerKey: string,
-  event: 'onInstanceDeploy' | 'onInstanceDelete',
+  event: 'onInstanceDeploy' | 'onInstanceDelete' | 'webhookCreate' | 'webhookDelete',
   params: Record<string, unknown>,
   overrides: Partial<ActionContext>,
 ): Promise<TriggerEventInvocation> {
@@ -401,6 +401,24 @@ export class ComponentTestHarness {
     context: Partial<ActionContext> = {},
   ): Promise<TriggerEventInvocation> {
     return invokeTriggerEvent(this.component, key, 'onInstanceDelete', params, context);
+  }
+
+  /** The trigger's `webhookLifecycleHandlers.create` (`webhookCreate`), with the state it leaves. */
+  triggerWebhookCreate(
+    key: string,
+    params: Record<string, unknown> = {},
+    context: Partial<ActionContext> = {},
+  ): Promise<TriggerEventInvocation> {
+    return invokeTriggerEvent(this.component, key, 'webhookCreate', params, context);
+  }
+
+  /** The trigger's `webhookLifecycleHandlers.delete` (`webhookDelete`), with the state it leaves. */
+  triggerWebhookDelete(
+    key: string,
+    params: Record<string, unknown> = {},
+    context: Partial<ActionContext> = {},
+  ): Promise<TriggerEventInvocation> {
+    return invokeTriggerEvent(this.component, key, 'webhookDelete', params, context);
   }
 
   dataSource(

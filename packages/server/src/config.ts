@@ -1,6 +1,11 @@
 import path from 'node:path';
 import { defaultSandboxLimits, type SandboxLimits } from './components/component-sandboxes.js';
 import { WeftError } from './errors.js';
+import {
+  type BodyShapeLimits,
+  defaultBodyShapeLimits,
+  maxConfigurableDepth,
+} from './http/request-body-limits.js';
 import { parseMasterKeySettings } from './secrets/master-key.js';
 
 /** The parts one Weft process can play; a process runs every role unless told otherwise. */
@@ -79,6 +84,12 @@ export interface WeftConfig {
    * @defaultValue 10 MiB
    */
   webhookBodyLimitBytes: number;
+  /**
+   * Shape limits of JSON and form bodies, for API requests and webhooks alike: `WEFT_BODY_MAX_DEPTH` (nesting of
+   * objects and arrays, default 256, at most 1024; deeper gets 400 `API_BODY_TOO_DEEP`) and `WEFT_BODY_MAX_VALUES`
+   * (array elements and object members in one body, default 1,000,000; more gets 413 `API_BODY_TOO_MANY_VALUES`).
+   */
+  bodyShapeLimits: BodyShapeLimits;
   /**
    * How long a running execution's worker lease lasts without renewal (`WEFT_EXECUTION_LEASE_MS`). A worker that
    * dies stops renewing; once the lease expires, another worker runs the execution again as a new attempt.
@@ -220,6 +231,22 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     1024 ** 3,
     'bytes',
   );
+  const bodyShapeLimits: BodyShapeLimits = {
+    maxDepth: integer(
+      'WEFT_BODY_MAX_DEPTH',
+      defaultBodyShapeLimits.maxDepth,
+      8,
+      maxConfigurableDepth,
+      'levels of nested objects and arrays',
+    ),
+    maxValues: integer(
+      'WEFT_BODY_MAX_VALUES',
+      defaultBodyShapeLimits.maxValues,
+      1000,
+      100_000_000,
+      'values in one body',
+    ),
+  };
   const executionLeaseMs = integer('WEFT_EXECUTION_LEASE_MS', 30_000, 1000, 3_600_000, 'milliseconds');
   const executionRetentionDays = integer(
     'WEFT_EXECUTION_RETENTION_DAYS',
@@ -283,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     syncTimeoutMs,
     preprocessConcurrency,
     webhookBodyLimitBytes,
+    bodyShapeLimits,
     executionLeaseMs,
     executionRetentionDays,
     encryptionKey: masterKeys.current,

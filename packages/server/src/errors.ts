@@ -19,6 +19,30 @@ export const errorCatalog = {
     hint: 'Send the body as JSON with Content-Type: application/json.',
   },
   API_PAYLOAD_TOO_LARGE: { status: 413, hint: 'Send a smaller body; the limit is in details.limitBytes.' },
+  API_BODY_TOO_DEEP: {
+    status: 400,
+    hint: 'Send a body whose objects and arrays nest at most details.maxDepth levels deep (the server sets it with WEFT_BODY_MAX_DEPTH).',
+  },
+  API_BODY_TOO_MANY_VALUES: {
+    status: 413,
+    hint: 'Split the data over several requests (at most details.maxValues values each), or raise WEFT_BODY_MAX_VALUES on the server.',
+  },
+  API_BODY_FORBIDDEN_KEY: {
+    status: 400,
+    hint: 'Rename the key named in details.key: __proto__, and constructor holding prototype, are refused everywhere.',
+  },
+  API_BODY_INVALID_TEXT: {
+    status: 400,
+    hint: 'Send text as well-formed UTF-8 without NUL characters (\\u0000) or unpaired surrogates (\\ud800 alone); details.position, when given, is where the first one is.',
+  },
+  API_HEADERS_TOO_LARGE: {
+    status: 431,
+    hint: 'Send shorter headers and a shorter URL (query string): together they must fit in details.limitBytes.',
+  },
+  API_REQUEST_TIMEOUT: {
+    status: 408,
+    hint: 'Send the whole request (headers and body) without pausing: the server stops waiting for a slow one.',
+  },
   API_ROUTE_NOT_FOUND: { status: 404, hint: 'Check the method and path against /api/openapi.json.' },
   API_INTERNAL: { status: 500, hint: 'Retry later; the server log has the details under this request id.' },
   API_DATABASE_UNAVAILABLE: {
@@ -98,9 +122,17 @@ export const errorCatalog = {
     status: 409,
     hint: 'Give the component another key: built-in component keys and the cni- prefix are reserved.',
   },
+  COMPONENT_FEATURE_UNSUPPORTED: {
+    status: 422,
+    hint: 'Remove the properties named from those actions and triggers (or publish a version of the component without them), then publish again.',
+  },
   INSTANCE_LIFECYCLE_FAILED: {
     status: 422,
     hint: "Fix what the message names (often the trigger's connection or the provider's answer), then deploy again.",
+  },
+  WEBHOOK_REGISTRATION_FAILED: {
+    status: 422,
+    hint: "Fix what the message names (often the trigger's connection or the provider's answer), then repeat the operation: only the flows not yet in the wanted state are registered or removed again. GET /api/instances/{id} shows each flow's registration under webhookRegistrations.",
   },
   DATA_SOURCE_FAILED: {
     status: 422,
@@ -181,6 +213,10 @@ export const errorCatalog = {
     status: 422,
     hint: "Fix the preprocess flow's step named in the message (details.stepName) or the request it could not handle; on instance-specific endpoints the failed run is execution details.executionId.",
   },
+  WEBHOOK_BODY_INVALID: {
+    status: 400,
+    hint: 'Send a well-formed body for its Content-Type (for multipart/form-data, let the HTTP client build the form: curl --form name=@file).',
+  },
   WEBHOOK_PAYLOAD_TOO_LARGE: {
     status: 413,
     hint: 'Send a smaller body, or raise WEFT_WEBHOOK_BODY_LIMIT on the server.',
@@ -198,6 +234,10 @@ export const errorCatalog = {
   EXECUTION_NOT_FOUND: {
     status: 404,
     hint: 'Check the execution id; it is the executionId a test run or webhook answered with.',
+  },
+  EXECUTION_FILE_NOT_FOUND: {
+    status: 404,
+    hint: 'Take the sha256 from a {"$binary": {"sha256": …}} mark in the execution\'s step results or response; files of executions deleted by retention are gone with them.',
   },
   EXECUTION_NOT_CANCELLABLE: {
     status: 409,

@@ -126,6 +126,7 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
       syncTimeoutMs: config.syncTimeoutMs,
       preprocessConcurrency: config.preprocessConcurrency,
       webhookBodyLimitBytes: config.webhookBodyLimitBytes,
+      bodyShapeLimits: config.bodyShapeLimits,
       ...(runner ? { inline: inlineRunnerOf(runner, database, log, config) } : {}),
     });
     cleanups.push(() => closeHttp(http, config.shutdownGraceMs, log));

@@ -324,8 +324,9 @@ ${yaml('LATEST', ['greet']).split('flows:\n')[1]}`;
     const snoop = await run('snoop');
     expect(snoop.status, JSON.stringify(snoop.error)).toBe('succeeded');
     const found = doItResult(snoop) as { env: string[]; files: string[] };
-    // No environment (so no DATABASE_URL or encryption key), no file of the host, no writes, no processes.
-    expect(found.env).toEqual([]);
+    // No environment (so no DATABASE_URL or encryption key) but the call's own temporary directory, no file of
+    // the host, no writes outside that directory, no processes.
+    expect(found.env).toEqual(['TMPDIR']);
     expect(found.files).toEqual([
       'ERR_ACCESS_DENIED',
       'ERR_ACCESS_DENIED',

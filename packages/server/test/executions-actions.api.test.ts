@@ -262,7 +262,7 @@ describe('pruning old executions', () => {
     const retryOfOld = await insertExecution(server, instance, { retryOfId: old[3], retryNumber: 1 });
 
     const counts = await pruneExecutions(db, { olderThanDays: 30, batchSize: 2 });
-    expect(counts).toEqual({ executions: 5, blobs: 2 });
+    expect(counts).toEqual({ executions: 5, blobs: 2, files: 0 });
 
     const left = await sqlQuery<{ id: string }>(
       server,
@@ -285,7 +285,7 @@ describe('pruning old executions', () => {
     expect(blobs.map((row) => row.sha256)).toEqual([shared]);
     expect((await server.api('GET', `/api/executions/${retryOfOld}`)).body.retryOfId).toBeNull();
     expect((await server.api('GET', `/api/executions/${recent}`)).body.steps.big).toEqual({ big: true });
-    expect(await pruneExecutions(db, { olderThanDays: 30 })).toEqual({ executions: 0, blobs: 0 });
+    expect(await pruneExecutions(db, { olderThanDays: 30 })).toEqual({ executions: 0, blobs: 0, files: 0 });
   });
 
   it('the worker task prunes with the configured retention and logs the counts; 0 days keeps everything', async () => {

@@ -30,6 +30,8 @@ describe('migrations', () => {
         '0010-trigger-responses',
         '0011-webhook-dedupe',
         '0012-retry-cancellation',
+        '0013-execution-files',
+        '0014-webhook-registrations',
       ];
       expect(await pendingMigrations(handles[0]!.db)).toEqual(all);
       const applied = await Promise.all(handles.map((h) => migrateDatabase(h.db, log)));

@@ -98,22 +98,40 @@ function describeFsError(error: unknown): string {
   return (error as Error).message;
 }
 
+/** Says which native addons were left out of a bundle, and what that means. */
+function nativeAddonsNote(nativeAddons: string[]): string {
+  return `Left out ${count(nativeAddons.length, 'native addon')} (components cannot load native code; modules that fall back to JavaScript without them still work): ${nativeAddons.join(', ')}`;
+}
+
+/** Where a component bundle comes from: the option that named it, and what is done with it (for messages). */
+export interface BundleUse {
+  /** `--path`, `--component`. */
+  option: string;
+  /** `published`, `run`. */
+  done: string;
+  /** What a file of another kind is not: `something to publish`. */
+  what: string;
+}
+
+const forPublish: BundleUse = { option: '--path', done: 'published', what: 'something to publish' };
+
 /**
  * Builds the component project in `dir` into a temporary file and returns its bytes: publishing leaves nothing in
  * the project (`components:build` does). Compile errors are printed as `FILE:LINE:COL: message`, one a line.
  */
-async function buildForPublish(dir: string): Promise<Buffer> {
+async function buildForPublish(dir: string, use: BundleUse): Promise<Buffer> {
   progress(`Building ${dir}`);
   const buildDir = await mkdtemp(path.join(os.tmpdir(), 'weft-component-'));
   try {
     const built = await buildComponentBundle(dir, { outFile: path.join(buildDir, 'component.cjs') });
     if (built.sdkFallback) progress(fallbackNote(built));
+    if (built.nativeAddons) process.stderr.write(`• ${nativeAddonsNote(built.nativeAddons)}.\n`);
     return await readFile(built.outFile);
   } catch (error) {
     if (error instanceof CodeNativeBuildError && error.problems.length > 0) {
       for (const problem of error.problems) process.stderr.write(`${problem}\n`);
       throw new CliError(
-        `${count(error.problems.length, 'problem')} building '${dir}'; nothing was published.`,
+        `${count(error.problems.length, 'problem')} building '${dir}'; nothing was ${use.done}.`,
         1,
         'BUILD_FAILED',
       );
@@ -125,19 +143,22 @@ async function buildForPublish(dir: string): Promise<Buffer> {
   }
 }
 
-/** What `--path` names as the bytes of a bundle: a project directory is built, a .cjs/.js file is read. */
-async function bundleAt(userPath: string): Promise<Buffer> {
+/**
+ * What `--path` (or `use.option`) names as the bytes of a bundle: a project directory is built (progress on
+ * stderr), a .cjs/.js file is read.
+ */
+export async function bundleAt(userPath: string, use: BundleUse = forPublish): Promise<Buffer> {
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(userPath)).isDirectory();
   } catch (error) {
     throw new CliError(`Cannot read '${userPath}': ${describeFsError(error)}.`);
   }
-  if (isDirectory) return buildForPublish(userPath);
+  if (isDirectory) return buildForPublish(userPath, use);
   const extension = path.extname(userPath).toLowerCase();
   if (extension !== '.cjs' && extension !== '.js') {
     throw new CliError(
-      `'${userPath}' is not something to publish: --path takes a component project directory or a built bundle (.cjs, .js).`,
+      `'${userPath}' is not ${use.what}: ${use.option} takes a component project directory or a built bundle (.cjs, .js).`,
       2,
     );
   }
@@ -190,12 +211,13 @@ export function registerComponentCommands(program: Command): void {
           '',
           'Next steps:',
           `  cd ${shown.includes(' ') ? JSON.stringify(shown) : shown}`,
+          "  npm install                    @weft/sdk from vendor/ (this CLI's SDK), the rest from the registry",
           '  npm test                       run its tests (vitest)',
-          '  npx weft components:build      bundle it into dist/component.cjs',
-          '  npx weft components:publish    build and upload it (--url/WEFT_URL, --token/WEFT_TOKEN)',
+          '  weft components:build          bundle it into dist/component.cjs',
+          '  weft components:publish        build and upload it (--url/WEFT_URL, --token/WEFT_TOKEN)',
+          '  weft run flow.yaml --flow "Fetch Item" --component .   run a flow that uses it, no server',
           '',
-          'Inside the Weft checkout @weft/sdk, vitest and typescript come from the repository; elsewhere run',
-          'npm install first (@weft/sdk must be installed or linked: npm link @weft/sdk).',
+          '(`weft` is this command; inside the Weft checkout, npx weft.)',
           '',
         ].join('\n'),
       );
@@ -222,6 +244,7 @@ export function registerComponentCommands(program: Command): void {
       }
       if (json) return printJson({ path: result.outFile, bytes: result.bytes });
       if (result.sdkFallback) process.stderr.write(`${fallbackNote(result)}\n`);
+      if (result.nativeAddons) process.stderr.write(`${nativeAddonsNote(result.nativeAddons)}.\n`);
       process.stderr.write(
         `Built ${formatBytes(result.bytes)}; publish it with \`weft components:publish\`.\n`,
       );

@@ -1,22 +1,106 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CatalogComponent } from '@weft/definition';
+import type { Component } from '@weft/sdk';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
+import { bundleAt } from './component-commands.js';
 
 /**
  * `weft run`: runs one flow of a definition in memory, without a server — for developing and debugging
- * integrations. Built-in components only; state lives in memory for the run (cross-flow calls share it).
+ * integrations. Built-in components, plus custom components given with `--component` (a built bundle, or a
+ * component project folder built first as `components:publish` builds it), whose code runs in sandbox processes as
+ * on the server. State lives in memory for the run (cross-flow calls share it).
  */
 interface RunFlags {
-  definition: string;
-  flow: string;
+  definition?: string;
+  flow?: string;
   payload?: string;
   contentType?: string;
   config: string[];
+  component: string[];
   json?: boolean;
 }
 
-function collectConfig(value: string, previous: string[] = []): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** Custom components for one run: what validation needs (manifests) and what the engine calls (sandboxed). */
+interface LocalComponents {
+  manifests: CatalogComponent[];
+  byKey: Map<string, Component>;
+  close(): Promise<void>;
+}
+
+/**
+ * Loads each `--component` path as the server loads a published version: the bundle's manifest is read in a
+ * sandbox, and its actions, triggers and data sources run in sandbox processes (`@weft/server`'s own). A key that
+ * is a built-in component's, or given twice, is refused.
+ */
+async function localComponents(paths: string[]): Promise<LocalComponents> {
+  const [server, { builtinComponent }, { pino }] = await Promise.all([
+    import('@weft/server'),
+    import('@weft/components'),
+    import('pino'),
+  ]);
+  const sandboxes = new server.ComponentSandboxes(pino({ level: 'silent' }), server.defaultSandboxLimits);
+  const manifests: CatalogComponent[] = [];
+  const byKey = new Map<string, Component>();
+  const from = new Map<string, string>();
+  try {
+    for (const userPath of paths) {
+      const bundle = await bundleAt(userPath, {
+        option: '--component',
+        done: 'run',
+        what: 'a component to run',
+      });
+      let manifest: CatalogComponent;
+      try {
+        manifest = (await server.extractComponentBundle(bundle)).component;
+      } catch (error) {
+        throw new CliError(
+          `'${userPath}' is not a component Weft can load: ${(error as Error).message}`,
+          1,
+          server.isWeftError(error) ? error.code : undefined,
+        );
+      }
+      const { key } = manifest;
+      if (builtinComponent(key)) {
+        throw new CliError(
+          `'${userPath}' is the component '${key}', a built-in component's key; give your component another key.`,
+          1,
+          'COMPONENT_KEY_RESERVED',
+        );
+      }
+      const earlier = from.get(key);
+      if (earlier !== undefined) {
+        throw new CliError(
+          `'${userPath}' and '${earlier}' are both the component '${key}': give it once.`,
+          2,
+        );
+      }
+      from.set(key, userPath);
+      manifests.push(manifest);
+      byKey.set(
+        key,
+        server.sandboxedComponent(
+          manifest,
+          {
+            sha256: createHash('sha256').update(bundle).digest('hex'),
+            label: `component '${key}' (${path.basename(path.resolve(userPath))})`,
+            load: async () => bundle,
+          },
+          sandboxes,
+        ),
+      );
+    }
+  } catch (error) {
+    await sandboxes.close();
+    throw error;
+  }
+  return { manifests, byKey, close: () => sandboxes.close() };
 }
 
 /** `Name=value`: the value as JSON when it parses (numbers, booleans, objects), else as text. */
@@ -52,109 +136,167 @@ function shortJson(value: unknown): string {
 
 export function registerRunCommand(program: Command): void {
   program
-    .command('run')
+    .command('run [definition]')
     .description(
-      'Run a flow of a YAML definition in memory (built-in components), printing each step as it runs',
+      'Run a flow of a YAML definition in memory (built-in components, and custom ones with --component), printing each step as it runs',
     )
-    .requiredOption('--definition <file>', 'the YAML definition')
-    .requiredOption('--flow <name>', 'the flow to run')
+    .option('--definition <file>', 'the YAML definition (or give it as the first argument)')
+    .option('--flow <name>', 'the flow to run (may be left out when the definition has one flow)')
     .option('--payload <file>', 'the trigger body (JSON files are parsed)')
     .option(
       '--content-type <type>',
       'content type of the payload (default: application/json for .json files)',
     )
-    .option('--config <Name=value>', 'a config variable value; repeatable', collectConfig, [])
+    .option('--config <Name=value>', 'a config variable value; repeatable', collect, [])
+    .option(
+      '--component <path>',
+      'a custom component the flow uses: a built bundle (.cjs, .js) or a component project folder (built first); repeatable',
+      collect,
+      [],
+    )
     .option('--json', 'print one JSON document with status, steps, logs and response')
-    .action(async (flags: RunFlags, command: Command) => {
+    .action(async (definitionArgument: string | undefined, flags: RunFlags, command: Command) => {
       const json = flags.json ?? command.optsWithGlobals().json;
+      if (definitionArgument && flags.definition && definitionArgument !== flags.definition) {
+        throw new CliError(
+          `two definitions given ('${definitionArgument}' and --definition '${flags.definition}'): give one`,
+          2,
+        );
+      }
+      const definitionFile = definitionArgument ?? flags.definition;
+      if (!definitionFile) {
+        throw new CliError('give the YAML definition to run: weft run FILE (or --definition FILE)', 2);
+      }
       const [
         { createComponentCatalog, formatProblem, parseIntegrationYaml },
         { builtinCatalog, builtinComponent },
         engine,
       ] = await Promise.all([import('@weft/definition'), import('@weft/components'), import('@weft/engine')]);
-      const parsed = parseIntegrationYaml(readText(flags.definition, 'definition'), {
-        fileName: flags.definition,
-        catalog: createComponentCatalog(builtinCatalog),
-      });
-      if (!parsed.ok) {
-        for (const problem of parsed.problems) process.stderr.write(`${formatProblem(problem)}\n`);
-        throw new CliError(`${flags.definition} is not a valid definition; nothing was run`);
-      }
-      const integration = parsed.integration;
-      let trigger: { body: { data: unknown; contentType?: string } } | undefined;
-      if (flags.payload) {
-        const text = readText(flags.payload, 'payload');
-        const contentType =
-          flags.contentType ?? (flags.payload.endsWith('.json') ? 'application/json' : 'text/plain');
-        let data: unknown = text;
-        if (contentType.includes('json')) {
-          try {
-            data = JSON.parse(text);
-          } catch (error) {
-            throw new CliError(`the payload ${flags.payload} is not JSON: ${(error as Error).message}`);
+      const definitionText = readText(definitionFile, 'definition');
+      const custom = flags.component.length > 0 ? await localComponents(flags.component) : undefined;
+      try {
+        const parsed = parseIntegrationYaml(definitionText, {
+          fileName: definitionFile,
+          catalog: createComponentCatalog(builtinCatalog, custom?.manifests ?? []),
+        });
+        if (!parsed.ok) {
+          for (const problem of parsed.problems) process.stderr.write(`${formatProblem(problem)}\n`);
+          if (parsed.problems.some((problem) => problem.code === 'COMPONENT_UNKNOWN')) {
+            process.stderr.write(
+              'A custom component is run from its code: give its project folder or built bundle with --component PATH.\n',
+            );
           }
+          throw new CliError(`${definitionFile} is not a valid definition; nothing was run`);
         }
-        trigger = { body: { data, contentType } };
+        await runParsed(parsed.integration, {
+          flags,
+          json: Boolean(json),
+          engine,
+          load: async (key) => builtinComponent(key) ?? custom?.byKey.get(key),
+        });
+      } finally {
+        await custom?.close();
       }
-      const state = new engine.MemoryState();
-      const ports: import('@weft/engine').EnginePorts = {
-        components: { load: async (ref) => builtinComponent(ref.key) },
-        state,
-        onStep: json
-          ? undefined
-          : (event) => {
-              if (event.type === 'finished') {
-                process.stdout.write(
-                  `${event.status === 'failed' ? '✗' : '✓'} ${event.stepName} (${event.durationMs} ms) ${shortJson(event.result)}\n`,
-                );
-              }
-            },
-        log: json ? undefined : (entry) => process.stdout.write(`  [${entry.level}] ${entry.message}\n`),
-      };
-      const config = configValues(flags.config);
-      ports.flows = {
-        invoke: async (flowName, data, { depth }) => {
-          const inner = await engine.runFlow({
-            integration,
-            flowName,
-            trigger: { body: { data, contentType: 'application/json' } },
-            configVars: config,
-            ports,
-            crossFlowDepth: depth,
-          });
-          if (inner.status !== 'succeeded')
-            throw new Error(`flow '${flowName}' failed: ${inner.error?.message}`);
-          return {
-            status: inner.response?.statusCode ?? 200,
-            headers: inner.response?.headers ?? {},
-            data: inner.response?.body ?? null,
-          };
+    });
+}
+
+type Engine = typeof import('@weft/engine');
+type Integration = Parameters<Engine['runFlow']>[0]['integration'];
+
+/** The flow `--flow` names, or the definition's only flow. */
+function flowToRun(integration: Integration, flow: string | undefined): string {
+  if (flow !== undefined) return flow;
+  const names = integration.flows.map((candidate) => candidate.name);
+  if (names.length === 1 && names[0] !== undefined) return names[0];
+  throw new CliError(
+    `the definition has ${names.length} flows: name the one to run with --flow (${names.map((name) => `'${name}'`).join(', ')})`,
+    2,
+  );
+}
+
+async function runParsed(
+  integration: Integration,
+  options: {
+    flags: RunFlags;
+    json: boolean;
+    engine: Engine;
+    load: (key: string) => Promise<Component | undefined>;
+  },
+): Promise<void> {
+  const { flags, json, engine } = options;
+  const flowName = flowToRun(integration, flags.flow);
+  let trigger: { body: { data: unknown; contentType?: string } } | undefined;
+  if (flags.payload) {
+    const text = readText(flags.payload, 'payload');
+    const contentType =
+      flags.contentType ?? (flags.payload.endsWith('.json') ? 'application/json' : 'text/plain');
+    let data: unknown = text;
+    if (contentType.includes('json')) {
+      try {
+        data = JSON.parse(text);
+      } catch (error) {
+        throw new CliError(`the payload ${flags.payload} is not JSON: ${(error as Error).message}`);
+      }
+    }
+    trigger = { body: { data, contentType } };
+  }
+  const state = new engine.MemoryState();
+  const ports: import('@weft/engine').EnginePorts = {
+    components: { load: (ref) => options.load(ref.key) },
+    state,
+    onStep: json
+      ? undefined
+      : (event) => {
+          if (event.type === 'finished') {
+            process.stdout.write(
+              `${event.status === 'failed' ? '✗' : '✓'} ${event.stepName} (${event.durationMs} ms) ${shortJson(event.result)}\n`,
+            );
+          }
         },
-      };
-      const result = await engine.runFlow({
+    log: json ? undefined : (entry) => process.stdout.write(`  [${entry.level}] ${entry.message}\n`),
+  };
+  const config = configValues(flags.config);
+  ports.flows = {
+    invoke: async (invoked, data, { depth }) => {
+      const inner = await engine.runFlow({
         integration,
-        flowName: flags.flow,
-        trigger,
+        flowName: invoked,
+        trigger: { body: { data, contentType: 'application/json' } },
         configVars: config,
         ports,
+        crossFlowDepth: depth,
       });
-      if (json) {
-        process.stdout.write(
-          `${JSON.stringify({
-            status: result.status,
-            ...(result.error ? { error: result.error } : {}),
-            steps: result.steps,
-            logs: result.logs,
-            ...(result.response ? { response: result.response } : {}),
-          })}\n`,
-        );
-      } else {
-        process.stdout.write(
-          result.status === 'succeeded'
-            ? `Flow '${flags.flow}' succeeded in ${result.durationMs} ms.\n`
-            : `Flow '${flags.flow}' ${result.status}: [${result.error?.code}] ${result.error?.message}\n`,
-        );
-      }
-      process.exitCode = result.status === 'succeeded' ? 0 : 1;
-    });
+      if (inner.status !== 'succeeded') throw new Error(`flow '${invoked}' failed: ${inner.error?.message}`);
+      return {
+        status: inner.response?.statusCode ?? 200,
+        headers: inner.response?.headers ?? {},
+        data: inner.response?.body ?? null,
+      };
+    },
+  };
+  const result = await engine.runFlow({
+    integration,
+    flowName,
+    trigger,
+    configVars: config,
+    ports,
+  });
+  if (json) {
+    process.stdout.write(
+      `${JSON.stringify({
+        status: result.status,
+        ...(result.error ? { error: result.error } : {}),
+        steps: result.steps,
+        logs: result.logs,
+        ...(result.response ? { response: result.response } : {}),
+      })}\n`,
+    );
+  } else {
+    process.stdout.write(
+      result.status === 'succeeded'
+        ? `Flow '${flowName}' succeeded in ${result.durationMs} ms.\n`
+        : `Flow '${flowName}' ${result.status}: [${result.error?.code}] ${result.error?.message}\n`,
+    );
+  }
+  process.exitCode = result.status === 'succeeded' ? 0 : 1;
 }

@@ -10,10 +10,13 @@
  * - Arguments are copied in as JSON. Functions found in the arguments (`logger.info`, `debug.timeElapsed.mark`,
  *   `invokeFlow`...) become bridged host functions: their arguments come out as JSON copies and their result goes
  *   back in as a JSON copy (a promise result becomes a promise in the sandbox).
- * - The result is copied out as JSON. Binary data is kept binary: a `Uint8Array`/`ArrayBuffer`/`DataView` returned
- *   by the code comes out as a Node `Buffer`, and a `Buffer`/`Uint8Array` in the arguments goes in as a
- *   `Uint8Array`. `BigInt`s become strings; other typed arrays become arrays of numbers; functions and `undefined`
- *   are dropped as `JSON.stringify` drops them.
+ * - The result is copied out as JSON. Binary data is kept binary and crosses as bytes (copied straight between the
+ *   host and the QuickJS heap, never as base64 or JSON): a `Buffer`/`Uint8Array`/`ArrayBuffer`/`DataView` in the
+ *   arguments (or a host function's reply) arrives as a `Buffer` (the sandbox has Node's `Buffer`, from the npm
+ *   `buffer` package; the same object twice arrives as the same Buffer, its bytes copied once), and a
+ *   `Uint8Array`/`ArrayBuffer`/`DataView` (Buffers included) returned by the code comes out as a Node `Buffer`.
+ *   `BigInt`s become strings; other typed arrays become arrays of numbers; functions and `undefined` are dropped as
+ *   `JSON.stringify` drops them. The output limit counts the JSON; binary data is bounded by the memory limit.
  * - `console.*` inside the sandbox goes to `options.log`; `setTimeout`/`clearTimeout` work (host timers).
  *
  * Every failure is a `SandboxError` with a stable `code`.
@@ -25,6 +28,7 @@ import {
   type BorrowedHeapCharPointer,
   type JSContextPointer,
   type JSValuePointer,
+  type JSVoidPointer,
   Lifetime,
   newQuickJSWASMModule,
   newVariant,
@@ -35,7 +39,7 @@ import {
   RELEASE_SYNC,
   type VmFunctionImplementation,
 } from 'quickjs-emscripten';
-import { BOOTSTRAP_SOURCE } from './bootstrap.js';
+import { BOOTSTRAP_SOURCE, bufferLibrarySource } from './bootstrap.js';
 
 /** The parts of the WebAssembly global used here (the project's TypeScript libs do not declare it). */
 interface WasmModule {
@@ -262,9 +266,18 @@ function runBootstrap(
   keep: (handle: QuickJSHandle) => QuickJSHandle,
 ): Api | { error: QuickJSHandle } {
   const { ctx } = realm;
+  const library = ctx.evalCode(bufferLibrarySource(), 'weft-buffer.js', { type: 'global' });
+  if (library.error) return { error: library.error };
+  const bufferExports = ctx.callFunction(keep(library.value), ctx.undefined);
+  if (bufferExports.error) return { error: bufferExports.error };
   const factory = ctx.evalCode(BOOTSTRAP_SOURCE, 'weft-bootstrap.js', { type: 'global' });
   if (factory.error) return { error: factory.error };
-  const made = ctx.callFunction(keep(factory.value), ctx.undefined, ...realm.hostFunctions);
+  const made = ctx.callFunction(
+    keep(factory.value),
+    ctx.undefined,
+    ...realm.hostFunctions,
+    keep(bufferExports.value),
+  );
   if (made.error) return { error: made.error };
   const apiHandle = keep(made.value);
   return {
@@ -506,6 +519,200 @@ function newStringFast(instance: Instance, ctx: QuickJSContext, text: string): Q
   }
 }
 
+/** Thrown when binary data does not fit in the instance's memory. */
+class OutOfMemory extends Error {}
+
+/**
+ * An ArrayBuffer in the context holding a copy of the bytes: they are copied once, into memory QuickJS then owns
+ * (`ctx.newArrayBuffer` does the same but writes at address 0 when the allocation fails). Throws OutOfMemory.
+ */
+function newArrayBuffer(instance: Instance, ctx: QuickJSContext, bytes: Uint8Array): QuickJSHandle {
+  const module = (instance.quickjs as unknown as { module: EmscriptenHeap }).module;
+  const ffi = instance.quickjs.getFFI();
+  const context = contextPointer(ctx) as JSContextPointer;
+  const pointer = module._malloc(Math.max(bytes.length, 1));
+  if (pointer === 0) throw new OutOfMemory('out of memory');
+  new Uint8Array(instance.memory.buffer, pointer, bytes.length).set(bytes);
+  const value = ffi.QTS_NewArrayBuffer(context, pointer as JSVoidPointer, bytes.length);
+  const exception = ffi.QTS_ResolveException(context, value);
+  if (exception) {
+    ffi.QTS_FreeValuePointer(context, exception);
+    ffi.QTS_FreeValuePointer(context, value);
+    throw new OutOfMemory('out of memory');
+  }
+  return new Lifetime<JSValuePointer, JSValuePointer, QuickJSRuntime>(value, undefined, (handle) =>
+    ffi.QTS_FreeValuePointer(context, handle),
+  );
+}
+
+/** An array in the context of `first` (if given) then an ArrayBuffer with each binary's bytes. Throws OutOfMemory. */
+function newBinaryList(
+  instance: Instance,
+  ctx: QuickJSContext,
+  binaries: readonly Uint8Array[],
+  first?: QuickJSHandle,
+): QuickJSHandle {
+  const list = ctx.newArray();
+  try {
+    let index = 0;
+    if (first) ctx.setProp(list, index++, first);
+    for (const bytes of binaries) {
+      const handle = newArrayBuffer(instance, ctx, bytes);
+      ctx.setProp(list, index++, handle);
+      handle.dispose();
+    }
+    return list;
+  } catch (error) {
+    list.dispose();
+    throw error;
+  }
+}
+
+/**
+ * The bytes of each ArrayBuffer in an array of the context, copied out as Buffers (the bootstrap's lists only hold
+ * ArrayBuffers). Throws OutOfMemory when there is no room for the copy QuickJS makes of one on the way.
+ */
+function readBinaryList(instance: Instance, ctx: QuickJSContext, list: QuickJSHandle | undefined): Buffer[] {
+  if (!list || ctx.typeof(list) !== 'object') return [];
+  const module = (instance.quickjs as unknown as { module: EmscriptenHeap }).module;
+  const ffi = instance.quickjs.getFFI();
+  const context = contextPointer(ctx) as JSContextPointer;
+  // Not ctx.getLength: it reads through a view of the memory made before the memory last grew (then empty).
+  const lengthHandle = ctx.getProp(list, 'length');
+  const count = ctx.typeof(lengthHandle) === 'number' ? ctx.getNumber(lengthHandle) : 0;
+  lengthHandle.dispose();
+  const buffers: Buffer[] = [];
+  for (let index = 0; index < count; index++) {
+    const handle = ctx.getProp(list, index);
+    try {
+      const length = ffi.QTS_GetArrayBufferLength(context, handle.value);
+      if (length === 0) {
+        buffers.push(Buffer.alloc(0));
+        continue;
+      }
+      const pointer = ffi.QTS_GetArrayBuffer(context, handle.value);
+      if (!pointer) throw new OutOfMemory('out of memory');
+      const copy = Buffer.allocUnsafe(length);
+      copy.set(new Uint8Array(instance.memory.buffer, pointer, length));
+      module._free(pointer);
+      buffers.push(copy);
+    } finally {
+      handle.dispose();
+    }
+  }
+  return buffers;
+}
+
+/** Binary data's bytes (a view, no copy), or undefined if the value is not binary data. */
+function bytesOf(value: object): Uint8Array | undefined {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (value instanceof DataView) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  return undefined;
+}
+
+/** Deepest nesting of objects and arrays copied into the sandbox. */
+const MAX_DEPTH = 2000;
+
+interface Substitutes {
+  /** What goes in the JSON instead of binary data (its bytes are the index-th binary). */
+  binary(index: number, path: readonly string[]): unknown;
+  /** What goes in the JSON instead of a function. */
+  function(fn: (...values: unknown[]) => unknown, path: readonly string[]): unknown;
+}
+
+/**
+ * Prepares a value for `JSON.stringify` on its way into the sandbox: binary data (Buffer, Uint8Array, ArrayBuffer,
+ * DataView) and functions replaced by substitutes, `BigInt`s by strings, other typed arrays by arrays of numbers.
+ * Containers that hold any of these are copied (shallow, as plain objects and arrays holding the same own
+ * enumerable properties, which is what JSON.stringify writes); others are kept as they are, as are objects with a
+ * `toJSON` method (a Date). `JSON.stringify` with a replacer would not do: it calls `Buffer.prototype.toJSON`
+ * before the replacer, turning a 10 MB file into an array of 10 million numbers first.
+ *
+ * Returns the prepared value and the binaries, each once however many times it appears (by object).
+ */
+function prepareForSandbox(
+  root: unknown,
+  rootPath: string[],
+  substitutes: Substitutes,
+): { value: unknown; binaries: Uint8Array[] } {
+  const binaries: Uint8Array[] = [];
+  const indexes = new Map<object, number>();
+  const active = new Set<object>();
+  const path = rootPath;
+
+  const walk = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'function')
+      return substitutes.function(value as (...values: unknown[]) => unknown, path);
+    if (typeof value === 'bigint') return value.toString();
+    if (value === null || typeof value !== 'object') return value;
+    let index = indexes.get(value);
+    if (index === undefined) {
+      const bytes = bytesOf(value);
+      if (bytes) {
+        index = binaries.push(bytes) - 1;
+        indexes.set(value, index);
+      }
+    }
+    if (index !== undefined) return substitutes.binary(index, path);
+    if (ArrayBuffer.isView(value)) {
+      return Array.from(value as unknown as ArrayLike<unknown>, (item) =>
+        typeof item === 'bigint' ? item.toString() : item,
+      );
+    }
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+    if (active.has(value)) throw new TypeError('Converting circular structure to JSON');
+    if (depth >= MAX_DEPTH) throw new TypeError(`nested more than ${MAX_DEPTH} levels deep`);
+    active.add(value);
+    let copy: Record<string, unknown> | unknown[] | undefined;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (
+          item === null ||
+          (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'bigint')
+        ) {
+          continue;
+        }
+        path.push(String(i));
+        const next = walk(item, depth + 1);
+        path.pop();
+        if (next !== item) {
+          copy ??= value.slice();
+          (copy as unknown[])[i] = next;
+        }
+      }
+    } else {
+      const object = value as Record<string, unknown>;
+      for (const key of Object.keys(object)) {
+        const item = object[key];
+        if (
+          item === null ||
+          (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'bigint')
+        ) {
+          continue;
+        }
+        path.push(key);
+        const next = walk(item, depth + 1);
+        path.pop();
+        if (next !== item) {
+          copy ??= { ...object };
+          // Defined, not assigned: a key named __proto__ stays an own property.
+          Object.defineProperty(copy, key, {
+            value: next,
+            writable: true,
+            enumerable: true,
+            configurable: true,
+          });
+        }
+      }
+    }
+    active.delete(value);
+    return copy ?? value;
+  };
+  return { value: walk(root, 0), binaries };
+}
+
 /** Puts the pristine memory back after an execution; false if the memory is not as expected (drop the instance). */
 function restorePristine(instance: Instance, pristine: Pristine): boolean {
   const { layout } = pristine;
@@ -683,18 +890,6 @@ function readErrorHandle(ctx: QuickJSContext, handle: QuickJSHandle): ErrorInfo 
   };
 }
 
-function isBinary(value: unknown): value is Uint8Array | ArrayBuffer {
-  return value instanceof Uint8Array || value instanceof ArrayBuffer;
-}
-
-function base64Of(value: Uint8Array | ArrayBuffer): string {
-  const bytes =
-    value instanceof ArrayBuffer
-      ? Buffer.from(value)
-      : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  return bytes.toString('base64');
-}
-
 async function execute(code: string, args: unknown[], options: SandboxOptions): Promise<unknown> {
   const limits: Limits = {
     timeoutMs: options.timeoutMs ?? SANDBOX_DEFAULTS.timeoutMs,
@@ -724,46 +919,51 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
 
   // Host functions reachable from the sandbox, by index.
   const functions: Array<(...values: unknown[]) => unknown> = [];
-  function hostReplacer(this: unknown, key: string, value: unknown): unknown {
-    const original = (this as Record<string, unknown>)[key];
-    if (isBinary(original)) return { [BYTES]: base64Of(original) };
-    if (typeof value === 'function') {
-      functions.push(value as (...values: unknown[]) => unknown);
-      return { [FUNCTION]: functions.length - 1 };
-    }
-    if (typeof value === 'bigint') return value.toString();
-    return value;
-  }
-  const hostReviver = (_key: string, value: unknown): unknown => {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, BYTES)) {
-      const text = (value as Record<string, unknown>)[BYTES];
-      return Buffer.from(typeof text === 'string' ? text : '', 'base64');
-    }
-    return value;
+  /** A value for the sandbox (a host function's reply): JSON with tags, and the binaries the tags point at. */
+  const encodeForSandbox = (value: unknown): { json: string; binaries: Uint8Array[] } => {
+    const prepared = prepareForSandbox(value, [], {
+      binary: (index) => ({ [BYTES]: index }),
+      function: (fn) => ({ [FUNCTION]: functions.push(fn) - 1 }),
+    });
+    return { json: JSON.stringify(prepared.value) ?? '{}', binaries: prepared.binaries };
   };
-  const encodeForSandbox = (value: unknown): string => JSON.stringify(value, hostReplacer) ?? '{}';
+  /** Parses JSON from the sandbox, its byte tags pointing into `binaries` (the same tag twice: the same Buffer). */
+  const parseFromSandbox = (json: string, binaries: readonly Buffer[]): unknown => {
+    // The tag is plain ASCII, which JSON.stringify writes as is: no tag in the text, nothing to revive.
+    if (!json.includes(BYTES)) return JSON.parse(json);
+    return JSON.parse(json, (_key, value: unknown) => {
+      if (
+        value !== null &&
+        typeof value === 'object' &&
+        !Array.isArray(value) &&
+        Object.hasOwn(value, BYTES)
+      ) {
+        const bytes = binaries[(value as Record<string, number>)[BYTES] as number];
+        if (!bytes) throw new Error('binary data missing');
+        return bytes;
+      }
+      return value;
+    });
+  };
 
-  // The arguments as plain JSON, and where binary data and host functions go in them (see the bootstrap's run()).
-  const marks: Array<[path: string[], kind: 'b' | 'f', payload: string | number]> = [];
-  const parents = new Map<object, [holder: object, key: string]>();
-  function argsReplacer(this: object, key: string, value: unknown): unknown {
-    const original = (this as Record<string, unknown>)[key];
-    const binary = isBinary(original);
-    if (binary || typeof value === 'function') {
-      const path = [key];
-      for (let at = parents.get(this); at; at = parents.get(at[0])) path.push(at[1]);
-      path.reverse();
-      if (binary) marks.push([path, 'b', base64Of(original)]);
-      else marks.push([path, 'f', functions.push(value as (...values: unknown[]) => unknown) - 1]);
-      return 0;
-    }
-    if (typeof value === 'bigint') return value.toString();
-    if (value !== null && typeof value === 'object') parents.set(value, [this, key]);
-    return value;
-  }
+  // The arguments as plain JSON, where binary data and host functions go in them (see the bootstrap's run()), and
+  // the binary data, each once.
+  const marks: Array<[path: string[], kind: 'b' | 'f', index: number]> = [];
   let argsJson: string;
+  let argBinaries: Uint8Array[];
   try {
-    argsJson = JSON.stringify(args, argsReplacer);
+    const prepared = prepareForSandbox(args, [''], {
+      binary: (index, path) => {
+        marks.push([[...path], 'b', index]);
+        return 0;
+      },
+      function: (fn, path) => {
+        marks.push([[...path], 'f', functions.push(fn) - 1]);
+        return 0;
+      },
+    });
+    argsJson = JSON.stringify(prepared.value);
+    argBinaries = prepared.binaries;
   } catch (error) {
     throw new TypeError(
       `the code step's arguments cannot be copied into the sandbox: ${(error as Error).message}`,
@@ -903,18 +1103,36 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
     const numberArg = (handle: QuickJSHandle | undefined): number | undefined =>
       handle && ctx.typeof(handle) === 'number' ? ctx.getNumber(handle) : undefined;
 
-    const hostCall: HostFunction = (indexHandle, jsonHandle) => {
+    /** A reply for the sandbox: its JSON as a string, or [json, ArrayBuffer...] when binary data comes with it. */
+    const newReply = (json: string, binaries: readonly Uint8Array[]): QuickJSHandle => {
+      const text = newStringFast(instance, ctx, json);
+      if (!text) throw new OutOfMemory('out of memory');
+      if (binaries.length === 0) return text;
+      try {
+        return newBinaryList(instance, ctx, binaries, text);
+      } finally {
+        text.dispose();
+      }
+    };
+    const errorReply = (message: string) => ctx.newString(JSON.stringify({ error: message }));
+    /** A host function's result for the sandbox, as { value }. */
+    const valueReply = (value: unknown): { json: string; binaries: Uint8Array[] } => {
+      if (value === undefined) return { json: '{}', binaries: [] };
+      const encoded = encodeForSandbox(value);
+      return { json: `{"value":${encoded.json}}`, binaries: encoded.binaries };
+    };
+
+    const hostCall: HostFunction = (indexHandle, jsonHandle, binariesHandle) => {
       const index = numberArg(indexHandle);
       const json = stringArg(jsonHandle);
       const fn = index === undefined ? undefined : functions[index];
-      if (!fn || json === undefined) return ctx.newString(JSON.stringify({ error: 'not a host function' }));
+      if (!fn || json === undefined) return errorReply('not a host function');
       if (json.length > MAX_HOST_MESSAGE) {
-        return ctx.newString(
-          JSON.stringify({ error: `arguments larger than ${formatBytes(MAX_HOST_MESSAGE)}` }),
-        );
+        return errorReply(`arguments larger than ${formatBytes(MAX_HOST_MESSAGE)}`);
       }
+      let reply: { json: string; binaries: Uint8Array[] };
       try {
-        const values = JSON.parse(json, hostReviver) as unknown[];
+        const values = parseFromSandbox(json, readBinaryList(instance, ctx, binariesHandle)) as unknown[];
         const value = fn(...values);
         if (value !== null && typeof (value as PromiseLike<unknown>)?.then === 'function') {
           const id = nextPromise++;
@@ -925,37 +1143,50 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
           );
           return ctx.newString(JSON.stringify({ promise: id }));
         }
-        return ctx.newString(value === undefined ? '{}' : `{"value":${encodeForSandbox(value)}}`);
+        reply = valueReply(value);
       } catch (error) {
-        return ctx.newString(
-          JSON.stringify({ error: error instanceof Error ? error.message : String(error) }),
-        );
+        return errorReply(error instanceof Error ? error.message : String(error));
+      }
+      try {
+        return newReply(reply.json, reply.binaries);
+      } catch {
+        return errorReply('the result does not fit in the memory left');
       }
     };
 
     const settleHost = (id: number, ok: boolean, value: unknown) => {
       pendingHostCalls--;
       if (finished || !api) return;
-      let json: string;
+      let reply: { json: string; binaries: Uint8Array[] };
       try {
-        json = ok
-          ? value === undefined
-            ? '{}'
-            : `{"value":${encodeForSandbox(value)}}`
-          : JSON.stringify({ error: value instanceof Error ? value.message : String(value) });
+        reply = ok
+          ? valueReply(value)
+          : {
+              json: JSON.stringify({ error: value instanceof Error ? value.message : String(value) }),
+              binaries: [],
+            };
       } catch (error) {
-        json = JSON.stringify({
-          error: `the result cannot be copied into the sandbox: ${(error as Error).message}`,
-        });
+        reply = {
+          json: JSON.stringify({
+            error: `the result cannot be copied into the sandbox: ${(error as Error).message}`,
+          }),
+          binaries: [],
+        };
       }
       const { settle } = api;
       enter(() => {
+        let payload: QuickJSHandle;
+        try {
+          payload = newReply(reply.json, reply.binaries);
+        } catch {
+          fail(memoryError());
+          return;
+        }
         const idHandle = ctx.newNumber(id);
         const okHandle = ok ? ctx.true : ctx.false;
-        const jsonHandle = ctx.newString(json);
-        const result = ctx.callFunction(settle, ctx.undefined, idHandle, okHandle, jsonHandle);
+        const result = ctx.callFunction(settle, ctx.undefined, idHandle, okHandle, payload);
         idHandle.dispose();
-        jsonHandle.dispose();
+        payload.dispose();
         if (result.error) {
           fail(vmError(result.error, 'threw'));
           result.error.dispose();
@@ -1013,7 +1244,7 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
       );
     };
 
-    const hostDone: HostFunction = (jsonHandle) => {
+    const hostDone: HostFunction = (jsonHandle, binariesHandle) => {
       const json = stringArg(jsonHandle);
       if (json === undefined) {
         outcome ??= { ok: true, value: undefined };
@@ -1028,12 +1259,15 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
         );
         return;
       }
+      let binaries: Buffer[];
       try {
-        // The tag is plain ASCII, which JSON.stringify writes as is: no tag in the text, nothing to revive.
-        outcome ??= {
-          ok: true,
-          value: json.includes(BYTES) ? JSON.parse(json, hostReviver) : JSON.parse(json),
-        };
+        binaries = readBinaryList(instance, ctx, binariesHandle);
+      } catch {
+        fail(memoryError());
+        return;
+      }
+      try {
+        outcome ??= { ok: true, value: parseFromSandbox(json, binaries) };
       } catch (error) {
         fail(
           new SandboxError(
@@ -1120,7 +1354,16 @@ async function execute(code: string, args: unknown[], options: SandboxOptions): 
       }
       const argsHandle = keep(argsText);
       const marksHandle = marks.length > 0 ? keep(ctx.newString(JSON.stringify(marks))) : ctx.undefined;
-      const ran = ctx.callFunction(api.run, ctx.undefined, argsHandle, marksHandle);
+      let binariesHandle = ctx.undefined;
+      if (argBinaries.length > 0) {
+        try {
+          binariesHandle = keep(newBinaryList(instance, ctx, argBinaries));
+        } catch {
+          fail(memoryError());
+          return;
+        }
+      }
+      const ran = ctx.callFunction(api.run, ctx.undefined, argsHandle, marksHandle, binariesHandle);
       if (ran.error) {
         fail(vmError(ran.error, 'threw'));
         ran.error.dispose();

@@ -7,6 +7,10 @@
  * functions for `logger.*`, `debug.timeElapsed.*`, `debug.memoryUsage` and `invokeFlow`; and `stepResults`, every
  * earlier step's result by step key as the engine provides it (`stepResults.fetchUsers.results`). `console.*` goes to
  * the step's logger too. State changes are made by returning them (`{ data, executionState: {...} }`).
+ *
+ * Files keep their bytes: binary data in `stepResults` arrives as a `Buffer` (Node's, as Prismatic code steps
+ * expect: `stepResults.readFile.results.data.toString('base64')`), and a returned `Buffer`/`Uint8Array` comes back
+ * as a Buffer, so `{ data: stepResults.readFile.results.data, contentType }` passes a file through unchanged.
  */
 
 import type { DataSourceContext, JSONForm, TriggerPayload, TriggerResult } from '@weft/sdk';

@@ -1,10 +1,16 @@
 /**
  * persist-data: key/value state kept by the platform. Four stores share one set of actions: Execution (this run),
  * Instance (this flow of the instance), CrossFlow (every flow of the instance) and Integration (every instance).
- * Each action returns the store it changed; the platform saves it with the step.
+ *
+ * Save and remove actions return the store they changed (Spectral's contract); the platform stores the keys they
+ * set or removed, per key, with the step. Read-modify-write actions (increment, decrement, append to a list, add to
+ * a set, remove from a list or set) are atomic operations on one key (`context.updateState`): the platform applies
+ * them to the shared store at once, so concurrent executions never lose one another's updates, and they answer
+ * the value after the operation. Where the context has no `updateState` (a host other than Weft's engine), they
+ * read the store and return it whole, as the others do.
  */
-import type { ActionContext, ActionDefinition } from '@weft/sdk';
-import { action, component, input } from '@weft/sdk';
+import type { ActionContext, ActionDefinition, StateOperation } from '@weft/sdk';
+import { action, applyStateOperation, component, input, StateValueError } from '@weft/sdk';
 
 const stores = {
   Execution: { field: 'executionState', label: 'execution' },
@@ -36,10 +42,6 @@ function keyText(raw: unknown): string {
   return typeof raw === 'string' ? raw : JSON.stringify(raw);
 }
 
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 // biome-ignore lint/suspicious/noExplicitAny: each action declares its own inputs
 function storeActions(name: StoreName): Record<string, ActionDefinition<any>> {
   const { field, label } = stores[name];
@@ -47,20 +49,29 @@ function storeActions(name: StoreName): Record<string, ActionDefinition<any>> {
     ...(context[field] as Record<string, unknown>),
   });
   const changed = (state: Record<string, unknown>, data: unknown) => ({ data, [field]: state });
-  const listAt = (state: Record<string, unknown>, at: string): unknown[] => {
-    const current = state[at];
-    if (current === undefined || current === null) return [];
-    if (!Array.isArray(current)) throw new Error(`the ${label} value '${at}' is not a list`);
-    return [...current];
-  };
   const display = (verb: string, description: string) => ({ label: `${verb} (${label})`, description });
-  const step = (current: Record<string, unknown>, at: string, by: number) => {
-    const before = current[at] ?? 0;
-    const number = typeof before === 'number' ? before : Number(before);
-    if (!Number.isFinite(number))
-      throw new Error(`the ${label} value '${at}' is ${JSON.stringify(before)}, not a number`);
-    current[at] = number + by;
-    return current[at];
+  /** One key's read-modify-write: atomic through the platform when it can, else on the whole store. */
+  const update = async (context: ActionContext, at: string, operation: StateOperation) => {
+    try {
+      if (context.updateState) return { data: await context.updateState(field, at, operation) };
+      const state = read(context);
+      state[at] = applyStateOperation(at, state[at], operation);
+      return changed(state, state[at]);
+    } catch (error) {
+      // By name too: the error may come from another copy of the SDK (the server's port).
+      if (!(error instanceof StateValueError || (error as Error)?.name === 'StateValueError')) throw error;
+      const { expected, value } = error as StateValueError;
+      throw new Error(
+        expected === 'number'
+          ? `the ${label} value '${at}' is ${JSON.stringify(value)}, not a number`
+          : `the ${label} value '${at}' is not a list`,
+      );
+    }
+  };
+  const amountOf = (raw: unknown): number => {
+    const number = raw === undefined || raw === null || raw === '' ? 1 : Number(raw);
+    if (!Number.isFinite(number)) throw new Error(`the amount ${JSON.stringify(raw)} is not a number`);
+    return number;
   };
   return {
     [`save${name}Value`]: action({
@@ -144,12 +155,8 @@ function storeActions(name: StoreName): Record<string, ActionDefinition<any>> {
     [`append${name}ValueToList`]: action({
       display: display('Append Value to List', `Append a value to a list in the ${label} state.`),
       inputs: { keyInput: key, valueInput: value },
-      perform: async (context, { keyInput, valueInput }) => {
-        const state = read(context);
-        const at = keyText(keyInput);
-        state[at] = [...listAt(state, at), valueInput];
-        return changed(state, state[at]);
-      },
+      perform: async (context, { keyInput, valueInput }) =>
+        update(context, keyText(keyInput), { type: 'append', values: [valueInput] }),
     }),
     [`append${name}ValuesToList`]: action({
       display: display('Append Values to List', `Append several values to a list in the ${label} state.`),
@@ -174,7 +181,6 @@ function storeActions(name: StoreName): Record<string, ActionDefinition<any>> {
         }),
       },
       perform: async (context, { keyInput, dynamicValuesInput, valuesInput, flattenValuesInput }) => {
-        const state = read(context);
         const at = keyText(keyInput);
         const dynamic =
           dynamicValuesInput === undefined || dynamicValuesInput === null
@@ -184,8 +190,7 @@ function storeActions(name: StoreName): Record<string, ActionDefinition<any>> {
               : [dynamicValuesInput];
         let values = [...dynamic, ...(valuesInput as unknown[])];
         if (flattenValuesInput) values = values.flat(Number.POSITIVE_INFINITY);
-        state[at] = [...listAt(state, at), ...values];
-        return changed(state, state[at]);
+        return update(context, at, { type: 'append', values });
       },
     }),
     [`add${name}ValueToSet`]: action({
@@ -194,14 +199,8 @@ function storeActions(name: StoreName): Record<string, ActionDefinition<any>> {
         `Add a value to a list in the ${label} state unless it is there already.`,
       ),
       inputs: { keyInput: key, valueInput: value },
-      perform: async (context, { keyInput, valueInput }) => {
-        const state = read(context);
-        const at = keyText(keyInput);
-        const list = listAt(state, at);
-        if (!list.some((entry) => same(entry, valueInput))) list.push(valueInput);
-        state[at] = list;
-        return changed(state, list);
-      },
+      perform: async (context, { keyInput, valueInput }) =>
+        update(context, keyText(keyInput), { type: 'addToSet', value: valueInput }),
     }),
     [`remove${name}ValueFromList`]: action({
       display: display(
@@ -209,15 +208,8 @@ function storeActions(name: StoreName): Record<string, ActionDefinition<any>> {
         `Remove the first occurrence of a value from a list in the ${label} state.`,
       ),
       inputs: { keyInput: key, valueInput: value },
-      perform: async (context, { keyInput, valueInput }) => {
-        const state = read(context);
-        const at = keyText(keyInput);
-        const list = listAt(state, at);
-        const index = list.findIndex((entry) => same(entry, valueInput));
-        if (index >= 0) list.splice(index, 1);
-        state[at] = list;
-        return changed(state, list);
-      },
+      perform: async (context, { keyInput, valueInput }) =>
+        update(context, keyText(keyInput), { type: 'removeFromList', value: valueInput }),
     }),
     [`remove${name}ValueFromSet`]: action({
       display: display(
@@ -225,28 +217,20 @@ function storeActions(name: StoreName): Record<string, ActionDefinition<any>> {
         `Remove every occurrence of a value from a list in the ${label} state.`,
       ),
       inputs: { keyInput: key, valueInput: value },
-      perform: async (context, { keyInput, valueInput }) => {
-        const state = read(context);
-        const at = keyText(keyInput);
-        state[at] = listAt(state, at).filter((entry) => !same(entry, valueInput));
-        return changed(state, state[at]);
-      },
+      perform: async (context, { keyInput, valueInput }) =>
+        update(context, keyText(keyInput), { type: 'removeFromList', value: valueInput, all: true }),
     }),
     [`increment${name}Value`]: action({
       display: display('Increment Value', `Add to a number in the ${label} state.`),
       inputs: { keyInput: key, amountInput: amount },
-      perform: async (context, { keyInput, amountInput }) => {
-        const state = read(context);
-        return changed(state, step(state, keyText(keyInput), amountInput ?? 1));
-      },
+      perform: async (context, { keyInput, amountInput }) =>
+        update(context, keyText(keyInput), { type: 'add', amount: amountOf(amountInput) }),
     }),
     [`decrement${name}Value`]: action({
       display: display('Decrement Value', `Subtract from a number in the ${label} state.`),
       inputs: { keyInput: key, amountInput: amount },
-      perform: async (context, { keyInput, amountInput }) => {
-        const state = read(context);
-        return changed(state, step(state, keyText(keyInput), -(amountInput ?? 1)));
-      },
+      perform: async (context, { keyInput, amountInput }) =>
+        update(context, keyText(keyInput), { type: 'add', amount: -amountOf(amountInput) }),
     }),
     [`save${name}CurrentTime`]: action({
       display: display('Save Current Time', `Store the current time (ISO 8601) in the ${label} state.`),

@@ -491,7 +491,24 @@ function validateFlow(
       );
     }
     if (operation) checkInputs(entry, operation, configVarsByKey, report);
+    if (operation && entry.isTrigger) checkSynchronousSupport(flow, entry, operation, report);
   }
+}
+
+/** A synchronous flow answers its caller with its result: a trigger that declares it cannot do so is refused. */
+function checkSynchronousSupport(
+  flow: Flow,
+  entry: PlacedStep,
+  operation: CatalogOperation,
+  report: ValidationTarget['report'],
+): void {
+  if (!flow.isSynchronous || operation.synchronousResponseSupport !== 'invalid') return;
+  const { component, key } = entry.step.action;
+  report(
+    'TRIGGER_NOT_SYNCHRONOUS',
+    joinPath(entry.path, 'action'),
+    `flow '${flow.name}' is synchronous (isSynchronous: true), but its trigger '${component.key}.${key}' declares synchronousResponseSupport 'invalid': it cannot answer the caller with the flow's result; set isSynchronous: false, or use a trigger that supports synchronous responses`,
+  );
 }
 
 function placeSteps(flow: Flow, flowPath: string): PlacedStep[] {

@@ -1,4 +1,5 @@
 import { Document, isScalar, Scalar, visit } from 'yaml';
+import { containsPrivateKey } from '../key-material.js';
 import {
   type ActionRef,
   type ComplexValue,
@@ -70,6 +71,16 @@ function expressionDocument(expression: ConditionExpression): unknown[] {
   return expression.map((item) =>
     typeof item === 'string' ? item : Array.isArray(item) ? expressionDocument(item) : inputDocument(item),
   );
+}
+
+/** A connection's input values without those holding private key material (a secret, never exported). */
+function withoutKeyMaterial(inputs: { [name: string]: Input }): { [name: string]: Input } {
+  const kept: { [name: string]: Input } = {};
+  for (const [name, input] of Object.entries(inputs)) {
+    if (containsPrivateKey((input as { value?: unknown }).value)) continue;
+    Object.defineProperty(kept, name, { value: input, enumerable: true, writable: true, configurable: true });
+  }
+  return kept;
 }
 
 function inputsDocument(inputs: { [name: string]: Input }): Doc {
@@ -194,7 +205,8 @@ function configVarDocument(configVar: ConfigVar): Doc {
       stableKey: configVar.stableKey,
       description: configVar.description,
       dataType: configVar.dataType,
-      defaultValue: configVar.defaultValue,
+      // Private key material is a secret wherever it was put: never exported.
+      defaultValue: containsPrivateKey(configVar.defaultValue) ? undefined : configVar.defaultValue,
       orgOnly: configVar.orgOnly,
       pickList: configVar.pickList,
       scheduleType: configVar.scheduleType,
@@ -203,7 +215,7 @@ function configVarDocument(configVar: ConfigVar): Doc {
       collectionType: configVar.collectionType,
       connection: configVar.connection ? actionRefDocument(configVar.connection) : undefined,
       dataSource: configVar.dataSource ? actionRefDocument(configVar.dataSource) : undefined,
-      inputs: configVar.inputs ? inputsDocument(configVar.inputs) : undefined,
+      inputs: configVar.inputs ? inputsDocument(withoutKeyMaterial(configVar.inputs)) : undefined,
       useScopedConfigVar: configVar.useScopedConfigVar,
       onPremiseConnectionConfig: configVar.onPremiseConnectionConfig,
       meta: configVar.meta,

@@ -130,6 +130,21 @@ export const testComponents: CatalogComponent[] = [
     },
     triggers: {},
   },
+  {
+    key: 'repo-events',
+    isPublic: false,
+    actions: {},
+    triggers: {
+      // Spectral's github eventWebhook: registers its own webhook, answers no caller synchronously.
+      eventWebhook: {
+        key: 'eventWebhook',
+        inputs: [],
+        synchronousResponseSupport: 'invalid',
+        hasWebhookCreateFunction: true,
+        hasWebhookDeleteFunction: true,
+      },
+    },
+  },
 ];
 
 export const testCatalog = createComponentCatalog(testComponents);

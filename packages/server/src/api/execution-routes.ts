@@ -2,6 +2,8 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database/schema.js';
+import { WeftError } from '../errors.js';
+import { executionFile } from '../executions/execution-files.js';
 import { queueExecution } from '../executions/execution-queue.js';
 import { callerOf } from '../http/authenticate.js';
 import { Cursor, errorResponses, Limit, page } from './common-schemas.js';
@@ -13,6 +15,7 @@ import {
   testRunTrigger,
   triggerKinds,
 } from './execution-store.js';
+import { isUuid } from './integration-store.js';
 
 const TestRun = Type.Object(
   {
@@ -21,6 +24,12 @@ const TestRun = Type.Object(
       Type.String({ minLength: 1, maxLength: 200, description: 'Defaults to application/json' }),
     ),
     headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Request headers' })),
+    encoding: Type.Optional(
+      Type.Literal('base64', {
+        description:
+          "base64: payload is a file's bytes in base64; the trigger receives them as a file {data, contentType}, as a binary webhook body",
+      }),
+    ),
   },
   { additionalProperties: false, $id: 'TestRun' },
 );
@@ -163,6 +172,10 @@ const TestRunParams = Type.Object({
   flowName: Type.String({ description: 'The flow name' }),
 });
 const IdParams = Type.Object({ id: Type.String({ description: 'Execution id' }) });
+const FileParams = Type.Object({
+  id: Type.String({ description: 'Execution id' }),
+  sha256: Type.String({ description: 'The SHA-256 of the file, as its $binary mark gives it' }),
+});
 
 /** Test runs of instance flows and `/api/executions`: list, get, replay, cancel. */
 export function executionRoutes(db: Kysely<Database>) {
@@ -216,6 +229,42 @@ export function executionRoutes(db: Kysely<Database>) {
         },
       },
       async (request) => getExecution(db, callerOf(request).orgId, request.params.id),
+    );
+
+    app.get<{ Params: Static<typeof FileParams> }>(
+      '/executions/:id/files/:sha256',
+      {
+        config: { permission: 'instances:read' },
+        schema: {
+          tags,
+          summary: 'Download a file an execution holds',
+          description:
+            'Binary data in step results and responses appears there as {"$binary": {"sha256", "size", "contentType"}}; this answers its bytes, with the content type the file had in this execution.',
+          params: FileParams,
+          response: {
+            200: Type.Unknown({ description: 'The file bytes' }),
+            ...errorResponses(404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { id, sha256 } = request.params;
+        const file =
+          isUuid(id) && /^[0-9a-f]{64}$/.test(sha256)
+            ? await executionFile(db, callerOf(request).orgId, id, sha256)
+            : undefined;
+        if (!file) {
+          throw new WeftError(
+            'EXECUTION_FILE_NOT_FOUND',
+            `Execution '${id}' holds no file with SHA-256 '${sha256.slice(0, 80)}' in your organization; take the digest from a {"$binary": {"sha256": …}} mark in its step results.`,
+          );
+        }
+        return reply
+          .type(file.contentType ?? 'application/octet-stream')
+          .header('content-disposition', 'attachment')
+          .header('x-content-type-options', 'nosniff')
+          .send(file.content);
+      },
     );
 
     app.get<{ Querystring: Static<typeof ExecutionListQuery> }>(

@@ -12,6 +12,8 @@ export interface TestRunInput {
   payload?: unknown;
   contentType?: string;
   headers?: Record<string, string>;
+  /** `base64`: the payload is a file's bytes. */
+  encoding?: 'base64';
 }
 
 export function executionNotFound(id: string): WeftError {
@@ -20,11 +22,26 @@ export function executionNotFound(id: string): WeftError {
 
 /** The request a test run sends: the payload as the body, with its content type and headers. */
 export function testRunTrigger(input: TestRunInput): TriggerRequest {
-  const contentType = input.contentType ?? 'application/json';
+  if (input.encoding === 'base64') {
+    if (
+      typeof input.payload !== 'string' ||
+      !/^[A-Za-z0-9+/]*={0,2}$/.test(input.payload.replace(/\s/g, ''))
+    ) {
+      throw new WeftError(
+        'API_VALIDATION_FAILED',
+        'With encoding "base64", payload must be the file\'s bytes as base64 text (body/payload).',
+        { field: 'payload' },
+      );
+    }
+  }
+  const contentType =
+    input.contentType ?? (input.encoding === 'base64' ? 'application/octet-stream' : 'application/json');
+  const data =
+    input.encoding === 'base64' ? Buffer.from(input.payload as string, 'base64') : (input.payload ?? null);
   return {
     headers: { 'content-type': contentType, ...input.headers },
     queryParameters: {},
-    body: { data: input.payload ?? null, contentType },
+    body: { data, contentType },
   };
 }
 

@@ -1,4 +1,10 @@
-import { type ConfigVar, closestMatch, cronProblem, type Integration } from '@weft/definition';
+import {
+  type ConfigVar,
+  closestMatch,
+  containsPrivateKey,
+  cronProblem,
+  type Integration,
+} from '@weft/definition';
 import { configValues } from '@weft/engine';
 
 /**
@@ -65,9 +71,20 @@ export function configVariablesView(definition: unknown, stored: StoredValues): 
       orgOnly: configVar.orgOnly,
       ...(configVar.pickList ? { pickList: configVar.pickList } : {}),
       ...(configVar.collectionType ? { collectionType: configVar.collectionType } : {}),
-      value: secretDataTypes.has(configVar.dataType) && value !== null ? { configured: true } : value,
+      // A private key pasted into any variable (a string, a code variable) is a secret too.
+      value:
+        (secretDataTypes.has(configVar.dataType) && value !== null) || holdsPrivateKey(value)
+          ? { configured: true }
+          : value,
     };
   });
+}
+
+/** Whether a config value (or an item of a list or key-value list) holds private key material. */
+function holdsPrivateKey(value: unknown): boolean {
+  if (containsPrivateKey(value)) return true;
+  if (Array.isArray(value)) return value.some((item) => holdsPrivateKey(item?.value ?? item));
+  return false;
 }
 
 type Checked = { ok: true; value: unknown } | { ok: false; message: string };

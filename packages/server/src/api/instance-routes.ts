@@ -4,6 +4,11 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ComponentSandboxes } from '../components/component-sandboxes.js';
 import { runTriggerLifecycle } from '../components/instance-lifecycle.js';
+import {
+  syncWebhookRegistrations,
+  type WebhookSyncOutcome,
+  webhookRegistrationError,
+} from '../components/webhook-registrations.js';
 import type { Database } from '../database/schema.js';
 import { isWeftError, WeftError } from '../errors.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
@@ -79,8 +84,45 @@ const ConfigVariable = Type.Object({
   }),
 });
 
+const WebhookRegistration = Type.Object({
+  flow: Type.String(),
+  stableKey: Type.String(),
+  trigger: Type.String({ description: 'component/trigger that registers it' }),
+  status: Type.Union([Type.Literal('registered'), Type.Literal('failed'), Type.Literal('removed')], {
+    description:
+      "registered: the trigger's webhookCreate succeeded and no webhookDelete since; failed: the last webhookCreate failed (see lastError), nothing is registered; removed: webhookDelete succeeded (paused, or removed before registering again)",
+  }),
+  webhookUrl: Type.Union([Type.String(), Type.Null()], { description: 'The URL it was registered for' }),
+  configHash: Type.Union([Type.String(), Type.Null()], {
+    description: 'Hash of the trigger, URL and inputs it was registered for (first 16 hex digits)',
+  }),
+  versionNumber: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'The integration version that registered it',
+  }),
+  componentVersion: Type.Union([Type.Integer(), Type.Null()], {
+    description: "The custom component's version that registered it (null for code-native components)",
+  }),
+  registeredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  removedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  lastError: Type.Union([
+    Type.Object({
+      operation: Type.Union([Type.Literal('create'), Type.Literal('delete')]),
+      message: Type.String(),
+      at: Type.String({ format: 'date-time' }),
+    }),
+    Type.Null(),
+  ]),
+});
+
 const InstanceDetail = Type.Object(
-  { ...instanceProperties, configVariables: Type.Array(ConfigVariable) },
+  {
+    ...instanceProperties,
+    configVariables: Type.Array(ConfigVariable),
+    webhookRegistrations: Type.Array(WebhookRegistration, {
+      description:
+        "Flows whose trigger registers its webhook at the provider (Spectral's webhookLifecycleHandlers): registered on deploy and unpause, removed on pause and delete, registered again when the URL or the trigger's inputs change",
+    }),
+  },
   { $id: 'InstanceDetail' },
 );
 
@@ -225,6 +267,17 @@ const RemoveOutcome = Type.Object(
       }),
       { description: 'Outcomes of the remove-trigger flows, which ran before the instance was deleted' },
     ),
+    webhookRemovals: Type.Array(
+      Type.Object({
+        flow: Type.String(),
+        status: Type.Union([Type.Literal('removed'), Type.Literal('failed')]),
+        error: Type.Optional(Type.String()),
+      }),
+      {
+        description:
+          "Webhooks the flows' triggers had registered at the provider, removed (webhookDelete) before the instance was deleted; a failed one may still exist there",
+      },
+    ),
   },
   { $id: 'RemoveOutcome' },
 );
@@ -257,6 +310,19 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
     app.addSchema(InstanceEndpoints);
     app.addSchema(ApiKeys);
     app.addSchema(RemoveOutcome);
+    const lifecycleDeps = { db, keyring: options.keyring, log: options.log, sandboxes: options.sandboxes };
+
+    /**
+     * After a deploy (or an upgrade's redeploy): webhook registrations are brought up to date, then the triggers'
+     * onInstanceDeploy run. Either failing answers 422 (the deploy stands); registrations that failed are recorded.
+     */
+    const afterDeploy = async (orgId: string, id: string, baseUrl: string): Promise<void> => {
+      const webhooks: WebhookSyncOutcome = await syncWebhookRegistrations(lifecycleDeps, orgId, id, baseUrl);
+      await runTriggerLifecycle(lifecycleDeps, orgId, id, 'onInstanceDeploy', baseUrl);
+      if (webhooks.failures.length > 0)
+        throw webhookRegistrationError('The instance was deployed', webhooks.failures);
+    };
+
     const tags = ['instances'];
     const read = { permission: 'instances:read' } as const;
     const write = { permission: 'instances:write' } as const;
@@ -353,6 +419,17 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
       async (request) => {
         const lifecycle = { db, keyring: options.keyring, log: options.log, sandboxes: options.sandboxes };
         const { orgId } = callerOf(request);
+        // Registered webhooks are removed first; a failure does not keep the instance alive either: it is logged
+        // and answered (the record goes with the instance).
+        const webhooks = await syncWebhookRegistrations(
+          lifecycle,
+          orgId,
+          request.params.id,
+          baseUrlOf(request, options.publicUrl),
+          { remove: true },
+        );
+        for (const failure of webhooks.failures)
+          options.log.warn({ instanceId: request.params.id, error: failure.message }, 'webhookDelete failed');
         // A failing onInstanceDelete does not keep an instance alive: it is logged, and the delete goes on.
         await runTriggerLifecycle(
           lifecycle,
@@ -373,7 +450,18 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
           request.params.id,
           options.removeWaitMs,
         );
-        return { deleted: true, ...outcome };
+        return {
+          deleted: true,
+          ...outcome,
+          webhookRemovals: [
+            ...webhooks.deleted.map((flow) => ({ flow, status: 'removed' as const })),
+            ...webhooks.failures.map((failure) => ({
+              flow: failure.flow,
+              status: 'failed' as const,
+              error: failure.message,
+            })),
+          ],
+        };
       },
     );
 
@@ -393,13 +481,7 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
       async (request) => {
         const { orgId } = callerOf(request);
         const outcome = await deployInstance(db, orgId, request.params.id);
-        await runTriggerLifecycle(
-          { db, keyring: options.keyring, log: options.log, sandboxes: options.sandboxes },
-          orgId,
-          request.params.id,
-          'onInstanceDeploy',
-          baseUrlOf(request, options.publicUrl),
-        );
+        await afterDeploy(orgId, request.params.id, baseUrlOf(request, options.publicUrl));
         return { instance: await getInstance(db, orgId, request.params.id), ...outcome };
       },
     );
@@ -434,6 +516,7 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
         if (wasDeployed && request.body?.deploy !== false) {
           try {
             const outcome = await deployInstance(db, orgId, id);
+            await afterDeploy(orgId, id, baseUrlOf(request, options.publicUrl));
             deployed = { instance: await getInstance(db, orgId, id), ...outcome };
           } catch (error) {
             if (isWeftError(error) && error.code === 'INSTANCE_CONFIG_INCOMPLETE') {
@@ -540,13 +623,29 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
             tags,
             summary: enabled ? 'Unpause an instance' : 'Pause an instance',
             description: enabled
-              ? 'Sets enabled to true.'
-              : 'Sets enabled to false: a paused instance runs nothing.',
+              ? "Sets enabled to true; a deployed instance's triggers register their webhooks at the provider again (webhookCreate). A failing registration answers 422 WEBHOOK_REGISTRATION_FAILED; the instance is unpaused still, and unpausing again retries."
+              : 'Sets enabled to false: a paused instance runs nothing, and triggers that registered their webhook at the provider remove it (webhookDelete). A failing removal answers 422 WEBHOOK_REGISTRATION_FAILED; the instance is paused still, and pausing again retries.',
             params: IdParams,
-            response: { 200: Type.Ref('Instance'), ...errorResponses(404) },
+            response: { 200: Type.Ref('Instance'), ...errorResponses(404, 422) },
           },
         },
-        async (request) => setInstanceEnabled(db, callerOf(request).orgId, request.params.id, enabled),
+        async (request) => {
+          const { orgId } = callerOf(request);
+          const instance = await setInstanceEnabled(db, orgId, request.params.id, enabled);
+          const webhooks = await syncWebhookRegistrations(
+            lifecycleDeps,
+            orgId,
+            instance.id,
+            baseUrlOf(request, options.publicUrl),
+          );
+          if (webhooks.failures.length > 0) {
+            throw webhookRegistrationError(
+              `The instance is ${enabled ? 'unpaused' : 'paused'}`,
+              webhooks.failures,
+            );
+          }
+          return instance;
+        },
       );
     }
   };

@@ -1,6 +1,7 @@
 import type { CatalogComponent, Integration } from '@weft/definition';
 import { type Kysely, sql } from 'kysely';
 import { connectionComponents } from '../components/custom-component-store.js';
+import { type WebhookRegistrationView, webhookRegistrationsOf } from '../components/webhook-registrations.js';
 import { prepareConnectionValues } from '../connections/instance-connections.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
@@ -37,6 +38,8 @@ export interface Instance {
 
 export interface InstanceDetail extends Instance {
   configVariables: ConfigVariableView[];
+  /** Flows whose trigger registers its webhook at the provider (Spectral's webhookLifecycleHandlers). */
+  webhookRegistrations: WebhookRegistrationView[];
 }
 
 export interface InstanceCreate {
@@ -149,6 +152,7 @@ export async function getInstanceDetail(db: Db, orgId: string, id: string): Prom
   return {
     ...toInstance(row),
     configVariables: configVariablesView(row.definition, row.config_values ?? {}),
+    webhookRegistrations: await webhookRegistrationsOf(db, row.id),
   };
 }
 

@@ -1,8 +1,8 @@
 /**
  * The script a component sandbox process runs (CommonJS, no dependencies: it is written next to the bundle in the
  * sandbox's own directory, the only place the process may read). It loads one bundle, then performs the calls the
- * server sends over the IPC channel one at a time: an action, a trigger, a trigger's instance deploy/delete
- * function, or a data source. Everything a call's context needs arrives with the call as plain data; the two
+ * server sends over the IPC channel one at a time: an action, a trigger, a trigger's instance deploy/delete or
+ * webhook create/delete function, or a data source. Everything a call's context needs arrives with the call as plain data; the two
  * things that reach back to the platform (log lines and `invokeFlow`) are messages on the same channel.
  *
  * The bundle shares this process, so it could forge messages: the server treats every answer as untrusted data
@@ -50,6 +50,54 @@ for (const [method, level] of [['log', 'info'], ['info', 'info'], ['debug', 'deb
   console[method] = (...args) => { if (currentCall !== undefined) post({ type: 'log', callId: currentCall, level, message: text(args).slice(0, 65536) }); };
 }
 
+// The message a thrown value that is not an Error carries: what an error hook (Spectral's hooks.error) returned,
+// such as a string, {message}, the API's own error body ({error: {message}}, {error, error_description},
+// {errors: [...]}, {detail}, ...), or Spectral's handleErrors answer {message, data, status, headers}, whose data is
+// the API's body (its message is added to the generic one). Undefined when it carries none.
+const messageFields = ['error_description', 'errorMessage', 'error_message', 'detail', 'title', 'description', 'reason', 'msg'];
+function ownMessageOf(value, depth) {
+  if (typeof value === 'string') return value.trim() === '' ? undefined : value;
+  if (!value || typeof value !== 'object' || depth > 4) return undefined;
+  if (Array.isArray(value)) {
+    const messages = value.slice(0, 5).map((item) => messageOf(item, depth + 1)).filter((item) => item !== undefined);
+    return messages.length > 0 ? messages.join('; ') : undefined;
+  }
+  if (typeof value.message === 'string' && value.message.trim() !== '') return value.message;
+  if (typeof value.error === 'string' && value.error.trim() !== '') {
+    const detail = typeof value.error_description === 'string' && value.error_description.trim() !== '' ? value.error_description
+      : typeof value.detail === 'string' && value.detail.trim() !== '' ? value.detail : undefined;
+    return detail === undefined ? value.error : value.error + ': ' + detail;
+  }
+  for (const field of ['error', 'errors', 'fault']) {
+    const found = messageOf(value[field], depth + 1);
+    if (found !== undefined) return found;
+  }
+  for (const field of messageFields) {
+    if (typeof value[field] === 'string' && value[field].trim() !== '') return value[field];
+  }
+  return undefined;
+}
+function messageOf(value, depth) {
+  const own = ownMessageOf(value, depth);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return own;
+  for (const field of ['data', 'body', 'response']) {
+    const inner = value[field];
+    if (inner === undefined || inner === null || inner === '') continue;
+    const text = messageOf(inner, depth + 1) ?? jsonOf(inner);
+    const found = text.length > 2000 ? text.slice(0, 2000) + '…' : text;
+    return own === undefined || own === found ? found : own + ': ' + found;
+  }
+  return own;
+}
+function jsonOf(value) {
+  try {
+    const json = stringify(value);
+    return json === undefined ? String(value) : json.length > 2000 ? json.slice(0, 2000) + '…' : json;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 function describeError(error) {
   try {
     if (error && typeof error === 'object') {
@@ -58,7 +106,10 @@ function describeError(error) {
         : typeof error.statusCode === 'number' ? error.statusCode
         : response && typeof response.status === 'number' ? response.status : undefined;
       const connection = error.connection && typeof error.connection === 'object' ? error.connection : undefined;
-      const message = typeof error.message === 'string' && error.message !== '' ? error.message : String(error);
+      // An Error says what it says; anything else an error hook returned says it in its own fields, or as JSON.
+      const message = error instanceof Error
+        ? (typeof error.message === 'string' && error.message !== '' ? error.message : String(error))
+        : messageOf(error, 0) ?? jsonOf(error);
       return {
         name: typeof error.name === 'string' ? error.name : 'Error',
         message: message.split(bundlePath).join('component.js'),
@@ -70,6 +121,8 @@ function describeError(error) {
           : connection && typeof connection.key === 'string' ? connection.key : undefined,
       };
     }
+    // A string (what an error hook often returns) is the message itself.
+    if (typeof error === 'string' && error.trim() !== '') return { name: 'Error', message: error.split(bundlePath).join('component.js') };
     return { name: 'Error', message: 'the component threw ' + typeof error + ' ' + String(error).slice(0, 500) };
   } catch {
     return { name: 'Error', message: 'the component threw an error that cannot be described' };
@@ -106,10 +159,13 @@ function contextFor(call) {
 }
 
 function operation(call) {
-  const groups = { action: 'actions', trigger: 'triggers', onInstanceDeploy: 'triggers', onInstanceDelete: 'triggers', dataSource: 'dataSources' };
+  const groups = { action: 'actions', trigger: 'triggers', onInstanceDeploy: 'triggers', onInstanceDelete: 'triggers', webhookCreate: 'triggers', webhookDelete: 'triggers', dataSource: 'dataSources' };
   const group = component[groups[call.kind]];
   const found = Array.isArray(group) ? group.find((item) => item && item.key === call.key) : group && group[call.key];
-  const fn = found && (call.kind === 'onInstanceDeploy' || call.kind === 'onInstanceDelete' ? found[call.kind] : found.perform);
+  // A trigger's lifecycle functions (Spectral's onInstanceDeploy/onInstanceDelete, and webhookCreate/webhookDelete
+  // that convertTrigger makes of webhookLifecycleHandlers) are called by their own name; everything else is perform.
+  const eventKinds = ['onInstanceDeploy', 'onInstanceDelete', 'webhookCreate', 'webhookDelete'];
+  const fn = found && (eventKinds.includes(call.kind) ? found[call.kind] : found.perform);
   if (typeof fn !== 'function') {
     const what = call.kind === 'action' ? 'action' : call.kind === 'dataSource' ? 'data source' : call.kind === 'trigger' ? 'trigger' : call.kind + ' function on trigger';
     throw new Error('component ' + stringify(component.key) + ' has no ' + what + ' ' + stringify(call.key));
@@ -117,8 +173,16 @@ function operation(call) {
   return fn;
 }
 
+// The call's own temporary directory, the one place it may write (the server empties and removes it after the
+// call): os.tmpdir() answers it while the call runs, so libraries that write temporary files work.
+function useTempDir(dir) {
+  if (typeof dir === 'string') process.env.TMPDIR = dir;
+  else delete process.env.TMPDIR;
+}
+
 async function perform(call) {
   currentCall = call.callId;
+  useTempDir(call.tmpDir);
   const context = contextFor(call);
   try {
     const fn = operation(call);
@@ -140,6 +204,7 @@ async function perform(call) {
     post({ type: 'error', callId: call.callId, error: describeError(error) });
   } finally {
     currentCall = undefined;
+    useTempDir(undefined);
   }
 }
 

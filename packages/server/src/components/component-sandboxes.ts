@@ -18,6 +18,10 @@ import {
  * limit), each running one call at a time. A call that throws fails with its message; one that hangs past its
  * time limit, exhausts its memory or kills its process fails alone, and its process is replaced by a fresh one for
  * the next call. Idle processes are kept warm for a while, so a flow's steps do not pay for a process start each.
+ *
+ * Each call gets a private temporary directory, the only place its process may write (os.tmpdir() and TMPDIR point
+ * at it during the call). A process's calls come one at a time, possibly for different customers: its temporary
+ * area is emptied before and after every call, whatever the outcome, so no file outlives the call that wrote it.
  */
 
 export interface SandboxLimits {
@@ -50,7 +54,14 @@ export interface SandboxBundle {
   load(): Promise<Buffer>;
 }
 
-export type SandboxCallKind = 'action' | 'trigger' | 'onInstanceDeploy' | 'onInstanceDelete' | 'dataSource';
+export type SandboxCallKind =
+  | 'action'
+  | 'trigger'
+  | 'onInstanceDeploy'
+  | 'onInstanceDelete'
+  | 'webhookCreate'
+  | 'webhookDelete'
+  | 'dataSource';
 
 export interface SandboxCall {
   kind: SandboxCallKind;
@@ -138,14 +149,22 @@ class SandboxProcess {
   ended = false;
   private readonly exitListeners = new Set<(reason: string) => void>();
 
+  /** Where the calls' temporary directories are made: the only place the process may write. */
+  readonly tempRoot: string;
+
   constructor(
     readonly bundle: SandboxBundle,
     readonly dir: string,
     limits: SandboxLimits,
   ) {
+    this.tempRoot = path.join(dir, 'tmp');
     this.child = spawn(
       process.execPath,
-      [...sandboxNodeArgs(dir, limits.memoryMb), path.join(dir, 'host.cjs'), path.join(dir, 'bundle.cjs')],
+      [
+        ...sandboxNodeArgs(dir, limits.memoryMb, this.tempRoot),
+        path.join(dir, 'host.cjs'),
+        path.join(dir, 'bundle.cjs'),
+      ],
       {
         cwd: dir,
         env: {},
@@ -214,7 +233,8 @@ export class ComponentSandboxes {
     const sandbox = await this.acquire(bundle, hooks.signal);
     let healthy = false;
     try {
-      const outcome = await this.run(sandbox, call, hooks);
+      const tempDir = await callTempDir(sandbox);
+      const outcome = await this.run(sandbox, call, hooks, tempDir);
       healthy = true;
       return outcome;
     } catch (error) {
@@ -222,7 +242,9 @@ export class ComponentSandboxes {
       healthy = error instanceof ComponentCallError && !sandbox.ended;
       throw error;
     } finally {
-      this.release(sandbox, healthy);
+      // Whatever the outcome, the call's files go before its process takes another call.
+      const emptied = await emptyTempRoot(sandbox);
+      this.release(sandbox, healthy && emptied);
     }
   }
 
@@ -290,6 +312,7 @@ export class ComponentSandboxes {
       const content = await bundle.load();
       await fs.writeFile(path.join(dir, 'bundle.cjs'), content, { mode: 0o400 });
       await fs.writeFile(path.join(dir, 'host.cjs'), componentHostSource, { mode: 0o400 });
+      await fs.mkdir(path.join(dir, 'tmp'), { mode: 0o700 });
       sandbox = new SandboxProcess(bundle, dir, this.limits);
       sandbox.busy = true;
       this.processes.add(sandbox);
@@ -353,7 +376,12 @@ export class ComponentSandboxes {
     });
   }
 
-  private run(sandbox: SandboxProcess, call: SandboxCall, hooks: SandboxCallHooks): Promise<SandboxOutcome> {
+  private run(
+    sandbox: SandboxProcess,
+    call: SandboxCall,
+    hooks: SandboxCallHooks,
+    tempDir: string,
+  ): Promise<SandboxOutcome> {
     const callId = ++nextCallId;
     const { label } = sandbox.bundle;
     const what = `${describeKind(call.kind)} '${call.key}' of ${label}`;
@@ -449,7 +477,7 @@ export class ComponentSandboxes {
       };
       sandbox.child.on('message', onMessage);
       try {
-        sandbox.send({ type: 'call', callId, ...call });
+        sandbox.send({ type: 'call', callId, ...call, tmpDir: tempDir });
       } catch (error) {
         fail(
           new SandboxFailure(
@@ -483,6 +511,34 @@ export class ComponentSandboxes {
     } catch (error) {
       reply({ error: (error as Error).message ?? String(error) });
     }
+  }
+}
+
+/** A fresh, empty temporary directory for the next call of a sandbox process (its area emptied first). */
+async function callTempDir(sandbox: SandboxProcess): Promise<string> {
+  if (!(await emptyTempRoot(sandbox))) {
+    throw new SandboxFailure(
+      'COMPONENT_CRASHED',
+      'the temporary directory of the call could not be prepared',
+    );
+  }
+  return fs.mkdtemp(path.join(sandbox.tempRoot, 'call-'));
+}
+
+/**
+ * Removes everything in a sandbox process's temporary area (a call may also have written next to its own
+ * directory); false when that failed, and the process must not take another call.
+ */
+async function emptyTempRoot(sandbox: SandboxProcess): Promise<boolean> {
+  try {
+    const entries = await fs.readdir(sandbox.tempRoot);
+    await Promise.all(
+      entries.map((entry) => fs.rm(path.join(sandbox.tempRoot, entry), { recursive: true, force: true })),
+    );
+    return true;
+  } catch (error) {
+    // A process that ended has its whole directory removed (SandboxProcess.end).
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
 

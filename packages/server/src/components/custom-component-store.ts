@@ -5,6 +5,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import { extractComponentBundle } from '../integrations/code-native-bundle.js';
+import { refuseUnsupportedFeatures } from './component-features.js';
 
 /**
  * An organization's custom components: every publish of a bundle is a new, immutable version numbered from 1;
@@ -71,8 +72,9 @@ export async function publishComponent(
   orgId: string,
   input: { bundle: Buffer; comment?: string; tokenId?: string | null },
 ): Promise<PublishedComponent> {
-  const { component } = await extractComponentBundle(input.bundle);
+  const { component, declared } = await extractComponentBundle(input.bundle);
   checkKey(component.key);
+  refuseUnsupportedFeatures(component.key, declared);
   const sha256 = createHash('sha256').update(input.bundle).digest('hex');
   const manifest: CatalogComponent = { ...component, isPublic: false };
   delete manifest.versions;

@@ -14,14 +14,20 @@ import { type InstanceRuntime, type InstanceRuntimeDeps, loadInstanceRuntime } f
  * Trigger lifecycle functions (Spectral's `onInstanceDeploy` / `onInstanceDelete`): when an instance is deployed
  * or deleted, each flow whose trigger has one runs it with the instance's config, connections, webhook URLs and
  * state — to register the flow's webhook URL with the provider, for example — and the state it returns (or sets
- * in place) is kept for the flow's executions.
+ * in place) is kept for the flow's executions. The webhook lifecycle handlers (`webhookCreate` / `webhookDelete`)
+ * run through `runTriggerEvent` too, from webhook-registrations.ts, which decides when.
  */
 
 export type LifecycleDeps = InstanceRuntimeDeps;
 
 type LifecycleEvent = 'onInstanceDeploy' | 'onInstanceDelete';
 
-const lifecycleTimeoutMs = 60_000;
+/** Every function of a trigger the platform calls around an instance's life: these two and the webhook handlers. */
+export type TriggerEvent = LifecycleEvent | 'webhookCreate' | 'webhookDelete';
+
+type TriggerEventFunction = (context: never, params: never) => Promise<unknown> | unknown;
+
+export const lifecycleTimeoutMs = 60_000;
 
 /** Runs the event's function of every flow trigger that has one; the first failure stops and is thrown. */
 export async function runTriggerLifecycle(
@@ -36,7 +42,7 @@ export async function runTriggerLifecycle(
   if (!runtime) return [];
   const { integration, components } = runtime;
   const ran: string[] = [];
-  let shared: Awaited<ReturnType<typeof sharedContext>> | undefined;
+  let shared: SharedLifecycleContext | undefined;
   for (const flow of flowsOf(integration)) {
     const ref = flow.trigger.action;
     const component = await components.load(ref.component);
@@ -51,40 +57,82 @@ export async function runTriggerLifecycle(
         { flow: flow.name, event },
       );
     if (shared.problem) throw fail(shared.problem);
-    const states = await loadStates(db, runtime.instanceId, runtime.integrationId, orgId, flow.stableKey);
-    const before = JSON.stringify(states);
-    const context = {
-      ...shared.context,
-      ...states,
-      executionState: {},
-      flow: { id: flow.stableKey, name: flow.name },
-      logger: lifecycleLogger(deps.log, flow.name, event),
-      signal: AbortSignal.timeout(lifecycleTimeoutMs),
-    };
-    let result: Record<string, unknown> | undefined;
     try {
       const params = resolveParams(trigger.inputs, flow.trigger.inputs, shared.context.configVars, flow.name);
-      result = ((await run(context as never, params)) ?? undefined) as Record<string, unknown> | undefined;
+      await runTriggerEvent(deps, runtime, shared, {
+        event,
+        run,
+        params,
+        flow: { stableKey: flow.stableKey, name: flow.name },
+      });
     } catch (error) {
-      throw fail(
-        error instanceof DOMException
-          ? `no answer within ${lifecycleTimeoutMs / 1000} s`
-          : String((error as Error).message ?? error),
-      );
+      throw fail(lifecycleFailure(error));
     }
-    const after = {
-      instanceState: (result?.instanceState as Record<string, unknown>) ?? context.instanceState,
-      crossFlowState: (result?.crossFlowState as Record<string, unknown>) ?? context.crossFlowState,
-      integrationState: (result?.integrationState as Record<string, unknown>) ?? context.integrationState,
-    };
-    if (JSON.stringify(after) !== before)
-      await saveStates(db, runtime.instanceId, runtime.integrationId, orgId, flow.stableKey, after);
     ran.push(flow.name);
   }
   return ran;
 }
 
-async function sharedContext(db: Kysely<Database>, runtime: InstanceRuntime, baseUrl: string) {
+/** Why a trigger's lifecycle function failed, in words (its own message, or the time-out). */
+export function lifecycleFailure(error: unknown): string {
+  return error instanceof DOMException
+    ? `no answer within ${lifecycleTimeoutMs / 1000} s`
+    : String((error as Error)?.message ?? error);
+}
+
+export type SharedLifecycleContext = Awaited<ReturnType<typeof sharedContext>>;
+
+/**
+ * Runs one lifecycle function of a flow's trigger with the instance's context (config, connections, webhook URLs)
+ * and the flow's state, and keeps the state it returns or sets in place. Throws what the function threw.
+ */
+export async function runTriggerEvent(
+  deps: LifecycleDeps,
+  runtime: InstanceRuntime,
+  shared: SharedLifecycleContext,
+  call: {
+    event: TriggerEvent;
+    run: TriggerEventFunction;
+    params: Record<string, unknown>;
+    flow: { stableKey: string; name: string };
+    /** The flow's webhook URL as it was registered (removing a registration made for another URL). */
+    webhookUrl?: string | null;
+  },
+): Promise<void> {
+  const { db } = deps;
+  const { flow } = call;
+  const states = await loadStates(
+    db,
+    runtime.instanceId,
+    runtime.integrationId,
+    runtime.orgId,
+    flow.stableKey,
+  );
+  const before = JSON.stringify(states);
+  const context = {
+    ...shared.context,
+    ...(call.webhookUrl
+      ? { webhookUrls: { ...shared.context.webhookUrls, [flow.name]: call.webhookUrl } }
+      : {}),
+    ...states,
+    executionState: {},
+    flow: { id: flow.stableKey, name: flow.name },
+    logger: lifecycleLogger(deps.log, flow.name, call.event),
+    signal: AbortSignal.timeout(lifecycleTimeoutMs),
+  };
+  const result = ((await call.run(context as never, call.params as never)) ?? undefined) as
+    | Record<string, unknown>
+    | undefined;
+  const after = {
+    instanceState: (result?.instanceState as Record<string, unknown>) ?? context.instanceState,
+    crossFlowState: (result?.crossFlowState as Record<string, unknown>) ?? context.crossFlowState,
+    integrationState: (result?.integrationState as Record<string, unknown>) ?? context.integrationState,
+  };
+  if (JSON.stringify(after) !== before)
+    await saveStates(db, runtime.instanceId, runtime.integrationId, runtime.orgId, flow.stableKey, after);
+}
+
+export async function sharedContext(db: Kysely<Database>, runtime: InstanceRuntime, baseUrl: string) {
   let configVars: Record<string, unknown> = {};
   let secrets: string[] = [];
   let problem: string | undefined;
@@ -111,7 +159,7 @@ async function sharedContext(db: Kysely<Database>, runtime: InstanceRuntime, bas
   };
 }
 
-function lifecycleLogger(log: Logger, flow: string, event: LifecycleEvent) {
+function lifecycleLogger(log: Logger, flow: string, event: TriggerEvent) {
   const child = log.child({ flow, event });
   const write =
     (level: 'debug' | 'info' | 'warn' | 'error') =>

@@ -24,8 +24,12 @@ export interface InstanceRuntimeDeps {
 }
 
 export interface InstanceRuntime {
+  orgId: string;
   instanceId: string;
   integrationId: string;
+  /** The integration version whose definition and components these are. */
+  versionId: string;
+  versionNumber: number;
   integration: Integration;
   components: ExecutionComponents;
   /** The context fields that say whom the code runs for. */
@@ -39,21 +43,28 @@ export interface InstanceRuntime {
   configValues(): Promise<{ values: Record<string, unknown>; secrets: string[] }>;
 }
 
-/** The instance with its configured (wizards) or deployed (lifecycle functions) version; undefined when absent. */
+/**
+ * The instance with its configured (wizards) or deployed (lifecycle functions) version, or another version of its
+ * integration given by id (removing a webhook registered by an earlier version); undefined when absent.
+ */
 export async function loadInstanceRuntime(
   deps: InstanceRuntimeDeps,
   orgId: string,
   instanceId: string,
-  version: 'configured' | 'deployed',
+  version: 'configured' | 'deployed' | { versionId: string },
 ): Promise<InstanceRuntime | undefined> {
   const { db } = deps;
   if (!isUuid(instanceId)) return undefined;
   const row = await db
     .selectFrom('instances as n')
-    .innerJoin(
-      'integration_versions as v',
-      'v.id',
-      version === 'deployed' ? 'n.deployed_version_id' : 'n.integration_version_id',
+    .innerJoin('integration_versions as v', (join) =>
+      typeof version === 'object'
+        ? join.on('v.id', '=', version.versionId).onRef('v.integration_id', '=', 'n.integration_id')
+        : join.onRef(
+            'v.id',
+            '=',
+            version === 'deployed' ? 'n.deployed_version_id' : 'n.integration_version_id',
+          ),
     )
     .innerJoin('customers as c', 'c.id', 'n.customer_id')
     .select([
@@ -67,6 +78,8 @@ export async function loadInstanceRuntime(
       'v.component_manifest',
       'v.bundle_sha256',
       'v.integration_id',
+      'v.id as version_id',
+      'v.version_number',
     ])
     .where('n.org_id', '=', orgId)
     .where('n.id', '=', instanceId)
@@ -75,8 +88,11 @@ export async function loadInstanceRuntime(
   const integration = row.definition as Integration;
   const manifest = (row.component_manifest ?? null) as Parameters<typeof connectionComponents>[3];
   return {
+    orgId,
     instanceId: row.id,
     integrationId: row.integration_id,
+    versionId: row.version_id,
+    versionNumber: row.version_number,
     integration,
     components: new ExecutionComponents(
       db,

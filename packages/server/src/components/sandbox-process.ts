@@ -4,7 +4,8 @@ import path from 'node:path';
 
 /**
  * What every sandbox process shares, whether it reads a bundle's manifest or runs its component: Node's permission
- * model (read its own directory and nothing else; no writes, child processes, workers or native addons), a heap
+ * model (read its own directory and nothing else; no writes, or only under the temporary directory its caller
+ * names; no child processes, workers or native addons), a heap
  * limit, and an empty environment given by the caller. Processes still running when the server's process exits
  * are killed with it, so a component stuck in a loop never outlives the server that would have stopped it.
  */
@@ -15,11 +16,15 @@ function permissionFlag(): string {
   return stable ? '--permission' : '--experimental-permission';
 }
 
-/** Node's flags for a sandbox that may read `dir` and nothing else, with a heap of `memoryMb`. */
-export function sandboxNodeArgs(dir: string, memoryMb: number): string[] {
+/**
+ * Node's flags for a sandbox that may read `dir` and nothing else, with a heap of `memoryMb`; with `writableDir`
+ * (inside `dir`), it may also create, write and remove files under that directory, and nowhere else.
+ */
+export function sandboxNodeArgs(dir: string, memoryMb: number, writableDir?: string): string[] {
   return [
     permissionFlag(),
     `--allow-fs-read=${dir}${path.sep}*`,
+    ...(writableDir ? [`--allow-fs-write=${writableDir}${path.sep}*`] : []),
     '--disable-warning=ExperimentalWarning',
     `--max-old-space-size=${memoryMb}`,
   ];

@@ -66,6 +66,18 @@ export function sandboxedComponent(
             onInstanceDelete: (context, params) => call('onInstanceDelete', key, context, params) as never,
           }
         : {}),
+      ...(operation.hasWebhookCreateFunction
+        ? {
+            hasWebhookCreateFunction: true,
+            webhookCreate: (context, params) => call('webhookCreate', key, context, params) as never,
+          }
+        : {}),
+      ...(operation.hasWebhookDeleteFunction
+        ? {
+            hasWebhookDeleteFunction: true,
+            webhookDelete: (context, params) => call('webhookDelete', key, context, params) as never,
+          }
+        : {}),
     };
   }
   const dataSources: Record<string, ComponentDataSource> = {};

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { containsPrivateKey } from '@weft/definition';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { ConnectionStatus, ConnectionsTable, Database } from '../database/schema.js';
 import type { Keyring } from '../secrets/keyring.js';
@@ -199,8 +200,9 @@ export async function connectionView(
   try {
     const stored = await openFields(keyring, row);
     for (const [name, value] of Object.entries(stored)) {
-      // Without its definition (a component gone), nothing can be told safe: everything is masked.
-      fields[name] = !definition || secretKeys.has(name) ? maskedValue : value;
+      // Without its definition (a component gone), nothing can be told safe: everything is masked. Key material
+      // is a secret whatever input holds it (a private key in a `text` input).
+      fields[name] = !definition || secretKeys.has(name) || containsPrivateKey(value) ? maskedValue : value;
     }
     token = await openToken(keyring, row);
   } catch {

@@ -16,10 +16,13 @@ export interface Database {
   instance_flows: InstanceFlowsTable;
   instance_schedules: InstanceSchedulesTable;
   execution_blobs: ExecutionBlobsTable;
+  execution_files: ExecutionFilesTable;
+  execution_file_refs: ExecutionFileRefsTable;
   executions: ExecutionsTable;
   execution_steps: ExecutionStepsTable;
   execution_logs: ExecutionLogsTable;
   instance_state: InstanceStateTable;
+  instance_webhook_registrations: InstanceWebhookRegistrationsTable;
   integration_state: IntegrationStateTable;
   encryption_keys: EncryptionKeysTable;
   scoped_connections: ScopedConnectionsTable;
@@ -175,12 +178,51 @@ export interface InstanceSchedulesTable {
   last_execution_id: string | null;
 }
 
+/**
+ * Whether a flow's webhook is registered at the provider by its trigger's `webhookCreate` (migration 0014): for
+ * which URL and inputs (`config_hash`), by which versions, with the inputs it was created with (sealed), and the
+ * last error of a create or delete.
+ */
+export interface InstanceWebhookRegistrationsTable {
+  id: Generated<string>;
+  instance_id: string;
+  flow_stable_key: string;
+  flow_name: string;
+  status: 'registered' | 'failed' | 'removed';
+  /** `component/trigger` that registered it. */
+  trigger: string;
+  config_hash: string | null;
+  webhook_url: string | null;
+  integration_version_id: string | null;
+  version_number: number | null;
+  component_version: number | null;
+  params_secret: string | null;
+  registered_at: Date | null;
+  removed_at: Date | null;
+  last_error: NullableJson<{ operation: 'create' | 'delete'; message: string; at: string }>;
+  updated_at: Generated<Date>;
+}
+
 /** A step result too large to keep inline, stored once per content hash. */
 export interface ExecutionBlobsTable {
   sha256: string;
   content: Json;
   size_bytes: number;
   created_at: CreatedAt;
+}
+
+/** Binary data of step results and responses, once per SHA-256 (migration 0013). */
+export interface ExecutionFilesTable {
+  sha256: string;
+  content: Buffer;
+  size_bytes: ColumnType<string, number, number>;
+  created_at: CreatedAt;
+}
+
+export interface ExecutionFileRefsTable {
+  execution_id: string;
+  sha256: string;
+  content_type: string | null;
 }
 
 type Json<T = unknown> = ColumnType<T, string, string>;
@@ -273,7 +315,10 @@ export interface ExecutionLogsTable {
   step_key: string | null;
 }
 
-/** An instance's flow state (scope `flow:<flowStableKey>`) and cross-flow state (scope `crossFlow`). */
+/**
+ * An instance's flow state (scope `flow:<flowStableKey>`; test runs' own `testFlow:<flowStableKey>`, see
+ * worker/state-scopes.ts) and cross-flow state (scope `crossFlow`).
+ */
 export interface InstanceStateTable {
   instance_id: string;
   scope: string;

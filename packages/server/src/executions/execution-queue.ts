@@ -1,5 +1,5 @@
 import type { Flow, Integration } from '@weft/definition';
-import type { TriggerRequest } from '@weft/engine';
+import { binaryJson, type TriggerRequest } from '@weft/engine';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, TriggerKind } from '../database/schema.js';
 import { WeftError } from '../errors.js';
@@ -127,7 +127,8 @@ export async function queueExecutionIn(
       integration_version_id: versionId,
       flow_name: flow.name,
       flow_stable_key: flow.stableKey,
-      trigger: JSON.stringify(request.trigger),
+      // Binary data (a file posted to a webhook, handed to a flow) is kept as inline marks.
+      trigger: binaryJson(request.trigger) ?? '{}',
       trigger_kind: request.kind,
       retry_of_id: request.retryOfId ?? null,
       retry_number: request.retryNumber ?? 0,

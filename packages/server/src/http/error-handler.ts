@@ -22,6 +22,15 @@ interface AjvIssue {
   parentSchema?: { properties?: Record<string, unknown> };
 }
 
+/** A value a request carried, as a message quotes it: short, and never a failure of its own. */
+function quoted(value: unknown): string {
+  try {
+    return JSON.stringify(value)?.slice(0, 80) ?? String(value);
+  } catch {
+    return Array.isArray(value) ? 'an array' : typeof value;
+  }
+}
+
 /** Turns the first validation problem into a sentence that names the field, what it got and what it needs. */
 function describeValidation(
   part: string,
@@ -52,7 +61,7 @@ function describeValidation(
       case 'required':
         return `${where(issue.instancePath)} is missing the required field '${String(issue.params.missingProperty)}'.`;
       default: {
-        const got = issue.data === undefined ? '' : ` (got ${JSON.stringify(issue.data)?.slice(0, 80)})`;
+        const got = issue.data === undefined ? '' : ` (got ${quoted(issue.data)})`;
         return `${where(issue.instancePath)} ${issue.message ?? 'is not valid'}${got}.`;
       }
     }

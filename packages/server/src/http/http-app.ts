@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
@@ -18,6 +20,7 @@ import { tokenRoutes } from '../api/token-routes.js';
 import { ComponentSandboxes } from '../components/component-sandboxes.js';
 import type { ServerRole } from '../config.js';
 import type { Database } from '../database/schema.js';
+import { WeftError } from '../errors.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
 import { type InlineRunner, webhookIngress } from '../ingress/webhook-ingress.js';
 import type { Keyring } from '../secrets/keyring.js';
@@ -25,6 +28,7 @@ import { installAuthentication } from './authenticate.js';
 import { errorBody, installErrorHandling } from './error-handler.js';
 import { installHealthRoutes } from './health-routes.js';
 import { installHttpMetrics } from './http-metrics.js';
+import { type BodyShapeLimits, defaultBodyShapeLimits, parseJsonBody } from './request-body-limits.js';
 import { requestValidation } from './request-validation.js';
 
 export interface HttpAppOptions {
@@ -42,6 +46,8 @@ export interface HttpAppOptions {
   /** Preprocess flows run at once in this process (WEFT_PREPROCESS_CONCURRENCY). */
   preprocessConcurrency?: number;
   webhookBodyLimitBytes: number;
+  /** Nesting and value-count limits of JSON and form bodies (API and webhooks); the defaults without it. */
+  bodyShapeLimits?: BodyShapeLimits;
   /** Set when this process is also a worker: synchronous webhooks run their flow in-process. */
   inline?: InlineRunner;
 }
@@ -74,12 +80,24 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
         .send(errorBody('API_VALIDATION_FAILED', `The request URL is not valid: ${error.message}.`));
     },
     forceCloseConnections: 'idle',
+    clientErrorHandler: answerClientError,
     routerOptions: { ignoreTrailingSlash: true },
   }) as unknown as FastifyInstance;
 
   installErrorHandling(app);
+  const bodyShapeLimits = options.bodyShapeLimits ?? defaultBodyShapeLimits;
   // The API takes JSON only; Fastify's default text parser would let text bodies reach the validators as strings.
   app.removeContentTypeParser('text/plain');
+  // JSON bodies are checked for shape before they are parsed (nesting, value count, prototype keys, text
+  // PostgreSQL cannot store), so no route meets a body that overflows the stack or cannot be stored.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      done(null, parseApiJson(body as Buffer, bodyShapeLimits));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   installHttpMetrics(app);
   installHealthRoutes(app, options.db, options.roles, options.version);
 
@@ -109,6 +127,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
         syncTimeoutMs: options.syncTimeoutMs,
         preprocessConcurrency: options.preprocessConcurrency ?? 32,
         bodyLimitBytes: options.webhookBodyLimitBytes,
+        bodyShapeLimits,
         keyring: options.keyring,
         sandboxes,
         log: options.log,
@@ -118,6 +137,53 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   }
   if (options.roles.includes('api')) await installApi(app, { ...options, sandboxes });
   return app;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** An API request body: UTF-8 (not replaced silently, as a name full of U+FFFD would be stored), then checked. */
+function parseApiJson(body: Buffer, limits: BodyShapeLimits): unknown {
+  if (body.length === 0) {
+    throw new WeftError(
+      'API_INVALID_JSON',
+      'The request body is empty, but its Content-Type says application/json: send a JSON document, or no Content-Type.',
+    );
+  }
+  let text: string;
+  try {
+    text = strictUtf8.decode(body);
+  } catch {
+    throw new WeftError('API_BODY_INVALID_TEXT', 'The request body is not valid UTF-8.');
+  }
+  return parseJsonBody(text, limits, { what: 'request body', unstorableText: 'refuse' });
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (request line and headers over its 16 KiB, slow or
+ * malformed requests) are answered in the same error shape as everything else, then the connection is closed.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  let status = 400;
+  let body = errorBody('API_VALIDATION_FAILED', 'The request is not valid HTTP.', {
+    reason: error.code ?? null,
+  });
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    status = 431;
+    body = errorBody('API_HEADERS_TOO_LARGE', 'The request line and headers are too large.', {
+      limitBytes: maxHeaderSize,
+    });
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    body = errorBody('API_REQUEST_TIMEOUT', 'The request was not received in time.');
+  }
+  if (socket.writable) {
+    const text = JSON.stringify(body);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json; charset=utf-8\r\n\r\n${text}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 async function installApi(app: FastifyInstance, options: HttpAppOptions): Promise<void> {

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { binaryMarked } from '@weft/engine';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { runExecutionTask } from '../executions/execution-queue.js';
+import { serializedJson, tooDeepToStore } from '../http/request-body-limits.js';
 
 /**
  * Group commit for webhook ingest. Requests arriving while a write is in flight are stored together in the next
  * write: one statement inserts their execution rows and adds their queue jobs (`graphile_worker.add_jobs`), so a
  * burst of N webhooks costs one commit, one WAL flush and one queue NOTIFY instead of N — PostgreSQL lets only one
  * notifying transaction commit at a time, which caps one-request-per-transaction ingest far below what the
- * database can store. Every request is still answered only after its own row and job are committed; a batch that
- * fails is retried one request at a time, so one bad request cannot fail the others.
+ * database can store. Every request is still answered only after its own row and job are committed; a request
+ * whose payload cannot be serialized is refused alone before it joins a batch, and a batch that fails is retried
+ * one request at a time, so one bad request cannot fail the others.
  *
  * The same statement deduplicates (`queueConfig.dedupeIdField`: a deduplication id seen for the instance flow in the
  * last `dedupeWindowMinutes` starts nothing and answers the execution it started) and cancels the pending retries a
@@ -50,6 +53,8 @@ export interface Stored {
 interface Pending {
   id: string;
   item: IngestItem;
+  /** The row's JSON text, made when the request arrived: a request that cannot be serialized never joins a batch. */
+  row: string;
   resolve(stored: Stored | undefined): void;
   reject(error: unknown): void;
 }
@@ -70,8 +75,16 @@ export class IngestBatcher {
    * started; undefined when the instance was paused or redeployed meanwhile (nothing stored).
    */
   store(item: IngestItem): Promise<Stored | undefined> {
+    const id = randomUUID();
+    let row: string;
+    try {
+      row = rowJson(id, item);
+    } catch (error) {
+      // This request alone fails (400 API_BODY_TOO_DEEP), before it could spoil a batch.
+      return Promise.reject(tooDeepToStore(error, 'webhook request'));
+    }
     return new Promise<Stored | undefined>((resolve, reject) => {
-      this.pending.push({ id: randomUUID(), item, resolve, reject });
+      this.pending.push({ id, item, row, resolve, reject });
       this.pump();
     });
   }
@@ -170,31 +183,13 @@ async function insertBatch(db: Kysely<Database>, batch: Pending[]): Promise<Map<
   const cancels = batch.some((entry) => entry.item.uniqueRequestId !== undefined);
   const extras =
     dedupes || cancels || batch.some((entry) => entry.item.awaitsTriggerResponse || entry.item.preprocess);
-  const rows = batch.map(({ id, item }) => ({
-    id,
-    instance_id: item.instanceId,
-    version_id: item.versionId,
-    flow_name: item.flowName,
-    flow_stable_key: item.flowStableKey,
-    is_synchronous: item.isSynchronous,
-    trigger: item.trigger,
-    queue_name: item.queueName,
-    run_at: item.runAt?.toISOString() ?? null,
-    ...(extras
-      ? {
-          dedupe_id: item.dedupeId ?? null,
-          unique_request_id: item.uniqueRequestId ?? null,
-          awaits: item.awaitsTriggerResponse === true,
-          preprocess: item.preprocess ?? null,
-        }
-      : {}),
-  }));
+  const rows = batchJson(batch);
   const stored = new Map<string, Stored>();
   if (!extras) {
     // One statement: atomic, one round trip. Rows of instances paused or redeployed meanwhile are left out.
     const result = await sql<{ id: string }>`
       with input as (
-        select * from jsonb_to_recordset(${batchJson(rows)}::jsonb) as i(
+        select * from jsonb_to_recordset(${rows}::jsonb) as i(
           id uuid, instance_id uuid, version_id uuid, flow_name text, flow_stable_key text,
           is_synchronous boolean, trigger jsonb, queue_name text, run_at timestamptz)
       ),
@@ -215,7 +210,7 @@ async function insertBatch(db: Kysely<Database>, batch: Pending[]): Promise<Map<
 
   const parts: RawBuilder<unknown>[] = [
     sql`input as (
-      select * from jsonb_to_recordset(${batchJson(rows)}::jsonb) as i(
+      select * from jsonb_to_recordset(${rows}::jsonb) as i(
         id uuid, instance_id uuid, version_id uuid, flow_name text, flow_stable_key text,
         is_synchronous boolean, trigger jsonb, queue_name text, run_at timestamptz,
         dedupe_id text, unique_request_id text, awaits boolean, preprocess jsonb)
@@ -304,21 +299,43 @@ async function insertBatch(db: Kysely<Database>, batch: Pending[]): Promise<Map<
 }
 
 /**
- * The batch as JSON text for PostgreSQL. jsonb cannot hold NUL characters, which a request may carry (`?a=%00`,
- * `"\u0000"` in a JSON body): they are dropped from names and values rather than failing the request (the raw
- * body text keeps its escaped form untouched).
+ * One request's row as JSON text for PostgreSQL. Every column is there; the plain statement's recordset ignores
+ * the ones it does not declare. jsonb cannot hold NUL characters, which a request may carry (`?a=%00`, `"\u0000"`
+ * in a JSON body): they are dropped from names and values rather than failing the request (the raw body text keeps
+ * its escaped form untouched).
  */
-function batchJson(rows: unknown[]): string {
-  const text = JSON.stringify(rows);
+function rowJson(id: string, item: IngestItem): string {
+  const row = {
+    id,
+    instance_id: item.instanceId,
+    version_id: item.versionId,
+    flow_name: item.flowName,
+    flow_stable_key: item.flowStableKey,
+    is_synchronous: item.isSynchronous,
+    // A binary body's bytes travel as an inline mark (the worker turns it back into a Buffer).
+    trigger: binaryMarked(item.trigger),
+    queue_name: item.queueName,
+    run_at: item.runAt?.toISOString() ?? null,
+    dedupe_id: item.dedupeId ?? null,
+    unique_request_id: item.uniqueRequestId ?? null,
+    awaits: item.awaitsTriggerResponse === true,
+    preprocess: binaryMarked(item.preprocess) ?? null,
+  };
+  const text = serializedJson(row, 'webhook request');
   if (!text.includes('\\u0000')) return text;
   const clean = (value: string) => value.replaceAll('\u0000', '');
-  return JSON.stringify(rows, (_key, item: unknown) => {
-    if (typeof item === 'string') return clean(item);
-    if (item && typeof item === 'object' && !Array.isArray(item)) {
-      const entries = Object.entries(item);
+  return JSON.stringify(row, (_key, value: unknown) => {
+    if (typeof value === 'string') return clean(value);
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const entries = Object.entries(value);
       if (entries.some(([name]) => name.includes('\u0000')))
-        return Object.fromEntries(entries.map(([name, value]) => [clean(name), value]));
+        return Object.fromEntries(entries.map(([name, member]) => [clean(name), member]));
     }
-    return item;
+    return value;
   });
+}
+
+/** The batch as one JSON array for jsonb_to_recordset: its rows' texts, made when each request arrived. */
+function batchJson(batch: Pending[]): string {
+  return `[${batch.map((entry) => entry.row).join(',')}]`;
 }

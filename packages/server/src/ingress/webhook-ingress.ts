@@ -1,19 +1,22 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Integration } from '@weft/definition';
-import type { ErrorRecord, FlowResponse, TriggerRequest } from '@weft/engine';
+import { bytesOf, type ErrorRecord, type FlowResponse, fileOf, type TriggerRequest } from '@weft/engine';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { ComponentSandboxes } from '../components/component-sandboxes.js';
 import type { Database } from '../database/schema.js';
 import { isWeftError, WeftError } from '../errors.js';
+import { withStoredFiles } from '../executions/execution-files.js';
 import { queueNameFor } from '../executions/execution-queue.js';
 import { type ExecutionWaiter, finishedStatuses } from '../executions/execution-waiter.js';
 import { errorBody } from '../http/error-handler.js';
+import type { BodyShapeLimits } from '../http/request-body-limits.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { IntegrationVersions } from '../worker/integration-versions.js';
 import type { StoredOutcome } from '../worker/run-execution.js';
 import { IngestBatcher, type Stored } from './ingest-batcher.js';
+import { parseMultipartBody } from './multipart-body.js';
 import {
   type PreprocessDeps,
   type PreprocessRun,
@@ -49,6 +52,8 @@ export interface WebhookIngressOptions {
   /** Preprocess flows run at once; beyond it a request gets 503 WEBHOOK_BUSY. */
   preprocessConcurrency: number;
   bodyLimitBytes: number;
+  /** Nesting and value-count limits of JSON and form bodies (the API's too). */
+  bodyShapeLimits?: BodyShapeLimits;
   /** Preprocess flows run here: they open instance connections and run custom code in sandboxes. */
   keyring: Keyring;
   sandboxes: ComponentSandboxes;
@@ -494,7 +499,7 @@ export function webhookIngress(options: WebhookIngressOptions) {
       // The run goes on past the time-out; it stores its own outcome.
       const outcome = await Promise.race([running, timedOut]).finally(() => clearTimeout(timer));
       if (outcome === 'timeout') return sendTimeout(reply, executionId, options.syncTimeoutMs);
-      if (outcome) return sendOutcome(reply, executionId, outcome);
+      if (outcome) return sendOutcome(db, reply, executionId, outcome);
       // Not run here after all (lost its lease midway, or this process is stopping): wait for whoever runs it.
     }
     return answerWhenFinished(reply, executionId);
@@ -511,7 +516,7 @@ export function webhookIngress(options: WebhookIngressOptions) {
       .where('id', '=', executionId)
       .executeTakeFirst();
     if (original && (finishedStatuses as readonly string[]).includes(original.status))
-      return sendOutcome(reply, executionId, original);
+      return sendOutcome(db, reply, executionId, original);
     if (original?.is_synchronous) return answerWhenFinished(reply, executionId);
     return reply.status(200).send({ executionId, duplicate: true });
   };
@@ -524,7 +529,7 @@ export function webhookIngress(options: WebhookIngressOptions) {
       .select(['status', 'response', 'error'])
       .where('id', '=', executionId)
       .executeTakeFirst();
-    return sendOutcome(reply, executionId, outcome);
+    return sendOutcome(db, reply, executionId, outcome);
   };
 
   /** An asynchronous flow whose trigger may answer: its trigger's response once the trigger ran. */
@@ -537,7 +542,7 @@ export function webhookIngress(options: WebhookIngressOptions) {
       .executeTakeFirst();
     if (row?.triggered_at) {
       const response = row.trigger_response as FlowResponse | null;
-      return response ? sendResponse(reply, response) : reply.status(200).send({ executionId });
+      return response ? sendResponse(db, reply, response) : reply.status(200).send({ executionId });
     }
     if (!ready && (row?.status === 'queued' || row?.status === 'running')) {
       return reply
@@ -551,13 +556,21 @@ export function webhookIngress(options: WebhookIngressOptions) {
         );
     }
     if (row?.status === 'succeeded') return reply.status(200).send({ executionId });
-    return sendOutcome(reply, executionId, row ?? undefined);
+    return sendOutcome(db, reply, executionId, row ?? undefined);
   };
 
   const handle = async (request: FastifyRequest, reply: FastifyReply, token: string, path: string) => {
     const endpoint = await endpointOf(token);
     if (!endpoint) throw notFound();
-    const trigger = triggerRequestOf(request, path);
+    const trigger = triggerRequestOf(request, path, options.bodyShapeLimits);
+    const body = trigger.body as { data?: unknown; contentType?: string } | undefined;
+    if (
+      body?.contentType &&
+      /^multipart\/form-data\s*;/i.test(body.contentType) &&
+      Buffer.isBuffer(body.data)
+    ) {
+      body.data = await parseMultipartBody(body.data, body.contentType);
+    }
     const routed =
       endpoint.kind === 'shared'
         ? await routeShared(request, endpoint, trigger)
@@ -676,7 +689,8 @@ function sendTimeout(reply: FastifyReply, executionId: string, timeoutMs: number
 /** Hop-by-hop and framing headers are the server's business, not the flow's. */
 const unsendableHeaders = new Set(['connection', 'content-length', 'transfer-encoding', 'keep-alive']);
 
-function sendOutcome(
+async function sendOutcome(
+  db: Kysely<Database>,
   reply: FastifyReply,
   executionId: string,
   outcome: { status: string; response?: unknown; error?: unknown } | undefined,
@@ -696,11 +710,16 @@ function sendOutcome(
   }
   const response = (outcome.response ?? null) as FlowResponse | null;
   if (!response) return reply.status(200).send({ executionId });
-  return sendResponse(reply, response);
+  return sendResponse(db, reply, response);
 }
 
-/** A flow's (or its trigger's) response: status, headers, content type and body. */
-function sendResponse(reply: FastifyReply, response: FlowResponse) {
+/**
+ * A flow's (or its trigger's) response: status, headers, content type and body. A body that is binary data (a
+ * Buffer, or a file `{data, contentType}`) is answered as its bytes, with the file's content type unless the
+ * response sets one; it is stored by digest, so its bytes are read back first.
+ */
+async function sendResponse(db: Kysely<Database>, reply: FastifyReply, stored: FlowResponse) {
+  const response = (await withStoredFiles(db, stored)) as FlowResponse;
   // Flow code sets these: what HTTP cannot carry (a name that is no token, a value with a line break) is left out
   // rather than failing the answer.
   for (const [name, value] of Object.entries(response.headers ?? {})) {
@@ -724,6 +743,12 @@ function sendResponse(reply: FastifyReply, response: FlowResponse) {
   if (typeof body === 'string') {
     reply.type(contentType ?? 'text/plain; charset=utf-8');
     return reply.send(body);
+  }
+  const bytes = bytesOf(body);
+  const file = bytes ? undefined : fileOf(body);
+  if (bytes || file) {
+    reply.type(contentType ?? file?.contentType ?? 'application/octet-stream');
+    return reply.send(bytes ?? file?.data);
   }
   reply.type(contentType ?? 'application/json; charset=utf-8');
   return reply.send(body === undefined ? '' : JSON.stringify(body));

@@ -1,11 +1,16 @@
 import type { TriggerRequest } from '@weft/engine';
 import type { FastifyRequest } from 'fastify';
-import { WeftError } from '../errors.js';
+import {
+  type BodyShapeLimits,
+  defaultBodyShapeLimits,
+  parseFormBody,
+  parseJsonBody,
+} from '../http/request-body-limits.js';
 
 /**
  * Turns an HTTP request into the trigger payload a flow receives (Prismatic's shape): headers, query parameters,
  * the path after the token, `body.data` parsed by content type (JSON → value, form → object, text and XML →
- * string, anything else → base64 with `encoding: 'base64'`), and `rawBody.data` (the text as received) for
+ * string, anything else → a file: `{data: Buffer, contentType}`), and `rawBody.data` (the text as received) for
  * flows that verify signatures.
  */
 
@@ -14,7 +19,19 @@ const hiddenHeaders = new Set(['api-key', 'connection', 'keep-alive', 'transfer-
 
 const textTypes = /^(text\/|application\/(xml|[\w.+-]+\+xml|javascript|x-ndjson|graphql)\b)/i;
 
-export function triggerRequestOf(request: FastifyRequest, pathFragment: string): TriggerRequest {
+function isStructured(mediaType: string): boolean {
+  return (
+    mediaType === 'application/json' ||
+    mediaType.endsWith('+json') ||
+    mediaType === 'application/x-www-form-urlencoded'
+  );
+}
+
+export function triggerRequestOf(
+  request: FastifyRequest,
+  pathFragment: string,
+  limits: BodyShapeLimits = defaultBodyShapeLimits,
+): TriggerRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined || hiddenHeaders.has(name)) continue;
@@ -27,34 +44,29 @@ export function triggerRequestOf(request: FastifyRequest, pathFragment: string):
   const raw = request.body as Buffer | undefined;
   const contentType = headers['content-type'] ?? '';
   const trigger: TriggerRequest = { headers, queryParameters, ...(pathFragment ? { pathFragment } : {}) };
+  const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (!raw || raw.length === 0) {
-    trigger.body = { data: null, ...(contentType ? { contentType } : {}) };
+    // An empty file is still a file (a zero-byte upload keeps its type); an empty JSON, form or text body is no data.
+    const binary = mediaType !== '' && !isStructured(mediaType) && !textTypes.test(mediaType);
+    trigger.body = { data: binary ? Buffer.alloc(0) : null, ...(contentType ? { contentType } : {}) };
     return trigger;
   }
-  const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (mediaType === 'application/json' || mediaType.endsWith('+json')) {
     const text = raw.toString('utf8');
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (error) {
-      throw new WeftError(
-        'API_INVALID_JSON',
-        `The webhook body is not valid JSON (${(error as Error).message}); no execution was created.`,
-      );
-    }
+    // A third party's request: text PostgreSQL cannot store is repaired rather than refused (see parseJsonBody).
+    const data = parseJsonBody(text, limits, { what: 'webhook body', unstorableText: 'repair' });
     trigger.body = { data, contentType };
     trigger.rawBody = { data: text, contentType };
   } else if (mediaType === 'application/x-www-form-urlencoded') {
     const text = raw.toString('utf8');
-    trigger.body = { data: Object.fromEntries(new URLSearchParams(text)), contentType };
+    trigger.body = { data: parseFormBody(text, limits, 'webhook body'), contentType };
     trigger.rawBody = { data: text, contentType };
   } else if (textTypes.test(mediaType)) {
     const text = raw.toString('utf8');
     trigger.body = { data: text, contentType };
   } else {
-    trigger.body = { data: raw.toString('base64'), contentType: contentType || 'application/octet-stream' };
-    (trigger.body as { encoding?: string }).encoding = 'base64';
+    // Anything else is a file: its bytes as a Buffer, with its content type (Prismatic's binary webhook body).
+    trigger.body = { data: Buffer.from(raw), contentType: contentType || 'application/octet-stream' };
   }
   return trigger;
 }

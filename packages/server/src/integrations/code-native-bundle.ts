@@ -48,6 +48,13 @@ export interface ExtractedBundle {
 export interface ExtractedComponent {
   /** The component's catalog entry: private (`isPublic: false`). */
   component: CatalogComponent;
+  /** The properties each action and trigger holds (by operation key), for publish to check against what Weft runs. */
+  declared: DeclaredProperties;
+}
+
+export interface DeclaredProperties {
+  actions: Record<string, string[]>;
+  triggers: Record<string, string[]>;
 }
 
 const defaultTimeoutMs = 15_000;
@@ -85,7 +92,12 @@ const operationFields = {
   synchronousResponseSupport: Type.Optional(TriggerSupport),
   hasOnInstanceDeploy: Type.Optional(Type.Boolean()),
   hasOnInstanceDelete: Type.Optional(Type.Boolean()),
+  hasWebhookCreateFunction: Type.Optional(Type.Boolean()),
+  hasWebhookDeleteFunction: Type.Optional(Type.Boolean()),
   isPollingTrigger: Type.Optional(Type.Boolean()),
+  // The operation's own properties that hold something (not undefined, null or false): publish refuses those
+  // Weft does not run. Taken off before the manifest is stored.
+  declared: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 200 })),
 };
 const OperationManifest = Type.Object(operationFields);
 const ConnectionManifest = Type.Object({
@@ -211,7 +223,7 @@ function inputsOf(list) {
   }
   return inputs;
 }
-function operations(collection, withType) {
+function operations(collection, withType, withDeclared) {
   const result = {};
   for (const [key, operation] of entries(collection)) {
     if (typeof key !== 'string' || key === '') continue;
@@ -232,6 +244,15 @@ function operations(collection, withType) {
     }
     if (typeof operation.onInstanceDeploy === 'function') out.hasOnInstanceDeploy = true;
     if (typeof operation.onInstanceDelete === 'function') out.hasOnInstanceDelete = true;
+    // Spectral's webhookLifecycleHandlers, as convertTrigger leaves them: a function and its presence flag.
+    if (typeof operation.webhookCreate === 'function') out.hasWebhookCreateFunction = true;
+    if (typeof operation.webhookDelete === 'function') out.hasWebhookDeleteFunction = true;
+    if (withDeclared) {
+      out.declared = Object.keys(operation)
+        .filter((name) => operation[name] !== undefined && operation[name] !== null && operation[name] !== false)
+        .slice(0, 200)
+        .map((name) => name.slice(0, 200));
+    }
     for (const support of ['scheduleSupport', 'synchronousResponseSupport']) {
       if (['invalid', 'valid', 'required'].includes(operation[support])) out[support] = operation[support];
     }
@@ -296,8 +317,8 @@ function kindOf(value) {
     const component = {
       key: value.key,
       isPublic: false,
-      actions: operations(value.actions, false),
-      triggers: operations(value.triggers, false),
+      actions: operations(value.actions, false, true),
+      triggers: operations(value.triggers, false, true),
       connections: connectionsOf(value.connections),
       dataSources: operations(value.dataSources, true),
     };
@@ -352,15 +373,15 @@ export async function extractComponentBundle(
   bundle: Buffer,
   options: ExtractOptions = {},
 ): Promise<ExtractedComponent> {
-  const { component } = await extractBundle(bundle, 'component', options);
-  return { component };
+  const { component, declared } = await extractBundle(bundle, 'component', options);
+  return { component, declared };
 }
 
 async function extractBundle(
   bundle: Buffer,
   expected: 'integration' | 'component',
   options: ExtractOptions,
-): Promise<{ yaml?: string; component: CatalogComponent }> {
+): Promise<{ yaml?: string; component: CatalogComponent; declared: DeclaredProperties }> {
   if (bundle.length === 0) throw invalid('The bundle is empty.');
   const limits = {
     timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
@@ -376,14 +397,29 @@ async function extractBundle(
       await fs.writeFile(extractorPath, extractorSource, { mode: 0o400 });
       const answer = await runExtractor({ dir: realDir, extractorPath, bundlePath, expected, ...limits });
       if (!answer.ok) throw invalid(answer.message);
+      const declared: DeclaredProperties = {
+        actions: takeDeclared(answer.component.actions),
+        triggers: takeDeclared(answer.component.triggers),
+      };
       return {
         ...(answer.yaml !== undefined ? { yaml: answer.yaml } : {}),
         component: answer.component as CatalogComponent,
+        declared,
       };
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
   });
+}
+
+/** Removes each operation's `declared` list from the manifest and answers them by operation key. */
+function takeDeclared(operations: Record<string, { declared?: string[] }>): Record<string, string[]> {
+  const lists: Record<string, string[]> = {};
+  for (const [key, operation] of Object.entries(operations)) {
+    lists[key] = operation.declared ?? [];
+    delete operation.declared;
+  }
+  return lists;
 }
 
 interface SandboxRun {

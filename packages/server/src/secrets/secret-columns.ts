@@ -3,7 +3,7 @@
  * walks this list, so a new secret column must be added here (and sealed with `secretContext`).
  */
 export interface SecretColumn {
-  table: 'connections' | 'oauth_authorizations' | 'instances';
+  table: 'connections' | 'oauth_authorizations' | 'instances' | 'instance_webhook_registrations';
   column: string;
   /** SQL giving the row's id as text (the id in the associated data). */
   idSql: string;
@@ -15,6 +15,7 @@ export const secretColumns: SecretColumn[] = [
   { table: 'connections', column: 'fields_secret', idSql: 'id::text' },
   { table: 'connections', column: 'token_secret', idSql: 'id::text' },
   { table: 'oauth_authorizations', column: 'code_verifier_secret', idSql: "encode(state_hash, 'hex')" },
+  { table: 'instance_webhook_registrations', column: 'params_secret', idSql: 'id::text' },
 ];
 
 /** The associated data of a sealed value: where it is stored. */

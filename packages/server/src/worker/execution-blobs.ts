@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { binaryJson, type StoredBytes } from '@weft/engine';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database/schema.js';
 
@@ -9,12 +10,16 @@ import type { Database } from '../database/schema.js';
  */
 export const blobThresholdBytes = 256 * 1024;
 
-/** The JSON text of a value as a jsonb column takes it; null for undefined (no result). */
-export function jsonText(value: unknown): string | null {
+/**
+ * The JSON text of a value as a jsonb column takes it; null for undefined (no result). Binary data becomes binary
+ * marks (see @weft/engine's binary-data): inline base64, or — with `onStore` — a digest whose bytes the caller
+ * stores in `execution_files`.
+ */
+export function jsonText(value: unknown, onStore?: (stored: StoredBytes) => void): string | null {
   if (value === undefined) return null;
   let text: string | undefined;
   try {
-    text = JSON.stringify(value);
+    text = binaryJson(value, onStore ? { onStore } : {});
   } catch {
     // The engine refuses such results (STEP_OUTPUT_INVALID); anything that still gets here is stored as a note.
     return JSON.stringify('[a value that cannot be stored as JSON]');
@@ -22,7 +27,7 @@ export function jsonText(value: unknown): string | null {
   if (text === undefined) return null;
   // jsonb (like text) cannot hold NUL characters: drop them rather than lose the whole result.
   if (text.includes('\\u0000')) {
-    text = JSON.stringify(value, (_key, item) =>
+    text = JSON.stringify(JSON.parse(text), (_key, item) =>
       typeof item === 'string' && item.includes('\u0000') ? item.replaceAll('\u0000', '') : item,
     );
   }

@@ -1,15 +1,34 @@
-import type { ErrorRecord, FlowResponse, LogEntry, StateWrites, StepEvent, StepRecord } from '@weft/engine';
+import type {
+  ErrorRecord,
+  FlowResponse,
+  LogEntry,
+  StateWrites,
+  StepEvent,
+  StepRecord,
+  StoredBytes,
+} from '@weft/engine';
+import type { StateOperation } from '@weft/sdk';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, ExecutionStatus } from '../database/schema.js';
 import { executionFinishedChannel } from '../executions/execution-waiter.js';
 import { isBlobSized, jsonText, sha256Hex, textValue } from './execution-blobs.js';
+import {
+  applyStateOperation,
+  LeaseLostError,
+  type PendingChanges,
+  type PersistedScope,
+  pendingChanges,
+  persistedScopes,
+  stateWriteParts,
+} from './state-store.js';
 
 /**
  * Stores what a running execution does while it runs: its step records (a loop's child steps once per iteration,
- * with the iteration), its log lines, large results as blobs, and the state each step wrote, in the same statement
- * as that step's record. Every write is fenced by the lease: it lands only while this worker still owns the
- * execution (a worker that lost its lease, a zombie waking up, writes nothing).
+ * with the iteration), its log lines, large results as blobs, and the state keys each step set or removed, in the
+ * same statement as that step's record (read-modify-write state operations go at once: `updateState`,
+ * state-store.ts). Every write is fenced by the lease: it lands only while this worker still owns the execution (a
+ * worker that lost its lease, a zombie waking up, writes nothing).
  *
  * A short run writes nothing until it ends, then everything in the one statement that stores its outcome (one
  * round trip for a small synchronous flow). A run that lasts longer than `incrementalAfterMs` starts flushing what it
@@ -27,6 +46,8 @@ export interface RecordTarget {
   instanceId: string;
   integrationId: string;
   flowStableKey: string;
+  /** A test run (or its retry or replay): its flow state is the test runs' own (state-scopes.ts). */
+  testState?: boolean;
   /**
    * Remove the execution's queue job with the outcome: an execution run in-process (a synchronous webhook) has
    * its job parked one lease ahead as a fallback, and once it finished here, that job has nothing left to do.
@@ -62,12 +83,11 @@ interface PendingStep {
   /** The row as JSON text, for `jsonb_to_recordset`. */
   row: string;
   blob?: { sha256: string; row: string };
-  /** The state stores the step wrote, as JSON text. */
-  state?: Partial<Record<PersistedScope, string>>;
+  /** The binary data its result holds, stored aside (`execution_files`). */
+  files?: StoredBytes[];
+  /** The keys of each state store the step set and removed (state-store.ts). */
+  state?: Partial<Record<PersistedScope, PendingChanges>>;
 }
-
-type PersistedScope = 'flow' | 'crossFlow' | 'integration';
-const persistedScopes: PersistedScope[] = ['flow', 'crossFlow', 'integration'];
 
 interface Batch {
   steps: PendingStep[];
@@ -173,6 +193,46 @@ export class ExecutionRecorder {
     return rows[0];
   }
 
+  /**
+   * A read-modify-write operation on one key of a store (the engine's `StatePort.update`), applied atomically in
+   * its own statement at once (state-store.ts). The per-key writes of earlier steps to the same store that are
+   * not stored yet are written first, so the operation sees them.
+   */
+  async updateState(scope: PersistedScope, key: string, operation: StateOperation): Promise<unknown> {
+    while (this.flushing) await this.flushing;
+    if (this.steps.some((step) => step.state?.[scope])) {
+      const writing = (async () => {
+        while (this.steps.some((step) => step.state?.[scope])) {
+          const batch = this.take();
+          let owned: boolean;
+          try {
+            owned = await this.write(this.db, batch);
+          } catch (error) {
+            this.steps.unshift(...batch.steps);
+            this.logs.unshift(...batch.logs);
+            throw error;
+          }
+          if (!owned) throw new LeaseLostError(this.target.executionId);
+        }
+      })();
+      this.flushing = writing
+        .catch(() => undefined)
+        .finally(() => {
+          this.flushing = undefined;
+        });
+      await writing.catch((error: unknown) => {
+        if (error instanceof LeaseLostError) this.options.onLeaseLost();
+        throw error;
+      });
+    }
+    try {
+      return await applyStateOperation(this.db, this.target, scope, key, operation);
+    } catch (error) {
+      if (error instanceof LeaseLostError) this.options.onLeaseLost();
+      throw error;
+    }
+  }
+
   private async flush(): Promise<void> {
     if (this.flushing || (this.steps.length === 0 && this.logs.length === 0)) return;
     const batch = this.take();
@@ -224,7 +284,8 @@ export class ExecutionRecorder {
   }
 
   private pendingStep(record: StepRecord, state: StateWrites | undefined): PendingStep {
-    let result = jsonText(record.result);
+    const files: StoredBytes[] = [];
+    let result = jsonText(record.result, (file) => files.push(file));
     let blob: PendingStep['blob'];
     if (result !== null && isBlobSized(result)) {
       const sha256 = sha256Hex(result);
@@ -244,13 +305,18 @@ export class ExecutionRecorder {
     let written: PendingStep['state'];
     if (state) {
       for (const scope of persistedScopes) {
-        const value = state[scope];
-        if (value === undefined) continue;
+        const changes = state[scope];
+        if (changes === undefined) continue;
         written ??= {};
-        written[scope] = jsonText(value) ?? '{}';
+        written[scope] = pendingChanges(changes);
       }
     }
-    return { row, ...(blob ? { blob } : {}), ...(written ? { state: written } : {}) };
+    return {
+      row,
+      ...(blob ? { blob } : {}),
+      ...(files.length > 0 ? { files } : {}),
+      ...(written ? { state: written } : {}),
+    };
   }
 
   private logRow(entry: LogEntry): string {
@@ -270,8 +336,17 @@ function ownedGuard(target: RecordTarget): RawBuilder<unknown> {
 }
 
 /** The writes of a batch, as CTEs that run only when the `guard` CTE has a row. */
-function batchWrites(target: RecordTarget, batch: Batch): RawBuilder<unknown>[] {
+function batchWrites(
+  target: RecordTarget,
+  batch: Batch,
+  moreFiles: StoredBytes[] = [],
+): RawBuilder<unknown>[] {
   const parts: RawBuilder<unknown>[] = [];
+  const files = new Map<string, StoredBytes>();
+  for (const file of [...batch.steps.flatMap((step) => step.files ?? []), ...moreFiles]) {
+    if (!files.has(file.sha256)) files.set(file.sha256, file);
+  }
+  if (files.size > 0) parts.push(...fileWrites(target, [...files.values()]));
   const blobs = new Map<string, string>();
   for (const step of batch.steps) if (step.blob) blobs.set(step.blob.sha256, step.blob.row);
   if (blobs.size > 0) {
@@ -304,34 +379,29 @@ function batchWrites(target: RecordTarget, batch: Batch): RawBuilder<unknown>[] 
       where exists (select 1 from guard)
       on conflict (execution_id, seq) do nothing)`);
   }
-  // Each store as the last step of the batch that wrote it left it.
-  const state: Partial<Record<PersistedScope, string>> = {};
-  for (const step of batch.steps) Object.assign(state, step.state);
-  if (state.flow !== undefined)
-    parts.push(instanceStateWrite('flow_state', target, `flow:${target.flowStableKey}`, state.flow));
-  if (state.crossFlow !== undefined)
-    parts.push(instanceStateWrite('cross_flow_state', target, 'crossFlow', state.crossFlow));
-  if (state.integration !== undefined) {
-    parts.push(sql`integration_state_write as (
-      insert into integration_state (org_id, integration_id, state)
-      select ${target.orgId}::uuid, ${target.integrationId}::uuid, ${state.integration}::jsonb
-      where exists (select 1 from guard)
-      on conflict (org_id, integration_id) do update set state = excluded.state)`);
-  }
+  // The keys each step set and removed, in step order (per key: state-store.ts).
+  parts.push(...stateWriteParts(target, batch.steps));
   return parts;
 }
 
-function instanceStateWrite(
-  name: string,
-  target: RecordTarget,
-  scope: string,
-  text: string,
-): RawBuilder<unknown> {
-  return sql`${sql.raw(name)} as (
-    insert into instance_state (instance_id, scope, state)
-    select ${target.instanceId}::uuid, ${scope}, ${text}::jsonb
-    where exists (select 1 from guard)
-    on conflict (instance_id, scope) do update set state = excluded.state)`;
+/** Binary data once per digest, and the execution's link to it (with the content type it had here). */
+function fileWrites(target: RecordTarget, files: StoredBytes[]): RawBuilder<unknown>[] {
+  const digests = files.map((file) => file.sha256);
+  return [
+    sql`files as (
+      insert into execution_files (sha256, content, size_bytes)
+      select f.sha256, f.content, octet_length(f.content)
+      from unnest(${digests}::text[], ${files.map((file) => file.bytes)}::bytea[]) as f(sha256, content)
+      where exists (select 1 from guard)
+      on conflict (sha256) do nothing)`,
+    sql`file_refs as (
+      insert into execution_file_refs (execution_id, sha256, content_type)
+      select ${target.executionId}::uuid, r.sha256, r.content_type
+      from unnest(${digests}::text[], ${files.map((file) => file.contentType ?? null)}::text[])
+        as r(sha256, content_type)
+      where exists (select 1 from guard)
+      on conflict (execution_id, sha256) do nothing)`,
+  ];
 }
 
 /** One statement (so one round trip, atomic): the lease check and the batch's writes. */
@@ -348,7 +418,8 @@ function batchStatement(target: RecordTarget, batch: Batch): RawBuilder<{ owned:
  */
 function finalStatement(target: RecordTarget, batch: Batch, outcome: FinalOutcome): RawBuilder<StoredRow> {
   const error = outcome.error ? JSON.stringify(outcome.error) : null;
-  const response = jsonText(outcome.response);
+  const responseFiles: StoredBytes[] = [];
+  const response = jsonText(outcome.response, (file) => responseFiles.push(file));
   const guard = sql`update executions set
       status = case when status = 'running' then ${outcome.status} else status end,
       error = case when status = 'running' then ${error}::jsonb else error end,
@@ -361,7 +432,7 @@ function finalStatement(target: RecordTarget, batch: Batch, outcome: FinalOutcom
     returning status, error, response, attempt`;
   const parts = [
     sql`guard as (${guard})`,
-    ...batchWrites(target, batch),
+    ...batchWrites(target, batch, responseFiles),
     target.notify === false
       ? sql`notified as (select 1 from guard where false)`
       : sql`notified as (select pg_notify(${executionFinishedChannel}, ${target.executionId}) from guard)`,

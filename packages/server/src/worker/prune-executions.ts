@@ -5,7 +5,8 @@ import type { Database } from '../database/schema.js';
 
 /**
  * Execution retention: executions that finished more than `olderThanDays` days ago are deleted (their step
- * records and log lines go with them, by cascade), then every large step result no step refers to any more.
+ * records, log lines and file links go with them, by cascade), then every large step result no step refers to any
+ * more, and every file no execution links to.
  * Queued and running executions are never pruned, however old.
  */
 
@@ -18,13 +19,14 @@ export interface PruneOptions {
 export interface PruneCounts {
   executions: number;
   blobs: number;
+  files: number;
 }
 
 export const defaultPruneBatchSize = 1000;
 
 export async function pruneExecutions(db: Kysely<Database>, options: PruneOptions): Promise<PruneCounts> {
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? defaultPruneBatchSize));
-  const counts: PruneCounts = { executions: 0, blobs: 0 };
+  const counts: PruneCounts = { executions: 0, blobs: 0, files: 0 };
   if (!(options.olderThanDays > 0)) return counts;
   const cutoff = sql<Date>`now() - make_interval(secs => ${options.olderThanDays * 86_400})`;
 
@@ -56,6 +58,20 @@ export async function pruneExecutions(db: Kysely<Database>, options: PruneOption
     counts.blobs += deleted;
     if (deleted < batchSize) break;
   }
+
+  for (;;) {
+    // Files: their links went with their executions (cascade); a file no execution links to goes too.
+    const { numAffectedRows } = await sql`
+      delete from execution_files where sha256 in (
+        select f.sha256 from execution_files f
+         where not exists (select 1 from execution_file_refs r where r.sha256 = f.sha256)
+         limit ${batchSize}
+         for update skip locked
+      )`.execute(db);
+    const deleted = Number(numAffectedRows ?? 0);
+    counts.files += deleted;
+    if (deleted < batchSize) break;
+  }
   return counts;
 }
 
@@ -81,6 +97,7 @@ export function pruneExecutionsTask(db: Kysely<Database>, retentionDays: number,
         retentionDays,
         executions: counts.executions,
         blobs: counts.blobs,
+        files: counts.files,
         durationMs: Date.now() - started,
       },
       'pruned old executions',

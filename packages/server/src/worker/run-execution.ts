@@ -1,4 +1,4 @@
-import type { Integration } from '@weft/definition';
+import { containsPrivateKey, type Integration, privateKeyFragments } from '@weft/definition';
 import {
   defaultLimits,
   type ErrorRecord,
@@ -8,7 +8,9 @@ import {
   type StateScope,
   type StepEvent,
   type TriggerRequest,
+  withBinaryData,
 } from '@weft/engine';
+import { applyStateOperation, type StateOperation } from '@weft/sdk';
 import type { Task } from 'graphile-worker';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
@@ -157,6 +159,8 @@ interface ClaimedExecution {
   config_values: StoredValues | null;
   customer_name: string | null;
   customer_external_id: string | null;
+  /** A test run, or a retry or replay of one: it keeps its own flow state (state-scopes.ts). */
+  test_state: boolean;
   flow_state: Record<string, unknown> | null;
   cross_flow_state: Record<string, unknown> | null;
   integration_state: Record<string, unknown> | null;
@@ -185,22 +189,32 @@ async function claim(
           lease_expires_at is null or lease_expires_at < now() or lease_owner = ${leases.owner})))
       returning id, org_id, instance_id, customer_id, integration_id, integration_version_id, flow_name,
         flow_stable_key, trigger, trigger_kind, retry_of_id, retry_number, invoked_by_id, is_synchronous, attempt,
-        awaits_trigger_response, unique_request_id
+        awaits_trigger_response, unique_request_id, replay_of_id
     )
     select c.*, n.name as instance_name, n.config_values, cu.name as customer_name,
-      cu.external_id as customer_external_id,
+      cu.external_id as customer_external_id, t.test_state,
       (select s.state from instance_state s
-        where s.instance_id = c.instance_id and s.scope = 'flow:' || c.flow_stable_key) as flow_state,
+        where s.instance_id = c.instance_id
+          and s.scope = case when t.test_state then 'testFlow:' else 'flow:' end || c.flow_stable_key) as flow_state,
       (select s.state from instance_state s
         where s.instance_id = c.instance_id and s.scope = 'crossFlow') as cross_flow_state,
       (select s.state from integration_state s
         where s.org_id = c.org_id and s.integration_id = c.integration_id) as integration_state
     from claimed c
+    -- A test run's retries and replays (and a replay of such a retry) are test runs too (state-scopes.ts).
+    cross join lateral (select c.trigger_kind = 'test' or exists (
+        select 1 from executions o left join executions r on r.id in (o.retry_of_id, o.replay_of_id)
+         where o.id in (c.retry_of_id, c.replay_of_id) and 'test' in (o.trigger_kind, r.trigger_kind)
+      ) as test_state) as t
     -- Not worth an fsync: a claim lost with a database crash leaves the execution queued (or its lease expired).
     cross join (select set_config('synchronous_commit', 'off', true)) as async_commit
     left join instances n on n.id = c.instance_id
     left join customers cu on cu.id = c.customer_id`.execute(db);
   return rows[0];
+}
+
+function storedState(state: Record<string, unknown> | null): Record<string, unknown> {
+  return state ? (withBinaryData(state) as Record<string, unknown>) : {};
 }
 
 /** Whether anyone may wait for this execution's outcome (see ExecutionWaiter): then it NOTIFYs when it ends. */
@@ -264,6 +278,7 @@ async function claimAndRun(
       instanceId: execution.instance_id,
       integrationId: execution.integration_id,
       flowStableKey: execution.flow_stable_key,
+      ...(execution.test_state ? { testState: true } : {}),
       ...(options.removeJobOnFinish
         ? { removeJob: true, notify: false }
         : { notify: mayBeAwaited(execution) }),
@@ -339,12 +354,19 @@ async function claimAndRun(
   const result = await runFlow({
     integration,
     flowName: execution.flow_name,
-    trigger: execution.trigger as TriggerRequest,
+    // Binary request bodies are stored as inline marks: the flow gets their bytes back.
+    trigger: withBinaryData(execution.trigger) as TriggerRequest,
     configVars: {
       ...configValuesByName(integration, execution.config_values ?? {}),
       ...connections?.values,
     },
-    ...(connections ? { secrets: connections.secrets } : {}),
+    // Private keys pasted into plain config variables are masked like connection secrets (key-material.ts).
+    secrets: [
+      ...(connections?.secrets ?? []),
+      ...Object.values(execution.config_values ?? {})
+        .filter(containsPrivateKey)
+        .flatMap((value) => privateKeyFragments(value)),
+    ],
     executionId,
     ...endpoints,
     crossFlowDepth,
@@ -357,12 +379,16 @@ async function claimAndRun(
     instance: { id: execution.instance_id, name: execution.instance_name },
     ports: {
       components,
-      state: new PreloadedState({
-        flow: execution.flow_state ?? {},
-        crossFlow: execution.cross_flow_state ?? {},
-        execution: {},
-        integration: execution.integration_state ?? {},
-      }),
+      state: new PreloadedState(
+        {
+          // Files kept in state are stored as inline binary marks: steps get their bytes back.
+          flow: storedState(execution.flow_state),
+          crossFlow: storedState(execution.cross_flow_state),
+          execution: {},
+          integration: storedState(execution.integration_state),
+        },
+        recorder,
+      ),
       flows: flowInvoker({
         db,
         integration,
@@ -490,7 +516,7 @@ async function queueRetry(
       orgId: execution.org_id,
       instanceId: execution.instance_id,
       flowStableKey: execution.flow_stable_key,
-      trigger: execution.trigger as TriggerRequest,
+      trigger: withBinaryData(execution.trigger) as TriggerRequest,
       kind: 'retry',
       retryOfId: execution.retry_of_id ?? execution.id,
       retryNumber: retry.retryNumber,
@@ -557,16 +583,29 @@ async function invocationDepth(db: Kysely<Database>, executionId: string): Promi
 
 /** Stored values are keyed by config variable stable key; the engine takes them by name. */
 /**
- * The state stores as they stood when the execution was claimed (read in the claim's round trip). Writes are not
- * made here: the recorder stores each store a step wrote in the same statement as that step's record, and
- * execution state lives in the engine for the run.
+ * The state stores as they stood when the execution was claimed (read in the claim's round trip). Plain writes
+ * are not made here: the recorder stores the keys each step set or removed in the same statement as that step's
+ * record, and execution state lives in the engine for the run. Read-modify-write operations go to the database at
+ * once, atomically (the recorder's `updateState`, state-store.ts).
  */
 class PreloadedState implements StatePort {
-  constructor(private readonly stores: Record<StateScope, Record<string, unknown>>) {}
+  constructor(
+    private readonly stores: Record<StateScope, Record<string, unknown>>,
+    private readonly recorder: ExecutionRecorder,
+  ) {}
 
   async load(scope: StateScope): Promise<Record<string, unknown>> {
     return this.stores[scope];
   }
 
   async save(): Promise<void> {}
+
+  async update(scope: StateScope, key: string, operation: StateOperation): Promise<unknown> {
+    // The engine applies execution-state operations itself; this is for completeness.
+    if (scope === 'execution') {
+      this.stores.execution[key] = applyStateOperation(key, this.stores.execution[key], operation);
+      return this.stores.execution[key];
+    }
+    return this.recorder.updateState(scope, key, operation);
+  }
 }

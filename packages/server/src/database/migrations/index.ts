@@ -11,6 +11,9 @@ import * as m0009 from './0009-shared-webhooks.js';
 import * as m0010 from './0010-trigger-responses.js';
 import * as m0011 from './0011-webhook-dedupe.js';
 import * as m0012 from './0012-retry-cancellation.js';
+import * as m0013 from './0013-execution-files.js';
+import * as m0014 from './0014-webhook-registrations.js';
+import * as m0015 from './0015-test-run-state.js';
 
 /**
  * The schema's history, oldest first. Append only: a shipped migration is never edited or renumbered (a process
@@ -29,4 +32,7 @@ export const migrations: Record<string, Migration> = {
   '0010-trigger-responses': m0010,
   '0011-webhook-dedupe': m0011,
   '0012-retry-cancellation': m0012,
+  '0013-execution-files': m0013,
+  '0014-webhook-registrations': m0014,
+  '0015-test-run-state': m0015,
 };

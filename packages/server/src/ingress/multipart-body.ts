@@ -1,0 +1,95 @@
+import busboy from 'busboy';
+import { WeftError } from '../errors.js';
+
+/**
+ * A `multipart/form-data` webhook body as Prismatic gives it to a flow (seed 003, "Posting multipart data with
+ * webhook triggers"): one entry per part name, each `{data, contentType}` — a file part's bytes as a Buffer (with
+ * its file name), a JSON part parsed (`results.body.data.person.data.firstname`), any other part as text. A name
+ * sent more than once keeps every part, as a list.
+ */
+
+export interface MultipartPart {
+  data: unknown;
+  contentType: string;
+  filename?: string;
+}
+
+/** Parts of one body at most: beyond it the request is refused (a flow never gets a truncated form). */
+const maxParts = 1000;
+
+export function parseMultipartBody(
+  raw: Buffer,
+  contentType: string,
+): Promise<Record<string, MultipartPart | MultipartPart[]>> {
+  return new Promise((resolve, reject) => {
+    const refuse = (reason: string) =>
+      reject(
+        new WeftError(
+          'WEBHOOK_BODY_INVALID',
+          `The multipart/form-data webhook body cannot be read: ${reason}. No execution was created; send a well-formed form (curl --form name=@file).`,
+        ),
+      );
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: { 'content-type': contentType },
+        limits: { parts: maxParts, fieldSize: raw.length, fileSize: raw.length },
+      });
+    } catch (error) {
+      refuse((error as Error).message);
+      return;
+    }
+    const parts: Array<[string, MultipartPart]> = [];
+    const pending: Promise<void>[] = [];
+    parser.on('field', (name, value, info) => {
+      parts.push([name, fieldPart(value, info.mimeType)]);
+    });
+    parser.on('file', (name, stream, info) => {
+      pending.push(
+        new Promise((done, fail) => {
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('error', fail);
+          stream.on('end', () => {
+            const data = Buffer.concat(chunks);
+            const type = info.mimeType || 'application/octet-stream';
+            parts.push([
+              name,
+              type === 'application/json' || type.endsWith('+json')
+                ? fieldPart(data.toString('utf8'), type)
+                : { data, contentType: type, ...(info.filename ? { filename: info.filename } : {}) },
+            ]);
+            done();
+          });
+        }),
+      );
+    });
+    parser.on('partsLimit', () => refuse(`it has more than ${maxParts} parts`));
+    parser.on('error', (error: Error) => refuse(error.message));
+    parser.on('close', () => {
+      Promise.all(pending).then(() => {
+        const form: Record<string, MultipartPart | MultipartPart[]> = Object.create(null);
+        for (const [name, part] of parts) {
+          const existing = form[name];
+          form[name] =
+            existing === undefined ? part : [...(Array.isArray(existing) ? existing : [existing]), part];
+        }
+        resolve({ ...form });
+      }, refuse);
+    });
+    parser.end(raw);
+  });
+}
+
+/** A text part: JSON parsed when it says it is JSON (and is), text otherwise. */
+function fieldPart(value: string, mimeType: string): MultipartPart {
+  const type = mimeType || 'text/plain';
+  if (type === 'application/json' || type.endsWith('+json')) {
+    try {
+      return { data: JSON.parse(value), contentType: type };
+    } catch {
+      // Not JSON after all: the flow gets the text as sent.
+    }
+  }
+  return { data: value, contentType: type };
+}
