@@ -4,30 +4,11 @@
 // input, a loop over files, a code step, and the synchronous answer — and step results store each file once, as
 // bytes, not as JSON arrays of numbers. Random files of 0 B, 1 KB and 10 MB.
 import { createHash, randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlQuery } from './support/integration-fixtures.js';
+import { bundleSpectralFixture } from './support/spectral-bundles.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 import { type ExecutionAnswer, instanceOf, waitForExecution } from './support/worker-fixtures.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../../..');
-
-async function bundle(fixture: string): Promise<string> {
-  const result = await build({
-    entryPoints: [path.join(here, 'fixtures/spectral', fixture)],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-    absWorkingDir: repoRoot,
-  });
-  return Buffer.from(result.outputFiles[0]!.contents).toString('base64');
-}
 
 const files = (key: string) =>
   `{key: ${key}, component: {key: spectral-file-relay, version: LATEST, isPublic: false}}`;
@@ -108,7 +89,7 @@ let formUrl: string;
 beforeAll(async () => {
   server = await startTestServer({ WEFT_LOG_LEVEL: 'silent' });
   const published = await server.api('POST', '/api/components', {
-    body: { bundle: await bundle('file-relay-component.ts'), comment: 'files' },
+    body: { bundle: await bundleSpectralFixture('file-relay-component.ts'), comment: 'files' },
   });
   expect(published.status, published.text).toBe(201);
   const instanceId = await instanceOf(server, definition, 'Files Co');
@@ -276,6 +257,15 @@ describe('multipart/form-data webhook bodies', () => {
       note: 'hello there',
       photo: { isBuffer: true, size: 5000, sha256: sha256(photo), contentType: 'image/png' },
     });
+  });
+
+  it('is refused with a 400 when a JSON part is nested past the depth limit, as a JSON body would be', async () => {
+    const form = new FormData();
+    form.append('deep', new Blob(['['.repeat(5000) + ']'.repeat(5000)], { type: 'application/json' }));
+    const answer = await fetch(formUrl, { method: 'POST', body: form });
+    const body = (await answer.json()) as { error: { code: string } };
+    expect(answer.status).toBe(400);
+    expect(body.error.code).toBe('API_BODY_TOO_DEEP');
   });
 
   it('is refused with a clear 400 when the form is malformed, creating no execution', async () => {

@@ -303,7 +303,9 @@ describe('a trigger with webhookLifecycleHandlers (Prismatic github eventWebhook
     expect(forged.error?.code).toBe('EXECUTION_FAILED');
     expect(forged.error?.message).toContain('the delivery signature does not match the webhook secret');
     expect(forged.execution.status).toBe('failed');
-    expect(forged.execution.stepRecords.map((step: { name: string }) => step.name)).not.toContain('Read Delivery');
+    expect(forged.execution.stepRecords.map((step: { name: string }) => step.name)).not.toContain(
+      'Read Delivery',
+    );
   });
 
   it('does not register again on a redeploy with the same URL and inputs', async () => {

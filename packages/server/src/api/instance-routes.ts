@@ -267,16 +267,18 @@ const RemoveOutcome = Type.Object(
       }),
       { description: 'Outcomes of the remove-trigger flows, which ran before the instance was deleted' },
     ),
-    webhookRemovals: Type.Array(
-      Type.Object({
-        flow: Type.String(),
-        status: Type.Union([Type.Literal('removed'), Type.Literal('failed')]),
-        error: Type.Optional(Type.String()),
-      }),
-      {
-        description:
-          "Webhooks the flows' triggers had registered at the provider, removed (webhookDelete) before the instance was deleted; a failed one may still exist there",
-      },
+    webhookRemovals: Type.Optional(
+      Type.Array(
+        Type.Object({
+          flow: Type.String(),
+          status: Type.Union([Type.Literal('removed'), Type.Literal('failed')]),
+          error: Type.Optional(Type.String()),
+        }),
+        {
+          description:
+            "Webhooks the flows' triggers had registered at the provider, removed (webhookDelete) before the instance was deleted; a failed one may still exist there. Absent when there were none.",
+        },
+      ),
     ),
   },
   { $id: 'RemoveOutcome' },
@@ -450,18 +452,15 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
           request.params.id,
           options.removeWaitMs,
         );
-        return {
-          deleted: true,
-          ...outcome,
-          webhookRemovals: [
-            ...webhooks.deleted.map((flow) => ({ flow, status: 'removed' as const })),
-            ...webhooks.failures.map((failure) => ({
-              flow: failure.flow,
-              status: 'failed' as const,
-              error: failure.message,
-            })),
-          ],
-        };
+        const webhookRemovals = [
+          ...webhooks.deleted.map((flow) => ({ flow, status: 'removed' as const })),
+          ...webhooks.failures.map((failure) => ({
+            flow: failure.flow,
+            status: 'failed' as const,
+            error: failure.message,
+          })),
+        ];
+        return { deleted: true, ...outcome, ...(webhookRemovals.length > 0 ? { webhookRemovals } : {}) };
       },
     );
 
@@ -473,7 +472,7 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
           tags,
           summary: 'Deploy an instance',
           description:
-            'Makes the configured version the running one: registers a webhook endpoint per flow (URLs stay the same across redeploys and upgrades), generates an API key when a flow requires one and the instance has none, registers the schedules, then queues the deploy-trigger flows. Every config variable needs a value (422 INSTANCE_CONFIG_INCOMPLETE names the missing ones; nothing changes). A failing deploy flow does not undo the deploy.',
+            'Makes the configured version the running one: registers a webhook endpoint per flow (URLs stay the same across redeploys and upgrades), generates an API key when a flow requires one and the instance has none, registers the schedules, then queues the deploy-trigger flows. Every config variable needs a value (422 INSTANCE_CONFIG_INCOMPLETE names the missing ones; nothing changes). A failing deploy flow does not undo the deploy. Then triggers with webhook lifecycle handlers register the webhook of the flow at their provider when not registered for its URL and inputs yet (never twice; changed inputs remove the old registration first), and the onInstanceDeploy functions of triggers run: a failure answers 422 WEBHOOK_REGISTRATION_FAILED or INSTANCE_LIFECYCLE_FAILED, and the deploy stands.',
           params: IdParams,
           response: { 200: Type.Ref('DeployOutcome'), ...errorResponses(404, 422) },
         },

@@ -1,5 +1,6 @@
 import busboy from 'busboy';
-import { WeftError } from '../errors.js';
+import { isWeftError, WeftError } from '../errors.js';
+import { type BodyShapeLimits, defaultBodyShapeLimits, parseJsonBody } from '../http/request-body-limits.js';
 
 /**
  * A `multipart/form-data` webhook body as Prismatic gives it to a flow (seed 003, "Posting multipart data with
@@ -20,6 +21,7 @@ const maxParts = 1000;
 export function parseMultipartBody(
   raw: Buffer,
   contentType: string,
+  limits: BodyShapeLimits = defaultBodyShapeLimits,
 ): Promise<Record<string, MultipartPart | MultipartPart[]>> {
   return new Promise((resolve, reject) => {
     const refuse = (reason: string) =>
@@ -42,7 +44,11 @@ export function parseMultipartBody(
     const parts: Array<[string, MultipartPart]> = [];
     const pending: Promise<void>[] = [];
     parser.on('field', (name, value, info) => {
-      parts.push([name, fieldPart(value, info.mimeType)]);
+      try {
+        parts.push([name, fieldPart(value, info.mimeType, limits)]);
+      } catch (error) {
+        reject(error);
+      }
     });
     parser.on('file', (name, stream, info) => {
       pending.push(
@@ -53,13 +59,17 @@ export function parseMultipartBody(
           stream.on('end', () => {
             const data = Buffer.concat(chunks);
             const type = info.mimeType || 'application/octet-stream';
-            parts.push([
-              name,
-              type === 'application/json' || type.endsWith('+json')
-                ? fieldPart(data.toString('utf8'), type)
-                : { data, contentType: type, ...(info.filename ? { filename: info.filename } : {}) },
-            ]);
-            done();
+            try {
+              parts.push([
+                name,
+                type === 'application/json' || type.endsWith('+json')
+                  ? fieldPart(data.toString('utf8'), type, limits)
+                  : { data, contentType: type, ...(info.filename ? { filename: info.filename } : {}) },
+              ]);
+              done();
+            } catch (error) {
+              fail(error);
+            }
           });
         }),
       );
@@ -67,28 +77,35 @@ export function parseMultipartBody(
     parser.on('partsLimit', () => refuse(`it has more than ${maxParts} parts`));
     parser.on('error', (error: Error) => refuse(error.message));
     parser.on('close', () => {
-      Promise.all(pending).then(() => {
-        const form: Record<string, MultipartPart | MultipartPart[]> = Object.create(null);
-        for (const [name, part] of parts) {
-          const existing = form[name];
-          form[name] =
-            existing === undefined ? part : [...(Array.isArray(existing) ? existing : [existing]), part];
-        }
-        resolve({ ...form });
-      }, refuse);
+      Promise.all(pending).then(
+        () => {
+          const form: Record<string, MultipartPart | MultipartPart[]> = Object.create(null);
+          for (const [name, part] of parts) {
+            const existing = form[name];
+            form[name] =
+              existing === undefined ? part : [...(Array.isArray(existing) ? existing : [existing]), part];
+          }
+          resolve({ ...form });
+        },
+        (error: unknown) => (isWeftError(error) ? reject(error) : refuse(String(error))),
+      );
     });
     parser.end(raw);
   });
 }
 
-/** A text part: JSON parsed when it says it is JSON (and is), text otherwise. */
-function fieldPart(value: string, mimeType: string): MultipartPart {
+/**
+ * A text part: JSON parsed when it says it is JSON (within the same depth and size limits as a JSON body; a part
+ * past them refuses the request), text otherwise — including JSON that does not parse, as sent.
+ */
+function fieldPart(value: string, mimeType: string, limits: BodyShapeLimits): MultipartPart {
   const type = mimeType || 'text/plain';
   if (type === 'application/json' || type.endsWith('+json')) {
     try {
-      return { data: JSON.parse(value), contentType: type };
-    } catch {
-      // Not JSON after all: the flow gets the text as sent.
+      const data = parseJsonBody(value, limits, { what: 'webhook form part', unstorableText: 'repair' });
+      return { data, contentType: type };
+    } catch (error) {
+      if (isWeftError(error) && error.code !== 'API_INVALID_JSON') throw error;
     }
   }
   return { data: value, contentType: type };

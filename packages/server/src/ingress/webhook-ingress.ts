@@ -569,7 +569,7 @@ export function webhookIngress(options: WebhookIngressOptions) {
       /^multipart\/form-data\s*;/i.test(body.contentType) &&
       Buffer.isBuffer(body.data)
     ) {
-      body.data = await parseMultipartBody(body.data, body.contentType);
+      body.data = await parseMultipartBody(body.data, body.contentType, options.bodyShapeLimits);
     }
     const routed =
       endpoint.kind === 'shared'
