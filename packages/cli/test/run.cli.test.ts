@@ -2,7 +2,7 @@
 // built-in (http against a local server, collections, loop, math, persist-data, text, code, csv, branch, log,
 // stop-execution), a failing flow, and the human output.
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -165,5 +165,46 @@ describe('weft run', () => {
     expect(refused.stderr).toContain(
       `${broken}:8:23: component 'webhook-triggers' has no trigger 'webhok' — did you mean 'webhook'?`,
     );
+  });
+
+  it('hands a binary payload file to the flow as a file and prints files as binary marks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-run-file-'));
+    const definition = join(dir, 'files.yaml');
+    writeFileSync(
+      definition,
+      `name: Files
+definitionVersion: 7
+flows:
+  - name: Echo
+    stableKey: echo
+    steps:
+      - name: Integration Trigger
+        isTrigger: true
+        action: {key: webhook, component: {key: webhook-triggers, version: LATEST, isPublic: true}}
+      - name: Code Echo
+        action: {key: runCode, component: {key: code, version: LATEST, isPublic: true}}
+        inputs:
+          code:
+            type: value
+            value: |
+              module.exports = async (context, stepResults) => {
+                const body = stepResults.integrationTrigger.results.body;
+                return { data: Buffer.from(body.data), contentType: body.contentType };
+              };
+`,
+    );
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 255, 254, 1, 2, 3]);
+    const payload = join(dir, 'image.png');
+    writeFileSync(payload, bytes);
+    const result = await runWeft(
+      ['run', definition, '--payload', payload, '--content-type', 'image/png', '--json'],
+      { env: cleanEnv() },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const output = JSON.parse(result.stdout);
+    expect(output.steps.codeEcho).toEqual({
+      data: { $binary: { base64: bytes.toString('base64'), size: bytes.length, contentType: 'image/png' } },
+      contentType: 'image/png',
+    });
   });
 });

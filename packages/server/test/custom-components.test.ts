@@ -3,8 +3,8 @@
 // host's files or environment fails only its own step, with a clear error; the next execution works.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleSource } from './support/spectral-bundles.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 import {
   type ExecutionAnswer,
@@ -15,20 +15,6 @@ import {
 } from './support/worker-fixtures.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-/** Bundles component source as `weft components:publish` does (one CommonJS file, @weft/sdk inside). */
-async function bundle(source: string): Promise<string> {
-  const result = await build({
-    stdin: { contents: source, resolveDir: repoRoot, loader: 'ts', sourcefile: 'component.ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-  });
-  return Buffer.from(result.outputFiles[0]!.contents).toString('base64');
-}
 
 const component = (greeting: string) => `
 import fs from 'node:fs';
@@ -161,7 +147,7 @@ afterAll(async () => {
 describe('custom components', () => {
   it('publishes versions, refuses bad bundles and reserved keys, and lists them', async () => {
     const first = await server.api('POST', '/api/components', {
-      body: { bundle: await bundle(component('Hello')), comment: 'first' },
+      body: { bundle: await bundleSource(component('Hello')), comment: 'first' },
     });
     expect(first.status, first.text).toBe(201);
     expect(first.body).toMatchObject({
@@ -174,7 +160,7 @@ describe('custom components', () => {
       connections: ['apiKey'],
     });
     const again = await server.api('POST', '/api/components', {
-      body: { bundle: await bundle(component('Hello')) },
+      body: { bundle: await bundleSource(component('Hello')) },
     });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ version: 1, unchanged: true });
@@ -187,7 +173,7 @@ describe('custom components', () => {
 
     const reserved = await server.api('POST', '/api/components', {
       body: {
-        bundle: await bundle(
+        bundle: await bundleSource(
           `import { component } from '@weft/sdk'; export default component({ key: 'http', display: { label: 'Mine', description: '' }, actions: {} });`,
         ),
       },
@@ -203,7 +189,7 @@ describe('custom components', () => {
 
   it('runs version 1 or LATEST as the definition says, and records the version each execution ran', async () => {
     const v2 = await server.api('POST', '/api/components', {
-      body: { bundle: await bundle(component('Howdy')), comment: 'friendlier' },
+      body: { bundle: await bundleSource(component('Howdy')), comment: 'friendlier' },
     });
     expect(v2.status, v2.text).toBe(201);
     expect(v2.body.version).toBe(2);

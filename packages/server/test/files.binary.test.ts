@@ -5,6 +5,7 @@
 // bytes, not as JSON arrays of numbers. Random files of 0 B, 1 KB and 10 MB.
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pruneExecutions } from '../src/worker/prune-executions.js';
 import { sqlQuery } from './support/integration-fixtures.js';
 import { bundleSpectralFixture } from './support/spectral-bundles.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
@@ -278,5 +279,40 @@ describe('multipart/form-data webhook bodies', () => {
     expect(answer.status).toBe(400);
     expect(body.error.code).toBe('WEBHOOK_BODY_INVALID');
     expect(answer.headers.get('x-weft-execution-id')).toBeNull();
+  });
+});
+
+describe('retention', () => {
+  it('deletes a file with the last execution that holds it, and keeps it while one does', async () => {
+    const file = randomBytes(4096);
+    const run = async () => {
+      const answer = await fetch(relayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'image/gif' },
+        body: file,
+      });
+      expect(answer.status).toBe(200);
+      return answer.headers.get('x-weft-execution-id') as string;
+    };
+    const [older, newer] = [await run(), await run()];
+    const digest = sha256(file);
+    const stored = () =>
+      sqlQuery<{ n: number }>(server, 'select count(*)::int as n from execution_files where sha256 = $1', [
+        digest,
+      ]);
+    expect(await stored()).toEqual([{ n: 1 }]);
+    const age = (id: string) =>
+      sqlQuery(server, "update executions set finished_at = now() - interval '40 days' where id = $1", [id]);
+
+    await age(older);
+    const first = await pruneExecutions(server.weft.database.db, { olderThanDays: 30 });
+    expect(first).toMatchObject({ executions: 1, files: 0 });
+    expect(await stored()).toEqual([{ n: 1 }]);
+
+    await age(newer);
+    const second = await pruneExecutions(server.weft.database.db, { olderThanDays: 30 });
+    expect(second.executions).toBe(1);
+    expect(second.files).toBeGreaterThanOrEqual(1);
+    expect(await stored()).toEqual([{ n: 0 }]);
   });
 });

@@ -6,10 +6,8 @@
 // components).
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleSpectralFixture } from './support/spectral-bundles.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 import {
   type ExecutionAnswer,
@@ -17,29 +15,6 @@ import {
   waitForExecution,
   webhookTrigger,
 } from './support/worker-fixtures.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../../..');
-const fixtures = path.join(here, 'fixtures/spectral');
-
-/** Bundles a fixture as `prism components:publish` / a code-native build does: one CommonJS file, Spectral inside. */
-async function bundle(fixture: string): Promise<string> {
-  const result = await build({
-    stdin: {
-      contents: `export { default } from ${JSON.stringify(path.join(fixtures, fixture))};`,
-      resolveDir: repoRoot,
-      loader: 'ts',
-      sourcefile: 'index.ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-  });
-  return Buffer.from(result.outputFiles[0]!.contents).toString('base64');
-}
 
 /** The orders an Acme feed holds; the polling trigger fetches `/orders?since=<cursor>` from it. */
 interface Feed {
@@ -247,7 +222,7 @@ describe('a custom component built with Spectral', () => {
 
   beforeAll(async () => {
     const published = await server.api('POST', '/api/components', {
-      body: { bundle: await bundle('acme-component.ts'), comment: 'built with Spectral' },
+      body: { bundle: await bundleSpectralFixture('acme-component.ts'), comment: 'built with Spectral' },
     });
     expect(published.status, published.text).toBe(201);
     const imported = await server.api('POST', '/api/integrations/import', {
@@ -506,7 +481,7 @@ describe('a code-native integration built with Spectral', () => {
 
   beforeAll(async () => {
     const imported = await server.api('POST', '/api/integrations/import', {
-      body: { bundle: await bundle('orders-integration.ts'), fileName: 'dist/index.js' },
+      body: { bundle: await bundleSpectralFixture('orders-integration.ts'), fileName: 'dist/index.js' },
     });
     expect(imported.status, imported.text).toBe(201);
     expect(imported.body).toMatchObject({ name: 'Spectral Orders', isCodeNative: true, flowCount: 3 });
@@ -574,7 +549,7 @@ describe('what Weft cannot do for a Spectral integration says so', () => {
   it("calls an existing component's action through context.components, or fails naming context.components", async () => {
     // The component the registry names is the one published above (spectral-acme, private).
     const imported = await server.api('POST', '/api/integrations/import', {
-      body: { bundle: await bundle('registry-integration.ts') },
+      body: { bundle: await bundleSpectralFixture('registry-integration.ts') },
     });
     expect(imported.status, imported.text).toBe(201);
     const instanceId = await newInstance(imported.body.id, 'Registry Co');

@@ -5,10 +5,8 @@
 // error body naming the key it refused.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleSpectralFixture } from './support/spectral-bundles.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 import {
   type ExecutionAnswer,
@@ -17,28 +15,6 @@ import {
   waitForExecution,
   webhookTrigger,
 } from './support/worker-fixtures.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../../..');
-const fixture = path.join(here, 'fixtures/spectral/error-hook-component.ts');
-
-async function bundle(): Promise<string> {
-  const result = await build({
-    stdin: {
-      contents: `export { default } from ${JSON.stringify(fixture)};`,
-      resolveDir: repoRoot,
-      loader: 'ts',
-      sourcefile: 'index.ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-  });
-  return Buffer.from(result.outputFiles[0]!.contents).toString('base64');
-}
 
 const apiKey = 'acme-live-9f3e2d1c0b';
 /** What the mock API answers every call: 401 with its own JSON error body, which quotes the key it refused. */
@@ -94,7 +70,9 @@ describe("a Spectral component's error hook", () => {
   let instanceId: string;
 
   beforeAll(async () => {
-    const published = await server.api('POST', '/api/components', { body: { bundle: await bundle() } });
+    const published = await server.api('POST', '/api/components', {
+      body: { bundle: await bundleSpectralFixture('error-hook-component.ts') },
+    });
     expect(published.status, published.text).toBe(201);
     instanceId = await instanceOf(server, definition, 'Hook Co');
     const configured = await server.api('PUT', `/api/instances/${instanceId}/config`, {

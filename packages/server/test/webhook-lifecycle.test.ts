@@ -6,35 +6,10 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleSpectralFixture } from './support/spectral-bundles.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 import { type ExecutionAnswer, waitForExecution } from './support/worker-fixtures.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../../..');
-const fixtures = path.join(here, 'fixtures/spectral');
-
-/** Bundles a fixture as `prism components:publish` does: one CommonJS file, Spectral inside. */
-async function bundle(fixture: string): Promise<string> {
-  const result = await build({
-    stdin: {
-      contents: `export { default } from ${JSON.stringify(path.join(fixtures, fixture))};`,
-      resolveDir: repoRoot,
-      loader: 'ts',
-      sourcefile: 'index.ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-  });
-  return Buffer.from(result.outputFiles[0]!.contents).toString('base64');
-}
 
 interface Hook {
   id: number;
@@ -177,7 +152,7 @@ beforeAll(async () => {
     }
   }
   const published = await server.api('POST', '/api/components', {
-    body: { bundle: await bundle('repo-hooks-component.ts'), comment: 'github-style hooks' },
+    body: { bundle: await bundleSpectralFixture('repo-hooks-component.ts'), comment: 'github-style hooks' },
   });
   expect(published.status, published.text).toBe(201);
 });
@@ -437,7 +412,7 @@ describe('a trigger with webhookLifecycleHandlers (Prismatic github eventWebhook
 describe('what Weft does not run is refused, never ignored', () => {
   it('refuses to publish a component whose triggers or actions declare features Weft does not run, naming each', async () => {
     const published = await server.api('POST', '/api/components', {
-      body: { bundle: await bundle('unsupported-features-component.ts') },
+      body: { bundle: await bundleSpectralFixture('unsupported-features-component.ts') },
     });
     expect(published.status, published.text).toBe(422);
     expect(published.body.error.code).toBe('COMPONENT_FEATURE_UNSUPPORTED');

@@ -238,7 +238,9 @@ describe('webhooks', () => {
     });
     // A file: its bytes (stored as a binary mark, files.binary.test.ts follows them through a flow).
     expect(binary.body).toEqual({
-      data: { $binary: { base64: bytes.toString('base64'), size: 6, contentType: 'application/octet-stream' } },
+      data: {
+        $binary: { base64: bytes.toString('base64'), size: 6, contentType: 'application/octet-stream' },
+      },
       contentType: 'application/octet-stream',
     });
     const get = await send({ method: 'GET' }, '?id=42');

@@ -4,9 +4,6 @@
 // triggers with empty response inputs keep answering {executionId} at once.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   codeStep,
@@ -20,30 +17,9 @@ import {
   webhookTriggerStep,
 } from './support/export-yaml.js';
 import { sqlQuery } from './support/integration-fixtures.js';
+import { bundleSpectralFixture } from './support/spectral-bundles.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 import { waitForExecution } from './support/worker-fixtures.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../../..');
-
-/** The Spectral-built custom component of the compatibility tests, bundled as `prism components:publish` does. */
-async function acmeComponentBundle(): Promise<string> {
-  const result = await build({
-    stdin: {
-      contents: `export { default } from ${JSON.stringify(path.join(here, 'fixtures/spectral/acme-component.ts'))};`,
-      resolveDir: repoRoot,
-      loader: 'ts',
-      sourcefile: 'index.ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-  });
-  return Buffer.from(result.outputFiles[0]!.contents).toString('base64');
-}
 
 /** A local server a flow step calls: each request to /gate/<id> is held until the test opens that gate. */
 interface Gates {
@@ -104,7 +80,7 @@ beforeAll(async () => {
   server = await startTestServer({ WEFT_SYNC_TIMEOUT_MS: '10000' });
   gates = await startGates();
   const published = await server.api('POST', '/api/components', {
-    body: { bundle: await acmeComponentBundle(), comment: 'built with Spectral' },
+    body: { bundle: await bundleSpectralFixture('acme-component.ts'), comment: 'built with Spectral' },
   });
   expect(published.status, published.text).toBe(201);
   const codeTrigger = (code: string) => `- action:

@@ -129,8 +129,22 @@ function readText(path: string, what: string): string {
   }
 }
 
-function shortJson(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'undefined';
+/** Payload types read as text; any other content type makes the payload file a file (bytes). */
+const textPayloadTypes = /^(text\/|application\/(json|xml|x-www-form-urlencoded|[\w.+-]+\+(json|xml))\b)/i;
+
+function readBytes(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new CliError(
+      `cannot read the payload ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}
+
+/** A step result's JSON on one line, cut at 300 characters. */
+function shortJson(json: string | undefined): string {
+  const text = json ?? 'undefined';
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
@@ -227,6 +241,14 @@ async function runParsed(
   const flowName = flowToRun(integration, flags.flow);
   let trigger: { body: { data: unknown; contentType?: string } } | undefined;
   if (flags.payload) {
+    const contentType =
+      flags.contentType ?? (flags.payload.endsWith('.json') ? 'application/json' : 'text/plain');
+    if (!textPayloadTypes.test(contentType)) {
+      // A file (an image, a PDF, a zip): its bytes, as a binary webhook body reaches the trigger.
+      trigger = { body: { data: readBytes(flags.payload), contentType } };
+    }
+  }
+  if (flags.payload && !trigger) {
     const text = readText(flags.payload, 'payload');
     const contentType =
       flags.contentType ?? (flags.payload.endsWith('.json') ? 'application/json' : 'text/plain');
@@ -249,7 +271,7 @@ async function runParsed(
       : (event) => {
           if (event.type === 'finished') {
             process.stdout.write(
-              `${event.status === 'failed' ? '✗' : '✓'} ${event.stepName} (${event.durationMs} ms) ${shortJson(event.result)}\n`,
+              `${event.status === 'failed' ? '✗' : '✓'} ${event.stepName} (${event.durationMs} ms) ${shortJson(engine.binaryJson(event.result))}\n`,
             );
           }
         },
@@ -283,7 +305,7 @@ async function runParsed(
   });
   if (json) {
     process.stdout.write(
-      `${JSON.stringify({
+      `${engine.binaryJson({
         status: result.status,
         ...(result.error ? { error: result.error } : {}),
         steps: result.steps,

@@ -1,5 +1,5 @@
 import type { Task } from 'graphile-worker';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../database/schema.js';
 
@@ -30,49 +30,56 @@ export async function pruneExecutions(db: Kysely<Database>, options: PruneOption
   if (!(options.olderThanDays > 0)) return counts;
   const cutoff = sql<Date>`now() - make_interval(secs => ${options.olderThanDays * 86_400})`;
 
-  for (;;) {
-    // Oldest first through the finished_at index; rows another transaction holds (a cancel) wait for next time.
-    const { numAffectedRows } = await sql`
-      delete from executions where id in (
-        select id from executions
-         where finished_at is not null and finished_at < ${cutoff}
-         order by finished_at
-         limit ${batchSize}
-         for update skip locked
-      )`.execute(db);
-    const deleted = Number(numAffectedRows ?? 0);
-    counts.executions += deleted;
-    if (deleted < batchSize) break;
-  }
-
-  for (;;) {
-    // A blob a worker is referencing right now is locked by that insert's foreign-key check: skipped.
-    const { numAffectedRows } = await sql`
-      delete from execution_blobs where sha256 in (
-        select b.sha256 from execution_blobs b
-         where not exists (select 1 from execution_steps s where s.result_sha256 = b.sha256)
-         limit ${batchSize}
-         for update skip locked
-      )`.execute(db);
-    const deleted = Number(numAffectedRows ?? 0);
-    counts.blobs += deleted;
-    if (deleted < batchSize) break;
-  }
-
-  for (;;) {
-    // Files: their links went with their executions (cascade); a file no execution links to goes too.
-    const { numAffectedRows } = await sql`
-      delete from execution_files where sha256 in (
-        select f.sha256 from execution_files f
-         where not exists (select 1 from execution_file_refs r where r.sha256 = f.sha256)
-         limit ${batchSize}
-         for update skip locked
-      )`.execute(db);
-    const deleted = Number(numAffectedRows ?? 0);
-    counts.files += deleted;
-    if (deleted < batchSize) break;
-  }
+  // Oldest first through the finished_at index; rows another transaction holds (a cancel) wait for next time.
+  counts.executions = await deleteInBatches(
+    db,
+    batchSize,
+    sql`delete from executions where id in (
+      select id from executions
+       where finished_at is not null and finished_at < ${cutoff}
+       order by finished_at
+       limit ${batchSize}
+       for update skip locked
+    )`,
+  );
+  // A blob a worker is referencing right now is locked by that insert's foreign-key check: skipped.
+  counts.blobs = await deleteInBatches(
+    db,
+    batchSize,
+    sql`delete from execution_blobs where sha256 in (
+      select b.sha256 from execution_blobs b
+       where not exists (select 1 from execution_steps s where s.result_sha256 = b.sha256)
+       limit ${batchSize}
+       for update skip locked
+    )`,
+  );
+  // Files: their links went with their executions (cascade); a file no execution links to goes too.
+  counts.files = await deleteInBatches(
+    db,
+    batchSize,
+    sql`delete from execution_files where sha256 in (
+      select f.sha256 from execution_files f
+       where not exists (select 1 from execution_file_refs r where r.sha256 = f.sha256)
+       limit ${batchSize}
+       for update skip locked
+    )`,
+  );
   return counts;
+}
+
+/** Runs a DELETE of at most `batchSize` rows until one deletes fewer; answers how many rows went in all. */
+async function deleteInBatches(
+  db: Kysely<Database>,
+  batchSize: number,
+  statement: RawBuilder<unknown>,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { numAffectedRows } = await statement.execute(db);
+    const deleted = Number(numAffectedRows ?? 0);
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
 }
 
 /**

@@ -7,17 +7,12 @@ const repoRoot = path.resolve(here, '../../../..');
 const fixtures = path.resolve(here, '../fixtures/spectral');
 
 /**
- * Bundles a fixture of test/fixtures/spectral as `prism components:publish` does: one CommonJS file with Spectral
- * inside; answers it base64-encoded, as POST /api/components takes it.
+ * Bundles TypeScript source as `prism components:publish` (or a code-native build) does: one CommonJS file with its
+ * SDK inside; answers it base64-encoded, as POST /api/components and /api/integrations/import take it.
  */
-export async function bundleSpectralFixture(fixture: string): Promise<string> {
+export async function bundleSource(source: string, sourcefile = 'index.ts'): Promise<string> {
   const result = await build({
-    stdin: {
-      contents: `export { default } from ${JSON.stringify(path.join(fixtures, fixture))};`,
-      resolveDir: repoRoot,
-      loader: 'ts',
-      sourcefile: 'index.ts',
-    },
+    stdin: { contents: source, resolveDir: repoRoot, loader: 'ts', sourcefile },
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -26,4 +21,9 @@ export async function bundleSpectralFixture(fixture: string): Promise<string> {
     logLevel: 'silent',
   });
   return Buffer.from(result.outputFiles[0]!.contents).toString('base64');
+}
+
+/** Bundles a fixture of test/fixtures/spectral (its default export) with `bundleSource`. */
+export function bundleSpectralFixture(fixture: string): Promise<string> {
+  return bundleSource(`export { default } from ${JSON.stringify(path.join(fixtures, fixture))};`);
 }
