@@ -4,49 +4,16 @@
 // asserts the behaviour Prismatic's docs give for the feature: custom-connectors (actions, triggers, connections,
 // data sources, error handling) and integrations/code-native (flows, config wizard, persisting data, existing
 // components).
-import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type OrderFeed, startOrderFeed } from './support/order-feed.js';
 import { bundleSpectralFixture } from './support/spectral-bundles.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import { startTestServerWithPublicUrl, type TestServer } from './support/test-server.js';
 import {
   type ExecutionAnswer,
   testRun,
   waitForExecution,
   webhookTrigger,
 } from './support/worker-fixtures.js';
-
-/** The orders an Acme feed holds; the polling trigger fetches `/orders?since=<cursor>` from it. */
-interface Feed {
-  url: string;
-  orders: Array<{ id: number; item: string }>;
-  /** The `since` each poll asked for, in order. */
-  sinceSeen: string[];
-  close(): Promise<void>;
-}
-
-async function startFeed(): Promise<Feed> {
-  const orders: Feed['orders'] = [];
-  const sinceSeen: string[] = [];
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://feed');
-    const since = Number(url.searchParams.get('since') ?? 0);
-    sinceSeen.push(url.searchParams.get('since') ?? '');
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(orders.filter((order) => order.id > since)));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`,
-    orders,
-    sinceSeen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const acme = '{key: spectral-acme, version: LATEST, isPublic: false}';
 const step = (name: string, action: string, inputs: Record<string, string> = {}, indent = '      ') => {
@@ -134,34 +101,13 @@ ${step('Handle Orders', 'readState')}`,
 }
 
 let server: TestServer;
-let feed: Feed;
-
-/** A port free a moment ago, so the server can be told its public URL (the base of webhook URLs) before it starts. */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+let feed: OrderFeed;
 
 beforeAll(async () => {
-  feed = await startFeed();
+  feed = await startOrderFeed();
   // Webhook URLs (GET /flows, context.webhookUrls) are built on the public URL; a worker has no request to read
   // a host from, so the server is told where callers reach it, as deployments do.
-  for (let attempt = 1; ; attempt += 1) {
-    const port = await freePort();
-    try {
-      server = await startTestServer({
-        WEFT_LOG_LEVEL: 'silent',
-        WEFT_PORT: String(port),
-        WEFT_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      });
-      break;
-    } catch (error) {
-      if (attempt >= 3 || !String((error as Error).message).includes('EADDRINUSE')) throw error;
-    }
-  }
+  server = await startTestServerWithPublicUrl({ WEFT_LOG_LEVEL: 'silent' });
 });
 
 afterAll(async () => {

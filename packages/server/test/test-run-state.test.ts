@@ -2,10 +2,9 @@
 // state (Spectral's context.polling, in context.instanceState) neither reads nor advances the live instance's
 // cursor. Test runs keep flow state of their own, from one test run to the next (as Prismatic's test instance
 // does), so consecutive test runs poll like the live schedule does; a replay of a test run is a test run too.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlQuery } from './support/integration-fixtures.js';
+import { type OrderFeed, startOrderFeed } from './support/order-feed.js';
 import { bundleSpectralFixture } from './support/spectral-bundles.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 import {
@@ -15,37 +14,6 @@ import {
   testRun,
   waitForExecution,
 } from './support/worker-fixtures.js';
-
-/** An Acme order feed: the polling trigger fetches `/orders?since=<cursor>`; `sinceSeen` is what each poll asked. */
-interface Feed {
-  url: string;
-  orders: Array<{ id: number; item: string }>;
-  sinceSeen: string[];
-  close(): Promise<void>;
-}
-
-async function startFeed(): Promise<Feed> {
-  const orders: Feed['orders'] = [];
-  const sinceSeen: string[] = [];
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://feed');
-    sinceSeen.push(url.searchParams.get('since') ?? '');
-    const since = Number(url.searchParams.get('since') ?? 0);
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(orders.filter((order) => order.id > since)));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`,
-    orders,
-    sinceSeen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const yaml = (feedUrl: string) => `definitionVersion: 7
 name: Order Poller
@@ -69,11 +37,11 @@ flows:
 `;
 
 let server: TestServer;
-let feed: Feed;
+let feed: OrderFeed;
 let instanceId: string;
 
 beforeAll(async () => {
-  feed = await startFeed();
+  feed = await startOrderFeed();
   server = await startTestServer({ WEFT_LOG_LEVEL: 'silent' });
   const published = await server.api('POST', '/api/components', {
     body: { bundle: await bundleSpectralFixture('acme-component.ts'), comment: 'polling trigger' },

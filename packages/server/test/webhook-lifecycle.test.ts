@@ -5,10 +5,10 @@
 // publish; a synchronous flow whose trigger declares synchronous responses invalid is refused at import.
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleSpectralFixture } from './support/spectral-bundles.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import { startTestServerWithPublicUrl, type TestServer } from './support/test-server.js';
 import { type ExecutionAnswer, waitForExecution } from './support/worker-fixtures.js';
 
 interface Hook {
@@ -127,30 +127,10 @@ flows:
 let server: TestServer;
 let repositoryHost: RepositoryHost;
 
-/** A port free a moment ago, so the server can be told its public URL (the base of webhook URLs) before it starts. */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
   repositoryHost = await startRepositoryHost();
   // webhookCreate registers context.webhookUrls[flow]: built on the public URL the server is told.
-  for (let attempt = 1; ; attempt += 1) {
-    const port = await freePort();
-    try {
-      server = await startTestServer({
-        WEFT_PORT: String(port),
-        WEFT_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      });
-      break;
-    } catch (error) {
-      if (attempt >= 3 || !String((error as Error).message).includes('EADDRINUSE')) throw error;
-    }
-  }
+  server = await startTestServerWithPublicUrl();
   const published = await server.api('POST', '/api/components', {
     body: { bundle: await bundleSpectralFixture('repo-hooks-component.ts'), comment: 'github-style hooks' },
   });

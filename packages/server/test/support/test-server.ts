@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import net, { type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createLogger, loadConfig, startWeft, type WeftServer } from '../../src/index.js';
@@ -110,4 +111,33 @@ export async function callApi(
     parsed = undefined;
   }
   return { status: response.status, body: parsed, text, headers: response.headers };
+}
+
+/** A port free a moment ago, so a server can be told its public URL (the base of webhook URLs) before it starts. */
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/**
+ * A test server told the public URL callers reach it at (`WEFT_PUBLIC_URL`), as deployments are: webhook URLs a
+ * worker hands to components (`context.webhookUrls`) are built on it, with no request to read a host from. The
+ * port is chosen first; taken meanwhile by another process, another one is tried.
+ */
+export async function startTestServerWithPublicUrl(env: Record<string, string> = {}): Promise<TestServer> {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
+    try {
+      return await startTestServer({
+        ...env,
+        WEFT_PORT: String(port),
+        WEFT_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      });
+    } catch (error) {
+      if (attempt >= 3 || !String((error as Error).message).includes('EADDRINUSE')) throw error;
+    }
+  }
 }
