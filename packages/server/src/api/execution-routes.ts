@@ -256,7 +256,7 @@ export function executionRoutes(db: Kysely<Database>) {
         if (!file) {
           throw new WeftError(
             'EXECUTION_FILE_NOT_FOUND',
-            `Execution '${id}' holds no file with SHA-256 '${sha256.slice(0, 80)}' in your organization; take the digest from a {"$binary": {"sha256": …}} mark in its step results.`,
+            `Execution '${id.slice(0, 80)}' holds no file with SHA-256 '${sha256.slice(0, 80)}' in your organization.`,
           );
         }
         return reply
