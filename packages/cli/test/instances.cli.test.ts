@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../server/test/support/test-server.js';
+import { eventually } from '../../server/test/support/worker-fixtures.js';
 import { cleanEnv, type RunResult, runWeft, stopAllWeftProcesses } from './support/weft-process.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/instances/', import.meta.url));
@@ -206,6 +207,31 @@ describe('weft instances:*', () => {
     });
     expect(json.steps.integrationTrigger.headers).toMatchObject({ 'x-test': 'yes' });
     expect(json).toEqual((await server.api('GET', `/api/executions/${executionId}`)).body);
+
+    // A binary payload (any content type that is not text) reaches the trigger as a file: its bytes.
+    const image = path.join(scratch, 'pixel.png');
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 255, 128]);
+    await fs.writeFile(image, bytes);
+    const binary = succeeded(
+      await weft(
+        'instances:test',
+        id,
+        '--flow',
+        'Count Orders',
+        '--payload',
+        image,
+        '--content-type',
+        'image/png',
+      ),
+    ).trim();
+    const sent = await eventually('the binary test run', async () => {
+      const answer = await server.api('GET', `/api/executions/${binary}`);
+      return ['queued', 'running'].includes(answer.body.status) ? undefined : answer.body;
+    });
+    expect(sent.steps.integrationTrigger.body).toEqual({
+      data: { $binary: { base64: bytes.toString('base64'), size: bytes.length, contentType: 'image/png' } },
+      contentType: 'image/png',
+    });
 
     // Without --wait: only the execution id.
     const queued = succeeded(await weft('instances:test', id, '--flow', 'Count Orders'));

@@ -263,11 +263,20 @@ function header(value: string, previous: Record<string, string> = {}): Record<st
 const instancePath = (id: string, rest = '') => `/api/instances/${encodeURIComponent(id)}${rest}`;
 const executionPath = (id: string) => `/api/executions/${encodeURIComponent(id)}`;
 
-/** The test payload: a JSON file parsed (for a JSON content type), anything else sent as its text. */
-async function readPayload(file: string, contentType: string): Promise<unknown> {
-  let text: string;
+/** Content types whose payload is text; any other makes the payload file a file, sent as its bytes. */
+const textPayloadTypes = /^(text\/|application\/(json|xml|x-www-form-urlencoded|[\w.+-]+\+(json|xml))\b)/i;
+
+/**
+ * The test payload: a JSON file parsed (for a JSON content type), text types as text, anything else (an image, a
+ * PDF) as its bytes in base64 with `encoding: 'base64'`, which the flow's trigger receives as a file.
+ */
+async function readPayload(
+  file: string,
+  contentType: string,
+): Promise<{ payload: unknown; encoding?: 'base64' }> {
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
@@ -278,9 +287,11 @@ async function readPayload(file: string, contentType: string): Promise<unknown> 
           : (error as Error).message;
     throw new CliError(`Cannot read the payload '${file}': ${reason}.`);
   }
-  if (!/[/+]json\b/i.test(contentType)) return text;
+  if (!textPayloadTypes.test(contentType)) return { payload: bytes.toString('base64'), encoding: 'base64' };
+  const text = bytes.toString('utf8');
+  if (!/[/+]json\b/i.test(contentType)) return { payload: text };
   try {
-    return JSON.parse(text);
+    return { payload: JSON.parse(text) };
   } catch (error) {
     throw new CliError(
       `The payload '${file}' is not JSON (${(error as Error).message}); pass --content-type for another kind of payload.`,
@@ -645,7 +656,7 @@ export function registerInstanceCommands(program: Command): void {
           'POST',
           instancePath(id, `/flows/${encodeURIComponent(flags.flow)}/test`),
           {
-            ...(payload !== undefined ? { payload } : {}),
+            ...payload,
             contentType: flags.contentType,
             ...(flags.header ? { headers: flags.header } : {}),
           },
