@@ -99,7 +99,7 @@ export function binaryJson(value: unknown, options: EncodeOptions = {}): string 
 /** The value with its binary data as marks, ready for JSON.stringify (the value itself when it holds none). */
 export function binaryMarked(value: unknown, options: EncodeOptions = {}): unknown {
   // Most values hold no binary data: a read-only look is cheaper than the copying walk.
-  if (!needsMarks(value, 0)) return value;
+  if (!needsMarks(value, new Set())) return value;
   const storeFrom = options.onStore ? (options.storeFromBytes ?? defaultStoreFromBytes) : Infinity;
   return replaceBinary(value, (bytes, contentType) =>
     markFor(bytes, contentType, storeFrom, options.onStore),
@@ -116,32 +116,52 @@ export function replaceBinary(
   value: unknown,
   replace: (bytes: Buffer, contentType: string | undefined) => unknown,
 ): unknown {
-  return replaced(value, replace, undefined, 0);
+  return replaced(value, replace, undefined, new Set());
+}
+
+/**
+ * How deep the walks go. Deeper values are refused as JSON.stringify refuses cycles (it would overflow the stack a
+ * little further down anyway), rather than passed on with their binary data unmarked.
+ */
+const maxDepth = 2000;
+
+/** Refuses a value that refers to itself (`path` holds the objects being walked) or nests past `maxDepth`. */
+function enter(value: object, path: Set<object>): void {
+  if (path.has(value)) throw new TypeError('the value refers to itself (a cycle); it has no JSON form');
+  if (path.size >= maxDepth) throw new TypeError(`the value nests deeper than ${maxDepth} levels`);
+  path.add(value);
+}
+
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 function replaced(
   value: unknown,
   replace: (bytes: Buffer, contentType: string | undefined) => unknown,
   contentType: string | undefined,
-  depth: number,
+  path: Set<object>,
 ): unknown {
-  if (value === null || typeof value !== 'object' || depth > 512) return value;
+  if (value === null || typeof value !== 'object') return value;
   const bytes = bytesOf(value);
   if (bytes) return replace(bytes, contentType);
   if (Array.isArray(value)) {
+    enter(value, path);
     let copy: unknown[] | undefined;
     for (let index = 0; index < value.length; index++) {
       const item = value[index];
-      const next = replaced(item, replace, undefined, depth + 1);
+      const next = replaced(item, replace, undefined, path);
       if (next !== item) {
         copy ??= value.slice();
         copy[index] = next;
       }
     }
+    path.delete(value);
     return copy ?? value;
   }
-  const prototype = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return value; // a Date, a class: JSON decides
+  if (!isPlainObject(value)) return value; // a Date, a class: JSON decides
+  enter(value, path);
   const record = value as Record<string, unknown>;
   let copy: Record<string, unknown> | undefined;
   for (const key in record) {
@@ -151,32 +171,43 @@ function replaced(
       key === 'data' && typeof record.contentType === 'string' && record.contentType !== ''
         ? record.contentType
         : undefined;
-    const next = replaced(item, replace, itemType, depth + 1);
+    const next = replaced(item, replace, itemType, path);
     if (next !== item) {
       copy ??= { ...record };
       copy[key] = next;
     }
   }
+  path.delete(value);
   const result = copy ?? record;
   return hasMarkShape(result) ? { $binary: { literal: result.$binary } } : result;
 }
 
 /** True when a value holds binary data or an object with a `$binary` key (which must be escaped). */
 export function needsBinaryMarks(value: unknown): boolean {
-  return needsMarks(value, 0);
+  return needsMarks(value, new Set());
 }
 
-function needsMarks(value: unknown, depth: number): boolean {
-  if (value === null || typeof value !== 'object' || depth > 512) return false;
+/** Throws as `replaced` does on a cycle or past `maxDepth` (JSON.stringify would refuse such a value too). */
+function needsMarks(value: unknown, path: Set<object>): boolean {
+  if (value === null || typeof value !== 'object') return false;
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return true;
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) if (needsMarks(value[index], depth + 1)) return true;
-    return false;
+  const isArray = Array.isArray(value);
+  if (!isArray && !isPlainObject(value)) return false;
+  enter(value, path);
+  let found = false;
+  if (isArray) {
+    for (let index = 0; index < value.length && !found; index++) found = needsMarks(value[index], path);
+  } else {
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      if (key === '$binary' || needsMarks((value as Record<string, unknown>)[key], path)) {
+        found = true;
+        break;
+      }
+    }
   }
-  for (const key in value) {
-    if (key === '$binary' || needsMarks((value as Record<string, unknown>)[key], depth + 1)) return true;
-  }
-  return false;
+  path.delete(value);
+  return found;
 }
 
 function markFor(
@@ -204,7 +235,7 @@ export function withBinaryData(value: unknown, stored?: ReadonlyMap<string, Buff
 }
 
 function revive(value: unknown, stored: ReadonlyMap<string, Buffer> | undefined, depth: number): unknown {
-  if (value === null || typeof value !== 'object' || depth > 512) return value;
+  if (value === null || typeof value !== 'object' || depth > maxDepth) return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let index = 0; index < value.length; index++) {
@@ -244,7 +275,7 @@ function revive(value: unknown, stored: ReadonlyMap<string, Buffer> | undefined,
 export function storedDigests(value: unknown): string[] {
   const found = new Set<string>();
   const visit = (item: unknown, depth: number): void => {
-    if (item === null || typeof item !== 'object' || depth > 512) return;
+    if (item === null || typeof item !== 'object' || depth > maxDepth) return;
     if (Array.isArray(item)) {
       for (const entry of item) visit(entry, depth + 1);
       return;

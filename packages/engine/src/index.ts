@@ -42,3 +42,4 @@ export {
   type StepRecord,
   type TriggerRequest,
 } from './run-flow.js';
+export { copyOfStore, diffState } from './state-changes.js';

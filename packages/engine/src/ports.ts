@@ -4,6 +4,8 @@ import {
   type Component,
   type FlowInvocationResponse,
   type StateOperation,
+  setStateValue,
+  stateValue,
 } from '@weft/sdk';
 import type { FlowResponse, StepRecord } from './run-flow.js';
 
@@ -166,12 +168,12 @@ export class MemoryState implements StatePort {
   async save(scope: StateScope, changes: StateChanges): Promise<void> {
     const store = this.stores[scope];
     for (const key of changes.deleted) delete store[key];
-    Object.assign(store, structuredClone(changes.set));
+    for (const [key, value] of Object.entries(changes.set)) setStateValue(store, key, structuredClone(value));
   }
   /** Atomic as it is: nothing runs between the read and the write. */
   async update(scope: StateScope, key: string, operation: StateOperation): Promise<unknown> {
     const store = this.stores[scope];
-    store[key] = applyStateOperation(key, store[key], operation);
-    return structuredClone(store[key]);
+    setStateValue(store, key, applyStateOperation(key, stateValue(store, key), operation));
+    return structuredClone(stateValue(store, key));
   }
 }

@@ -25,7 +25,7 @@ import {
   systemClock,
 } from './ports.js';
 import { Redactor } from './redaction.js';
-import { collectStateWrites, stateUpdater } from './state-changes.js';
+import { collectStateWrites, copyOfStore, sameJson, stateFields, stateUpdater } from './state-changes.js';
 
 export interface TriggerRequest {
   headers?: Record<string, string>;
@@ -408,10 +408,11 @@ function actionContext(run: RunState, step: Step): ActionContext {
     clock: typeof clock;
   } = {
     logger: stepLogger(run, step.key),
-    instanceState: { ...run.states.flow },
-    crossFlowState: { ...run.states.crossFlow },
-    executionState: { ...run.states.execution },
-    integrationState: { ...run.states.integration },
+    // Copies all the way down: what a step changes in place is its own until its changes are taken (state-changes.ts).
+    instanceState: copyOfStore(run.states.flow),
+    crossFlowState: copyOfStore(run.states.crossFlow),
+    executionState: copyOfStore(run.states.execution),
+    integrationState: copyOfStore(run.states.integration),
     // Atomic read-modify-write on one key (persist-data's increment, append, ...): see state-changes.ts.
     updateState: stateUpdater(run.states, request.ports.state, () => context),
     configVars: run.scope.configVars,
@@ -496,27 +497,13 @@ function withStatesChangedInPlace(
   result: object | undefined | null,
 ): Record<string, unknown> | undefined {
   const merged: Record<string, unknown> = { ...(result ?? {}) };
-  const fields: Array<[keyof ActionContext & keyof typeof merged, StateScope]> = [
-    ['instanceState', 'flow'],
-    ['crossFlowState', 'crossFlow'],
-    ['executionState', 'execution'],
-    ['integrationState', 'integration'],
-  ];
-  for (const [field, scope] of fields) {
+  for (const [field, scope] of stateFields) {
     if (merged[field] !== undefined) continue;
     const current = context[field];
     if (current && typeof current === 'object' && !sameJson(current, run.states[scope]))
       merged[field] = current;
   }
   return merged;
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  try {
-    return JSON.stringify(a) === JSON.stringify(b);
-  } catch {
-    return false;
-  }
 }
 
 /** The stored size of a value; undefined when it cannot be stored at all (it refers to itself, or holds a BigInt). */

@@ -1,4 +1,11 @@
-import { type ActionContext, applyStateOperation, type StateStoreField, type StateUpdater } from '@weft/sdk';
+import {
+  type ActionContext,
+  applyStateOperation,
+  type StateStoreField,
+  type StateUpdater,
+  setStateValue,
+  stateValue,
+} from '@weft/sdk';
 import type { StateChanges, StatePort, StateScope, StateWrites } from './ports.js';
 
 /**
@@ -26,7 +33,34 @@ const scopeOfField = new Map<string, StateScope>(stateFields);
 /** Operations applied in the run rather than by the port (execution state, or no port), per step context. */
 const localWrites = new WeakMap<object, StateWrites>();
 
-function sameJson(a: unknown, b: unknown): boolean {
+/**
+ * A step's own copy of a store: plain objects and lists copied all the way down, so a step that changes a nested
+ * value in place (`context.crossFlowState.seen.push(x)`) changes its copy, and the change is seen when its store is
+ * compared with the run's. Binary data, dates and other objects are shared. Keys are written as own properties
+ * (`__proto__` too).
+ */
+export function copyOfStore(store: Record<string, unknown>): Record<string, unknown> {
+  return copyOfValue(store, 0) as Record<string, unknown>;
+}
+
+function copyOfValue(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object' || depth > 2000) return value;
+  if (Array.isArray(value)) return value.map((item) => copyOfValue(item, depth + 1));
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    Object.defineProperty(copy, key, {
+      value: copyOfValue((value as Record<string, unknown>)[key], depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return copy;
+}
+
+export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   try {
     return JSON.stringify(a) === JSON.stringify(b);
@@ -46,7 +80,7 @@ export function diffState(
     if (value === undefined) {
       if (Object.hasOwn(before, key)) deleted.push(key);
     } else if (!Object.hasOwn(before, key) || !sameJson(before[key], value)) {
-      set[key] = value;
+      setStateValue(set, key, value);
     }
   }
   for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) deleted.push(key);
@@ -56,7 +90,7 @@ export function diffState(
 /** `later` after `earlier`, as one set of changes (into `earlier`). */
 function mergeChanges(earlier: StateChanges, later: StateChanges): StateChanges {
   for (const [key, value] of Object.entries(later.set)) {
-    earlier.set[key] = value;
+    setStateValue(earlier.set, key, value);
     earlier.deleted = earlier.deleted.filter((name) => name !== key);
   }
   for (const key of later.deleted) {
@@ -80,7 +114,7 @@ export function stateUpdater(
     if (port && scope !== 'execution') {
       value = await port.update(scope, key, operation);
     } else {
-      value = applyStateOperation(key, states[scope][key], operation);
+      value = applyStateOperation(key, stateValue(states[scope], key), operation);
       const step = context();
       const writes = localWrites.get(step) ?? {};
       localWrites.set(step, writes);
@@ -89,10 +123,10 @@ export function stateUpdater(
         deleted: [],
       });
     }
-    states[scope][key] = value;
+    setStateValue(states[scope], key, value);
     // The step's own copy follows, so a whole store it returns afterwards does not undo the operation.
     const copy = context()[store] as Record<string, unknown> | undefined;
-    if (copy && typeof copy === 'object') copy[key] = structuredClone(value);
+    if (copy && typeof copy === 'object') setStateValue(copy, key, structuredClone(value));
     return structuredClone(value);
   };
 }

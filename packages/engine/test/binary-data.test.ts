@@ -81,6 +81,16 @@ describe('binary marks', () => {
     expect(() => binaryJson({ huge })).not.toThrow();
   });
 
+  it('refuse a value that refers to itself, at once, as JSON.stringify does (an axios response, whole)', () => {
+    const response: Record<string, unknown> = { status: 200 };
+    response.request = { res: response };
+    response.config = { res: response };
+    expect(() => binaryJson({ data: response })).toThrow(/refers to itself/);
+    const shared = { file: Buffer.from('x') };
+    // The same object twice is no cycle.
+    expect(roundTrip({ a: shared, b: shared })).toEqual({ a: shared, b: shared });
+  });
+
   it('recognize a file: bytes under data, with a content type (or octet-stream)', () => {
     expect(fileOf({ data: Buffer.from('x'), contentType: 'text/csv' })?.contentType).toBe('text/csv');
     expect(fileOf({ data: new Uint8Array([1]) })?.contentType).toBe('application/octet-stream');

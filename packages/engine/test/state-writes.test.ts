@@ -28,6 +28,26 @@ const wholeState = component({
   },
 });
 
+/** A Spectral component that changes nested values of the store in place, then returns the store. */
+const inPlace = component({
+  key: 'in-place',
+  display: { label: 'In Place', description: 'Changes nested state in place' },
+  actions: {
+    remember: action({
+      display: { label: 'Remember', description: 'Pushes to a list and bumps a nested counter, in place' },
+      inputs: { item: input({ label: 'Item', type: 'string', required: true }) },
+      perform: async (context, { item }) => {
+        const state = context.crossFlowState as { seen?: string[]; meta?: { count: number } };
+        state.seen ??= [];
+        state.seen.push(item as string);
+        state.meta ??= { count: 0 };
+        state.meta.count += 1;
+        return { data: null, crossFlowState: context.crossFlowState };
+      },
+    }),
+  },
+});
+
 const concurrentFlow = integration(`      - name: Count
         action: {key: incrementInstanceValue, component: {key: persist-data}}
         inputs:
@@ -111,6 +131,45 @@ describe('state writes', () => {
     expect(byStep.forget).toEqual({ flow: { set: {}, deleted: ['old'] } });
     // Execution state is the run's own: its operations are applied in the run and written like plain changes.
     expect(byStep.scratch).toEqual({ execution: { set: { list: ['x'] }, deleted: [] } });
+  });
+
+  it('keep nested values a step changed in place, run after run', async () => {
+    const flow = integration(`      - name: Remember
+        action: {key: remember, component: {key: in-place}}
+        inputs:
+          item: {type: reference, value: trigger.results.body.data}
+`);
+    const { ports: enginePorts, state } = ports({}, inPlace);
+    for (const item of ['a', 'b', 'c']) {
+      const result = await runFlow({
+        integration: flow,
+        flowName: 'Main',
+        trigger: { body: { data: item } },
+        ports: enginePorts,
+      });
+      expect(result.status, JSON.stringify(result.error)).toBe('succeeded');
+    }
+    expect(state.stores.crossFlow).toEqual({ seen: ['a', 'b', 'c'], meta: { count: 3 } });
+  });
+
+  it('store a key named __proto__ as the key it is (a webhook body may carry one)', async () => {
+    const flow = integration(`      - name: Save
+        action: {key: saveCrossFlowValue, component: {key: persist-data}}
+        inputs:
+          keyInput: {type: value, value: __proto__}
+          valueInput: {type: value, value: kept}
+      - name: Append
+        action: {key: appendCrossFlowValueToList, component: {key: persist-data}}
+        inputs:
+          keyInput: {type: value, value: constructor}
+          valueInput: {type: value, value: x}
+`);
+    const { ports: enginePorts, state } = ports();
+    const result = await runFlow({ integration: flow, flowName: 'Main', ports: enginePorts });
+    expect(result.status, JSON.stringify(result.error)).toBe('succeeded');
+    expect(Object.getOwnPropertyDescriptor(state.stores.crossFlow, '__proto__')?.value).toBe('kept');
+    expect(Object.getPrototypeOf(state.stores.crossFlow)).toBe(Object.prototype);
+    expect(state.stores.crossFlow.constructor).toEqual(['x']);
   });
 
   it('apply operations in the run when there is no state port', async () => {

@@ -100,3 +100,16 @@ export function applyStateOperation(key: string, before: unknown, operation: Sta
     }
   }
 }
+
+/** One key of a state store: its own value only (`constructor` is no list a store holds unless it was stored). */
+export function stateValue(store: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(store, key) ? store[key] : undefined;
+}
+
+/**
+ * Sets one key of a state store as an own property, whatever its name: `store[key] = value` would set the
+ * object's prototype for a key named `__proto__` (a name a webhook body may carry) instead of storing it.
+ */
+export function setStateValue(store: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(store, key, { value, enumerable: true, writable: true, configurable: true });
+}

@@ -60,6 +60,20 @@ flows:
         action: ${files('readFile')}
         inputs:
           file: {type: reference, value: codeEcho.results}
+  - name: Odd Type
+    stableKey: odd-type
+    isSynchronous: true
+    steps:
+      - name: Integration Trigger
+        isTrigger: true
+        action: {key: webhook, component: {key: webhook-triggers, version: LATEST, isPublic: true}}
+      - name: Make File
+        action: {key: runCode, component: {key: code, version: LATEST, isPublic: true}}
+        inputs:
+          code:
+            type: value
+            value: |
+              module.exports = async () => ({ data: Buffer.from('hello'), contentType: 'text/plain; name=日本' });
   - name: Form
     stableKey: form
     isSynchronous: true
@@ -86,6 +100,7 @@ flows:
 let server: TestServer;
 let relayUrl: string;
 let formUrl: string;
+let oddTypeUrl: string;
 
 beforeAll(async () => {
   server = await startTestServer({ WEFT_LOG_LEVEL: 'silent' });
@@ -99,6 +114,7 @@ beforeAll(async () => {
   const flows = await server.api('GET', `/api/instances/${instanceId}/flows`);
   relayUrl = flows.body.flows.find((flow: { flow: string }) => flow.flow === 'Relay').webhookUrl;
   formUrl = flows.body.flows.find((flow: { flow: string }) => flow.flow === 'Form').webhookUrl;
+  oddTypeUrl = flows.body.flows.find((flow: { flow: string }) => flow.flow === 'Odd Type').webhookUrl;
 }, 120_000);
 
 afterAll(async () => {
@@ -216,6 +232,38 @@ describe('binary webhook bodies', () => {
   });
 });
 
+describe('a file whose content type HTTP cannot carry', () => {
+  it('is answered and downloaded as application/octet-stream, never a 500', async () => {
+    const answer = await fetch(oddTypeUrl, { method: 'POST' });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toBe('application/octet-stream');
+    expect(await answer.text()).toBe('hello');
+  });
+});
+
+describe('replays', () => {
+  it('run again with the same bytes', async () => {
+    const file = randomBytes(1500);
+    const answer = await fetch(relayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'image/webp' },
+      body: file,
+    });
+    expect(answer.status).toBe(200);
+    const original = answer.headers.get('x-weft-execution-id') as string;
+    const replayed = await server.api('POST', `/api/executions/${original}/replay`);
+    expect(replayed.status, replayed.text).toBeLessThan(300);
+    const execution = await waitForExecution(server, replayed.body.executionId, { timeoutMs: 45_000 });
+    expect(execution.status, JSON.stringify(execution.error)).toBe('succeeded');
+    expect(stepRecords(execution, 'Describe Item')[0].result).toEqual({
+      isBuffer: true,
+      size: 1500,
+      sha256: sha256(file),
+      contentType: 'image/webp',
+    });
+  });
+});
+
 describe('test runs', () => {
   it('take a file as base64 and hand it to the trigger as bytes', async () => {
     const file = randomBytes(2048);
@@ -267,6 +315,15 @@ describe('multipart/form-data webhook bodies', () => {
     const body = (await answer.json()) as { error: { code: string } };
     expect(answer.status).toBe(400);
     expect(body.error.code).toBe('API_BODY_TOO_DEEP');
+  });
+
+  it('is refused with a 400 when a part is named __proto__, as in any body', async () => {
+    const form = new FormData();
+    form.append('__proto__', 'polluted');
+    const answer = await fetch(formUrl, { method: 'POST', body: form });
+    const body = (await answer.json()) as { error: { code: string } };
+    expect(answer.status).toBe(400);
+    expect(body.error.code).toBe('API_BODY_FORBIDDEN_KEY');
   });
 
   it('is refused with a clear 400 when the form is malformed, creating no execution', async () => {

@@ -10,7 +10,15 @@
  * read the store and return it whole, as the others do.
  */
 import type { ActionContext, ActionDefinition, StateOperation } from '@weft/sdk';
-import { action, applyStateOperation, component, input, StateValueError } from '@weft/sdk';
+import {
+  action,
+  applyStateOperation,
+  component,
+  input,
+  StateValueError,
+  setStateValue,
+  stateValue,
+} from '@weft/sdk';
 
 const stores = {
   Execution: { field: 'executionState', label: 'execution' },
@@ -55,8 +63,8 @@ function storeActions(name: StoreName): Record<string, ActionDefinition<any>> {
     try {
       if (context.updateState) return { data: await context.updateState(field, at, operation) };
       const state = read(context);
-      state[at] = applyStateOperation(at, state[at], operation);
-      return changed(state, state[at]);
+      setStateValue(state, at, applyStateOperation(at, stateValue(state, at), operation));
+      return changed(state, stateValue(state, at));
     } catch (error) {
       // By name too: the error may come from another copy of the SDK (the server's port).
       if (!(error instanceof StateValueError || (error as Error)?.name === 'StateValueError')) throw error;
@@ -99,8 +107,8 @@ function storeActions(name: StoreName): Record<string, ActionDefinition<any>> {
           ...(keyValuesInput as Array<{ key: string; value: unknown }>),
           ...(dynamicValues as Array<{ key: string; value: unknown }>),
         ];
-        if (pairs.length === 0) state[keyText(keyInput)] = valueInput;
-        for (const pair of pairs) state[pair.key] = pair.value;
+        if (pairs.length === 0) setStateValue(state, keyText(keyInput), valueInput);
+        for (const pair of pairs) setStateValue(state, pair.key, pair.value);
         return changed(
           state,
           pairs.length === 0 ? valueInput : Object.fromEntries(pairs.map((pair) => [pair.key, pair.value])),
@@ -118,7 +126,7 @@ function storeActions(name: StoreName): Record<string, ActionDefinition<any>> {
         }),
       },
       perform: async (context, { keyInput, defaultValueInput }) => {
-        const stored = read(context)[keyText(keyInput)];
+        const stored = stateValue(read(context), keyText(keyInput));
         return { data: stored === undefined ? (defaultValueInput ?? null) : stored };
       },
     }),

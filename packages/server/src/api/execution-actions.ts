@@ -1,4 +1,4 @@
-import type { TriggerRequest } from '@weft/engine';
+import { type TriggerRequest, withBinaryData } from '@weft/engine';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
@@ -37,7 +37,8 @@ export async function replayExecution(
     orgId,
     instanceId: original.instance_id,
     flowStableKey: original.flow_stable_key,
-    trigger: original.trigger as TriggerRequest,
+    // As stored: binary marks; the queue writes the request afresh from its bytes.
+    trigger: withBinaryData(original.trigger) as TriggerRequest,
     kind: 'replay',
     replayOfId: original.id,
     ...(options.sameVersion ? { integrationVersionId: original.integration_version_id } : {}),

@@ -259,11 +259,18 @@ export function executionRoutes(db: Kysely<Database>) {
             `Execution '${id.slice(0, 80)}' holds no file with SHA-256 '${sha256.slice(0, 80)}' in your organization.`,
           );
         }
-        return reply
-          .type(file.contentType ?? 'application/octet-stream')
-          .header('content-disposition', 'attachment')
-          .header('x-content-type-options', 'nosniff')
-          .send(file.content);
+        return (
+          reply
+            // The type a flow gave the file; one HTTP cannot carry is left out.
+            .type(
+              file.contentType && /^[\t\x20-\x7e]+$/.test(file.contentType)
+                ? file.contentType
+                : 'application/octet-stream',
+            )
+            .header('content-disposition', 'attachment')
+            .header('x-content-type-options', 'nosniff')
+            .send(file.content)
+        );
       },
     );
 

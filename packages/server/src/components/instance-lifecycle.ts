@@ -1,12 +1,13 @@
 import type { Integration } from '@weft/definition';
-import { Redactor } from '@weft/engine';
-import type { Kysely } from 'kysely';
+import { copyOfStore, diffState, Redactor, type StateChanges, withBinaryData } from '@weft/engine';
+import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { flowApiKeys } from '../api/instance-deploy.js';
 import { ConnectionUnavailableError } from '../connections/connection-tokens.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import { flowsOf } from '../executions/execution-queue.js';
+import { jsonText } from '../worker/execution-blobs.js';
 import { resolveParams } from './instance-data-sources.js';
 import { type InstanceRuntime, type InstanceRuntimeDeps, loadInstanceRuntime } from './instance-runtime.js';
 
@@ -108,16 +109,18 @@ export async function runTriggerEvent(
     runtime.orgId,
     flow.stableKey,
   );
-  const before = JSON.stringify(states);
   const context = {
     ...shared.context,
     ...(call.webhookUrl
       ? { webhookUrls: { ...shared.context.webhookUrls, [flow.name]: call.webhookUrl } }
       : {}),
-    ...states,
+    // The function's own copies: what it changes (returned, or in place) is compared with `states` afterwards.
+    instanceState: copyOfStore(states.instanceState),
+    crossFlowState: copyOfStore(states.crossFlowState),
+    integrationState: copyOfStore(states.integrationState),
     executionState: {},
     flow: { id: flow.stableKey, name: flow.name },
-    logger: lifecycleLogger(deps.log, flow.name, call.event),
+    logger: lifecycleLogger(deps.log, flow.name, call.event, shared.redact),
     signal: AbortSignal.timeout(lifecycleTimeoutMs),
   };
   const result = ((await call.run(context as never, call.params as never)) ?? undefined) as
@@ -128,8 +131,11 @@ export async function runTriggerEvent(
     crossFlowState: (result?.crossFlowState as Record<string, unknown>) ?? context.crossFlowState,
     integrationState: (result?.integrationState as Record<string, unknown>) ?? context.integrationState,
   };
-  if (JSON.stringify(after) !== before)
-    await saveStates(db, runtime.instanceId, runtime.integrationId, runtime.orgId, flow.stableKey, after);
+  await saveStateChanges(db, runtime, flow.stableKey, {
+    instanceState: diffState(states.instanceState, after.instanceState),
+    crossFlowState: diffState(states.crossFlowState, after.crossFlowState),
+    integrationState: diffState(states.integrationState, after.integrationState),
+  });
 }
 
 export async function sharedContext(db: Kysely<Database>, runtime: InstanceRuntime, baseUrl: string) {
@@ -159,12 +165,15 @@ export async function sharedContext(db: Kysely<Database>, runtime: InstanceRunti
   };
 }
 
-function lifecycleLogger(log: Logger, flow: string, event: TriggerEvent) {
+/** The function's log lines, into the server log with the instance's secrets masked (as execution logs are). */
+function lifecycleLogger(log: Logger, flow: string, event: TriggerEvent, redact: (text: string) => string) {
   const child = log.child({ flow, event });
   const write =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]) =>
-      child[level](args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
+      child[level](
+        redact(args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')),
+      );
   return {
     metric: write('debug'),
     trace: write('debug'),
@@ -195,51 +204,50 @@ async function loadStates(
     .where('org_id', '=', orgId)
     .where('integration_id', '=', integrationId)
     .executeTakeFirst();
+  // Files kept in state are stored as binary marks: the function gets their bytes.
+  const stored = (state: unknown) => (withBinaryData(state ?? {}) as Record<string, unknown>) ?? {};
   return {
-    instanceState: rows.find((row) => row.scope === `flow:${flowKey}`)?.state ?? {},
-    crossFlowState: rows.find((row) => row.scope === 'crossFlow')?.state ?? {},
-    integrationState: integrationRow?.state ?? {},
+    instanceState: stored(rows.find((row) => row.scope === `flow:${flowKey}`)?.state),
+    crossFlowState: stored(rows.find((row) => row.scope === 'crossFlow')?.state),
+    integrationState: stored(integrationRow?.state),
   };
 }
 
-async function saveStates(
+/**
+ * The keys the function set or removed, per key (as executions write theirs, worker/state-store.ts): executions
+ * running meanwhile keep the keys they wrote.
+ */
+async function saveStateChanges(
   db: Kysely<Database>,
-  instanceId: string,
-  integrationId: string,
-  orgId: string,
+  runtime: InstanceRuntime,
   flowKey: string,
-  states: {
-    instanceState: Record<string, unknown>;
-    crossFlowState: Record<string, unknown>;
-    integrationState: Record<string, unknown>;
-  },
+  changes: Record<'instanceState' | 'crossFlowState' | 'integrationState', StateChanges | undefined>,
 ): Promise<void> {
+  const written = (changes: StateChanges) => ({
+    set: jsonText(changes.set) ?? '{}',
+    deleted: changes.deleted,
+  });
   await db.transaction().execute(async (trx) => {
-    for (const [scope, state] of [
-      [`flow:${flowKey}`, states.instanceState],
-      ['crossFlow', states.crossFlowState],
+    for (const [scope, change] of [
+      [`flow:${flowKey}`, changes.instanceState],
+      ['crossFlow', changes.crossFlowState],
     ] as const) {
-      await trx
-        .insertInto('instance_state')
-        .values({ instance_id: instanceId, scope, state: JSON.stringify(state) })
-        .onConflict((conflict) =>
-          conflict.columns(['instance_id', 'scope']).doUpdateSet({ state: JSON.stringify(state) }),
-        )
-        .execute();
+      if (!change) continue;
+      const { set, deleted } = written(change);
+      await sql`insert into instance_state as t (instance_id, scope, state)
+        values (${runtime.instanceId}::uuid, ${scope}, ${set}::jsonb)
+        on conflict (instance_id, scope) do update set state = (t.state - ${deleted}::text[]) || excluded.state`.execute(
+        trx,
+      );
     }
-    await trx
-      .insertInto('integration_state')
-      .values({
-        org_id: orgId,
-        integration_id: integrationId,
-        state: JSON.stringify(states.integrationState),
-      })
-      .onConflict((conflict) =>
-        conflict
-          .columns(['org_id', 'integration_id'])
-          .doUpdateSet({ state: JSON.stringify(states.integrationState) }),
-      )
-      .execute();
+    if (changes.integrationState) {
+      const { set, deleted } = written(changes.integrationState);
+      await sql`insert into integration_state as t (org_id, integration_id, state)
+        values (${runtime.orgId}::uuid, ${runtime.integrationId}::uuid, ${set}::jsonb)
+        on conflict (org_id, integration_id) do update set state = (t.state - ${deleted}::text[]) || excluded.state`.execute(
+        trx,
+      );
+    }
   });
 }
 

@@ -77,6 +77,16 @@ export function parseMultipartBody(
     parser.on('partsLimit', () => refuse(`it has more than ${maxParts} parts`));
     parser.on('error', (error: Error) => refuse(error.message));
     parser.on('close', () => {
+      if (parts.some(([name]) => name === '__proto__')) {
+        reject(
+          new WeftError(
+            'API_BODY_FORBIDDEN_KEY',
+            'The multipart/form-data webhook body has a part named "__proto__"; no execution was created.',
+            { key: '__proto__' },
+          ),
+        );
+        return;
+      }
       Promise.all(pending).then(
         () => {
           const form: Record<string, MultipartPart | MultipartPart[]> = Object.create(null);

@@ -747,7 +747,9 @@ async function sendResponse(db: Kysely<Database>, reply: FastifyReply, stored: F
   const bytes = bytesOf(body);
   const file = bytes ? undefined : fileOf(body);
   if (bytes || file) {
-    reply.type(contentType ?? file?.contentType ?? 'application/octet-stream');
+    // A file's own type is flow output too: one HTTP cannot carry (a line break, non-Latin-1) is left out.
+    const fileType = file && headerValue.test(file.contentType) ? file.contentType : undefined;
+    reply.type(contentType ?? fileType ?? 'application/octet-stream');
     return reply.send(bytes ?? file?.data);
   }
   reply.type(contentType ?? 'application/json; charset=utf-8');

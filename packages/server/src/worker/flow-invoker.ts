@@ -2,6 +2,7 @@ import type { Integration } from '@weft/definition';
 import { defaultLimits, type FlowInvokerPort, type TriggerRequest } from '@weft/engine';
 import type { Kysely } from 'kysely';
 import type { Database, ExecutionStatus } from '../database/schema.js';
+import { withStoredFiles } from '../executions/execution-files.js';
 import { queueExecution, queueNameFor } from '../executions/execution-queue.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
 
@@ -63,7 +64,7 @@ export function flowInvoker(context: FlowInvokerContext): FlowInvokerPort {
       });
       if (inline) {
         const outcome = await context.runInline(queued.executionId, depth);
-        if (outcome) return answer(flowName, queued.executionId, outcome);
+        if (outcome) return answer(context.db, flowName, queued.executionId, outcome);
       }
       const finished = await waitFor(context, queued.executionId, signal);
       if (!finished) {
@@ -80,16 +81,22 @@ export function flowInvoker(context: FlowInvokerContext): FlowInvokerPort {
         throw new Error(
           `flow '${flowName}' (execution ${queued.executionId}) was deleted before it finished`,
         );
-      return answer(flowName, queued.executionId, row);
+      return answer(context.db, flowName, queued.executionId, row);
     },
   };
 }
 
 type FlowInvocationResponse = Awaited<ReturnType<FlowInvokerPort['invoke']>>;
 
-function answer(flowName: string, executionId: string, outcome: InvokedOutcome): FlowInvocationResponse {
+async function answer(
+  db: Kysely<Database>,
+  flowName: string,
+  executionId: string,
+  outcome: InvokedOutcome,
+): Promise<FlowInvocationResponse> {
   if (outcome.status === 'succeeded') {
-    const response = (outcome.response ?? undefined) as
+    // Stored with binary marks: the calling step gets the files' bytes back.
+    const response = (outcome.response ? await withStoredFiles(db, outcome.response) : undefined) as
       | { statusCode?: number; headers?: Record<string, string>; body?: unknown }
       | undefined;
     return {

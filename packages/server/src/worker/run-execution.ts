@@ -10,7 +10,7 @@ import {
   type TriggerRequest,
   withBinaryData,
 } from '@weft/engine';
-import { applyStateOperation, type StateOperation } from '@weft/sdk';
+import { applyStateOperation, type StateOperation, setStateValue, stateValue } from '@weft/sdk';
 import type { Task } from 'graphile-worker';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
@@ -603,8 +603,12 @@ class PreloadedState implements StatePort {
   async update(scope: StateScope, key: string, operation: StateOperation): Promise<unknown> {
     // The engine applies execution-state operations itself; this is for completeness.
     if (scope === 'execution') {
-      this.stores.execution[key] = applyStateOperation(key, this.stores.execution[key], operation);
-      return this.stores.execution[key];
+      setStateValue(
+        this.stores.execution,
+        key,
+        applyStateOperation(key, stateValue(this.stores.execution, key), operation),
+      );
+      return stateValue(this.stores.execution, key);
     }
     return this.recorder.updateState(scope, key, operation);
   }

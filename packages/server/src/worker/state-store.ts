@@ -114,7 +114,8 @@ const numericText = '^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$';
  */
 function valueAfter(current: RawBuilder<unknown>, operation: StateOperation): RawBuilder<unknown> {
   const absent = sql`(${current} is null or jsonb_typeof(${current}) = 'null')`;
-  const text = sql`btrim(${current} #>> '{}')`;
+  // As JavaScript's trim() for the whitespace numbers are written with (btrim alone trims spaces only).
+  const text = sql`btrim(${current} #>> '{}', E' \t\n\r\f\v')`;
   if (operation.type === 'add') {
     const amount = sql`${String(operation.amount)}::numeric`;
     return sql`case
