@@ -297,10 +297,20 @@ class IntegrationCompiler {
       ) {
         fail(`Flow "${flow.name}": onTrigger must be a function or a reference {component, key, values}.`);
       }
-      if (isComponentReference(flow.onTrigger) && (flow.onInstanceDeploy || flow.onInstanceDelete)) {
+      if (
+        isComponentReference(flow.onTrigger) &&
+        (flow.onInstanceDeploy || flow.onInstanceDelete || flow.webhookLifecycleHandlers)
+      ) {
         fail(
-          `Flow "${flow.name}": onInstanceDeploy and onInstanceDelete cannot be combined with an onTrigger that refers to a component's trigger; write onTrigger as a function instead.`,
+          `Flow "${flow.name}": onInstanceDeploy, onInstanceDelete and webhookLifecycleHandlers cannot be combined with an onTrigger that refers to a component's trigger; write onTrigger as a function instead.`,
         );
+      }
+      const handlers = flow.webhookLifecycleHandlers as Record<string, unknown> | undefined;
+      if (
+        handlers !== undefined &&
+        (typeof handlers?.create !== 'function' || typeof handlers?.delete !== 'function')
+      ) {
+        fail(`Flow "${flow.name}": webhookLifecycleHandlers needs a create and a delete function.`);
       }
       this.checkSchedule(flow);
     }
@@ -345,7 +355,10 @@ class IntegrationCompiler {
 
   private hasWrapperTrigger(flow: Flow): boolean {
     return (
-      typeof flow.onTrigger === 'function' || Boolean(flow.onInstanceDeploy) || Boolean(flow.onInstanceDelete)
+      typeof flow.onTrigger === 'function' ||
+      Boolean(flow.onInstanceDeploy) ||
+      Boolean(flow.onInstanceDelete) ||
+      Boolean(flow.webhookLifecycleHandlers)
     );
   }
 
@@ -369,6 +382,8 @@ class IntegrationCompiler {
       const triggerKey = flowFunctionKey(flow.name, 'onTrigger');
       const onTrigger = typeof flow.onTrigger === 'function' ? flow.onTrigger : undefined;
       const { onInstanceDeploy, onInstanceDelete } = flow;
+      const webhookCreate = flow.webhookLifecycleHandlers?.create;
+      const webhookDelete = flow.webhookLifecycleHandlers?.delete;
       triggers[triggerKey] = compact({
         key: triggerKey,
         display: { label: `${flow.name} - onTrigger`, description: onTriggerDescription },
@@ -385,6 +400,16 @@ class IntegrationCompiler {
               onInstanceDelete(context as FlowExecutionContext, params)
           : undefined,
         hasOnInstanceDelete: Boolean(onInstanceDelete),
+        webhookCreate: webhookCreate
+          ? (context: ActionContext, params: Record<string, unknown>) =>
+              webhookCreate(context as FlowExecutionContext, params)
+          : undefined,
+        hasWebhookCreateFunction: Boolean(webhookCreate),
+        webhookDelete: webhookDelete
+          ? (context: ActionContext, params: Record<string, unknown>) =>
+              webhookDelete(context as FlowExecutionContext, params)
+          : undefined,
+        hasWebhookDeleteFunction: Boolean(webhookDelete),
         scheduleSupport: 'valid' as const,
         synchronousResponseSupport: 'valid' as const,
       });

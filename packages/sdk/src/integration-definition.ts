@@ -140,6 +140,11 @@ export interface Flow<TTriggerPayload extends TriggerPayload = TriggerPayload> {
   onTrigger?: TriggerPerformFunction<TTriggerPayload> | ComponentReference;
   onInstanceDeploy?: TriggerEventFunction;
   onInstanceDelete?: TriggerEventFunction;
+  /**
+   * As Spectral's: registers the flow's webhook URL with the third party (`create`) and removes it (`delete`);
+   * Weft runs them on deploy, redeploy with changed inputs, pause/unpause and delete (docs/components.md).
+   */
+  webhookLifecycleHandlers?: { create: TriggerEventFunction; delete: TriggerEventFunction };
   /** The flow's main function: `params.onTrigger.results` is the trigger's payload. */
   onExecution: FlowOnExecution<TTriggerPayload>;
 }

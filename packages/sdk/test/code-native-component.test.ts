@@ -97,6 +97,48 @@ describe('integration() component', () => {
     expect(trigger?.onInstanceDelete).toBeUndefined();
   });
 
+  it("runs a flow's webhookLifecycleHandlers as its trigger's webhookCreate and webhookDelete", async () => {
+    const seen: string[] = [];
+    const component = integration({
+      ...orderSyncDefinition(),
+      flows: [
+        flow({
+          name: 'Repo Events',
+          stableKey: 'repo-events',
+          webhookLifecycleHandlers: {
+            create: async (context) => {
+              seen.push(`create ${context.webhookUrls['Repo Events']}`);
+              return { crossFlowState: { hookId: 7 } };
+            },
+            delete: async () => {
+              seen.push('delete');
+            },
+          },
+          onExecution: async () => ({ data: null }),
+        }),
+      ],
+    });
+    const trigger = component.triggers.repoEvents_onTrigger;
+    expect(trigger).toMatchObject({ hasWebhookCreateFunction: true, hasWebhookDeleteFunction: true });
+    const context = fakeContext({ webhookUrls: { 'Repo Events': 'https://weft.test/trigger/abc' } });
+    await expect(trigger?.webhookCreate?.(context, {})).resolves.toEqual({ crossFlowState: { hookId: 7 } });
+    await trigger?.webhookDelete?.(context, {});
+    expect(seen).toEqual(['create https://weft.test/trigger/abc', 'delete']);
+    expect(() =>
+      integration({
+        ...orderSyncDefinition(),
+        flows: [
+          flow({
+            name: 'Half',
+            stableKey: 'half',
+            webhookLifecycleHandlers: { create: async () => undefined } as never,
+            onExecution: async () => ({ data: null }),
+          }),
+        ],
+      }),
+    ).toThrow(/needs a create and a delete function/);
+  });
+
   it('has a data source per data source config variable, keyed by its camelCased name', async () => {
     const component = integration(orderSyncDefinition());
     expect(Object.keys(component.dataSources)).toEqual(['targetChannel']);
