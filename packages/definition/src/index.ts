@@ -1,7 +1,7 @@
 export * from './catalog.js';
 export * from './conditions.js';
 export { formatProblem } from './format-problem.js';
-export { containsPrivateKey, privateKeyFragments } from './key-material.js';
+export { containsPrivateKey, privateKeyFragments, privateKeyFragmentsIn } from './key-material.js';
 export * from './model.js';
 export * from './problems.js';
 export { cronProblem, isValidTimeZone } from './schedule-checks.js';

@@ -40,3 +40,14 @@ export function privateKeyFragments(value: string): string[] {
   }
   return [...fragments];
 }
+
+/**
+ * The fragments to mask for every piece of key material a config value holds, however nested: a string, a value
+ * list, a key/value list (`[{key, value}]`), an object.
+ */
+export function privateKeyFragmentsIn(value: unknown, depth = 0): string[] {
+  if (containsPrivateKey(value)) return privateKeyFragments(value);
+  if (value === null || typeof value !== 'object' || depth > 32) return [];
+  const items = Array.isArray(value) ? value : Object.values(value);
+  return items.flatMap((item) => privateKeyFragmentsIn(item, depth + 1));
+}

@@ -1,4 +1,4 @@
-import type { Integration } from '@weft/definition';
+import { type Integration, privateKeyFragmentsIn } from '@weft/definition';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { configValuesByName, type StoredValues } from '../api/instance-config.js';
@@ -119,7 +119,11 @@ export async function loadInstanceRuntime(
         integration,
         await connectionComponents(db, orgId, integration, manifest),
       );
-      return { values: { ...values, ...connections?.values }, secrets: connections?.secrets ?? [] };
+      return {
+        values: { ...values, ...connections?.values },
+        // Private keys pasted into plain config variables are masked like connection secrets (key-material.ts).
+        secrets: [...(connections?.secrets ?? []), ...privateKeyFragmentsIn(row.config_values ?? {})],
+      };
     },
   };
 }

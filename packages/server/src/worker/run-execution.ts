@@ -1,4 +1,4 @@
-import { containsPrivateKey, type Integration, privateKeyFragments } from '@weft/definition';
+import { type Integration, privateKeyFragmentsIn } from '@weft/definition';
 import {
   defaultLimits,
   type ErrorRecord,
@@ -361,12 +361,7 @@ async function claimAndRun(
       ...connections?.values,
     },
     // Private keys pasted into plain config variables are masked like connection secrets (key-material.ts).
-    secrets: [
-      ...(connections?.secrets ?? []),
-      ...Object.values(execution.config_values ?? {})
-        .filter(containsPrivateKey)
-        .flatMap((value) => privateKeyFragments(value)),
-    ],
+    secrets: [...(connections?.secrets ?? []), ...privateKeyFragmentsIn(execution.config_values ?? {})],
     executionId,
     ...endpoints,
     crossFlowDepth,
