@@ -33,6 +33,7 @@ describe('migrations', () => {
         '0013-execution-files',
         '0014-webhook-registrations',
         '0015-test-run-state',
+        '0016-test-state-flag',
       ];
       expect(await pendingMigrations(handles[0]!.db)).toEqual(all);
       const applied = await Promise.all(handles.map((h) => migrateDatabase(h.db, log)));

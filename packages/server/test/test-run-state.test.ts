@@ -144,6 +144,16 @@ describe('a test run of a flow with a polling trigger', () => {
     expect(feed.sinceSeen.at(-1)).toBe('4');
     expect(polled(replay)).toEqual([{ id: 5, item: 'coil' }]);
 
+    // However long the chain: a replay of a replay of a replay of a test run still polls from the test cursor (5).
+    let last = replay;
+    for (let hop = 0; hop < 2; hop += 1) {
+      const again = await server.api('POST', `/api/executions/${last.id}/replay`);
+      expect(again.status, again.text).toBeLessThan(300);
+      last = await waitForExecution(server, again.body.executionId, { timeoutMs: 30_000 });
+      expect(last.status, JSON.stringify(last.error)).toBe('succeeded');
+      expect(feed.sinceSeen.at(-1)).toBe('5');
+    }
+
     // The live schedule still starts from its own cursor (3).
     const live = await livePoll();
     expect(feed.sinceSeen.at(-1)).toBe('3');

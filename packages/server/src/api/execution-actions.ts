@@ -27,7 +27,7 @@ export async function replayExecution(
   const original = isUuid(id)
     ? await db
         .selectFrom('executions')
-        .select(['id', 'instance_id', 'flow_stable_key', 'trigger', 'integration_version_id'])
+        .select(['id', 'instance_id', 'flow_stable_key', 'trigger', 'integration_version_id', 'test_state'])
         .where('org_id', '=', orgId)
         .where('id', '=', id)
         .executeTakeFirst()
@@ -41,6 +41,7 @@ export async function replayExecution(
     trigger: withBinaryData(original.trigger) as TriggerRequest,
     kind: 'replay',
     replayOfId: original.id,
+    testState: original.test_state,
     ...(options.sameVersion ? { integrationVersionId: original.integration_version_id } : {}),
   });
   return { id: executionId, executionId };

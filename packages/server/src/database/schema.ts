@@ -277,6 +277,8 @@ export interface ExecutionsTable {
   unique_request_id: string | null;
   /** A retry cancelled because a newer request carried the same unique request id: that request's execution. */
   cancelled_by_id: string | null;
+  /** Keeps the test runs' flow state: a test run, or a retry or replay of one (migration 0016). */
+  test_state: Generated<boolean>;
 }
 
 export type TriggerKind =

@@ -36,6 +36,11 @@ export interface QueueRequest {
   integrationVersionId?: string;
   /** The unique request id of the request it repeats (retries inherit it, for retry cancellation). */
   uniqueRequestId?: string;
+  /**
+   * Keeps the test runs' flow state: a test run does; a retry or replay does as the execution it repeats did
+   * (worker/state-scopes.ts). Default: a test run only.
+   */
+  testState?: boolean;
 }
 
 export interface QueuedExecution {
@@ -137,6 +142,7 @@ export async function queueExecutionIn(
       scheduled_for: request.scheduledFor ?? null,
       is_synchronous: flow.isSynchronous,
       unique_request_id: request.uniqueRequestId ?? null,
+      test_state: request.testState ?? request.kind === 'test',
     })
     .returning('id')
     .executeTakeFirstOrThrow();

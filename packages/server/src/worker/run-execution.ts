@@ -189,23 +189,19 @@ async function claim(
           lease_expires_at is null or lease_expires_at < now() or lease_owner = ${leases.owner})))
       returning id, org_id, instance_id, customer_id, integration_id, integration_version_id, flow_name,
         flow_stable_key, trigger, trigger_kind, retry_of_id, retry_number, invoked_by_id, is_synchronous, attempt,
-        awaits_trigger_response, unique_request_id, replay_of_id
+        awaits_trigger_response, unique_request_id, replay_of_id, test_state
     )
     select c.*, n.name as instance_name, n.config_values, cu.name as customer_name,
-      cu.external_id as customer_external_id, t.test_state,
+      cu.external_id as customer_external_id,
+      -- A test run's retries and replays keep the test runs' state too (test_state is set when queued).
       (select s.state from instance_state s
         where s.instance_id = c.instance_id
-          and s.scope = case when t.test_state then 'testFlow:' else 'flow:' end || c.flow_stable_key) as flow_state,
+          and s.scope = case when c.test_state then 'testFlow:' else 'flow:' end || c.flow_stable_key) as flow_state,
       (select s.state from instance_state s
         where s.instance_id = c.instance_id and s.scope = 'crossFlow') as cross_flow_state,
       (select s.state from integration_state s
         where s.org_id = c.org_id and s.integration_id = c.integration_id) as integration_state
     from claimed c
-    -- A test run's retries and replays (and a replay of such a retry) are test runs too (state-scopes.ts).
-    cross join lateral (select c.trigger_kind = 'test' or exists (
-        select 1 from executions o left join executions r on r.id in (o.retry_of_id, o.replay_of_id)
-         where o.id in (c.retry_of_id, c.replay_of_id) and 'test' in (o.trigger_kind, r.trigger_kind)
-      ) as test_state) as t
     -- Not worth an fsync: a claim lost with a database crash leaves the execution queued (or its lease expired).
     cross join (select set_config('synchronous_commit', 'off', true)) as async_commit
     left join instances n on n.id = c.instance_id
@@ -513,6 +509,7 @@ async function queueRetry(
       flowStableKey: execution.flow_stable_key,
       trigger: withBinaryData(execution.trigger) as TriggerRequest,
       kind: 'retry',
+      testState: execution.test_state,
       retryOfId: execution.retry_of_id ?? execution.id,
       retryNumber: retry.retryNumber,
       integrationVersionId: execution.integration_version_id,

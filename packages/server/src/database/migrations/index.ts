@@ -14,6 +14,7 @@ import * as m0012 from './0012-retry-cancellation.js';
 import * as m0013 from './0013-execution-files.js';
 import * as m0014 from './0014-webhook-registrations.js';
 import * as m0015 from './0015-test-run-state.js';
+import * as m0016 from './0016-test-state-flag.js';
 
 /**
  * The schema's history, oldest first. Append only: a shipped migration is never edited or renumbered (a process
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0013-execution-files': m0013,
   '0014-webhook-registrations': m0014,
   '0015-test-run-state': m0015,
+  '0016-test-state-flag': m0016,
 };
