@@ -128,7 +128,8 @@ const maxDepth = 2000;
 /** Refuses a value that refers to itself (`path` holds the objects being walked) or nests past `maxDepth`. */
 function enter(value: object, path: Set<object>): void {
   if (path.has(value)) throw new TypeError('the value refers to itself (a cycle); it has no JSON form');
-  if (path.size >= maxDepth) throw new TypeError(`the value nests deeper than ${maxDepth} levels`);
+  // A RangeError, as the stack overflow JSON.stringify would end in a little further down.
+  if (path.size >= maxDepth) throw new RangeError(`the value nests deeper than ${maxDepth} levels`);
   path.add(value);
 }
 
