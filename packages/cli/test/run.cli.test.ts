@@ -206,5 +206,13 @@ flows:
       data: { $binary: { base64: bytes.toString('base64'), size: bytes.length, contentType: 'image/png' } },
       contentType: 'image/png',
     });
+    // Without --content-type, a file that is not UTF-8 text is still a file: its bytes, never decoded as text.
+    const guessed = await runWeft(['run', definition, '--payload', payload, '--json'], { env: cleanEnv() });
+    expect(guessed.code, guessed.stderr).toBe(0);
+    expect(JSON.parse(guessed.stdout).steps.codeEcho.data.$binary).toEqual({
+      base64: bytes.toString('base64'),
+      size: bytes.length,
+      contentType: 'application/octet-stream',
+    });
   });
 });

@@ -120,24 +120,52 @@ function configValues(pairs: string[]): Record<string, unknown> {
 }
 
 function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new CliError(
-      `cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
+  return readBytes(path, what).toString('utf8');
 }
 
 /** Payload types read as text; any other content type makes the payload file a file (bytes). */
 const textPayloadTypes = /^(text\/|application\/(json|xml|x-www-form-urlencoded|[\w.+-]+\+(json|xml))\b)/i;
 
-function readBytes(path: string): Buffer {
+/**
+ * The trigger body a payload file makes: JSON parsed (a .json file, or --content-type saying JSON), text as text,
+ * and anything else — a binary --content-type, or, without one, a file that is not UTF-8 text — as a file: its
+ * bytes, as a binary webhook body reaches the trigger.
+ */
+function payloadBody(file: string, given: string | undefined): { data: unknown; contentType: string } {
+  const bytes = readBytes(file, 'payload');
+  const text = given === undefined || textPayloadTypes.test(given) ? utf8(bytes) : undefined;
+  const contentType =
+    given ??
+    (text === undefined
+      ? 'application/octet-stream'
+      : file.endsWith('.json')
+        ? 'application/json'
+        : 'text/plain');
+  if (!textPayloadTypes.test(contentType)) return { data: bytes, contentType };
+  if (text === undefined)
+    throw new CliError(`the payload ${file} is not UTF-8 text, as ${contentType} says it is`);
+  if (!contentType.includes('json')) return { data: text, contentType };
+  try {
+    return { data: JSON.parse(text), contentType };
+  } catch (error) {
+    throw new CliError(`the payload ${file} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+function utf8(bytes: Buffer): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function readBytes(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
     throw new CliError(
-      `cannot read the payload ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      `cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
 }
@@ -240,28 +268,7 @@ async function runParsed(
   const { flags, json, engine } = options;
   const flowName = flowToRun(integration, flags.flow);
   let trigger: { body: { data: unknown; contentType?: string } } | undefined;
-  if (flags.payload) {
-    const contentType =
-      flags.contentType ?? (flags.payload.endsWith('.json') ? 'application/json' : 'text/plain');
-    if (!textPayloadTypes.test(contentType)) {
-      // A file (an image, a PDF, a zip): its bytes, as a binary webhook body reaches the trigger.
-      trigger = { body: { data: readBytes(flags.payload), contentType } };
-    }
-  }
-  if (flags.payload && !trigger) {
-    const text = readText(flags.payload, 'payload');
-    const contentType =
-      flags.contentType ?? (flags.payload.endsWith('.json') ? 'application/json' : 'text/plain');
-    let data: unknown = text;
-    if (contentType.includes('json')) {
-      try {
-        data = JSON.parse(text);
-      } catch (error) {
-        throw new CliError(`the payload ${flags.payload} is not JSON: ${(error as Error).message}`);
-      }
-    }
-    trigger = { body: { data, contentType } };
-  }
+  if (flags.payload) trigger = { body: payloadBody(flags.payload, flags.contentType) };
   const state = new engine.MemoryState();
   const ports: import('@weft/engine').EnginePorts = {
     components: { load: (ref) => options.load(ref.key) },
