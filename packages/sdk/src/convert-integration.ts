@@ -56,6 +56,7 @@ import type {
   IntegrationDefinition,
   PreprocessFlowConfig,
   QueueConfig,
+  TriggerEventFunction,
 } from './integration-definition.js';
 
 /**
@@ -381,35 +382,27 @@ class IntegrationCompiler {
       if (!this.hasWrapperTrigger(flow)) continue;
       const triggerKey = flowFunctionKey(flow.name, 'onTrigger');
       const onTrigger = typeof flow.onTrigger === 'function' ? flow.onTrigger : undefined;
-      const { onInstanceDeploy, onInstanceDelete } = flow;
-      const webhookCreate = flow.webhookLifecycleHandlers?.create;
-      const webhookDelete = flow.webhookLifecycleHandlers?.delete;
+      // A trigger event function of the flow, as the generated trigger's (the context is the flow's context).
+      const asEvent = (run: TriggerEventFunction | undefined) =>
+        run
+          ? (context: ActionContext, params: Record<string, unknown>) =>
+              run(context as FlowExecutionContext, params)
+          : undefined;
+      const { onInstanceDeploy, onInstanceDelete, webhookLifecycleHandlers } = flow;
       triggers[triggerKey] = compact({
         key: triggerKey,
         display: { label: `${flow.name} - onTrigger`, description: onTriggerDescription },
         inputs: [],
         perform: async (context: ActionContext, payload: TriggerPayload, params: Record<string, unknown>) =>
           onTrigger ? onTrigger(context as FlowExecutionContext, payload, params) : { payload },
-        onInstanceDeploy: onInstanceDeploy
-          ? (context: ActionContext, params: Record<string, unknown>) =>
-              onInstanceDeploy(context as FlowExecutionContext, params)
-          : undefined,
+        onInstanceDeploy: asEvent(onInstanceDeploy),
         hasOnInstanceDeploy: Boolean(onInstanceDeploy),
-        onInstanceDelete: onInstanceDelete
-          ? (context: ActionContext, params: Record<string, unknown>) =>
-              onInstanceDelete(context as FlowExecutionContext, params)
-          : undefined,
+        onInstanceDelete: asEvent(onInstanceDelete),
         hasOnInstanceDelete: Boolean(onInstanceDelete),
-        webhookCreate: webhookCreate
-          ? (context: ActionContext, params: Record<string, unknown>) =>
-              webhookCreate(context as FlowExecutionContext, params)
-          : undefined,
-        hasWebhookCreateFunction: Boolean(webhookCreate),
-        webhookDelete: webhookDelete
-          ? (context: ActionContext, params: Record<string, unknown>) =>
-              webhookDelete(context as FlowExecutionContext, params)
-          : undefined,
-        hasWebhookDeleteFunction: Boolean(webhookDelete),
+        webhookCreate: asEvent(webhookLifecycleHandlers?.create),
+        hasWebhookCreateFunction: Boolean(webhookLifecycleHandlers?.create),
+        webhookDelete: asEvent(webhookLifecycleHandlers?.delete),
+        hasWebhookDeleteFunction: Boolean(webhookLifecycleHandlers?.delete),
         scheduleSupport: 'valid' as const,
         synchronousResponseSupport: 'valid' as const,
       });
