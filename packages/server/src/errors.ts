@@ -130,6 +130,10 @@ export const errorCatalog = {
     status: 422,
     hint: "Fix what the message names (often the trigger's connection or the provider's answer), then deploy again.",
   },
+  WEBHOOKS_STILL_REGISTERED: {
+    status: 409,
+    hint: 'Delete the instances in details.instanceIds first (DELETE /api/instances/{id}, weft instances:delete ID): each removes its webhooks at the third party, then try again.',
+  },
   WEBHOOK_REGISTRATION_FAILED: {
     status: 422,
     hint: "Fix what the message names (often the trigger's connection or the provider's answer), then repeat the operation: only the flows not yet in the wanted state are registered or removed again. GET /api/instances/{id} shows each flow's registration under webhookRegistrations.",

@@ -180,6 +180,8 @@ async function deliver(
 
 describe('a trigger with webhookLifecycleHandlers (Prismatic github eventWebhook style)', () => {
   let instanceId: string;
+  let customerId: string;
+  let integrationId: string;
   let flowUrl: string;
 
   beforeAll(async () => {
@@ -198,6 +200,8 @@ describe('a trigger with webhookLifecycleHandlers (Prismatic github eventWebhook
     });
     expect(instance.status, instance.text).toBe(201);
     instanceId = instance.body.id;
+    customerId = customer.body.id;
+    integrationId = imported.body.id;
     const configured = await server.api('PUT', `/api/instances/${instanceId}/config`, {
       body: { values: { 'Host Key': { apiKey: 'host-key-5f2a', baseUrl: repositoryHost.url } } },
     });
@@ -377,6 +381,22 @@ describe('a trigger with webhookLifecycleHandlers (Prismatic github eventWebhook
     const redeployed = await server.api('POST', `/api/instances/${instanceId}/deploy`);
     expect(redeployed.status, redeployed.text).toBe(200);
     expect([...repositoryHost.hooks.values()].map((entry) => entry.repo)).toEqual(['acme/widgets']);
+  });
+
+  it('refuses deleting its customer, or its integration with its instances, while the webhook is registered', async () => {
+    const before = repositoryHost.requests.length;
+    const customer = await server.api('DELETE', `/api/customers/${customerId}`);
+    expect(customer.status, customer.text).toBe(409);
+    expect(customer.body.error).toMatchObject({
+      code: 'WEBHOOKS_STILL_REGISTERED',
+      details: { instanceIds: [instanceId] },
+    });
+    const integration = await server.api('DELETE', `/api/integrations/${integrationId}?force=true`);
+    expect(integration.status, integration.text).toBe(409);
+    expect(integration.body.error.code).toBe('WEBHOOKS_STILL_REGISTERED');
+    // Nothing was deleted, nothing was asked of the third party.
+    expect((await server.api('GET', `/api/instances/${instanceId}`)).status).toBe(200);
+    expect(repositoryHost.requests.length).toBe(before);
   });
 
   it('removes the registration when the instance is deleted, and says so in the answer', async () => {

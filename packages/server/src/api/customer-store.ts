@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { refuseWhileWebhooksRegistered } from '../components/webhook-registrations.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
@@ -155,6 +156,7 @@ export async function deleteCustomer(
   ref: CustomerRef,
 ): Promise<Customer> {
   const current = await getCustomer(db, orgId, ref);
+  await refuseWhileWebhooksRegistered(db, orgId, { customerId: current.id }, `customer '${current.name}'`);
   const row = await db
     .deleteFrom('customers')
     .where('org_id', '=', orgId)

@@ -1,6 +1,7 @@
 import type { CatalogComponent, Integration } from '@weft/definition';
 import { exportIntegrationYaml } from '@weft/definition';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { refuseWhileWebhooksRegistered } from '../components/webhook-registrations.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import {
@@ -513,6 +514,14 @@ export async function deleteIntegration(
         'INTEGRATION_HAS_INSTANCES',
         `Integration '${draft.name}' has ${count} instance${count === 1 ? '' : 's'}; deleting it would delete ${count === 1 ? 'it' : 'them'}.`,
         { instanceCount: count },
+      );
+    }
+    if (count > 0) {
+      await refuseWhileWebhooksRegistered(
+        trx,
+        orgId,
+        { integrationId: draft.id },
+        `integration '${draft.name}'`,
       );
     }
     const versionBundles = await trx
