@@ -127,16 +127,19 @@ export async function syncWebhookRegistrations(
   options: { remove?: boolean } = {},
 ): Promise<WebhookSyncOutcome> {
   const { db } = deps;
-  const instance = await db
-    .selectFrom('instances')
-    .select(['id', 'enabled', 'deployed_version_id'])
-    .where('org_id', '=', orgId)
-    .where('id', '=', instanceId)
-    .executeTakeFirst();
-  if (!instance) return none;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(instanceId)) return none;
   // Held while the provider is called, so two deploys of one instance never register a flow twice.
   return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`webhooks:${instance.id}`}, 0))`.execute(trx);
+    const lockKey = `webhooks:${instanceId.toLowerCase()}`;
+    await sql`select pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`.execute(trx);
+    // Read once the lock is held: a pause and an unpause racing each other both end in the state written last.
+    const instance = await trx
+      .selectFrom('instances')
+      .select(['id', 'enabled', 'deployed_version_id'])
+      .where('org_id', '=', orgId)
+      .where('id', '=', instanceId)
+      .executeTakeFirst();
+    if (!instance) return none;
     const records = await registrationRows(db, instance.id);
     const wantsAny = !options.remove && instance.enabled && instance.deployed_version_id !== null;
     const current = wantsAny ? await loadInstanceRuntime(deps, orgId, instance.id, 'deployed') : undefined;
