@@ -241,6 +241,18 @@ describe('a file whose content type HTTP cannot carry', () => {
   });
 });
 
+/** The Relay execution succeeded, and its component step received the file: the same bytes and content type. */
+async function expectFileRelayed(executionId: string, file: Buffer, contentType: string): Promise<void> {
+  const execution = await waitForExecution(server, executionId, { timeoutMs: 45_000 });
+  expect(execution.status, JSON.stringify(execution.error)).toBe('succeeded');
+  expect(stepRecords(execution, 'Describe Item')[0].result).toEqual({
+    isBuffer: true,
+    size: file.length,
+    sha256: sha256(file),
+    contentType,
+  });
+}
+
 describe('replays', () => {
   it('run again with the same bytes', async () => {
     const file = randomBytes(1500);
@@ -253,14 +265,7 @@ describe('replays', () => {
     const original = answer.headers.get('x-weft-execution-id') as string;
     const replayed = await server.api('POST', `/api/executions/${original}/replay`);
     expect(replayed.status, replayed.text).toBeLessThan(300);
-    const execution = await waitForExecution(server, replayed.body.executionId, { timeoutMs: 45_000 });
-    expect(execution.status, JSON.stringify(execution.error)).toBe('succeeded');
-    expect(stepRecords(execution, 'Describe Item')[0].result).toEqual({
-      isBuffer: true,
-      size: 1500,
-      sha256: sha256(file),
-      contentType: 'image/webp',
-    });
+    await expectFileRelayed(replayed.body.executionId, file, 'image/webp');
   });
 });
 
@@ -275,14 +280,7 @@ describe('test runs', () => {
       body: { payload: file.toString('base64'), encoding: 'base64', contentType: 'application/zip' },
     });
     expect(queued.status, queued.text).toBe(202);
-    const execution = await waitForExecution(server, queued.body.executionId, { timeoutMs: 45_000 });
-    expect(execution.status, JSON.stringify(execution.error)).toBe('succeeded');
-    expect(stepRecords(execution, 'Describe Item')[0].result).toEqual({
-      isBuffer: true,
-      size: 2048,
-      sha256: sha256(file),
-      contentType: 'application/zip',
-    });
+    await expectFileRelayed(queued.body.executionId, file, 'application/zip');
     const refused = await server.api('POST', `/api/instances/${instanceId}/flows/Relay/test`, {
       body: { payload: { not: 'base64' }, encoding: 'base64' },
     });
