@@ -1,19 +1,12 @@
+import os from 'node:os';
 import path from 'node:path';
-import { defaultSandboxLimits, type SandboxLimits } from './components/component-sandboxes.js';
 import { WeftError } from './errors.js';
-import {
-  type BodyShapeLimits,
-  defaultBodyShapeLimits,
-  maxConfigurableDepth,
-} from './http/request-body-limits.js';
+import { type LogLevel, logLevels } from './logger.js';
 import { parseMasterKeySettings } from './secrets/master-key.js';
 
 /** The parts one Weft process can play; a process runs every role unless told otherwise. */
 export const serverRoles = ['api', 'ingress', 'worker', 'scheduler'] as const;
 export type ServerRole = (typeof serverRoles)[number];
-
-export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof logLevels)[number];
 
 /** Everything a Weft process needs to start, already validated. */
 export interface WeftConfig {
@@ -318,3 +311,52 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     componentSandbox,
   };
 }
+
+/** The limits of the processes that run custom components and code-native integrations (component-sandboxes.ts). */
+export interface SandboxLimits {
+  /** Heap of a sandbox process, in MB; the process as a whole may use twice that (Buffers live outside the heap). */
+  memoryMb: number;
+  /** How long one call may run before its process is killed. */
+  callTimeoutMs: number;
+  /** How long loading a bundle (its top-level code) may take. */
+  loadTimeoutMs: number;
+  /** Sandbox processes alive at once, across bundles; calls beyond wait for one. */
+  maxProcesses: number;
+  /** How long an idle process is kept for its bundle's next call. */
+  idleMs: number;
+}
+
+export const defaultSandboxLimits: SandboxLimits = {
+  memoryMb: 256,
+  callTimeoutMs: 300_000,
+  loadTimeoutMs: 15_000,
+  maxProcesses: Math.max(4, os.availableParallelism() * 2),
+  idleMs: 60_000,
+};
+
+/**
+ * The one check of a request body's shape, for API routes and webhooks alike. The byte limits (bodyLimit) bound a
+ * body's size; these bound what a small body can still do to the server once parsed: nesting that overflows the
+ * stack of every recursive walk after it (JSON.stringify, PostgreSQL's jsonb, the engine), so many values that
+ * parsing alone takes hundreds of megabytes, keys that rewrite an object's prototype when code merges the value,
+ * and text PostgreSQL cannot store. The JSON text is checked before it is parsed, in one pass without recursion.
+ */
+export interface BodyShapeLimits {
+  /** Objects and arrays nested deeper than this are refused: 400 `API_BODY_TOO_DEEP` (`WEFT_BODY_MAX_DEPTH`). */
+  maxDepth: number;
+  /**
+   * More values than this in one body (every array element and object member, and the body itself) are refused:
+   * 413 `API_BODY_TOO_MANY_VALUES` (`WEFT_BODY_MAX_VALUES`). Form bodies count their fields.
+   */
+  maxValues: number;
+}
+
+/**
+ * Depth 256: real payloads nest a few dozen levels at most, and every walk after parsing stays far from the stack's
+ * end (JSON.stringify overflows past about 4,000 levels, structured clone past about 3,000, less in a deep call).
+ * One million values: a 10 MiB webhook body of ordinary records holds a few hundred thousand; the API's 1 MiB
+ * bodies cannot reach it. A body of a million empty objects parses to about 60 MB, the most one request may cost.
+ */
+export const defaultBodyShapeLimits: BodyShapeLimits = { maxDepth: 256, maxValues: 1_000_000 };
+/** The largest depth configuration may set: well below where JSON.stringify overflows. */
+export const maxConfigurableDepth = 1024;

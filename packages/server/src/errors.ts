@@ -344,3 +344,32 @@ export class WeftError extends Error {
 export function isWeftError(value: unknown): value is WeftError {
   return value instanceof WeftError;
 }
+
+// Not-found answers, shared by the domains that look the same things up (an id outside the caller's scope is a 404).
+
+export function integrationNotFound(id: string): WeftError {
+  return new WeftError('INTEGRATION_NOT_FOUND', `No integration with id '${id}' in your organization.`);
+}
+
+export function versionNotFound(integrationName: string, versionNumber: number): WeftError {
+  return new WeftError(
+    'INTEGRATION_VERSION_NOT_FOUND',
+    `Integration '${integrationName}' has no version ${versionNumber}.`,
+  );
+}
+
+export function instanceNotFound(id: string): WeftError {
+  return new WeftError('INSTANCE_NOT_FOUND', `No instance with id '${id}' in your organization.`);
+}
+
+export function executionNotFound(id: string): WeftError {
+  return new WeftError('EXECUTION_NOT_FOUND', `No execution with id '${id}' in your organization.`);
+}
+
+export function customerNotFound(what: string): WeftError {
+  return new WeftError('CUSTOMER_NOT_FOUND', `No customer with ${what} in your organization.`);
+}
+
+export function tokenNotFound(id: string): WeftError {
+  return new WeftError('TOKEN_NOT_FOUND', `No API token with id '${id}' in your organization.`);
+}

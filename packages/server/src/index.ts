@@ -17,19 +17,15 @@ export {
   recoverOwnerToken,
 } from './auth/bootstrap-organization.js';
 export { type OrgRole, orgRoles } from './auth/roles.js';
+export { extractComponentBundle } from './components/code-native-bundle.js';
 // Custom component code, sandboxed as the server runs it: also what `weft run --component` uses.
-export {
-  ComponentSandboxes,
-  defaultSandboxLimits,
-  type SandboxBundle,
-  type SandboxLimits,
-} from './components/component-sandboxes.js';
+export { ComponentSandboxes, type SandboxBundle } from './components/component-sandboxes.js';
 export { sandboxedComponent } from './components/sandboxed-component.js';
 export {
   type ConfigFlags,
-  type LogLevel,
+  defaultSandboxLimits,
   loadConfig,
-  logLevels,
+  type SandboxLimits,
   type ServerRole,
   serverRoles,
   type WeftConfig,
@@ -39,7 +35,6 @@ export { lockDataDir } from './database/data-dir-lock.js';
 export { type EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres.js';
 export { migrateAll, migrateDatabase, pendingMigrations } from './database/migrate.js';
 export { type ErrorCode, errorCatalog, isWeftError, WeftError } from './errors.js';
-export { extractComponentBundle } from './integrations/code-native-bundle.js';
-export { createLogger } from './logger.js';
+export { createLogger, type LogLevel, logLevels } from './logger.js';
 export { weftVersion } from './version.js';
 export { type StartOptions, startWeft, type WeftServer } from './weft-server.js';

@@ -1,5 +1,8 @@
+import { Logger as QueueLogger } from 'graphile-worker';
 import pino, { type Logger } from 'pino';
-import type { LogLevel } from './config.js';
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
 
 /**
  * Structured JSON logs on stdout. Keys follow one vocabulary across Weft (`requestId`, `orgId`, `tokenId`,
@@ -28,4 +31,13 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
     },
     destination,
   );
+}
+
+/** Routes graphile-worker's log lines into Weft's structured log. */
+export function queueLogger(log: Logger): QueueLogger {
+  const queueLog = log.child({ component: 'queue' });
+  return new QueueLogger(() => (level, message, meta) => {
+    const pinoLevel = level === 'error' ? 'error' : level === 'warning' ? 'warn' : 'debug';
+    queueLog[pinoLevel](meta ?? {}, message);
+  });
 }

@@ -11,7 +11,7 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from './database/embedde
 import { migrateAll } from './database/migrate.js';
 import { WeftError } from './errors.js';
 import { startExecutionWaiter } from './executions/execution-waiter.js';
-import { buildHttpApp } from './http/http-app.js';
+import { buildHttpApp } from './http-app.js';
 import type { InlineRunner } from './ingress/webhook-ingress.js';
 import { type ScheduleLeader, startScheduleLeader } from './scheduler/schedule-leader.js';
 import { Keyring } from './secrets/keyring.js';

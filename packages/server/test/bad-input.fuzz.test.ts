@@ -4,7 +4,8 @@
 // stored in the same batch; the server stays healthy. Set FC_SEED to explore other seeds.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultBodyShapeLimits, parseFormBody, parseJsonBody } from '../src/http/request-body-limits.js';
+import { defaultBodyShapeLimits } from '../src/config.js';
+import { parseFormBody, parseJsonBody } from '../src/http/request-body-limits.js';
 import { errorCatalog, loadConfig, WeftError } from '../src/index.js';
 import { IngestBatcher } from '../src/ingress/ingest-batcher.js';
 import {

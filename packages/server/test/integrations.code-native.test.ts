@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractCodeNativeBundle } from '../src/components/code-native-bundle.js';
 import { WeftError } from '../src/index.js';
-import { extractCodeNativeBundle } from '../src/integrations/code-native-bundle.js';
 import { base64, codeNativeBundle, codeNativeYaml, sqlQuery } from './support/integration-fixtures.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
-import { createApiToken } from './api-tokens.js';
+import { createApiToken } from './token-store.js';
 
 export interface BootstrapResult {
   orgId: string;

@@ -1,5 +1,5 @@
 import { WeftError } from '../errors.js';
-import type { DeclaredProperties } from '../integrations/code-native-bundle.js';
+import type { DeclaredProperties } from './code-native-bundle.js';
 
 /**
  * What Weft does with each property an action or trigger of a published component may hold (Spectral's "server

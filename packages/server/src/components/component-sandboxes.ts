@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { defaultSandboxLimits, type SandboxLimits } from '../config.js';
 import { componentHostSource } from './component-host-source.js';
 import {
   lastErrorLine,
@@ -23,27 +24,6 @@ import {
  * at it during the call). A process's calls come one at a time, possibly for different customers: its temporary
  * area is emptied before and after every call, whatever the outcome, so no file outlives the call that wrote it.
  */
-
-export interface SandboxLimits {
-  /** Heap of a sandbox process, in MB; the process as a whole may use twice that (Buffers live outside the heap). */
-  memoryMb: number;
-  /** How long one call may run before its process is killed. */
-  callTimeoutMs: number;
-  /** How long loading a bundle (its top-level code) may take. */
-  loadTimeoutMs: number;
-  /** Sandbox processes alive at once, across bundles; calls beyond wait for one. */
-  maxProcesses: number;
-  /** How long an idle process is kept for its bundle's next call. */
-  idleMs: number;
-}
-
-export const defaultSandboxLimits: SandboxLimits = {
-  memoryMb: 256,
-  callTimeoutMs: 300_000,
-  loadTimeoutMs: 15_000,
-  maxProcesses: Math.max(4, os.availableParallelism() * 2),
-  idleMs: 60_000,
-};
 
 /** A bundle, as the sandboxes know it: content-addressed, loaded from storage only when a process starts. */
 export interface SandboxBundle {

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { isWeftError } from '../errors.js';
 import type { ComponentSandboxes } from './component-sandboxes.js';
-import { componentBundle, findComponentVersion } from './custom-component-store.js';
+import { componentBundle, findComponentVersion } from './component-store.js';
 import { sandboxedComponent } from './sandboxed-component.js';
 
 /** A code-native integration version's own component: its manifest and its bundle's hash. */

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { CatalogComponent, Integration } from '@weft/definition';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { connectionComponents } from '../components/custom-component-store.js';
+import { connectionComponents } from '../components/component-store.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';

@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
-import { type CustomerRef, getCustomer } from '../api/customer-store.js';
-import { isUuid } from '../api/integration-store.js';
+import { type CustomerRef, getCustomer } from '../customers/customer-store.js';
 import type { Database, ScopedConnectionKind, ScopedConnectionsTable } from '../database/schema.js';
 import { WeftError } from '../errors.js';
+import { isUuid } from '../integrations/integration-store.js';
 import type { Keyring } from '../secrets/keyring.js';
 import {
   type ConnectionDefinition,

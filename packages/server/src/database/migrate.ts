@@ -2,7 +2,7 @@ import { runMigrations as runQueueMigrations } from 'graphile-worker';
 import { type Kysely, Migrator, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { WeftError } from '../errors.js';
-import { queueLogger } from '../worker/execution-worker.js';
+import { queueLogger } from '../logger.js';
 import type { DatabaseHandle } from './connection.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';

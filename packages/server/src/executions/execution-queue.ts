@@ -2,7 +2,7 @@ import type { Flow, Integration } from '@weft/definition';
 import { binaryJson, type TriggerRequest } from '@weft/engine';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, TriggerKind } from '../database/schema.js';
-import { WeftError } from '../errors.js';
+import { instanceNotFound, WeftError } from '../errors.js';
 
 /**
  * Where an execution is queued. Every trigger (webhook, schedule, deploy/remove, test run, cross-flow call, retry,
@@ -52,10 +52,6 @@ export interface QueuedExecution {
 export function flowsOf(definition: unknown): Flow[] {
   const flows = (definition as Partial<Integration> | null)?.flows;
   return Array.isArray(flows) ? flows : [];
-}
-
-export function instanceNotFound(id: string): WeftError {
-  return new WeftError('INSTANCE_NOT_FOUND', `No instance with id '${id}' in your organization.`);
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,31 +1,5 @@
+import type { BodyShapeLimits } from '../config.js';
 import { WeftError } from '../errors.js';
-
-/**
- * The one check of a request body's shape, for API routes and webhooks alike. The byte limits (bodyLimit) bound a
- * body's size; these bound what a small body can still do to the server once parsed: nesting that overflows the
- * stack of every recursive walk after it (JSON.stringify, PostgreSQL's jsonb, the engine), so many values that
- * parsing alone takes hundreds of megabytes, keys that rewrite an object's prototype when code merges the value,
- * and text PostgreSQL cannot store. The JSON text is checked before it is parsed, in one pass without recursion.
- */
-export interface BodyShapeLimits {
-  /** Objects and arrays nested deeper than this are refused: 400 `API_BODY_TOO_DEEP` (`WEFT_BODY_MAX_DEPTH`). */
-  maxDepth: number;
-  /**
-   * More values than this in one body (every array element and object member, and the body itself) are refused:
-   * 413 `API_BODY_TOO_MANY_VALUES` (`WEFT_BODY_MAX_VALUES`). Form bodies count their fields.
-   */
-  maxValues: number;
-}
-
-/**
- * Depth 256: real payloads nest a few dozen levels at most, and every walk after parsing stays far from the stack's
- * end (JSON.stringify overflows past about 4,000 levels, structured clone past about 3,000, less in a deep call).
- * One million values: a 10 MiB webhook body of ordinary records holds a few hundred thousand; the API's 1 MiB
- * bodies cannot reach it. A body of a million empty objects parses to about 60 MB, the most one request may cost.
- */
-export const defaultBodyShapeLimits: BodyShapeLimits = { maxDepth: 256, maxValues: 1_000_000 };
-/** The largest depth configuration may set: well below where JSON.stringify overflows. */
-export const maxConfigurableDepth = 1024;
 
 export interface JsonBodyOptions {
   /** How messages name the body: 'request body' (API) or 'webhook body'. */

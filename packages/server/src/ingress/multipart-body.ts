@@ -1,6 +1,7 @@
 import busboy from 'busboy';
+import { type BodyShapeLimits, defaultBodyShapeLimits } from '../config.js';
 import { isWeftError, WeftError } from '../errors.js';
-import { type BodyShapeLimits, defaultBodyShapeLimits, parseJsonBody } from '../http/request-body-limits.js';
+import { parseJsonBody } from '../http/request-body-limits.js';
 
 /**
  * A `multipart/form-data` webhook body as Prismatic gives it to a flow (seed 003, "Posting multipart data with

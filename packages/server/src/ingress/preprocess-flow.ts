@@ -11,13 +11,13 @@ import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { ComponentSandboxes } from '../components/component-sandboxes.js';
 import { ExecutionComponents } from '../components/execution-components.js';
-import { loadInstanceRuntime } from '../components/instance-runtime.js';
 import { ConnectionUnavailableError } from '../connections/connection-tokens.js';
 import type { Database } from '../database/schema.js';
 import { isWeftError } from '../errors.js';
+import { jsonText } from '../executions/execution-blobs.js';
+import { loadInstanceRuntime } from '../instances/instance-runtime.js';
+import type { IntegrationVersions } from '../integrations/integration-versions.js';
 import type { Keyring } from '../secrets/keyring.js';
-import { jsonText } from '../worker/execution-blobs.js';
-import type { IntegrationVersions } from '../worker/integration-versions.js';
 
 /**
  * Runs an integration's preprocess flow on a webhook request, in the process that received it, before the request

@@ -5,15 +5,15 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest }
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { ComponentSandboxes } from '../components/component-sandboxes.js';
+import type { BodyShapeLimits } from '../config.js';
 import type { Database } from '../database/schema.js';
 import { isWeftError, WeftError } from '../errors.js';
 import { withStoredFiles } from '../executions/execution-files.js';
 import { queueNameFor } from '../executions/execution-queue.js';
 import { type ExecutionWaiter, finishedStatuses } from '../executions/execution-waiter.js';
 import { errorBody } from '../http/error-handler.js';
-import type { BodyShapeLimits } from '../http/request-body-limits.js';
+import { IntegrationVersions } from '../integrations/integration-versions.js';
 import type { Keyring } from '../secrets/keyring.js';
-import { IntegrationVersions } from '../worker/integration-versions.js';
 import type { StoredOutcome } from '../worker/run-execution.js';
 import { IngestBatcher, type Stored } from './ingest-batcher.js';
 import { parseMultipartBody } from './multipart-body.js';

@@ -1,11 +1,7 @@
 import type { TriggerRequest } from '@weft/engine';
 import type { FastifyRequest } from 'fastify';
-import {
-  type BodyShapeLimits,
-  defaultBodyShapeLimits,
-  parseFormBody,
-  parseJsonBody,
-} from '../http/request-body-limits.js';
+import { type BodyShapeLimits, defaultBodyShapeLimits } from '../config.js';
+import { parseFormBody, parseJsonBody } from '../http/request-body-limits.js';
 
 /**
  * Turns an HTTP request into the trigger payload a flow receives (Prismatic's shape): headers, query parameters,

@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import type { Database } from '../database/schema.js';
 import { addRunJob, queueNameFor } from '../executions/execution-queue.js';
 import { executionFinishedChannel } from '../executions/execution-waiter.js';
+import type { IntegrationVersions } from '../integrations/integration-versions.js';
 import type { ExecutionLeases } from './execution-leases.js';
-import type { IntegrationVersions } from './integration-versions.js';
 
 /**
  * Hands on the executions of dead workers. Every worker process runs it every `leaseMs / 2`: it looks for running

@@ -11,8 +11,8 @@ import type { StateOperation } from '@weft/sdk';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, ExecutionStatus } from '../database/schema.js';
+import { isBlobSized, jsonText, sha256Hex, textValue } from '../executions/execution-blobs.js';
 import { executionFinishedChannel } from '../executions/execution-waiter.js';
-import { isBlobSized, jsonText, sha256Hex, textValue } from './execution-blobs.js';
 import {
   applyStateOperation,
   LeaseLostError,

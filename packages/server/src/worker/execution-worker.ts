@@ -1,9 +1,10 @@
-import { Logger as QueueLogger, type Runner, run } from 'graphile-worker';
+import { type Runner, run } from 'graphile-worker';
 import type { Logger } from 'pino';
 import { ComponentSandboxes } from '../components/component-sandboxes.js';
 import type { DatabaseHandle } from '../database/connection.js';
 import { runExecutionTask as runExecutionTaskName } from '../executions/execution-queue.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
+import { queueLogger } from '../logger.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { type ExecutionReaper, startExecutionReaper } from './execution-reaper.js';
 import { pruneExecutionsTask } from './prune-executions.js';
@@ -140,13 +141,4 @@ async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Routes graphile-worker's log lines into Weft's structured log. */
-export function queueLogger(log: Logger): QueueLogger {
-  const queueLog = log.child({ component: 'queue' });
-  return new QueueLogger(() => (level, message, meta) => {
-    const pinoLevel = level === 'error' ? 'error' : level === 'warning' ? 'warn' : 'debug';
-    queueLog[pinoLevel](meta ?? {}, message);
-  });
 }

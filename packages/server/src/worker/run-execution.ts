@@ -14,23 +14,23 @@ import { applyStateOperation, type StateOperation, setStateValue, stateValue } f
 import type { Task } from 'graphile-worker';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { configValuesByName, type StoredValues } from '../api/instance-config.js';
 import type { ComponentSandboxes } from '../components/component-sandboxes.js';
-import { connectionComponents } from '../components/custom-component-store.js';
+import { connectionComponents } from '../components/component-store.js';
 import { ExecutionComponents } from '../components/execution-components.js';
-import { webhookEndpoints } from '../components/instance-lifecycle.js';
 import { type ResolvedConnections, resolveConnections } from '../connections/connection-runtime.js';
 import { ConnectionUnavailableError } from '../connections/connection-tokens.js';
 import type { Database, TriggerKind } from '../database/schema.js';
 import { isWeftError } from '../errors.js';
+import { jsonText } from '../executions/execution-blobs.js';
 import { queueExecutionIn } from '../executions/execution-queue.js';
 import { type ExecutionWaiter, executionTriggeredChannel } from '../executions/execution-waiter.js';
+import { configValuesByName, type StoredValues } from '../instances/instance-config.js';
+import { webhookEndpoints } from '../instances/instance-lifecycle.js';
+import { IntegrationVersions } from '../integrations/integration-versions.js';
 import type { Keyring } from '../secrets/keyring.js';
-import { jsonText } from './execution-blobs.js';
 import { type ActiveRun, ExecutionLeases } from './execution-leases.js';
 import { ExecutionRecorder, type FinalOutcome, type StoredRow } from './execution-recorder.js';
 import { flowInvoker } from './flow-invoker.js';
-import { IntegrationVersions } from './integration-versions.js';
 import { retryPlan } from './retry-policy.js';
 
 /**

@@ -2,7 +2,7 @@ import type { StateChanges, StateScope } from '@weft/engine';
 import { type StateOperation, StateValueError } from '@weft/sdk';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../database/schema.js';
-import { jsonText, textValue } from './execution-blobs.js';
+import { jsonText, textValue } from '../executions/execution-blobs.js';
 import type { RecordTarget } from './execution-recorder.js';
 import { flowStateScope } from './state-scopes.js';
 

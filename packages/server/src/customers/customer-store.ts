@@ -1,0 +1,219 @@
+import { type Kysely, sql } from 'kysely';
+import { decodeCursor, pageOf } from '../database/page-cursor.js';
+import { refuseWhileWebhooksRegistered } from '../database/registered-webhooks.js';
+import type { Database } from '../database/schema.js';
+import { customerNotFound, WeftError } from '../errors.js';
+
+/** The SQL behind the customers API. Every function takes the caller's organization and never reads past it. */
+
+export interface Customer {
+  id: string;
+  name: string;
+  externalId: string | null;
+  description: string;
+  labels: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CustomerInput {
+  name: string;
+  externalId?: string | null;
+  description?: string;
+  labels?: string[];
+}
+
+/** How a customer is named in a request: its Weft id, or the id it has in the organization's own app. */
+export type CustomerRef = { id: string } | { externalId: string };
+
+const columns = ['id', 'name', 'external_id', 'description', 'labels', 'created_at', 'updated_at'] as const;
+type CustomerRow = {
+  id: string;
+  name: string;
+  external_id: string | null;
+  description: string;
+  labels: string[];
+  created_at: Date;
+  updated_at: Date;
+};
+
+function toCustomer(row: CustomerRow): Customer {
+  return {
+    id: row.id,
+    name: row.name,
+    externalId: row.external_id,
+    description: row.description,
+    labels: row.labels,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** Labels are matched case-insensitively, so they are stored lower-cased, trimmed and without repeats. */
+export function normalizeLabels(labels: string[]): string[] {
+  return [...new Set(labels.map((label) => label.trim().toLowerCase()).filter(Boolean))];
+}
+
+function describe(ref: CustomerRef): string {
+  return 'id' in ref ? `id '${ref.id}'` : `externalId '${ref.externalId}'`;
+}
+
+/** Translates the unique indexes' violations into the 409 a user can act on. */
+function conflictFrom(error: unknown, input: Partial<CustomerInput>): never {
+  const constraint =
+    (error as { code?: string; constraint?: string }).code === '23505'
+      ? (error as { constraint?: string }).constraint
+      : undefined;
+  if (constraint === 'customers_external_id_key') {
+    throw new WeftError(
+      'CUSTOMER_EXTERNAL_ID_TAKEN',
+      `Another customer already has externalId '${input.externalId}'.`,
+      {
+        field: 'externalId',
+      },
+    );
+  }
+  if (constraint === 'customers_name_key') {
+    throw new WeftError('CUSTOMER_NAME_TAKEN', `Another customer is already named '${input.name}'.`, {
+      field: 'name',
+    });
+  }
+  throw error;
+}
+
+export async function createCustomer(
+  db: Kysely<Database>,
+  orgId: string,
+  input: CustomerInput,
+): Promise<Customer> {
+  try {
+    const row = await db
+      .insertInto('customers')
+      .values({
+        org_id: orgId,
+        name: input.name.trim(),
+        external_id: input.externalId ?? null,
+        description: input.description ?? '',
+        labels: normalizeLabels(input.labels ?? []),
+      })
+      .returning(columns)
+      .executeTakeFirstOrThrow();
+    return toCustomer(row);
+  } catch (error) {
+    conflictFrom(error, input);
+  }
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function getCustomer(db: Kysely<Database>, orgId: string, ref: CustomerRef): Promise<Customer> {
+  const row =
+    'id' in ref && !uuidPattern.test(ref.id)
+      ? undefined
+      : await db
+          .selectFrom('customers')
+          .select(columns)
+          .where('org_id', '=', orgId)
+          .where('id' in ref ? 'id' : 'external_id', '=', 'id' in ref ? ref.id : ref.externalId)
+          .executeTakeFirst();
+  if (!row) throw customerNotFound(describe(ref));
+  return toCustomer(row);
+}
+
+export async function updateCustomer(
+  db: Kysely<Database>,
+  orgId: string,
+  ref: CustomerRef,
+  changes: Partial<CustomerInput>,
+): Promise<Customer> {
+  const current = await getCustomer(db, orgId, ref);
+  try {
+    const row = await db
+      .updateTable('customers')
+      .set({
+        ...(changes.name !== undefined ? { name: changes.name.trim() } : {}),
+        ...(changes.externalId !== undefined ? { external_id: changes.externalId } : {}),
+        ...(changes.description !== undefined ? { description: changes.description } : {}),
+        ...(changes.labels !== undefined ? { labels: normalizeLabels(changes.labels) } : {}),
+        updated_at: sql<Date>`now()`,
+      })
+      .where('org_id', '=', orgId)
+      .where('id', '=', current.id)
+      .returning(columns)
+      .executeTakeFirst();
+    if (!row) throw customerNotFound(describe(ref));
+    return toCustomer(row);
+  } catch (error) {
+    conflictFrom(error, changes);
+  }
+}
+
+export async function deleteCustomer(
+  db: Kysely<Database>,
+  orgId: string,
+  ref: CustomerRef,
+): Promise<Customer> {
+  const current = await getCustomer(db, orgId, ref);
+  await refuseWhileWebhooksRegistered(db, orgId, { customerId: current.id }, `customer '${current.name}'`);
+  const row = await db
+    .deleteFrom('customers')
+    .where('org_id', '=', orgId)
+    .where('id', '=', current.id)
+    .returning(columns)
+    .executeTakeFirst();
+  if (!row) throw customerNotFound(describe(ref));
+  return toCustomer(row);
+}
+
+export interface CustomerListQuery {
+  search?: string;
+  labels?: string[];
+  limit: number;
+  cursor?: string;
+}
+
+/** Oldest first, so a page walk sees customers added during the walk at its end instead of skipping rows. */
+export async function listCustomers(db: Kysely<Database>, orgId: string, query: CustomerListQuery) {
+  let select = db.selectFrom('customers').select(columns).where('org_id', '=', orgId);
+  if (query.search) {
+    const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    select = select.where((eb) =>
+      eb.or([
+        eb('name', 'ilike', pattern),
+        eb('external_id', 'ilike', pattern),
+        eb('description', 'ilike', pattern),
+      ]),
+    );
+  }
+  const labels = normalizeLabels(query.labels ?? []);
+  if (labels.length > 0) select = select.where('labels', '@>', sql<string[]>`${labels}::text[]`);
+  if (query.cursor) {
+    const after = decodeCursor(query.cursor);
+    select = select.where(sql<boolean>`(created_at, id) > (${after.createdAt}, ${after.id}::uuid)`);
+  }
+  const rows = await select
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(query.limit + 1)
+    .execute();
+  return pageOf(rows, query.limit, toCustomer);
+}
+
+/** The ids of the organization's customers a filter names: by id or by externalId (none when it names nobody). */
+export async function customerIdsFor(
+  db: Kysely<Database>,
+  orgId: string,
+  customer: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('customers')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where((eb) =>
+      uuidPattern.test(customer)
+        ? eb.or([eb('id', '=', customer), eb('external_id', '=', customer)])
+        : eb('external_id', '=', customer),
+    )
+    .execute();
+  return rows.map((row) => row.id);
+}

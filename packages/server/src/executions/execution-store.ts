@@ -1,0 +1,328 @@
+import type { TriggerRequest } from '@weft/engine';
+import { sql } from 'kysely';
+import { customerIdsFor } from '../customers/customer-store.js';
+import { decodeCursor, encodeCursor } from '../database/page-cursor.js';
+import type { ExecutionStatus, TriggerKind } from '../database/schema.js';
+import { executionNotFound, WeftError } from '../errors.js';
+import { type Db, isUuid } from '../integrations/integration-store.js';
+
+/** The SQL behind the executions API. Every function takes the caller's organization and never reads past it. */
+
+export interface TestRunInput {
+  payload?: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** `base64`: the payload is a file's bytes. */
+  encoding?: 'base64';
+}
+
+/** The request a test run sends: the payload as the body, with its content type and headers. */
+export function testRunTrigger(input: TestRunInput): TriggerRequest {
+  if (input.encoding === 'base64') {
+    if (
+      typeof input.payload !== 'string' ||
+      !/^[A-Za-z0-9+/]*={0,2}$/.test(input.payload.replace(/\s/g, ''))
+    ) {
+      throw new WeftError(
+        'API_VALIDATION_FAILED',
+        'With encoding "base64", payload must be the file\'s bytes as base64 text (body/payload).',
+        { field: 'payload' },
+      );
+    }
+  }
+  const contentType =
+    input.contentType ?? (input.encoding === 'base64' ? 'application/octet-stream' : 'application/json');
+  const data =
+    input.encoding === 'base64' ? Buffer.from(input.payload as string, 'base64') : (input.payload ?? null);
+  return {
+    headers: { 'content-type': contentType, ...input.headers },
+    queryParameters: {},
+    body: { data, contentType },
+  };
+}
+
+export const executionStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const triggerKinds = [
+  'webhook',
+  'schedule',
+  'deploy',
+  'remove',
+  'test',
+  'crossFlow',
+  'retry',
+  'replay',
+] as const satisfies readonly TriggerKind[];
+
+/** An execution without its steps and logs: what lists answer. */
+export interface ExecutionSummary {
+  id: string;
+  status: ExecutionStatus;
+  flow: string;
+  instanceId: string;
+  customerId: string;
+  integrationId: string;
+  triggerKind: TriggerKind;
+  attempt: number;
+  /** The first execution of the retry chain this one belongs to (null for a first run). */
+  retryOfId: string | null;
+  /** 0 for a first run, n for the n-th retry. */
+  retryNumber: number;
+  replayOfId: string | null;
+  invokedById: string | null;
+  /**
+   * A retry cancelled because a newer request carried the same unique request id (or a failed execution not
+   * retried for that reason): that newer request's execution.
+   */
+  cancelledById: string | null;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  error?: unknown;
+  /** The custom component versions its steps ran, by key (a definition may say LATEST). */
+  componentVersions?: Record<string, number>;
+}
+
+export interface ExecutionView extends ExecutionSummary {
+  response?: unknown;
+  /** The preprocess flow run that routed the webhook request to this execution. */
+  preprocess?: unknown;
+  /** Executions retrying this one (retry_of_id = this id), first retry first. */
+  retries: string[];
+  /** Executions replaying this one, oldest first. */
+  replays: string[];
+  steps: Record<string, unknown>;
+  stepRecords: Array<{
+    key: string;
+    name: string;
+    status: string;
+    result: unknown;
+    attempts: unknown[];
+    iterations?: number;
+    branch?: string;
+    iteration?: number;
+  }>;
+  logs: Array<{ timestamp: string; level: string; message: string; stepKey?: string }>;
+}
+
+/** The columns a summary is made of. */
+export const summaryColumns = [
+  'e.id',
+  'e.status',
+  'e.flow_name',
+  'e.instance_id',
+  'e.customer_id',
+  'e.integration_id',
+  'e.trigger_kind',
+  'e.attempt',
+  'e.retry_of_id',
+  'e.retry_number',
+  'e.replay_of_id',
+  'e.invoked_by_id',
+  'e.cancelled_by_id',
+  'e.queued_at',
+  'e.started_at',
+  'e.finished_at',
+  'e.duration_ms',
+  'e.error',
+  'e.component_versions',
+] as const;
+
+export interface SummaryRow {
+  id: string;
+  status: ExecutionStatus;
+  flow_name: string;
+  instance_id: string;
+  customer_id: string;
+  integration_id: string;
+  trigger_kind: TriggerKind;
+  attempt: number;
+  retry_of_id: string | null;
+  retry_number: number;
+  replay_of_id: string | null;
+  invoked_by_id: string | null;
+  cancelled_by_id: string | null;
+  queued_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  duration_ms: number | null;
+  error: unknown;
+  component_versions: unknown;
+}
+
+export function toSummary(row: SummaryRow): ExecutionSummary {
+  return {
+    id: row.id,
+    status: row.status,
+    flow: row.flow_name,
+    instanceId: row.instance_id,
+    customerId: row.customer_id,
+    integrationId: row.integration_id,
+    triggerKind: row.trigger_kind,
+    attempt: row.attempt,
+    retryOfId: row.retry_of_id,
+    retryNumber: row.retry_number,
+    replayOfId: row.replay_of_id,
+    invokedById: row.invoked_by_id,
+    cancelledById: row.cancelled_by_id,
+    queuedAt: row.queued_at.toISOString(),
+    startedAt: row.started_at?.toISOString() ?? null,
+    finishedAt: row.finished_at?.toISOString() ?? null,
+    durationMs: row.duration_ms,
+    ...(row.error !== null && row.error !== undefined ? { error: row.error } : {}),
+    ...(row.component_versions
+      ? { componentVersions: row.component_versions as Record<string, number> }
+      : {}),
+  };
+}
+
+export async function getExecutionSummary(db: Db, orgId: string, id: string): Promise<ExecutionSummary> {
+  const row = isUuid(id)
+    ? await db
+        .selectFrom('executions as e')
+        .select(summaryColumns)
+        .where('e.org_id', '=', orgId)
+        .where('e.id', '=', id)
+        .executeTakeFirst()
+    : undefined;
+  if (!row) throw executionNotFound(id);
+  return toSummary(row);
+}
+
+export async function getExecution(db: Db, orgId: string, id: string): Promise<ExecutionView> {
+  const row = isUuid(id)
+    ? await db
+        .selectFrom('executions as e')
+        .select([...summaryColumns, 'e.response', 'e.preprocess'])
+        .where('e.org_id', '=', orgId)
+        .where('e.id', '=', id)
+        .executeTakeFirst()
+    : undefined;
+  if (!row) throw executionNotFound(id);
+  const [steps, logs, retries, replays] = await Promise.all([
+    db
+      .selectFrom('execution_steps as s')
+      .leftJoin('execution_blobs as b', 'b.sha256', 's.result_sha256')
+      .selectAll('s')
+      .select('b.content as blob')
+      .where('s.execution_id', '=', id)
+      .orderBy('s.seq')
+      .execute(),
+    db.selectFrom('execution_logs').selectAll().where('execution_id', '=', id).orderBy('seq').execute(),
+    db
+      .selectFrom('executions')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('retry_of_id', '=', id)
+      .orderBy('retry_number')
+      .orderBy('queued_at')
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('executions')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('replay_of_id', '=', id)
+      .orderBy('queued_at')
+      .orderBy('id')
+      .execute(),
+  ]);
+  // A result too large to keep inline lives in execution_blobs: answer it whole.
+  const resultOf = (step: (typeof steps)[number]) => (step.result_sha256 !== null ? step.blob : step.result);
+  const stepResults: Record<string, unknown> = {};
+  // In run order, so a loop's child step shows its last iteration's result, as the engine's `steps` does.
+  for (const step of steps) stepResults[step.step_key] = resultOf(step);
+  return {
+    ...toSummary(row),
+    ...(row.response !== null ? { response: row.response } : {}),
+    ...(row.preprocess !== null ? { preprocess: row.preprocess } : {}),
+    retries: retries.map((retry) => retry.id),
+    replays: replays.map((replay) => replay.id),
+    steps: stepResults,
+    stepRecords: steps.map((step) => ({
+      key: step.step_key,
+      name: step.step_name,
+      status: step.status,
+      result: resultOf(step),
+      attempts: step.attempts,
+      ...(step.iterations !== null ? { iterations: step.iterations } : {}),
+      ...(step.branch !== null ? { branch: step.branch } : {}),
+      ...(step.iteration !== null ? { iteration: step.iteration } : {}),
+    })),
+    logs: logs.map((log) => ({
+      timestamp: log.at.toISOString(),
+      level: log.level,
+      message: log.message,
+      ...(log.step_key !== null ? { stepKey: log.step_key } : {}),
+    })),
+  };
+}
+
+export interface ExecutionListQuery {
+  instance?: string;
+  /** A customer id or external id. */
+  customer?: string;
+  integration?: string;
+  flow?: string;
+  statuses?: ExecutionStatus[];
+  triggerKinds?: TriggerKind[];
+  /** queued_at >= from */
+  from?: Date;
+  /** queued_at < to */
+  to?: Date;
+  limit: number;
+  cursor?: string;
+}
+
+const noPage = { items: [] as ExecutionSummary[], nextCursor: null };
+
+/**
+ * Newest first (queued_at desc, id desc) in keyset pages. Each single filter (instance, customer, integration,
+ * status) has an index on (org_id, filter, queued_at desc, id), so a page reads about `limit` rows.
+ */
+export async function listExecutions(
+  db: Db,
+  orgId: string,
+  query: ExecutionListQuery,
+): Promise<{ items: ExecutionSummary[]; nextCursor: string | null }> {
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  let select = db.selectFrom('executions as e').select(summaryColumns).where('e.org_id', '=', orgId);
+  if (query.instance !== undefined) {
+    if (!isUuid(query.instance)) return noPage;
+    select = select.where('e.instance_id', '=', query.instance);
+  }
+  if (query.customer !== undefined) {
+    const found = await customerIdsFor(db, orgId, query.customer);
+    if (found.length === 0) return noPage;
+    select = select.where('e.customer_id', 'in', found);
+  }
+  if (query.integration !== undefined) {
+    if (!isUuid(query.integration)) return noPage;
+    select = select.where('e.integration_id', '=', query.integration);
+  }
+  if (query.flow !== undefined) select = select.where('e.flow_name', '=', query.flow);
+  if (query.statuses && query.statuses.length > 0) select = select.where('e.status', 'in', query.statuses);
+  if (query.triggerKinds && query.triggerKinds.length > 0) {
+    select = select.where('e.trigger_kind', 'in', query.triggerKinds);
+  }
+  if (query.from) select = select.where('e.queued_at', '>=', query.from);
+  if (query.to) select = select.where('e.queued_at', '<', query.to);
+  if (after) {
+    // The plain bound lets the (…, queued_at desc, id) indexes start the scan at the cursor.
+    select = select
+      .where('e.queued_at', '<=', after.createdAt)
+      .where(sql<boolean>`(e.queued_at, e.id) < (${after.createdAt}, ${after.id}::uuid)`);
+  }
+  const rows = await select
+    .orderBy('e.queued_at', 'desc')
+    .orderBy('e.id', 'desc')
+    .limit(query.limit + 1)
+    .execute();
+  const more = rows.length > query.limit;
+  const kept = more ? rows.slice(0, query.limit) : rows;
+  const last = kept[kept.length - 1];
+  return {
+    items: kept.map(toSummary),
+    nextCursor: more && last ? encodeCursor({ createdAt: last.queued_at, id: last.id }) : null,
+  };
+}

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { installAuthentication } from './auth/authenticate.js';
+import { tokenRoutes } from './auth/token-routes.js';
+import { componentRoutes } from './components/component-routes.js';
+import { ComponentSandboxes } from './components/component-sandboxes.js';
+import type { ServerRole } from './config.js';
+import { type BodyShapeLimits, defaultBodyShapeLimits } from './config.js';
+import { connectionRoutes, oauthCallbackRoute } from './connections/connection-routes.js';
+import { customerRoutes } from './customers/customer-routes.js';
+import type { Database } from './database/schema.js';
+import { WeftError } from './errors.js';
+import { executionRoutes } from './executions/execution-routes.js';
+import type { ExecutionWaiter } from './executions/execution-waiter.js';
+import { ErrorResponse } from './http/common-schemas.js';
+import { errorBody, installErrorHandling } from './http/error-handler.js';
+import { installHealthRoutes } from './http/health-routes.js';
+import { installHttpMetrics } from './http/http-metrics.js';
+import { parseJsonBody } from './http/request-body-limits.js';
+import { requestValidation } from './http/request-validation.js';
+import { type InlineRunner, webhookIngress } from './ingress/webhook-ingress.js';
+import { instanceRoutes } from './instances/instance-routes.js';
+import { integrationFileRoutes } from './integrations/integration-file-routes.js';
+import { integrationRoutes } from './integrations/integration-routes.js';
+import { integrationVersionRoutes } from './integrations/integration-version-routes.js';
+import { logRoutes } from './logs/log-routes.js';
+import type { Keyring } from './secrets/keyring.js';
+
+export interface HttpAppOptions {
+  db: Kysely<Database>;
+  log: Logger;
+  roles: ServerRole[];
+  bodyLimitBytes: number;
+  version: string;
+  waiter: ExecutionWaiter;
+  keyring: Keyring;
+  /** Where data sources of custom components and code-native integrations run; without it, one of its own. */
+  sandboxes?: ComponentSandboxes;
+  publicUrl: string | undefined;
+  syncTimeoutMs: number;
+  /** Preprocess flows run at once in this process (WEFT_PREPROCESS_CONCURRENCY). */
+  preprocessConcurrency?: number;
+  webhookBodyLimitBytes: number;
+  /** Nesting and value-count limits of JSON and form bodies (API and webhooks); the defaults without it. */
+  bodyShapeLimits?: BodyShapeLimits;
+  /** Set when this process is also a worker: synchronous webhooks run their flow in-process. */
+  inline?: InlineRunner;
+}
+
+const requestIdPattern = /^[\w.:-]{1,128}$/;
+
+/**
+ * The HTTP surface of one Weft process. Health, readiness and metrics are always served (orchestrators probe
+ * every process); the REST API only when the process has the `api` role.
+ */
+export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  // Typed as the default instance: our pino Logger satisfies it, and plugins expect the default type.
+  const app = Fastify({
+    loggerInstance: options.log,
+    bodyLimit: options.bodyLimitBytes,
+    // Keep a caller's request id (so one id follows a request across services); make one otherwise.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+    },
+    schemaController: requestValidation,
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
+    return503OnClosing: true,
+    // Long enough for a 200-character externalId after percent-encoding.
+    maxParamLength: 1024,
+    // Malformed URLs (bad percent-encoding) are answered in the same error shape as everything else.
+    frameworkErrors: (error, _request, reply) => {
+      (reply as unknown as { status(code: number): { send(body: unknown): void } })
+        .status(400)
+        .send(errorBody('API_VALIDATION_FAILED', `The request URL is not valid: ${error.message}.`));
+    },
+    forceCloseConnections: 'idle',
+    clientErrorHandler: answerClientError,
+    routerOptions: { ignoreTrailingSlash: true },
+  }) as unknown as FastifyInstance;
+
+  installErrorHandling(app);
+  const bodyShapeLimits = options.bodyShapeLimits ?? defaultBodyShapeLimits;
+  // The API takes JSON only; Fastify's default text parser would let text bodies reach the validators as strings.
+  app.removeContentTypeParser('text/plain');
+  // JSON bodies are checked for shape before they are parsed (nesting, value count, prototype keys, text
+  // PostgreSQL cannot store), so no route meets a body that overflows the stack or cannot be stored.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      done(null, parseApiJson(body as Buffer, bodyShapeLimits));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  installHttpMetrics(app);
+  installHealthRoutes(app, options.db, options.roles, options.version);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.url === '/metrics' || request.url === '/healthz' || request.url === '/readyz') return;
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        statusCode: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request answered',
+    );
+  });
+
+  // Custom and code-native code (data sources, preprocess flows) runs in sandboxes; shared with the worker's.
+  const sandboxes = options.sandboxes ?? new ComponentSandboxes(options.log);
+  if (options.roles.includes('ingress')) {
+    await app.register(
+      webhookIngress({
+        db: options.db,
+        waiter: options.waiter,
+        syncTimeoutMs: options.syncTimeoutMs,
+        preprocessConcurrency: options.preprocessConcurrency ?? 32,
+        bodyLimitBytes: options.webhookBodyLimitBytes,
+        bodyShapeLimits,
+        keyring: options.keyring,
+        sandboxes,
+        log: options.log,
+        ...(options.inline ? { inline: options.inline } : {}),
+      }),
+    );
+  }
+  if (options.roles.includes('api')) await installApi(app, { ...options, sandboxes });
+  return app;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** An API request body: UTF-8 (not replaced silently, as a name full of U+FFFD would be stored), then checked. */
+function parseApiJson(body: Buffer, limits: BodyShapeLimits): unknown {
+  if (body.length === 0) {
+    throw new WeftError(
+      'API_INVALID_JSON',
+      'The request body is empty, but its Content-Type says application/json: send a JSON document, or no Content-Type.',
+    );
+  }
+  let text: string;
+  try {
+    text = strictUtf8.decode(body);
+  } catch {
+    throw new WeftError('API_BODY_INVALID_TEXT', 'The request body is not valid UTF-8.');
+  }
+  return parseJsonBody(text, limits, { what: 'request body', unstorableText: 'refuse' });
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (request line and headers over its 16 KiB, slow or
+ * malformed requests) are answered in the same error shape as everything else, then the connection is closed.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  let status = 400;
+  let body = errorBody('API_VALIDATION_FAILED', 'The request is not valid HTTP.', {
+    reason: error.code ?? null,
+  });
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    status = 431;
+    body = errorBody('API_HEADERS_TOO_LARGE', 'The request line and headers are too large.', {
+      limitBytes: maxHeaderSize,
+    });
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    body = errorBody('API_REQUEST_TIMEOUT', 'The request was not received in time.');
+  }
+  if (socket.writable) {
+    const text = JSON.stringify(body);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json; charset=utf-8\r\n\r\n${text}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+async function installApi(app: FastifyInstance, options: HttpAppOptions): Promise<void> {
+  app.addSchema(ErrorResponse);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Weft API',
+        version: options.version,
+        description:
+          'Manage customers, API tokens, integrations and their versions, instances (and, as Weft grows, executions). Every route needs `Authorization: Bearer <token>`; errors are `{"error": {"code", "message", "details"}}`.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearerAuth: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  // Make the docs viewer's own routes public; everything else under /api is behind a token.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config ?? {}), public: true };
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  installAuthentication(app, options.db);
+  const sandboxes = options.sandboxes ?? new ComponentSandboxes(options.log);
+  await app.register(customerRoutes(options.db), { prefix: '/api' });
+  await app.register(tokenRoutes(options.db), { prefix: '/api' });
+  await app.register(integrationRoutes(options.db, { publicUrl: options.publicUrl }), { prefix: '/api' });
+  await app.register(integrationVersionRoutes(options.db), { prefix: '/api' });
+  await app.register(
+    instanceRoutes(options.db, {
+      waiter: options.waiter,
+      keyring: options.keyring,
+      sandboxes,
+      log: options.log,
+      publicUrl: options.publicUrl,
+      removeWaitMs: options.syncTimeoutMs,
+    }),
+    { prefix: '/api' },
+  );
+  await app.register(executionRoutes(options.db), { prefix: '/api' });
+  await app.register(componentRoutes(options.db), { prefix: '/api' });
+  const connectionOptions = { keyring: options.keyring, log: options.log, publicUrl: options.publicUrl };
+  await app.register(connectionRoutes(options.db, connectionOptions), { prefix: '/api' });
+  await app.register(oauthCallbackRoute(options.db, connectionOptions));
+  await app.register(logRoutes(options.db), { prefix: '/api' });
+  // Icons and attachments take raw bodies; their parser stays inside this plugin.
+  await app.register(integrationFileRoutes(options.db), { prefix: '/api' });
+}
