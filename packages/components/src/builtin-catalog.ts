@@ -3,8 +3,8 @@
  * their inputs), derived from the implementations the engine runs, so that what a definition is checked against
  * is what will run.
  *
- * `src/catalog/*` is the transcription of Prismatic's documentation (keys, input names, defaults) that the
- * implementations are tested against.
+ * The transcription of Prismatic's documentation (keys, input names, defaults) that the implementations are tested
+ * against is a test fixture, `test/fixtures/catalog/*`, not part of the build.
  */
 import type { CatalogComponent } from '@weft/definition';
 import { componentManifest } from '@weft/sdk';

@@ -1,8 +1,8 @@
 import { componentManifest, invokeAction } from '@weft/sdk';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { changeDataFormat as catalogEntry } from '../src/catalog/change-data-format.js';
 import { changeDataFormatComponent as cdf } from '../src/components/change-data-format.js';
+import { changeDataFormat as catalogEntry } from './fixtures/catalog/change-data-format.js';
 import { manifestShape } from './support/component-checks.js';
 
 const call = async (action: string, params: Record<string, unknown>) =>

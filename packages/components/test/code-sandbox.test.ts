@@ -104,6 +104,26 @@ describe('sandbox: escapes end as step errors', () => {
     expect(result).toEqual({ fromThis: 'undefined', viaLogger: 'undefined', sameFunction: true, depth: 1 });
   });
 
+  it("the boundary's functions are strict: user code cannot climb into them through .caller", async () => {
+    // The bootstrap is loaded from the source text of ordinary functions (src/code/boundary/): the script that
+    // wraps them must keep them strict. QuickJS throws on `.caller` of a strict function only, as the user's own
+    // sloppy function shows.
+    const result = await runSandboxedModule(
+      `module.exports = (context) => {
+        const reached = [];
+        const functions = { log: console.log, setTimeout, clearTimeout, require, from: Buffer.from,
+          isEncoding: Buffer.isEncoding, toString: Buffer.prototype.toString, bridged: context.f,
+          sloppy: function sloppy() {} };
+        for (const [name, fn] of Object.entries(functions)) {
+          try { fn.caller; reached.push(name); } catch (e) {}
+        }
+        return reached;
+      };`,
+      [{ f: () => 1 }],
+    );
+    expect(result).toEqual(['sloppy']);
+  });
+
   it('an infinite loop ends with the default 10 s timeout', { timeout: 30_000 }, async () => {
     const started = Date.now();
     const error = await failure('module.exports = () => { while (true) {} };');

@@ -1,8 +1,8 @@
 import type { TriggerPayload } from '@weft/sdk';
 import { componentManifest, invokeAction, invokeDataSource, invokeTrigger } from '@weft/sdk';
 import { describe, expect, it } from 'vitest';
-import { codeComponent as catalogEntry } from '../src/catalog/code.js';
 import { codeComponent } from '../src/components/code.js';
+import { codeComponent as catalogEntry } from './fixtures/catalog/code.js';
 
 const withoutLabels = (value: unknown): unknown =>
   JSON.parse(

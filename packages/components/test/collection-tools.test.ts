@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import vm from 'node:vm';
 import { type ActionContext, componentManifest, invokeAction } from '@weft/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { collectionTools } from '../src/catalog/collection-tools.js';
 import {
   type CollectionCodeRunner,
   codeSandboxMissingMessage,
@@ -10,6 +9,7 @@ import {
   missingSandboxRunner,
   setCollectionCodeRunner,
 } from '../src/components/collection-tools.js';
+import { collectionTools } from './fixtures/catalog/collection-tools.js';
 import { itDescribesEveryActionAndInput } from './support/component-checks.js';
 
 async function invoke(action: string, params: Record<string, unknown>, context: Partial<ActionContext> = {}) {

@@ -1,7 +1,7 @@
 import { componentManifest, invokeAction } from '@weft/sdk';
 import { describe, expect, it } from 'vitest';
-import { csv as catalogEntry } from '../src/catalog/csv.js';
 import { csvComponent } from '../src/components/csv.js';
+import { csv as catalogEntry } from './fixtures/catalog/csv.js';
 import { manifestShape } from './support/component-checks.js';
 
 const run = async (action: string, params: Record<string, unknown>) =>

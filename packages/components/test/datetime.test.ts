@@ -1,8 +1,8 @@
 import { type ActionContext, componentManifest, invokeAction } from '@weft/sdk';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { datetime } from '../src/catalog/datetime.js';
 import { datetimeComponent, formatMoment, parseDateTime } from '../src/components/datetime.js';
+import { datetime } from './fixtures/catalog/datetime.js';
 import { itDescribesEveryActionAndInput } from './support/component-checks.js';
 
 async function run(

@@ -8,9 +8,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type ActionContext, componentManifest, invokeAction } from '@weft/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { http as catalogEntry } from '../src/catalog/http.js';
 import { httpComponent } from '../src/components/http.js';
 import { builtinCatalog } from '../src/index.js';
+import { http as catalogEntry } from './fixtures/catalog/http.js';
 import { manifestShape } from './support/component-checks.js';
 
 // A self-signed certificate for 127.0.0.1 (valid for 100 years), for the Ignore SSL Errors test only.

@@ -1,7 +1,7 @@
 import { componentManifest, invokeAction } from '@weft/sdk';
 import { describe, expect, it } from 'vitest';
-import { math } from '../src/catalog/math.js';
 import { evaluateExpression, mathComponent } from '../src/components/math.js';
+import { math } from './fixtures/catalog/math.js';
 import { itDescribesEveryActionAndInput } from './support/component-checks.js';
 
 async function run(action: string, params: Record<string, unknown>): Promise<unknown> {

@@ -1,7 +1,7 @@
 import { componentManifest, invokeAction } from '@weft/sdk';
 import { describe, expect, it } from 'vitest';
-import { textManipulation } from '../src/catalog/text-manipulation.js';
 import { htmlDecode, htmlEncode, textManipulationComponent } from '../src/components/text-manipulation.js';
+import { textManipulation } from './fixtures/catalog/text-manipulation.js';
 import { itDescribesEveryActionAndInput } from './support/component-checks.js';
 
 async function run(action: string, params: Record<string, unknown>): Promise<unknown> {

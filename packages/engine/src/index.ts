@@ -22,6 +22,7 @@ export {
   engineErrorCodes,
   errorRecord,
 } from './engine-error.js';
+export { createFakeClock, type FakeClock, fakeClockStart } from './fake-clock.js';
 export {
   convertInput,
   type InputScope,

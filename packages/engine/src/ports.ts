@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ComponentRef } from '@weft/definition';
 import {
   applyStateOperation,
@@ -7,7 +8,8 @@ import {
   setStateValue,
   stateValue,
 } from '@weft/sdk';
-import type { FlowResponse, StepRecord } from './run-flow.js';
+import { abortable } from './abortable.js';
+import type { FlowResponse, StepRecord } from './execution-result.js';
 
 /** The four key/value stores a flow can keep: this flow's, the instance's, the execution's, the integration's. */
 export type StateScope = 'flow' | 'crossFlow' | 'execution' | 'integration';
@@ -65,9 +67,18 @@ export interface LogEntry {
   stepKey?: string;
 }
 
+/**
+ * Where the engine gets its time: every timestamp and duration it records (execution, attempts, log lines), retry
+ * delays, the execution time limit, and, through `context.clock`, components' "now" and sleeps. `systemClock` is
+ * the real one; `createFakeClock()` is one a test moves by hand, so nothing waits on real time.
+ */
 export interface Clock {
+  /** Milliseconds since the epoch. */
   now(): number;
-  /** Waits `ms`, or rejects when the signal aborts. */
+  /**
+   * Waits `ms`, or rejects with the signal's reason when it aborts. It has to really wait: the execution time limit
+   * is a sleep too, so a clock whose sleeps end at once stops every execution as it starts.
+   */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
@@ -139,19 +150,9 @@ export type StepEvent =
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    }),
+  // Node clears the timer on abort; `abortable` rejects with the signal's reason (Node's own is an AbortError) in
+  // the abort event itself, so the sleeping step unwinds, and is recorded, before the execution's result is built.
+  sleep: (ms, signal) => abortable(signal, delay(ms, undefined, { signal })),
 };
 
 /** State kept in memory: for local runs and tests. */

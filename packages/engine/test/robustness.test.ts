@@ -1,7 +1,8 @@
 import { getEventListeners } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { action, component, input } from '@weft/sdk';
 import { describe, expect, it } from 'vitest';
-import { configValues, runFlow, type StepEvent } from '../src/index.js';
+import { type Clock, configValues, runFlow, type StepEvent, systemClock } from '../src/index.js';
 import { integration, ports } from './support/flows.js';
 
 /** `odd` returns or throws whatever the test hands it through `behaviours[kind]`. */
@@ -210,7 +211,7 @@ describe('resources', () => {
       'fails',
       '        errorConfig: {errorHandlerType: retry, maxAttempts: 3, delaySeconds: 60}\n',
     );
-    const { ports: enginePorts } = ports(
+    const { ports: enginePorts, clock } = ports(
       {},
       oddComponent({
         fails: () => {
@@ -218,19 +219,59 @@ describe('resources', () => {
         },
       }),
     );
-    delete enginePorts.clock; // the real clock: the delay is a real 60 s timer
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const started = Date.now();
+    const running = runFlow({
+      integration: flow,
+      flowName: 'Main',
+      ports: enginePorts,
+      signal: controller.signal,
+    });
+    // The fake clock stands still: only the cancellation can end the 60 s delay.
+    await clock.untilSleeping(60_000);
+    controller.abort();
+    const result = await running;
+    expect(result.status).toBe('cancelled');
+    expect(result.durationMs).toBe(0);
+    expect(clock.waiting()).toEqual([]);
+    expect(result.stepRecords.find((record) => record.key === 'odd')?.attempts).toHaveLength(1);
+  });
+
+  it('cancels during a retry delay on the system clock at once, and records the step', async () => {
+    const flow = oddFlow(
+      'fails',
+      '        errorConfig: {errorHandlerType: retry, maxAttempts: 3, delaySeconds: 60}\n',
+    );
+    const controller = new AbortController();
+    // The real clock, cancelled as soon as the 60 s delay starts: its timer goes, and the step is in the result.
+    const clock: Clock = {
+      now: systemClock.now,
+      sleep: (ms, signal) => {
+        const sleeping = systemClock.sleep(ms, signal);
+        if (ms === 60_000) queueMicrotask(() => controller.abort());
+        return sleeping;
+      },
+    };
+    const { ports: enginePorts } = ports(
+      { clock },
+      oddComponent({
+        fails: () => {
+          throw new Error('flaky');
+        },
+      }),
+    );
+    const timers = () => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length;
+    const timersBefore = timers();
+    const started = performance.now();
     const result = await runFlow({
       integration: flow,
       flowName: 'Main',
       ports: enginePorts,
       signal: controller.signal,
     });
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(performance.now() - started).toBeLessThan(5_000);
     expect(result.status).toBe('cancelled');
     expect(result.stepRecords.find((record) => record.key === 'odd')?.attempts).toHaveLength(1);
+    expect(timers()).toBeLessThanOrEqual(timersBefore);
   });
 
   it('leaves no abort listeners or timers behind after 10,000 executions', async () => {
@@ -246,7 +287,8 @@ describe('resources', () => {
         integration: flow,
         flowName: 'Main',
         signal: controller.signal,
-        ...ports(),
+        // The real clock: each execution's time limit is a real timer, which must go when the execution ends.
+        ports: ports({ clock: systemClock }).ports,
       });
       expect(result.status).toBe('succeeded');
     }

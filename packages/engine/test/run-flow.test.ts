@@ -269,8 +269,8 @@ ${log('After', '{type: reference, value: flaky.results}')}`);
   });
 
   it('retry records every attempt and waits with exponential backoff', async () => {
-    const { ports: enginePorts, sleeps } = ports({}, testComponent());
-    const result = await runFlow({
+    const { ports: enginePorts, clock } = ports({}, testComponent());
+    const running = runFlow({
       integration: failing(
         '{errorHandlerType: retry, maxAttempts: 4, delaySeconds: 2, usesExponentialBackoff: true}',
         3,
@@ -278,6 +278,9 @@ ${log('After', '{type: reference, value: flaky.results}')}`);
       flowName: 'Main',
       ports: enginePorts,
     });
+    // The delays pass on the fake clock: 2 s, then 4 s, then 8 s.
+    await clock.advance(2_000 + 4_000 + 8_000);
+    const result = await running;
     expect(result.status).toBe('succeeded');
     expect(result.steps.flaky).toEqual({ succeededOnCall: 4 });
     const attempts = result.stepRecords.find((record) => record.key === 'flaky')?.attempts ?? [];
@@ -287,7 +290,8 @@ ${log('After', '{type: reference, value: flaky.results}')}`);
       'failure number 3',
       'ok',
     ]);
-    expect(sleeps).toEqual([2000, 4000, 8000]);
+    // The first sleep is the execution's time limit (15 minutes by default).
+    expect(clock.sleeps).toEqual([900_000, 2000, 4000, 8000]);
   });
 
   it('retry gives up after maxAttempts, and ignoreFinalError lets the flow go on', async () => {
@@ -452,15 +456,25 @@ describe('limits and cancellation', () => {
     const flow = integration(`      - name: Stuck
         action: {key: hang, component: {key: test}}
 `);
-    const result = await runFlow({
+    const { ports: enginePorts, clock } = ports({}, testComponent());
+    let ended = false;
+    const running = runFlow({
       integration: flow,
       flowName: 'Main',
-      ...ports({}, testComponent()),
+      ports: enginePorts,
       limits: { executionTimeMs: 200 },
+    }).finally(() => {
+      ended = true;
     });
+    // The limit is the clock's: it has not passed at 199 ms, it has at 200.
+    await clock.advance(199);
+    expect(ended).toBe(false);
+    await clock.advance(1);
+    const result = await running;
     expect(result.status).toBe('failed');
     expect(result.error?.code).toBe('EXECUTION_TIMEOUT');
     expect(result.error?.message).toBe('the execution ran longer than 200 ms and was stopped');
+    expect(result.durationMs).toBe(200);
   });
 
   it('refuses a step result, a trigger payload and a loop larger than the limits', async () => {
@@ -528,19 +542,21 @@ describe('limits and cancellation', () => {
           ms: {type: value, value: "60000"}
 ${log('After', '{type: value, value: after}')}`);
     const controller = new AbortController();
-    const { ports: enginePorts } = ports();
-    enginePorts.clock = undefined;
-    setTimeout(() => controller.abort(), 50);
-    const started = Date.now();
-    const result = await runFlow({
+    const { ports: enginePorts, clock } = ports();
+    const running = runFlow({
       integration: flow,
       flowName: 'Main',
       ports: enginePorts,
       signal: controller.signal,
     });
+    // Cancel while the step sleeps its minute (on the fake clock, which no one moves).
+    await clock.untilSleeping(60_000);
+    controller.abort();
+    const result = await running;
     expect(result.status).toBe('cancelled');
     expect(result.error?.code).toBe('EXECUTION_CANCELLED');
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result.durationMs).toBe(0);
+    expect(clock.waiting()).toEqual([]);
     expect(messages(result)).toEqual([]);
   });
 });

@@ -2,7 +2,8 @@
  * The `change-data-format` built-in: conversions between JavaScript values and JSON, XML, YAML, CSV, JSON Lines and
  * URL-encoded form data, and between types (boolean, integer, number, string).
  *
- * Keys, inputs and defaults are those of the catalog entry (`src/catalog/change-data-format.ts`).
+ * Keys, inputs and defaults are those of Prismatic's documentation, transcribed in the test fixture
+ * `test/fixtures/catalog/change-data-format.ts`.
  * - "Deserialize X" turns X text (or a file holding it) into a value that later steps can reference.
  * - "JavaScript Object to X" (`binaryToX`, and their older names `serializeToX`) and "A to B" return the text of the
  *   target format with its content type (`application/json`, `application/xml`, `application/yaml`, `text/csv`).

@@ -1,9 +1,10 @@
 /**
  * The `csv` built-in: parse CSV text and generate CSV from objects or rows (RFC 4180 quoting, with papaparse).
  *
- * Keys, inputs and defaults are those of the catalog entry (`src/catalog/csv.ts`). Generated CSV ends lines with
- * CRLF and quotes only the fields that need it; parsing accepts CRLF or LF, quoted fields with delimiters, doubled
- * quotes and line breaks, a byte-order mark, and skips blank lines.
+ * Keys, inputs and defaults are those of Prismatic's documentation, transcribed in the test fixture
+ * `test/fixtures/catalog/csv.ts`. Generated CSV ends lines with CRLF and quotes only the fields that need it;
+ * parsing accepts CRLF or LF, quoted fields with delimiters, doubled quotes and line breaks, a byte-order mark, and
+ * skips blank lines.
  */
 import { action, type Component, component, input } from '@weft/sdk';
 import { isBlank, parseJsonValue, preview, toBool, toText } from './support-formats.js';

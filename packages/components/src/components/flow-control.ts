@@ -1,4 +1,5 @@
 /** The components that steer a flow: loop, branch, stop-execution, log, sleep, cross-flow. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ActionContext, KeyValuePair } from '@weft/sdk';
 import { action, component, input } from '@weft/sdk';
 import { evaluateCondition, looselyEqual } from './conditions.js';
@@ -224,24 +225,24 @@ export const logComponent = component({
 
 const SLEEP_CEILING_MS = 15 * 60 * 1000;
 
-function sleepFor(context: ActionContext, ms: number): Promise<void> {
+/**
+ * Waits on the engine's clock (`context.clock`, which a test may replace with a fake one), or on a real timer when the
+ * action runs without the engine. Either way, stopping the execution ends the wait with the signal's reason (the
+ * engine's EXECUTION_CANCELLED), as the engine's own clock does: Node's timer would reject with an AbortError that
+ * only wraps it.
+ */
+async function sleepFor(context: ActionContext, ms: number): Promise<void> {
   const { signal, clock } = context as ActionContext & {
     signal?: AbortSignal;
     clock?: { sleep(ms: number, signal: AbortSignal): Promise<void> };
   };
-  const abortSignal = signal ?? new AbortController().signal;
-  if (clock) return clock.sleep(ms, abortSignal);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    abortSignal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(abortSignal.reason);
-      },
-      { once: true },
-    );
-  });
+  if (clock) return clock.sleep(ms, signal ?? new AbortController().signal);
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw error;
+  }
 }
 
 export const sleepComponent = component({

@@ -1,8 +1,8 @@
 /**
  * The `http` built-in: GET, POST, PUT, PATCH and DELETE requests and multipart form uploads, with Node's `fetch`.
  *
- * Keys, inputs and defaults are those of the catalog entry (`src/catalog/http.ts`); the behaviour follows
- * Prismatic's HTTP component and Spectral's HTTP client:
+ * Keys, inputs and defaults are those of Prismatic's documentation, transcribed in the test fixture
+ * `test/fixtures/catalog/http.ts`; the behaviour follows Prismatic's HTTP component and Spectral's HTTP client:
  * - Authentication from the optional connection, one of the component's connections (`basic`, `apiKey`,
  *   `bearerToken`, `oauth2`, `oauth2ClientCredentials`) or any connection with fields of the same names: an OAuth 2.0
  *   token (`token.access_token` → `Authorization: Bearer`), an API key (`fields.apiKey`: in the header
@@ -27,6 +27,7 @@
  *   secret-looking query parameters and every connection secret masked.
  * - Ignore SSL Errors sends the request through an undici Agent that does not verify the server's certificate.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ActionContext, ActionPerformReturn } from '@weft/sdk';
 import {
   action,
@@ -415,19 +416,18 @@ function networkFailure(error: unknown): { reason: string; certificate: boolean 
   return { reason: message, certificate: code !== undefined && certificateCodes.has(code) };
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new StepError('the request was cancelled while waiting to retry', false));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/**
+ * Waits before a retry. Stopping the execution meanwhile ends the wait with a StepError that is not retried, so the
+ * request fails with that message rather than another attempt being made.
+ */
+async function waitBeforeRetry(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return;
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (error) {
+    if (signal?.aborted) throw new StepError('the request was cancelled while waiting to retry', false);
+    throw error;
+  }
 }
 
 /** Seconds or an HTTP date, as milliseconds from now; undefined when absent or unreadable. */
@@ -588,7 +588,7 @@ export async function sendRequest(context: ActionContext, spec: RequestSpec): Pr
             `${label}: status ${response.status}; retrying in ${delay} ms (attempt ${attempt + 1} of ${attempts})`,
           );
         }
-        await sleep(delay, contextSignal);
+        await waitBeforeRetry(delay, contextSignal);
         continue;
       }
       const { excerpt, data } = await bodyExcerpt(response, redact);
@@ -626,7 +626,7 @@ export async function sendRequest(context: ActionContext, spec: RequestSpec): Pr
           context.logger.info(
             `${redact(message)}; retrying in ${delay} ms (attempt ${attempt + 1} of ${attempts})`,
           );
-        await sleep(delay, contextSignal);
+        await waitBeforeRetry(delay, contextSignal);
         continue;
       }
       throw new Error(redact(message));

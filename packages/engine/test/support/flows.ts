@@ -1,7 +1,7 @@
 import { builtinComponent } from '@weft/components';
 import { type Integration, parseIntegrationYaml } from '@weft/definition';
 import type { Component } from '@weft/sdk';
-import { type ComponentLoader, type EnginePorts, MemoryState } from '../../src/index.js';
+import { type ComponentLoader, createFakeClock, type EnginePorts, MemoryState } from '../../src/index.js';
 
 /** Loads the built-ins, plus any extra components a test defines. */
 export function loader(...extra: Component[]): ComponentLoader {
@@ -29,22 +29,21 @@ ${steps}${flows}`;
   return result.integration;
 }
 
-/** Ports for a test: built-ins, in-memory state, and a clock whose sleeps are recorded and instant. */
+/**
+ * Ports for a test: built-ins, in-memory state, and a fake clock. Its time stands still unless the test moves it
+ * (`clock.advance`): sleeps of no time end at once, longer ones (retry delays, the sleep component) wait for it,
+ * and the execution time limit never passes on its own.
+ */
 export function ports(extra: Partial<EnginePorts> = {}, ...components: Component[]) {
-  const sleeps: number[] = [];
+  const clock = createFakeClock();
   const state = new MemoryState();
   const value: EnginePorts = {
     components: loader(...components),
     state,
-    clock: {
-      now: () => Date.now(),
-      sleep: async (ms) => {
-        sleeps.push(ms);
-      },
-    },
+    clock,
     ...extra,
   };
-  return { ports: value, sleeps, state };
+  return { ports: value, clock, state };
 }
 
 export const step = (name: string, component: string, action: string, inputs = '', indent = 6): string => {

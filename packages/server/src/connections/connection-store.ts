@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { containsPrivateKey } from '@weft/definition';
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { ConnectionStatus, ConnectionsTable, Database } from '../database/schema.js';
+import type {
+  ConnectionStatus,
+  ConnectionsTable,
+  Database,
+  ScopedConnectionKind,
+  ScopedConnectionsTable,
+} from '../database/schema.js';
+import { isUuid } from '../integrations/integration-store.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { secretContext } from '../secrets/secret-columns.js';
 import { type ConnectionDefinition, isSecretInput } from './connection-definitions.js';
+import type { ConnectionCredentials } from './connection-schemas.js';
 import type { TokenSet } from './oauth2-client.js';
 
 /**
@@ -13,6 +21,8 @@ import type { TokenSet } from './oauth2-client.js';
  * without decrypting.
  */
 export type ConnectionRow = Selectable<ConnectionsTable>;
+/** An integration-agnostic connection (`/api/connections`); its credentials are `connections` rows. */
+export type ScopedRow = Selectable<ScopedConnectionsTable>;
 type Db = Kysely<Database> | Transaction<Database>;
 
 export const maskedValue = '********';
@@ -173,36 +183,29 @@ export async function markConnectionFailed(db: Db, id: string, message: string):
     .execute();
 }
 
-/** What the API shows of a connection: secrets masked, the token only as facts about it. */
-export interface ConnectionView {
-  id: string;
-  component: string;
-  connection: string;
-  status: ConnectionStatus;
-  statusMessage: string | null;
-  statusChangedAt: string;
-  fields: Record<string, unknown>;
-  token: { present: boolean; expiresAt: string | null; scope?: string; tokenType?: string };
-  refreshedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+const isInputValue = (value: unknown): value is string | number | boolean =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 
+/** What the API shows of a connection: secrets masked, the token only as facts about it. */
 export async function connectionView(
   keyring: Keyring,
   row: ConnectionRow,
   definition: ConnectionDefinition | undefined,
-): Promise<ConnectionView> {
+): Promise<ConnectionCredentials> {
   const secretKeys = new Set(definition?.inputs.filter(isSecretInput).map((input) => input.key) ?? []);
-  const fields: Record<string, unknown> = {};
+  const fields: ConnectionCredentials['fields'] = {};
   let token: TokenSet | undefined;
   let unreadable = false;
   try {
     const stored = await openFields(keyring, row);
     for (const [name, value] of Object.entries(stored)) {
       // Without its definition (a component gone), nothing can be told safe: everything is masked. Key material
-      // is a secret whatever input holds it (a private key in a `text` input).
-      fields[name] = !definition || secretKeys.has(name) || containsPrivateKey(value) ? maskedValue : value;
+      // is a secret whatever input holds it (a private key in a `text` input). Inputs are stored as text, numbers
+      // or booleans (connectionFields): anything else cannot be told safe either.
+      fields[name] =
+        !definition || secretKeys.has(name) || !isInputValue(value) || containsPrivateKey(value)
+          ? maskedValue
+          : value;
     }
     token = await openToken(keyring, row);
   } catch {
@@ -229,4 +232,172 @@ export async function connectionView(
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+// Integration-agnostic connections and the credentials rows they hold.
+
+export async function findScopedRow(
+  db: Db,
+  orgId: string,
+  idOrStableKey: string,
+): Promise<ScopedRow | undefined> {
+  return db
+    .selectFrom('scoped_connections')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where((eb) =>
+      isUuid(idOrStableKey) ? eb('id', '=', idOrStableKey) : eb('stable_key', '=', idOrStableKey),
+    )
+    .executeTakeFirst();
+}
+
+export async function scopedRowByStableKey(
+  db: Db,
+  orgId: string,
+  stableKey: string,
+): Promise<ScopedRow | undefined> {
+  return db
+    .selectFrom('scoped_connections')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('stable_key', '=', stableKey)
+    .executeTakeFirst();
+}
+
+export async function listScopedRows(db: Db, orgId: string): Promise<ScopedRow[]> {
+  return db
+    .selectFrom('scoped_connections')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('stable_key')
+    .execute();
+}
+
+/** Inserts a scoped connection; a taken stable key fails with the database's unique violation (23505). */
+export async function insertScopedRow(
+  db: Db,
+  row: {
+    orgId: string;
+    stableKey: string;
+    kind: ScopedConnectionKind;
+    name: string;
+    description: string;
+    component: string;
+    connection: string;
+  },
+): Promise<ScopedRow> {
+  return db
+    .insertInto('scoped_connections')
+    .values({
+      org_id: row.orgId,
+      stable_key: row.stableKey,
+      kind: row.kind,
+      name: row.name,
+      description: row.description,
+      component_key: row.component,
+      connection_key: row.connection,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function updateScopedRow(
+  db: Db,
+  id: string,
+  changes: { name?: string; description?: string },
+): Promise<ScopedRow> {
+  return db
+    .updateTable('scoped_connections')
+    .set({
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.description !== undefined ? { description: changes.description } : {}),
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Deletes a scoped connection; its credentials rows go with it (foreign key cascade). */
+export async function deleteScopedRow(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('scoped_connections').where('id', '=', id).execute();
+}
+
+/** The credentials row of a scoped connection for a customer, or its global one (customer null). */
+export async function scopedCredentialsRowOf(
+  db: Db,
+  scopedId: string,
+  customerId: string | null,
+): Promise<ConnectionRow | undefined> {
+  return db
+    .selectFrom('connections')
+    .selectAll()
+    .where('scoped_connection_id', '=', scopedId)
+    .where((eb) => (customerId ? eb('customer_id', '=', customerId) : eb('customer_id', 'is', null)))
+    .executeTakeFirst();
+}
+
+/** How many customers have credentials for a scoped connection. */
+export async function customerCredentialsCount(db: Db, scopedId: string): Promise<number> {
+  const count = await db
+    .selectFrom('connections')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('scoped_connection_id', '=', scopedId)
+    .where('customer_id', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return Number(count.count);
+}
+
+/** Every customer's credentials of a scoped connection, with the customer's name and external id, by name. */
+export async function customerCredentialsRows(db: Db, scopedId: string) {
+  return db
+    .selectFrom('connections as c')
+    .innerJoin('customers as cu', 'cu.id', 'c.customer_id')
+    .selectAll('c')
+    .select(['cu.name as customer_name', 'cu.external_id as customer_external_id'])
+    .where('c.scoped_connection_id', '=', scopedId)
+    .orderBy('cu.name')
+    .execute();
+}
+
+/** Deletes one customer's credentials of a scoped connection; answers how many rows went (0 or 1). */
+export async function deleteCustomerCredentialsRow(
+  db: Db,
+  scopedId: string,
+  customerId: string,
+): Promise<number> {
+  const deleted = await db
+    .deleteFrom('connections')
+    .where('scoped_connection_id', '=', scopedId)
+    .where('customer_id', '=', customerId)
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}
+
+// Instances' connection config variables.
+
+/** An instance of the organization with what its version defines; undefined when there is none (or no UUID). */
+export async function instanceWithVersion(db: Db, orgId: string, instanceId: string) {
+  if (!isUuid(instanceId)) return undefined;
+  return db
+    .selectFrom('instances as n')
+    .innerJoin('integration_versions as v', 'v.id', 'n.integration_version_id')
+    .select(['n.id', 'n.customer_id', 'v.definition', 'v.component_manifest'])
+    .where('n.org_id', '=', orgId)
+    .where('n.id', '=', instanceId)
+    .executeTakeFirst();
+}
+
+/** The credentials row of an instance's connection config variable (by its stable key). */
+export async function instanceCredentialsRow(
+  db: Db,
+  instanceId: string,
+  configVarStableKey: string,
+): Promise<ConnectionRow | undefined> {
+  return db
+    .selectFrom('connections')
+    .selectAll()
+    .where('instance_id', '=', instanceId)
+    .where('config_var_stable_key', '=', configVarStableKey)
+    .executeTakeFirst();
 }

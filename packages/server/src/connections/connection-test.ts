@@ -1,6 +1,7 @@
 import { connectionAuthentication } from '@weft/components';
 import type { ExtraComponents } from '../integrations/component-catalog.js';
 import { type ConnectionDefinition, connectionFields } from './connection-definitions.js';
+import type { ConnectionTestResult } from './connection-schemas.js';
 import { type ConnectionRow, openFields, openToken } from './connection-store.js';
 import { freshToken, type TokenDeps } from './connection-tokens.js';
 
@@ -9,12 +10,6 @@ import { freshToken, type TokenDeps } from './connection-tokens.js';
  * if needed, which proves the refresh token and client credentials), and, when a URL is given, an authenticated GET
  * of it answers 2xx. Never throws for a failing connection: the answer says what failed.
  */
-export interface ConnectionTestResult {
-  ok: boolean;
-  checks: Array<{ check: string; ok: boolean; message: string }>;
-  checkedAt: string;
-}
-
 export async function testConnection(
   deps: TokenDeps,
   row: ConnectionRow,

@@ -8,6 +8,7 @@ import { WeftError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { secretContext } from '../secrets/secret-columns.js';
 import { findConnectionDefinition, oauth2SettingsOf } from './connection-definitions.js';
+import type { ConnectionAuthorization } from './connection-schemas.js';
 import { markConnectionFailed, openFields, storeToken } from './connection-store.js';
 import { authorizationRequest, exchangeAuthorizationCode, OAuth2Error } from './oauth2-client.js';
 
@@ -38,7 +39,7 @@ export async function startAuthorization(
     returnTo?: string;
     generated?: unknown;
   },
-): Promise<{ authorizeUrl: string; expiresAt: string }> {
+): Promise<ConnectionAuthorization> {
   const row = await deps.db
     .selectFrom('connections')
     .selectAll()

@@ -6,6 +6,7 @@ import {
   type Integration,
 } from '@weft/definition';
 import { configValues } from '@weft/engine';
+import type { ConfigVariable } from './instance-schemas.js';
 
 /**
  * Config values of an instance: stored by config variable stable key (so they survive a rename of the variable in a
@@ -17,17 +18,6 @@ export type StoredValues = Record<string, unknown>;
 export interface ConfigProblem {
   configVar: string;
   message: string;
-}
-
-export interface ConfigVariableView {
-  key: string;
-  stableKey: string;
-  dataType: string;
-  description: string;
-  orgOnly: boolean;
-  pickList?: string[];
-  collectionType?: string;
-  value: unknown;
 }
 
 export function configVarsOf(definition: unknown): ConfigVar[] {
@@ -60,7 +50,7 @@ export function defaultValues(definition: unknown): StoredValues {
 const secretDataTypes = new Set(['connection', 'credential']);
 
 /** What the API shows: connection and credential values are secrets and are never answered, only whether one is set. */
-export function configVariablesView(definition: unknown, stored: StoredValues): ConfigVariableView[] {
+export function configVariablesView(definition: unknown, stored: StoredValues): ConfigVariable[] {
   return configVarsOf(definition).map((configVar) => {
     const value = Object.hasOwn(stored, configVar.stableKey) ? stored[configVar.stableKey] : null;
     return {

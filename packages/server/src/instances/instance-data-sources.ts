@@ -5,6 +5,7 @@ import { ConnectionUnavailableError } from '../connections/connection-tokens.js'
 import { instanceNotFound, WeftError } from '../errors.js';
 import { configVarsOf } from './instance-config.js';
 import { type InstanceRuntimeDeps, loadInstanceRuntime } from './instance-runtime.js';
+import type { DataSourceAnswer } from './instance-schemas.js';
 
 /**
  * Runs a config variable's data source for one instance, as a config wizard asks for it (the channels of the
@@ -12,14 +13,6 @@ import { type InstanceRuntimeDeps, loadInstanceRuntime } from './instance-runtim
  * connections, in the same sandbox as the component's steps. Secrets the connections hold are masked in what it
  * answers.
  */
-
-export interface DataSourceAnswer {
-  configVar: string;
-  dataSourceType: string;
-  result: unknown;
-  supplementalData?: unknown;
-  logs: Array<{ level: string; message: string }>;
-}
 
 export type DataSourceDeps = InstanceRuntimeDeps;
 

@@ -8,6 +8,7 @@ import type { ExecutionWaiter } from '../executions/execution-waiter.js';
 import { type Db, isUuid } from '../integrations/integration-store.js';
 import { nextTick } from '../scheduler/schedule-ticks.js';
 import { configVarsOf, defaultValues, type StoredValues } from './instance-config.js';
+import type { DeployOutcome, InstanceEndpoints, RemoveOutcome } from './instance-schemas.js';
 
 /**
  * An instance's life cycle beyond configuration: deploy (webhook endpoints, API keys and schedules registered for
@@ -15,25 +16,11 @@ import { configVarsOf, defaultValues, type StoredValues } from './instance-confi
  * another version, and removal (remove-trigger flows run, then the instance and its data are deleted).
  */
 
-export interface FlowEndpoint {
-  flow: string;
-  stableKey: string;
-  /** `/trigger/<token>` on the public URL; null until the instance is deployed. */
-  webhookUrl: string | null;
-  apiKeys: string[];
-  isSynchronous: boolean;
-  endpointSecurityType: string;
-  /** The trigger, as `component/action` (e.g. `webhook-triggers/webhook`). */
-  trigger: string;
-  schedule?: { cron: string; timeZone: string; nextFireAt: string; singleton: boolean };
-}
-
-export interface DeployOutcome {
-  deployedVersionNumber: number;
-  deployedAt: string;
-  /** Executions of the version's deploy-trigger flows; a failing one does not undo the deploy. */
-  deployExecutions: Array<{ id: string; flow: string }>;
-}
+/**
+ * What a deploy did: the version deployed, when, and the executions of its deploy-trigger flows (a failing one
+ * does not undo the deploy).
+ */
+export type DeployedVersion = Omit<DeployOutcome, 'instance'>;
 
 /** `component/action` of a flow's trigger. */
 export function triggerOf(flow: Flow): string {
@@ -124,12 +111,15 @@ async function lockInstance(trx: Transaction<Database>, orgId: string, id: strin
   return row;
 }
 
-/** Deploys the instance's configured version; throws INSTANCE_CONFIG_INCOMPLETE (nothing changed) when values are missing. */
-export async function deployInstance(
+/**
+ * Deploys the instance's configured version (its records: endpoints, keys, schedules, deploy flows queued); throws
+ * INSTANCE_CONFIG_INCOMPLETE (nothing changed) when values are missing. instance-operations.ts runs the rest.
+ */
+export async function deployConfiguredVersion(
   db: Kysely<Database>,
   orgId: string,
   id: string,
-): Promise<DeployOutcome> {
+): Promise<DeployedVersion> {
   return db.transaction().execute(async (trx) => {
     const row = await lockInstance(trx, orgId, id);
     const integration = row.definition as Integration;
@@ -191,7 +181,7 @@ export async function deployInstance(
       .returning('deployed_at')
       .executeTakeFirstOrThrow();
 
-    const deployExecutions: DeployOutcome['deployExecutions'] = [];
+    const deployExecutions: DeployedVersion['deployExecutions'] = [];
     if (row.enabled) {
       for (const flow of flows.filter((candidate) => triggerOf(candidate) === deployTrigger)) {
         const queued = await queueExecutionIn(trx, {
@@ -253,10 +243,6 @@ export async function setInstanceVersion(
   });
 }
 
-export interface RemoveOutcome {
-  removeExecutions: Array<{ id: string; flow: string; status: string; error?: unknown }>;
-}
-
 /**
  * Deletes an instance: a deployed, unpaused instance first runs its remove-trigger flows (waiting up to
  * `waitMs` for them; their outcomes are answered, since their records go with the instance), then the instance
@@ -268,7 +254,7 @@ export async function removeInstance(
   orgId: string,
   id: string,
   waitMs: number,
-): Promise<RemoveOutcome> {
+): Promise<Pick<RemoveOutcome, 'removeExecutions'>> {
   const queued = await db.transaction().execute(async (trx) => {
     const row = await lockInstance(trx, orgId, id);
     const deployedVersion = await trx
@@ -321,14 +307,6 @@ export async function removeInstance(
       ...(execution.error !== null ? { error: execution.error } : {}),
     })),
   };
-}
-
-export interface InstanceEndpoints {
-  endpointType: string;
-  instanceWebhookUrl: string | null;
-  /** The integration's one URL for every customer (`shared_instance`), once the instance is deployed. */
-  sharedWebhookUrl: string | null;
-  flows: FlowEndpoint[];
 }
 
 /**

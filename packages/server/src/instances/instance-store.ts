@@ -8,54 +8,23 @@ import { instanceNotFound, integrationNotFound, versionNotFound, WeftError } fro
 import { type Db, isUuid } from '../integrations/integration-store.js';
 import type { Keyring } from '../secrets/keyring.js';
 import {
-  type ConfigVariableView,
   checkConfigValues,
   configVariablesView,
   defaultValues,
   type StoredValues,
 } from './instance-config.js';
 import { prepareConnectionValues } from './instance-connections.js';
-import { type WebhookRegistrationView, webhookRegistrationsOf } from './webhook-registrations.js';
+import type {
+  Instance,
+  InstanceCreate,
+  InstanceDetail,
+  InstanceListQuery,
+  InstancePage,
+  InstanceUpdate,
+} from './instance-schemas.js';
+import { webhookRegistrationsOf } from './webhook-registrations.js';
 
 /** The SQL behind the instances API. Every function takes the caller's organization and never reads past it. */
-
-export interface Instance {
-  id: string;
-  name: string;
-  description: string;
-  labels: string[];
-  enabled: boolean;
-  customer: { id: string; externalId: string | null; name: string };
-  integration: { id: string; name: string };
-  versionNumber: number;
-  /** The version that runs, once deployed (it differs from versionNumber after an upgrade not yet deployed). */
-  deployedVersionNumber: number | null;
-  deployedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface InstanceDetail extends Instance {
-  configVariables: ConfigVariableView[];
-  /** Flows whose trigger registers its webhook at the provider (Spectral's webhookLifecycleHandlers). */
-  webhookRegistrations: WebhookRegistrationView[];
-}
-
-export interface InstanceCreate {
-  customerId?: string;
-  customerExternalId?: string;
-  integrationId: string;
-  versionNumber?: number;
-  name: string;
-  description?: string;
-  labels?: string[];
-}
-
-export interface InstanceUpdate {
-  name?: string;
-  description?: string;
-  labels?: string[];
-}
 
 function instanceSelect(db: Db, orgId: string) {
   return db
@@ -355,18 +324,9 @@ export async function configureInstance(
   return getInstanceDetail(db, orgId, id);
 }
 
-export interface InstanceListQuery {
-  customer?: string;
-  integration?: string;
-  labels?: string[];
-  enabled?: boolean;
-  search?: string;
-  limit: number;
-  cursor?: string;
-}
-
-/** Oldest first, in keyset pages, like every list of the API. */
-export async function listInstances(db: Db, orgId: string, query: InstanceListQuery) {
+/** Oldest first, in keyset pages (100 by default), like every list of the API. */
+export async function listInstances(db: Db, orgId: string, query: InstanceListQuery): Promise<InstancePage> {
+  const limit = query.limit ?? 100;
   let select = instanceSelect(db, orgId);
   if (query.customer !== undefined) {
     const customer = query.customer;
@@ -380,7 +340,7 @@ export async function listInstances(db: Db, orgId: string, query: InstanceListQu
     if (!isUuid(query.integration)) return { items: [], nextCursor: null };
     select = select.where('n.integration_id', '=', query.integration);
   }
-  const labels = normalizeLabels(query.labels ?? []);
+  const labels = normalizeLabels(query.label ?? []);
   if (labels.length > 0) select = select.where('n.labels', '@>', sql<string[]>`${labels}::text[]`);
   if (query.enabled !== undefined) select = select.where('n.enabled', '=', query.enabled);
   if (query.search) {
@@ -396,7 +356,7 @@ export async function listInstances(db: Db, orgId: string, query: InstanceListQu
   const rows = await select
     .orderBy('n.created_at')
     .orderBy('n.id')
-    .limit(query.limit + 1)
+    .limit(limit + 1)
     .execute();
-  return pageOf(rows, query.limit, toInstance);
+  return pageOf(rows, limit, toInstance);
 }

@@ -15,6 +15,7 @@ import {
   sharedContext,
 } from './instance-lifecycle.js';
 import { type InstanceRuntime, loadInstanceRuntime } from './instance-runtime.js';
+import type { WebhookRegistration } from './instance-schemas.js';
 
 /**
  * Webhook registrations: Spectral's `webhookLifecycleHandlers` (on the wire `webhookCreate` / `webhookDelete`),
@@ -39,23 +40,6 @@ import { type InstanceRuntime, loadInstanceRuntime } from './instance-runtime.js
  * which hash and URL, and the last error of a create or delete; `GET /api/instances/:id` answers them as
  * `webhookRegistrations`. One instance is reconciled by one caller at a time (an advisory lock).
  */
-
-export interface WebhookRegistrationView {
-  flow: string;
-  stableKey: string;
-  /** `component/trigger` */
-  trigger: string;
-  status: 'registered' | 'failed' | 'removed';
-  webhookUrl: string | null;
-  /** The first 16 hex digits of the hash of the trigger, URL and inputs it was registered for. */
-  configHash: string | null;
-  /** The integration version and, for custom components, the component version that registered it. */
-  versionNumber: number | null;
-  componentVersion: number | null;
-  registeredAt: string | null;
-  removedAt: string | null;
-  lastError: { operation: 'create' | 'delete'; message: string; at: string } | null;
-}
 
 export interface WebhookFailure {
   flow: string;
@@ -82,11 +66,11 @@ async function registrationRows(db: Kysely<Database>, instanceId: string) {
     .execute();
 }
 
-/** The instance's registration records, for the instance API. */
+/** The instance's registration records, for the instance API (`configHash` cut to its first 16 hex digits). */
 export async function webhookRegistrationsOf(
   db: Kysely<Database>,
   instanceId: string,
-): Promise<WebhookRegistrationView[]> {
+): Promise<WebhookRegistration[]> {
   const rows = await registrationRows(db, instanceId);
   return rows.map((row) => ({
     flow: row.flow_name,

@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { callerOf } from '../auth/authenticate.js';
@@ -11,43 +11,25 @@ import {
   deleteIcon,
   getAttachment,
   getIcon,
-  iconContentTypes,
   listAttachments,
   setIcon,
 } from './integration-file-store.js';
 import {
+  type AttachmentList,
   AttachmentParams,
   AttachmentSchema,
+  AttachmentUploadQuery,
+  fileAnswers,
   IdParams,
+  iconContentTypes,
+  integrationAnswers,
   integrationPermissions,
   integrationTags,
+  NoContent,
 } from './integration-schemas.js';
 
 export const iconLimitBytes = 1024 * 1024;
 export const attachmentLimitBytes = 25 * 1024 * 1024;
-
-/**
- * What an attachment's name may not hold: slashes and backslashes, control characters, and the Unicode controls
- * that change how the name shows (bidirectional overrides make `invoice\u202Efdp.exe` look like `invoiceexe.pdf` in
- * a download dialog; line and paragraph separators break it in two).
- */
-const forbiddenInFileNames =
-  '\\u0000-\\u001f\\u007f-\\u009f/\\\\\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069';
-// Allowed characters around at least one that is not blank (`\S` alone would let one forbidden character through).
-const fileNamePattern = `^[^${forbiddenInFileNames}]*[^\\s${forbiddenInFileNames}][^${forbiddenInFileNames}]*$`;
-
-const AttachmentUploadQuery = Type.Object(
-  {
-    name: Type.String({
-      minLength: 1,
-      maxLength: 255,
-      pattern: fileNamePattern,
-      description:
-        'The file name (no slashes, control characters, or the Unicode controls that reorder or break lines)',
-    }),
-  },
-  { additionalProperties: false },
-);
 
 function mediaTypeOf(request: FastifyRequest): string {
   const header = request.headers['content-type'];
@@ -76,14 +58,16 @@ export function contentDisposition(name: string): string {
  * parser (any content type, kept as a Buffer) lives in this plugin only, so the rest of the API stays JSON-only.
  */
 export function integrationFileRoutes(db: Kysely<Database>) {
-  return async function integrationFileRoutesPlugin(app: FastifyInstance): Promise<void> {
+  return async function integrationFileRoutesPlugin(fastify: FastifyInstance): Promise<void> {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     app.addSchema(AttachmentSchema);
     const tags = integrationTags;
     const { read, write } = integrationPermissions;
+    const answers = integrationAnswers;
 
-    app.put<{ Params: Static<typeof IdParams> }>(
+    app.put(
       '/integrations/:id/icon',
       {
         config: write,
@@ -105,7 +89,7 @@ export function integrationFileRoutes(db: Kysely<Database>) {
           summary: "Set the integration's icon",
           description: `The raw image as the body, with its Content-Type (${iconContentTypes.join(', ')}); at most 1 MiB.`,
           params: IdParams,
-          response: { 204: Type.Null(), ...errorResponses(404, 413, 415) },
+          response: { 204: NoContent, ...errorResponses(404, 413, 415) },
         },
       },
       async (request, reply) => {
@@ -120,7 +104,7 @@ export function integrationFileRoutes(db: Kysely<Database>) {
       },
     );
 
-    app.get<{ Params: Static<typeof IdParams> }>(
+    app.get(
       '/integrations/:id/icon',
       {
         config: read,
@@ -129,7 +113,7 @@ export function integrationFileRoutes(db: Kysely<Database>) {
           summary: "Get the integration's icon",
           description: 'The image bytes, with their Content-Type.',
           params: IdParams,
-          response: { ...errorResponses(404) },
+          response: { 200: fileAnswers.icon, ...errorResponses(404) },
         },
       },
       async (request, reply) => {
@@ -138,7 +122,7 @@ export function integrationFileRoutes(db: Kysely<Database>) {
       },
     );
 
-    app.delete<{ Params: Static<typeof IdParams> }>(
+    app.delete(
       '/integrations/:id/icon',
       {
         config: write,
@@ -146,7 +130,7 @@ export function integrationFileRoutes(db: Kysely<Database>) {
           tags,
           summary: "Remove the integration's icon",
           params: IdParams,
-          response: { 204: Type.Null(), ...errorResponses(404) },
+          response: { 204: NoContent, ...errorResponses(404) },
         },
       },
       async (request, reply) => {
@@ -155,7 +139,7 @@ export function integrationFileRoutes(db: Kysely<Database>) {
       },
     );
 
-    app.post<{ Params: Static<typeof IdParams>; Querystring: Static<typeof AttachmentUploadQuery> }>(
+    app.post(
       '/integrations/:id/attachments',
       {
         config: write,
@@ -167,7 +151,7 @@ export function integrationFileRoutes(db: Kysely<Database>) {
             'The raw file as the body, of any Content-Type (kept and answered on download); at most 25 MiB.',
           params: IdParams,
           querystring: AttachmentUploadQuery,
-          response: { 201: Type.Ref('IntegrationAttachment'), ...errorResponses(404, 413) },
+          response: { 201: answers.attachment, ...errorResponses(404, 413) },
         },
       },
       async (request, reply) => {
@@ -182,7 +166,7 @@ export function integrationFileRoutes(db: Kysely<Database>) {
       },
     );
 
-    app.get<{ Params: Static<typeof IdParams> }>(
+    app.get(
       '/integrations/:id/attachments',
       {
         config: read,
@@ -192,15 +176,17 @@ export function integrationFileRoutes(db: Kysely<Database>) {
           description: 'Oldest first; without their content.',
           params: IdParams,
           response: {
-            200: Type.Object({ items: Type.Array(Type.Ref('IntegrationAttachment')) }),
+            200: answers.attachmentList,
             ...errorResponses(404),
           },
         },
       },
-      async (request) => ({ items: await listAttachments(db, callerOf(request).orgId, request.params.id) }),
+      async (request): Promise<AttachmentList> => ({
+        items: await listAttachments(db, callerOf(request).orgId, request.params.id),
+      }),
     );
 
-    app.get<{ Params: Static<typeof AttachmentParams> }>(
+    app.get(
       '/integrations/:id/attachments/:attachmentId',
       {
         config: read,
@@ -210,7 +196,7 @@ export function integrationFileRoutes(db: Kysely<Database>) {
           description:
             'The bytes as uploaded, with their Content-Type and a Content-Disposition naming the file.',
           params: AttachmentParams,
-          response: { ...errorResponses(404) },
+          response: { 200: fileAnswers.attachment, ...errorResponses(404) },
         },
       },
       async (request, reply) => {
@@ -225,7 +211,7 @@ export function integrationFileRoutes(db: Kysely<Database>) {
       },
     );
 
-    app.delete<{ Params: Static<typeof AttachmentParams> }>(
+    app.delete(
       '/integrations/:id/attachments/:attachmentId',
       {
         config: write,
@@ -233,7 +219,7 @@ export function integrationFileRoutes(db: Kysely<Database>) {
           tags,
           summary: 'Delete an attachment',
           params: AttachmentParams,
-          response: { 204: Type.Null(), ...errorResponses(404) },
+          response: { 204: NoContent, ...errorResponses(404) },
         },
       },
       async (request, reply) => {

@@ -1,16 +1,9 @@
 import { sql } from 'kysely';
 import { integrationNotFound, WeftError } from '../errors.js';
+import type { Attachment } from './integration-schemas.js';
 import { type Db, getIntegrationRef, isUuid } from './integration-store.js';
 
 /** The SQL behind an integration's icon and attachments (binary content, stored in PostgreSQL). */
-
-export const iconContentTypes = [
-  'image/png',
-  'image/jpeg',
-  'image/svg+xml',
-  'image/webp',
-  'image/gif',
-] as const;
 
 export async function setIcon(
   db: Db,
@@ -57,14 +50,6 @@ export async function deleteIcon(db: Db, orgId: string, id: string): Promise<voi
     .where('id', '=', integration.id)
     .where('icon_content_type', 'is not', null)
     .execute();
-}
-
-export interface Attachment {
-  id: string;
-  name: string;
-  contentType: string;
-  sizeBytes: number;
-  createdAt: string;
 }
 
 const columns = ['id', 'name', 'content_type', 'size_bytes', 'created_at'] as const;

@@ -1,26 +1,33 @@
-import { type Static, Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { callerOf } from '../auth/authenticate.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import { decodeBundle, importBodyLimitBytes } from '../http/bundle-body.js';
-import { errorResponses, page } from '../http/common-schemas.js';
+import { errorResponses } from '../http/common-schemas.js';
 import { baseUrlOf } from '../http/public-url.js';
-import { importIntegration } from './integration-import.js';
+import { importIntegration } from './integration-operations.js';
 import {
   DefinitionProblem,
+  DeleteQuery,
+  ExportQuery,
+  fileAnswers,
   IdParams,
   ImportAnswer,
   IntegrationCreate,
   IntegrationFork,
   IntegrationImport,
   IntegrationListQuery,
+  IntegrationPage,
   IntegrationSchema,
+  type IntegrationSummary,
   IntegrationUpdate,
   IntegrationWithDefinition,
+  integrationAnswers,
   integrationPermissions,
   integrationTags,
+  NoContent,
 } from './integration-schemas.js';
 import {
   createIntegration,
@@ -40,16 +47,18 @@ export interface IntegrationRouteOptions {
 }
 
 export function integrationRoutes(db: Kysely<Database>, options: IntegrationRouteOptions) {
-  return async function integrationRoutesPlugin(app: FastifyInstance): Promise<void> {
+  return async function integrationRoutesPlugin(fastify: FastifyInstance): Promise<void> {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.addSchema(IntegrationSchema);
     app.addSchema(IntegrationWithDefinition);
     app.addSchema(DefinitionProblem);
     app.addSchema(ImportAnswer);
-    app.addSchema(page(Type.Ref('Integration'), 'IntegrationPage'));
+    app.addSchema(IntegrationPage);
+    const answers = integrationAnswers;
     const tags = integrationTags;
     const { read, write } = integrationPermissions;
 
-    app.post<{ Body: Static<typeof IntegrationCreate> }>(
+    app.post(
       '/integrations',
       {
         config: write,
@@ -58,14 +67,14 @@ export function integrationRoutes(db: Kysely<Database>, options: IntegrationRout
           summary: 'Create an integration',
           description: 'Its draft is empty: no flows, config variables or config pages yet.',
           body: IntegrationCreate,
-          response: { 201: Type.Ref('Integration'), ...errorResponses(409, 413) },
+          response: { 201: answers.integration, ...errorResponses(409, 413) },
         },
       },
       async (request, reply) =>
         reply.status(201).send(await createIntegration(db, callerOf(request).orgId, request.body)),
     );
 
-    app.post<{ Body: Static<typeof IntegrationImport> }>(
+    app.post(
       '/integrations/import',
       {
         config: write,
@@ -77,8 +86,8 @@ export function integrationRoutes(db: Kysely<Database>, options: IntegrationRout
             'Exactly one of `definition` (YAML) and `bundle` (base64). Without `integrationId` it creates an integration (201); with it, it replaces that draft (200), and flows and config variables keep their stable keys. Invalid definitions answer 422 DEFINITION_INVALID with details.problems; nothing is stored.',
           body: IntegrationImport,
           response: {
-            200: Type.Ref('IntegrationImport'),
-            201: Type.Ref('IntegrationImport'),
+            200: answers.import,
+            201: answers.import,
             ...errorResponses(404, 409, 413, 422),
           },
         },
@@ -104,7 +113,7 @@ export function integrationRoutes(db: Kysely<Database>, options: IntegrationRout
       },
     );
 
-    app.get<{ Querystring: Static<typeof IntegrationListQuery> }>(
+    app.get(
       '/integrations',
       {
         config: read,
@@ -113,10 +122,10 @@ export function integrationRoutes(db: Kysely<Database>, options: IntegrationRout
           summary: 'List integrations',
           description: 'Oldest first, in pages; filter by free-text search, category and labels.',
           querystring: IntegrationListQuery,
-          response: { 200: Type.Ref('IntegrationPage'), ...errorResponses() },
+          response: { 200: answers.page, ...errorResponses() },
         },
       },
-      async (request) => {
+      async (request): Promise<IntegrationPage> => {
         const { search, category, label, limit, cursor } = request.query;
         return listIntegrations(db, callerOf(request).orgId, {
           ...(search ? { search } : {}),
@@ -128,7 +137,7 @@ export function integrationRoutes(db: Kysely<Database>, options: IntegrationRout
       },
     );
 
-    app.get<{ Params: Static<typeof IdParams> }>(
+    app.get(
       '/integrations/:id',
       {
         config: read,
@@ -136,10 +145,10 @@ export function integrationRoutes(db: Kysely<Database>, options: IntegrationRout
           tags,
           summary: 'Get an integration with its draft definition',
           params: IdParams,
-          response: { 200: Type.Ref('IntegrationWithDefinition'), ...errorResponses(404) },
+          response: { 200: answers.withDefinition, ...errorResponses(404) },
         },
       },
-      async (request) => {
+      async (request): Promise<IntegrationWithDefinition> => {
         const { orgId } = callerOf(request);
         const integration = await getIntegration(db, orgId, request.params.id);
         const token = await sharedWebhookToken(db, orgId, integration.id);
@@ -150,7 +159,7 @@ export function integrationRoutes(db: Kysely<Database>, options: IntegrationRout
       },
     );
 
-    app.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof IntegrationUpdate> }>(
+    app.patch(
       '/integrations/:id',
       {
         config: write,
@@ -161,13 +170,14 @@ export function integrationRoutes(db: Kysely<Database>, options: IntegrationRout
             'Only the fields sent change, in the integration and in its draft definition alike; labels are replaced as a whole.',
           params: IdParams,
           body: IntegrationUpdate,
-          response: { 200: Type.Ref('Integration'), ...errorResponses(404, 409, 413) },
+          response: { 200: answers.integration, ...errorResponses(404, 409, 413) },
         },
       },
-      async (request) => updateIntegration(db, callerOf(request).orgId, request.params.id, request.body),
+      async (request): Promise<IntegrationSummary> =>
+        updateIntegration(db, callerOf(request).orgId, request.params.id, request.body),
     );
 
-    app.get<{ Params: Static<typeof IdParams>; Querystring: { version?: number } }>(
+    app.get(
       '/integrations/:id/export',
       {
         config: read,
@@ -176,13 +186,8 @@ export function integrationRoutes(db: Kysely<Database>, options: IntegrationRout
           summary: 'Export the draft or a version as YAML',
           description: 'Answers application/yaml text that the import route reads back.',
           params: IdParams,
-          querystring: Type.Object(
-            {
-              version: Type.Optional(Type.Integer({ minimum: 1, description: 'A published version number' })),
-            },
-            { additionalProperties: false },
-          ),
-          response: { ...errorResponses(404) },
+          querystring: ExportQuery,
+          response: { 200: fileAnswers.yaml, ...errorResponses(404) },
         },
       },
       async (request, reply) => {
@@ -196,7 +201,7 @@ export function integrationRoutes(db: Kysely<Database>, options: IntegrationRout
       },
     );
 
-    app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof IntegrationFork> }>(
+    app.post(
       '/integrations/:id/fork',
       {
         config: write,
@@ -207,7 +212,7 @@ export function integrationRoutes(db: Kysely<Database>, options: IntegrationRout
             'A new integration with a copy of the draft, the icon and the attachments; no versions.',
           params: IdParams,
           body: IntegrationFork,
-          response: { 201: Type.Ref('Integration'), ...errorResponses(404, 409, 413) },
+          response: { 201: answers.integration, ...errorResponses(404, 409, 413) },
         },
       },
       async (request, reply) =>
@@ -216,7 +221,7 @@ export function integrationRoutes(db: Kysely<Database>, options: IntegrationRout
           .send(await forkIntegration(db, callerOf(request).orgId, request.params.id, request.body)),
     );
 
-    app.delete<{ Params: Static<typeof IdParams>; Querystring: { force?: boolean } }>(
+    app.delete(
       '/integrations/:id',
       {
         config: write,
@@ -226,11 +231,8 @@ export function integrationRoutes(db: Kysely<Database>, options: IntegrationRout
           description:
             'With its versions and attachments. Refused (409 INTEGRATION_HAS_INSTANCES) while it has instances, unless force=true, which deletes them too.',
           params: IdParams,
-          querystring: Type.Object(
-            { force: Type.Optional(Type.Boolean({ default: false })) },
-            { additionalProperties: false },
-          ),
-          response: { 204: Type.Null(), ...errorResponses(404, 409) },
+          querystring: DeleteQuery,
+          response: { 204: NoContent, ...errorResponses(404, 409) },
         },
       },
       async (request, reply) => {

@@ -1,8 +1,12 @@
-import { Type } from '@sinclair/typebox';
-import { Cursor, Limit } from '../http/common-schemas.js';
+import { type Static, type TSchema, type TUnsafe, Type } from '@sinclair/typebox';
+import { Cursor, Limit, page } from '../http/common-schemas.js';
 import { metadataLimits } from './integration-definition.js';
 
-/** The request and answer shapes of the integrations API (see docs/integrations-api.md). */
+/**
+ * The request and answer shapes of the integrations API (see docs/integrations-api.md): the integrations, their
+ * versions, icons and attachments. The types of what the stores return are derived from these (`Static`), so the
+ * OpenAPI document and the code cannot drift apart.
+ */
 
 /** What the routes of the integrations API need (the roles holding each are in auth/roles.ts). */
 export const integrationPermissions = {
@@ -12,6 +16,15 @@ export const integrationPermissions = {
 } as const;
 
 export const integrationTags = ['integrations'];
+
+/**
+ * A `$ref` to a named schema (one the routes `addSchema`), typed as that schema: the OpenAPI document shows the
+ * reference, while TypeScript checks what a route answers against the schema it refers to.
+ */
+function refTo<T extends TSchema>(schema: T): TUnsafe<Static<T>> {
+  if (!schema.$id) throw new Error('Only a schema with an $id can be referred to');
+  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id));
+}
 
 export const IntegrationName = Type.String({
   minLength: 1,
@@ -55,6 +68,8 @@ const integrationFields = {
 };
 
 export const IntegrationSchema = Type.Object(integrationFields, { $id: 'Integration' });
+/** An integration as the API answers it, without its draft definition. */
+export type IntegrationSummary = Static<typeof IntegrationSchema>;
 
 const Definition = Type.Unknown({
   description: 'The flow model (Integration of @weft/definition) as JSON',
@@ -71,6 +86,7 @@ export const IntegrationWithDefinition = Type.Object(
   },
   { $id: 'IntegrationWithDefinition' },
 );
+export type IntegrationWithDefinition = Static<typeof IntegrationWithDefinition>;
 
 export const DefinitionProblem = Type.Object(
   {
@@ -89,10 +105,11 @@ export const ImportAnswer = Type.Object(
   {
     ...integrationFields,
     created: Type.Boolean({ description: 'true when the import created the integration' }),
-    warnings: Type.Array(Type.Ref('DefinitionProblem')),
+    warnings: Type.Array(refTo(DefinitionProblem)),
   },
   { $id: 'IntegrationImport' },
 );
+export type ImportAnswer = Static<typeof ImportAnswer>;
 
 export const IntegrationVersionSchema = Type.Object(
   {
@@ -107,6 +124,7 @@ export const IntegrationVersionSchema = Type.Object(
   },
   { $id: 'IntegrationVersion' },
 );
+export type IntegrationVersion = Static<typeof IntegrationVersionSchema>;
 
 export const IntegrationVersionWithDefinition = Type.Object(
   {
@@ -115,6 +133,7 @@ export const IntegrationVersionWithDefinition = Type.Object(
   },
   { $id: 'IntegrationVersionWithDefinition' },
 );
+export type IntegrationVersionWithDefinition = Static<typeof IntegrationVersionWithDefinition>;
 
 export const AttachmentSchema = Type.Object(
   {
@@ -126,6 +145,65 @@ export const AttachmentSchema = Type.Object(
   },
   { $id: 'IntegrationAttachment' },
 );
+/** An attachment as listed, without its content. */
+export type Attachment = Static<typeof AttachmentSchema>;
+
+export const IntegrationPage = page(refTo(IntegrationSchema), 'IntegrationPage');
+export type IntegrationPage = Static<typeof IntegrationPage>;
+
+/** The answers of the routes, each a reference to a named schema above (or a list of them). */
+export const integrationAnswers = {
+  integration: refTo(IntegrationSchema),
+  withDefinition: refTo(IntegrationWithDefinition),
+  import: refTo(ImportAnswer),
+  page: refTo(IntegrationPage),
+  version: refTo(IntegrationVersionSchema),
+  versionWithDefinition: refTo(IntegrationVersionWithDefinition),
+  versionList: Type.Object({ items: Type.Array(refTo(IntegrationVersionSchema)) }),
+  attachment: refTo(AttachmentSchema),
+  attachmentList: Type.Object({ items: Type.Array(refTo(AttachmentSchema)) }),
+};
+export type IntegrationVersionList = Static<typeof integrationAnswers.versionList>;
+export type AttachmentList = Static<typeof integrationAnswers.attachmentList>;
+
+/**
+ * The answer of a 204: no body (`type: 'null'`, so the OpenAPI document shows none), and typed `undefined` so that
+ * `reply.status(204).send()` type-checks under the TypeBox type provider.
+ */
+export const NoContent = Type.Unsafe<undefined>(Type.Null());
+
+/** The content types an icon may have (PUT refuses any other, so GET answers only these). */
+export const iconContentTypes = [
+  'image/png',
+  'image/jpeg',
+  'image/svg+xml',
+  'image/webp',
+  'image/gif',
+] as const;
+
+const Binary = Type.String({ format: 'binary' });
+
+/**
+ * The answers that are not JSON. Their bytes are sent as they are (a string or a Buffer with its Content-Type
+ * set is never serialized); these only describe them, in the OpenAPI document.
+ */
+export const fileAnswers = {
+  /** GET /integrations/:id/export: `application/yaml; charset=utf-8`. */
+  yaml: {
+    description: 'The definition as YAML, as the import route reads it back',
+    content: { 'application/yaml': { schema: Type.String() } },
+  },
+  /** GET /integrations/:id/icon: the image, with the Content-Type it was set with. */
+  icon: {
+    description: 'The image bytes, with the Content-Type the icon was set with',
+    content: Object.fromEntries(iconContentTypes.map((type) => [type, { schema: Binary }])),
+  },
+  /** GET /integrations/:id/attachments/:attachmentId: any Content-Type, the one it was uploaded with. */
+  attachment: {
+    description: 'The bytes as uploaded, with their Content-Type and a Content-Disposition naming the file',
+    content: { '*/*': { schema: Binary } },
+  },
+};
 
 export const IntegrationCreate = Type.Object(
   {
@@ -137,6 +215,7 @@ export const IntegrationCreate = Type.Object(
   },
   { additionalProperties: false },
 );
+export type IntegrationCreate = Static<typeof IntegrationCreate>;
 
 export const IntegrationUpdate = Type.Object(
   {
@@ -150,6 +229,7 @@ export const IntegrationUpdate = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
+export type IntegrationUpdate = Static<typeof IntegrationUpdate>;
 
 export const IntegrationImport = Type.Object(
   {
@@ -186,10 +266,23 @@ export const IntegrationListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const ExportQuery = Type.Object(
+  {
+    version: Type.Optional(Type.Integer({ minimum: 1, description: 'A published version number' })),
+  },
+  { additionalProperties: false },
+);
+
+export const DeleteQuery = Type.Object(
+  { force: Type.Optional(Type.Boolean({ default: false })) },
+  { additionalProperties: false },
+);
+
 export const IntegrationFork = Type.Object(
   { name: IntegrationName, description: Type.Optional(Description) },
   { additionalProperties: false },
 );
+export type IntegrationFork = Static<typeof IntegrationFork>;
 
 export const Publish = Type.Object(
   { comment: Type.String({ maxLength: 5000, description: 'What changed in this version' }) },
@@ -207,3 +300,26 @@ export const AttachmentParams = Type.Object({
   id: Type.String({ description: 'Integration id' }),
   attachmentId: Type.String(),
 });
+
+/**
+ * What an attachment's name may not hold: slashes and backslashes, control characters, and the Unicode controls
+ * that change how the name shows (bidirectional overrides make `invoice\u202Efdp.exe` look like `invoiceexe.pdf` in
+ * a download dialog; line and paragraph separators break it in two).
+ */
+const forbiddenInFileNames =
+  '\\u0000-\\u001f\\u007f-\\u009f/\\\\\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069';
+// Allowed characters around at least one that is not blank (`\S` alone would let one forbidden character through).
+const fileNamePattern = `^[^${forbiddenInFileNames}]*[^\\s${forbiddenInFileNames}][^${forbiddenInFileNames}]*$`;
+
+export const AttachmentUploadQuery = Type.Object(
+  {
+    name: Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: fileNamePattern,
+      description:
+        'The file name (no slashes, control characters, or the Unicode controls that reorder or break lines)',
+    }),
+  },
+  { additionalProperties: false },
+);

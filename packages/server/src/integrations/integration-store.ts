@@ -12,31 +12,20 @@ import {
   metadataOf,
   withMetadata,
 } from './integration-definition.js';
+import type {
+  IntegrationCreate,
+  IntegrationFork,
+  IntegrationPage,
+  IntegrationSummary,
+  IntegrationUpdate,
+} from './integration-schemas.js';
 
 /**
  * The SQL behind the integrations API: the integration and its draft. Every function takes the caller's
- * organization and never reads past it. Imports are in integration-import-store.ts, versions in
- * integration-version-store.ts, the icon and attachments in integration-file-store.ts.
+ * organization and never reads past it. Imports are in integration-operations.ts, versions in
+ * integration-version-store.ts, the icon and attachments in integration-file-store.ts. What they answer is typed
+ * by the response schemas (integration-schemas.ts).
  */
-
-export interface IntegrationSummary {
-  id: string;
-  name: string;
-  description: string;
-  category: string | null;
-  labels: string[];
-  documentation: string | null;
-  isCodeNative: boolean;
-  hasIcon: boolean;
-  iconUrl: string | null;
-  flowCount: number;
-  configVarCount: number;
-  latestVersionNumber: number | null;
-  instanceCount: number;
-  draftUpdatedAt: string;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
@@ -235,14 +224,6 @@ export function metadataColumns(metadata: IntegrationMetadata) {
   };
 }
 
-export interface IntegrationCreate {
-  name: string;
-  description?: string;
-  category?: string;
-  labels?: string[];
-  documentation?: string;
-}
-
 export async function createIntegration(
   db: Kysely<Database>,
   orgId: string,
@@ -275,8 +256,6 @@ export async function createIntegration(
   );
 }
 
-export type IntegrationUpdate = Partial<IntegrationMetadata>;
-
 /** Changes the integration's metadata and its draft definition's alike. */
 export async function updateIntegration(
   db: Kysely<Database>,
@@ -308,7 +287,7 @@ export async function updateIntegration(
   );
 }
 
-export interface IntegrationListQuery {
+export interface IntegrationListFilter {
   search?: string;
   category?: string;
   labels?: string[];
@@ -321,7 +300,11 @@ function likePattern(text: string): string {
 }
 
 /** Oldest first, in keyset pages, like every list of the API. */
-export async function listIntegrations(db: Db, orgId: string, query: IntegrationListQuery) {
+export async function listIntegrations(
+  db: Db,
+  orgId: string,
+  query: IntegrationListFilter,
+): Promise<IntegrationPage> {
   let select = summarySelect(db, orgId);
   if (query.search) {
     const pattern = likePattern(query.search);
@@ -404,7 +387,7 @@ export async function forkIntegration(
   db: Kysely<Database>,
   orgId: string,
   id: string,
-  input: { name: string; description?: string },
+  input: IntegrationFork,
 ): Promise<IntegrationSummary> {
   const { name } = cleanMetadata({ name: input.name });
   return withNameCheck(

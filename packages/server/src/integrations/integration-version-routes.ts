@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { callerOf } from '../auth/authenticate.js';
@@ -6,8 +6,11 @@ import type { Database } from '../database/schema.js';
 import { errorResponses } from '../http/common-schemas.js';
 import {
   IdParams,
+  type IntegrationVersion,
+  type IntegrationVersionList,
   IntegrationVersionSchema,
   IntegrationVersionWithDefinition,
+  integrationAnswers,
   integrationPermissions,
   integrationTags,
   Publish,
@@ -23,13 +26,15 @@ import {
 
 /** `/api/integrations/:id/publish` and `/versions`: immutable, numbered versions published from the draft. */
 export function integrationVersionRoutes(db: Kysely<Database>) {
-  return async function integrationVersionRoutesPlugin(app: FastifyInstance): Promise<void> {
+  return async function integrationVersionRoutesPlugin(fastify: FastifyInstance): Promise<void> {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.addSchema(IntegrationVersionSchema);
     app.addSchema(IntegrationVersionWithDefinition);
     const tags = integrationTags;
     const { read, publish } = integrationPermissions;
+    const answers = integrationAnswers;
 
-    app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof Publish> }>(
+    app.post(
       '/integrations/:id/publish',
       {
         config: publish,
@@ -40,7 +45,7 @@ export function integrationVersionRoutes(db: Kysely<Database>) {
             'The draft is validated again against the current component catalog (422 DEFINITION_INVALID) and must have a flow (422 INTEGRATION_HAS_NO_FLOWS). Versions are numbered 1, 2, 3... per integration.',
           params: IdParams,
           body: Publish,
-          response: { 201: Type.Ref('IntegrationVersion'), ...errorResponses(404, 413, 422) },
+          response: { 201: answers.version, ...errorResponses(404, 413, 422) },
         },
       },
       async (request, reply) =>
@@ -49,7 +54,7 @@ export function integrationVersionRoutes(db: Kysely<Database>) {
           .send(await publishIntegration(db, callerOf(request), request.params.id, request.body.comment)),
     );
 
-    app.get<{ Params: Static<typeof IdParams> }>(
+    app.get(
       '/integrations/:id/versions',
       {
         config: read,
@@ -59,15 +64,17 @@ export function integrationVersionRoutes(db: Kysely<Database>) {
           description: 'Newest first.',
           params: IdParams,
           response: {
-            200: Type.Object({ items: Type.Array(Type.Ref('IntegrationVersion')) }),
+            200: answers.versionList,
             ...errorResponses(404),
           },
         },
       },
-      async (request) => ({ items: await listVersions(db, callerOf(request).orgId, request.params.id) }),
+      async (request): Promise<IntegrationVersionList> => ({
+        items: await listVersions(db, callerOf(request).orgId, request.params.id),
+      }),
     );
 
-    app.get<{ Params: Static<typeof VersionParams> }>(
+    app.get(
       '/integrations/:id/versions/:versionNumber',
       {
         config: read,
@@ -75,14 +82,14 @@ export function integrationVersionRoutes(db: Kysely<Database>) {
           tags,
           summary: 'Get a version with its definition',
           params: VersionParams,
-          response: { 200: Type.Ref('IntegrationVersionWithDefinition'), ...errorResponses(404) },
+          response: { 200: answers.versionWithDefinition, ...errorResponses(404) },
         },
       },
-      async (request) =>
+      async (request): Promise<IntegrationVersionWithDefinition> =>
         getVersion(db, callerOf(request).orgId, request.params.id, request.params.versionNumber),
     );
 
-    app.patch<{ Params: Static<typeof VersionParams>; Body: Static<typeof VersionUpdate> }>(
+    app.patch(
       '/integrations/:id/versions/:versionNumber',
       {
         config: publish,
@@ -92,10 +99,10 @@ export function integrationVersionRoutes(db: Kysely<Database>) {
           description: 'Unavailable versions cannot be deployed. Nothing else about a version can change.',
           params: VersionParams,
           body: VersionUpdate,
-          response: { 200: Type.Ref('IntegrationVersion'), ...errorResponses(404, 413) },
+          response: { 200: answers.version, ...errorResponses(404, 413) },
         },
       },
-      async (request) =>
+      async (request): Promise<IntegrationVersion> =>
         setVersionAvailable(
           db,
           callerOf(request).orgId,

@@ -5,23 +5,13 @@ import { customComponentCatalog } from '../components/component-store.js';
 import type { Database } from '../database/schema.js';
 import { versionNotFound } from '../errors.js';
 import { validateDraftForPublish } from './integration-definition.js';
+import type { IntegrationVersion } from './integration-schemas.js';
 import { type Db, draftOf, getIntegrationRef } from './integration-store.js';
 
 /**
  * Published versions: immutable, numbered snapshots of a draft. Nothing here changes a version's definition;
  * only its availability can change.
  */
-
-export interface IntegrationVersion {
-  id: string;
-  integrationId: string;
-  versionNumber: number;
-  comment: string;
-  available: boolean;
-  isCodeNative: boolean;
-  publishedAt: string;
-  publishedByTokenId: string | null;
-}
 
 const columns = [
   'id',

@@ -10,19 +10,20 @@ import {
   parseDefinition,
   withMetadata,
 } from './integration-definition.js';
+import type { IntegrationSummary } from './integration-schemas.js';
 import {
   type Db,
   draftOf,
   dropUnusedBundles,
   getIntegrationRef,
   getIntegrationSummary,
-  type IntegrationSummary,
   metadataColumns,
   withNameCheck,
 } from './integration-store.js';
 
 /**
- * Importing a definition: YAML as given, or a code-native bundle read in its sandbox first. Either creates an
+ * The integrations' operation beyond SQL: importing a definition (the SQL of the draft itself is in
+ * integration-store.ts). YAML as given, or a code-native bundle read in its sandbox first. Either creates an
  * integration or replaces the draft of one; a code-native bundle is stored once per organization and content hash.
  */
 

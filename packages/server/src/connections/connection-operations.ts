@@ -1,45 +1,54 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { CatalogComponent, Integration } from '@weft/definition';
+import type { Kysely } from 'kysely';
+import { connectionComponents } from '../components/component-store.js';
 import { type CustomerRef, getCustomer } from '../customers/customer-store.js';
-import type { Database, ScopedConnectionKind, ScopedConnectionsTable } from '../database/schema.js';
-import { WeftError } from '../errors.js';
-import { isUuid } from '../integrations/integration-store.js';
+import type { Database } from '../database/schema.js';
+import { instanceNotFound, WeftError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
 import {
   type ConnectionDefinition,
   connectionFields,
   definitionOf,
+  findConnectionDefinition,
   mergeInputs,
 } from './connection-definitions.js';
+import type {
+  Connection,
+  ConnectionCreateBody,
+  ConnectionUpdateBody,
+  CustomerConnection,
+  InstanceConnection,
+} from './connection-schemas.js';
 import {
   type ConnectionRow,
-  type ConnectionView,
   connectionView,
+  customerCredentialsCount,
+  customerCredentialsRows,
+  deleteCustomerCredentialsRow,
+  deleteScopedRow,
+  findScopedRow,
+  insertScopedRow,
+  instanceCredentialsRow,
+  instanceWithVersion,
+  listScopedRows,
   openFields,
+  type ScopedRow,
   saveConnection,
+  scopedCredentialsRowOf,
+  scopedRowByStableKey,
+  updateScopedRow,
 } from './connection-store.js';
 
 /**
+ * What the connection routes do beyond SQL.
+ *
  * Integration-agnostic connections: defined once per organization under a stable key that definitions reference
  * (`useScopedConfigVar`). An org-activated global one holds one set of credentials for every customer; org-activated
  * customer and customer-activated ones hold a set per customer, reused by every instance of that customer.
+ *
+ * Instances' connection config variables: where each one's credentials come from (the instance, or the
+ * organization connection it uses) and their state.
  */
-export interface ScopedConnection {
-  id: string;
-  stableKey: string;
-  kind: ScopedConnectionKind;
-  name: string;
-  description: string;
-  component: string;
-  connection: string;
-  /** Org-activated global connections: their credentials (masked). */
-  credentials: ConnectionView | null;
-  /** How many customers have credentials for it. */
-  customerCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-type ScopedRow = Selectable<ScopedConnectionsTable>;
 
 function checkedFields(
   definition: ConnectionDefinition,
@@ -61,14 +70,7 @@ export async function findScoped(
   orgId: string,
   idOrStableKey: string,
 ): Promise<ScopedRow> {
-  const row = await db
-    .selectFrom('scoped_connections')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where((eb) =>
-      isUuid(idOrStableKey) ? eb('id', '=', idOrStableKey) : eb('stable_key', '=', idOrStableKey),
-    )
-    .executeTakeFirst();
+  const row = await findScopedRow(db, orgId, idOrStableKey);
   if (!row) {
     throw new WeftError(
       'CONNECTION_NOT_FOUND',
@@ -78,27 +80,13 @@ export async function findScoped(
   return row;
 }
 
-async function credentialsRow(db: Kysely<Database>, scopedId: string, customerId: string | null) {
-  return db
-    .selectFrom('connections')
-    .selectAll()
-    .where('scoped_connection_id', '=', scopedId)
-    .where((eb) => (customerId ? eb('customer_id', '=', customerId) : eb('customer_id', 'is', null)))
-    .executeTakeFirst();
-}
-
 export async function scopedView(
   db: Kysely<Database>,
   keyring: Keyring,
   row: ScopedRow,
-): Promise<ScopedConnection> {
-  const global = row.kind === 'org_global' ? await credentialsRow(db, row.id, null) : undefined;
-  const count = await db
-    .selectFrom('connections')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('scoped_connection_id', '=', row.id)
-    .where('customer_id', 'is not', null)
-    .executeTakeFirstOrThrow();
+): Promise<Connection> {
+  const global = row.kind === 'org_global' ? await scopedCredentialsRowOf(db, row.id, null) : undefined;
+  const customerCount = await customerCredentialsCount(db, row.id);
   return {
     id: row.id,
     stableKey: row.stable_key,
@@ -108,28 +96,28 @@ export async function scopedView(
     component: row.component_key,
     connection: row.connection_key,
     credentials: global ? await connectionView(keyring, global, definitionOf(row)) : null,
-    customerCount: Number(count.count),
+    customerCount,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
 }
 
-export interface ScopedCreate {
-  stableKey: string;
-  kind: ScopedConnectionKind;
-  name: string;
-  description?: string;
-  component: string;
-  connection: string;
-  values?: Record<string, unknown>;
+/** The organization's connections, by stable key. */
+export async function listScoped(
+  db: Kysely<Database>,
+  keyring: Keyring,
+  orgId: string,
+): Promise<Connection[]> {
+  const rows = await listScopedRows(db, orgId);
+  return Promise.all(rows.map((row) => scopedView(db, keyring, row)));
 }
 
 export async function createScoped(
   db: Kysely<Database>,
   keyring: Keyring,
   orgId: string,
-  body: ScopedCreate,
-): Promise<ScopedConnection> {
+  body: ConnectionCreateBody,
+): Promise<Connection> {
   const definition = definitionOf({ component_key: body.component, connection_key: body.connection });
   if (body.values && body.kind !== 'org_global') {
     throw new WeftError(
@@ -140,29 +128,24 @@ export async function createScoped(
   }
   const fields = body.kind === 'org_global' ? checkedFields(definition, body.values ?? {}) : undefined;
   const row = await db.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('scoped_connections')
-      .values({
-        org_id: orgId,
-        stable_key: body.stableKey,
-        kind: body.kind,
-        name: body.name,
-        description: body.description ?? '',
-        component_key: body.component,
-        connection_key: body.connection,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow()
-      .catch((error: { code?: string }) => {
-        if (error.code === '23505') {
-          throw new WeftError(
-            'CONNECTION_STABLE_KEY_TAKEN',
-            `Your organization already has a connection with stable key '${body.stableKey}'.`,
-            { field: 'stableKey' },
-          );
-        }
-        throw error;
-      });
+    const inserted = await insertScopedRow(trx, {
+      orgId,
+      stableKey: body.stableKey,
+      kind: body.kind,
+      name: body.name,
+      description: body.description ?? '',
+      component: body.component,
+      connection: body.connection,
+    }).catch((error: { code?: string }) => {
+      if (error.code === '23505') {
+        throw new WeftError(
+          'CONNECTION_STABLE_KEY_TAKEN',
+          `Your organization already has a connection with stable key '${body.stableKey}'.`,
+          { field: 'stableKey' },
+        );
+      }
+      throw error;
+    });
     if (fields)
       await saveConnection(
         trx,
@@ -192,8 +175,8 @@ export async function updateScoped(
   keyring: Keyring,
   orgId: string,
   idOrStableKey: string,
-  body: { name?: string; description?: string; values?: Record<string, unknown> },
-): Promise<ScopedConnection> {
+  body: ConnectionUpdateBody,
+): Promise<Connection> {
   const row = await findScoped(db, orgId, idOrStableKey);
   if (body.values && row.kind !== 'org_global') {
     throw new WeftError(
@@ -207,7 +190,7 @@ export async function updateScoped(
     const fields = await mergedFields(
       keyring,
       definition,
-      await credentialsRow(db, row.id, null),
+      await scopedCredentialsRowOf(db, row.id, null),
       body.values,
     );
     await saveConnection(
@@ -218,16 +201,7 @@ export async function updateScoped(
       fields,
     );
   }
-  const updated = await db
-    .updateTable('scoped_connections')
-    .set({
-      ...(body.name !== undefined ? { name: body.name } : {}),
-      ...(body.description !== undefined ? { description: body.description } : {}),
-      updated_at: new Date(),
-    })
-    .where('id', '=', row.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const updated = await updateScopedRow(db, row.id, body);
   return scopedView(db, keyring, updated);
 }
 
@@ -237,12 +211,7 @@ export async function deleteScoped(
   idOrStableKey: string,
 ): Promise<void> {
   const row = await findScoped(db, orgId, idOrStableKey);
-  await db.deleteFrom('scoped_connections').where('id', '=', row.id).execute();
-}
-
-export interface CustomerConnection {
-  customer: { id: string; externalId: string | null; name: string };
-  credentials: ConnectionView;
+  await deleteScopedRow(db, row.id);
 }
 
 export async function setCustomerCredentials(
@@ -266,7 +235,7 @@ export async function setCustomerCredentials(
   const fields = await mergedFields(
     keyring,
     definition,
-    await credentialsRow(db, row.id, customer.id),
+    await scopedCredentialsRowOf(db, row.id, customer.id),
     values,
   );
   await saveConnection(
@@ -285,7 +254,7 @@ async function customerCredentials(
   row: ScopedRow,
   customer: { id: string; externalId: string | null; name: string },
 ): Promise<CustomerConnection> {
-  const credentials = await credentialsRow(db, row.id, customer.id);
+  const credentials = await scopedCredentialsRowOf(db, row.id, customer.id);
   if (!credentials) {
     throw new WeftError(
       'CONNECTION_NOT_FOUND',
@@ -305,14 +274,7 @@ export async function listCustomerCredentials(
   idOrStableKey: string,
 ): Promise<CustomerConnection[]> {
   const row = await findScoped(db, orgId, idOrStableKey);
-  const rows = await db
-    .selectFrom('connections as c')
-    .innerJoin('customers as cu', 'cu.id', 'c.customer_id')
-    .selectAll('c')
-    .select(['cu.name as customer_name', 'cu.external_id as customer_external_id'])
-    .where('c.scoped_connection_id', '=', row.id)
-    .orderBy('cu.name')
-    .execute();
+  const rows = await customerCredentialsRows(db, row.id);
   const definition = definitionOf(row);
   return Promise.all(
     rows.map(async (credentials) => ({
@@ -334,12 +296,7 @@ export async function deleteCustomerCredentials(
 ): Promise<void> {
   const row = await findScoped(db, orgId, idOrStableKey);
   const customer = await getCustomer(db, orgId, customerRef);
-  const deleted = await db
-    .deleteFrom('connections')
-    .where('scoped_connection_id', '=', row.id)
-    .where('customer_id', '=', customer.id)
-    .executeTakeFirst();
-  if (Number(deleted.numDeletedRows) === 0) {
+  if ((await deleteCustomerCredentialsRow(db, row.id, customer.id)) === 0) {
     throw new WeftError(
       'CONNECTION_NOT_FOUND',
       `Customer '${customer.name}' has no credentials for connection '${row.stable_key}'.`,
@@ -364,11 +321,94 @@ export async function scopedCredentialsRow(
       { field: 'customer' },
     );
   }
-  const row = await credentialsRow(db, scoped.id, customerId);
+  const row = await scopedCredentialsRowOf(db, scoped.id, customerId);
   if (!row)
     throw new WeftError(
       'CONNECTION_NOT_FOUND',
       `Connection '${scoped.stable_key}' has no credentials${customerId ? ' for this customer' : ''} yet.`,
     );
   return { scoped, row };
+}
+
+/** An instance's connection config variables, with what its version says about them. */
+async function instanceConnectionVars(db: Kysely<Database>, orgId: string, instanceId: string) {
+  const instance = await instanceWithVersion(db, orgId, instanceId);
+  if (!instance) throw instanceNotFound(instanceId);
+  const vars = ((instance.definition as Integration).configVars ?? []).filter(
+    (v) => v.dataType === 'connection',
+  );
+  const components = await connectionComponents(
+    db,
+    orgId,
+    instance.definition as Integration,
+    (instance.component_manifest ?? null) as CatalogComponent | null,
+  );
+  return { instance, vars, components };
+}
+
+/** Every connection config variable of an instance: where its credentials come from, and their state. */
+export async function listInstanceConnections(
+  db: Kysely<Database>,
+  keyring: Keyring,
+  orgId: string,
+  instanceId: string,
+): Promise<InstanceConnection[]> {
+  const { instance, vars, components } = await instanceConnectionVars(db, orgId, instanceId);
+  const items: InstanceConnection[] = [];
+  for (const configVar of vars) {
+    if (configVar.useScopedConfigVar) {
+      const scoped = await scopedRowByStableKey(db, orgId, configVar.useScopedConfigVar);
+      const row = scoped
+        ? await scopedCredentialsRowOf(
+            db,
+            scoped.id,
+            scoped.kind === 'org_global' ? null : instance.customer_id,
+          )
+        : undefined;
+      items.push({
+        configVar: configVar.key,
+        stableKey: configVar.stableKey,
+        source: scoped?.kind ?? 'missing',
+        scopedConnection: configVar.useScopedConfigVar,
+        connection: row && scoped ? await connectionView(keyring, row, definitionOf(scoped)) : null,
+      });
+      continue;
+    }
+    const row = await instanceCredentialsRow(db, instance.id, configVar.stableKey);
+    const definition = row
+      ? findConnectionDefinition(row.component_key, row.connection_key, components)
+      : undefined;
+    items.push({
+      configVar: configVar.key,
+      stableKey: configVar.stableKey,
+      source: 'instance',
+      connection: row ? await connectionView(keyring, row, definition) : null,
+    });
+  }
+  return items;
+}
+
+/** The credentials row of one connection config variable of an instance (by key or stable key). */
+export async function instanceConnection(
+  db: Kysely<Database>,
+  orgId: string,
+  instanceId: string,
+  configVar: string,
+) {
+  const { instance, vars, components } = await instanceConnectionVars(db, orgId, instanceId);
+  const found = vars.find((v) => v.key === configVar || v.stableKey === configVar);
+  if (!found) {
+    throw new WeftError(
+      'CONNECTION_NOT_FOUND',
+      `The instance has no connection config variable '${configVar}' (it has: ${vars.map((v) => v.key).join(', ') || 'none'}).`,
+    );
+  }
+  const row = await instanceCredentialsRow(db, instance.id, found.stableKey);
+  if (!row) {
+    throw new WeftError(
+      'CONNECTION_NOT_FOUND',
+      `Connection '${found.key}' has no inputs on this instance yet: set them with weft instances:configure.`,
+    );
+  }
+  return { row, configVar: found, manifest: components };
 }
