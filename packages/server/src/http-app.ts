@@ -4,8 +4,9 @@ import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import pino, { type Logger } from 'pino';
 import { installAuthentication } from './auth/authenticate.js';
 import { tokenRoutes } from './auth/token-routes.js';
 import { componentRoutes } from './components/component-routes.js';
@@ -31,6 +32,7 @@ import { integrationRoutes } from './integrations/integration-routes.js';
 import { integrationVersionRoutes } from './integrations/integration-version-routes.js';
 import { logRoutes } from './logs/log-routes.js';
 import type { Keyring } from './secrets/keyring.js';
+import { weftVersion } from './version.js';
 
 export interface HttpAppOptions {
   db: Kysely<Database>;
@@ -72,8 +74,6 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     schemaController: requestValidation,
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     return503OnClosing: true,
-    // Long enough for a 200-character externalId after percent-encoding.
-    maxParamLength: 1024,
     // Malformed URLs (bad percent-encoding) are answered in the same error shape as everything else.
     frameworkErrors: (error, _request, reply) => {
       (reply as unknown as { status(code: number): { send(body: unknown): void } })
@@ -82,7 +82,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     },
     forceCloseConnections: 'idle',
     clientErrorHandler: answerClientError,
-    routerOptions: { ignoreTrailingSlash: true },
+    // maxParamLength: long enough for a 200-character externalId after percent-encoding.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
   }) as unknown as FastifyInstance;
 
   installErrorHandling(app);
@@ -237,4 +238,36 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
   await app.register(logRoutes(options.db), { prefix: '/api' });
   // Icons and attachments take raw bodies; their parser stays inside this plugin.
   await app.register(integrationFileRoutes(options.db), { prefix: '/api' });
+}
+
+/**
+ * The OpenAPI document of the REST API, built without a database: the routes are registered (nothing they do runs)
+ * and the document read off them. It is what `@weft/client` is generated from (`npm run generate -w @weft/client`).
+ */
+export async function openApiDocument(): Promise<Record<string, unknown>> {
+  const log = pino({ level: 'silent' });
+  // Never connected: registering routes runs no query.
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ max: 1 }) }) });
+  const sandboxes = new ComponentSandboxes(log);
+  const app = await buildHttpApp({
+    db,
+    log,
+    roles: ['api'],
+    bodyLimitBytes: 1024 * 1024,
+    version: weftVersion,
+    waiter: undefined as unknown as ExecutionWaiter,
+    keyring: undefined as unknown as Keyring,
+    sandboxes,
+    publicUrl: undefined,
+    syncTimeoutMs: 30_000,
+    webhookBodyLimitBytes: 1024 * 1024,
+  });
+  try {
+    await app.ready();
+    return app.swagger() as unknown as Record<string, unknown>;
+  } finally {
+    await app.close();
+    await sandboxes.close();
+    await db.destroy();
+  }
 }

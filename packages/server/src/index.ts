@@ -35,6 +35,7 @@ export { lockDataDir } from './database/data-dir-lock.js';
 export { type EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres.js';
 export { migrateAll, migrateDatabase, pendingMigrations } from './database/migrate.js';
 export { type ErrorCode, errorCatalog, isWeftError, WeftError } from './errors.js';
+export { openApiDocument } from './http-app.js';
 export { createLogger, type LogLevel, logLevels } from './logger.js';
 export { weftVersion } from './version.js';
 export { type StartOptions, startWeft, type WeftServer } from './weft-server.js';

@@ -13,8 +13,9 @@ const allowed: Record<string, string[]> = {
   engine: ['definition', 'sdk'],
   components: ['sdk', 'definition'],
   server: ['definition', 'sdk', 'engine', 'components'],
-  cli: ['server', 'engine', 'components', 'definition', 'sdk'],
-  web: [],
+  client: [],
+  cli: ['server', 'client', 'engine', 'components', 'definition', 'sdk'],
+  web: ['client'],
   embed: ['web'],
 };
 

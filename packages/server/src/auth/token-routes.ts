@@ -1,50 +1,23 @@
-import { type Static, Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { tokenNotFound, WeftError } from '../errors.js';
 import { errorResponses } from '../http/common-schemas.js';
 import { callerOf } from './authenticate.js';
-import { canGrantRole, orgRoles } from './roles.js';
+import { canGrantRole } from './roles.js';
+import { ApiToken, IdParams, TokenCreate, TokenListQuery, tokenAnswers } from './token-schemas.js';
 import { createApiToken, listApiTokens, revokeApiToken } from './token-store.js';
-
-const Role = Type.Union(
-  orgRoles.map((role) => Type.Literal(role)),
-  { description: 'owner > admin > integrator > support > viewer' },
-);
-
-const ApiToken = Type.Object(
-  {
-    id: Type.String({ format: 'uuid' }),
-    name: Type.String(),
-    role: Role,
-    prefix: Type.String({ description: 'The first characters of the token, to tell tokens apart' }),
-    createdAt: Type.String({ format: 'date-time' }),
-    lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-    revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  },
-  { $id: 'ApiToken' },
-);
-
-const TokenCreate = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }), role: Role },
-  { additionalProperties: false },
-);
-
-const CreatedToken = Type.Object({
-  token: Type.Ref('ApiToken'),
-  secret: Type.String({
-    description: 'The token to send as `Authorization: Bearer <secret>`. Shown only this once.',
-  }),
-});
 
 /** `/api/tokens`: the organization's API tokens. Secrets are shown once, at creation, and stored only as hashes. */
 export function tokenRoutes(db: Kysely<Database>) {
-  return async function tokenRoutesPlugin(app: FastifyInstance): Promise<void> {
+  return async function tokenRoutesPlugin(fastify: FastifyInstance): Promise<void> {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.addSchema(ApiToken);
+    const answers = tokenAnswers;
     const tags = ['tokens'];
 
-    app.post<{ Body: Static<typeof TokenCreate> }>(
+    app.post(
       '/tokens',
       {
         config: { permission: 'tokens:write' },
@@ -52,7 +25,7 @@ export function tokenRoutes(db: Kysely<Database>) {
           tags,
           summary: 'Create an API token',
           body: TokenCreate,
-          response: { 201: CreatedToken, ...errorResponses() },
+          response: { 201: answers.created, ...errorResponses() },
         },
       },
       async (request, reply) => {
@@ -74,18 +47,15 @@ export function tokenRoutes(db: Kysely<Database>) {
       },
     );
 
-    app.get<{ Querystring: { includeRevoked?: boolean } }>(
+    app.get(
       '/tokens',
       {
         config: { permission: 'tokens:read' },
         schema: {
           tags,
           summary: 'List API tokens',
-          querystring: Type.Object(
-            { includeRevoked: Type.Optional(Type.Boolean({ default: false })) },
-            { additionalProperties: false },
-          ),
-          response: { 200: Type.Object({ items: Type.Array(Type.Ref('ApiToken')) }), ...errorResponses() },
+          querystring: TokenListQuery,
+          response: { 200: answers.list, ...errorResponses() },
         },
       },
       async (request) => ({
@@ -93,7 +63,7 @@ export function tokenRoutes(db: Kysely<Database>) {
       }),
     );
 
-    app.delete<{ Params: { id: string } }>(
+    app.delete(
       '/tokens/:id',
       {
         config: { permission: 'tokens:write' },
@@ -101,8 +71,8 @@ export function tokenRoutes(db: Kysely<Database>) {
           tags,
           summary: 'Revoke an API token',
           description: 'The token stops working at once. Answers with the revoked token.',
-          params: Type.Object({ id: Type.String() }),
-          response: { 200: Type.Ref('ApiToken'), ...errorResponses(404, 409) },
+          params: IdParams,
+          response: { 200: answers.token, ...errorResponses(404, 409) },
         },
       },
       async (request) => {

@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { tokenNotFound, WeftError } from '../errors.js';
 import { canGrantRole, type OrgRole } from './roles.js';
+import type { ApiToken, CreatedToken } from './token-schemas.js';
 
 const tokenPrefix = 'weft_';
 
@@ -11,16 +12,6 @@ export interface Caller {
   orgId: string;
   tokenId: string;
   role: OrgRole;
-}
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  role: OrgRole;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
 }
 
 export function generateTokenSecret(): string {
@@ -74,7 +65,7 @@ const tokenColumns = [
 export async function createApiToken(
   db: Kysely<Database>,
   input: { orgId: string; name: string; role: OrgRole; createdByTokenId: string | null; secret?: string },
-): Promise<{ token: ApiToken; secret: string }> {
+): Promise<CreatedToken> {
   const secret = input.secret ?? generateTokenSecret();
   const row = await db
     .insertInto('api_tokens')

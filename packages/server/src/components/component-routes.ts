@@ -1,10 +1,19 @@
-import { type Static, Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { callerOf } from '../auth/authenticate.js';
 import type { Database } from '../database/schema.js';
 import { decodeBundle, importBodyLimitBytes } from '../http/bundle-body.js';
 import { errorResponses } from '../http/common-schemas.js';
+import {
+  ComponentSummary,
+  ComponentVersion,
+  componentAnswers,
+  KeyParams,
+  PublishBody,
+  PublishedComponent,
+  VersionParams,
+} from './component-schemas.js';
 import {
   componentVersions,
   findComponentVersion,
@@ -16,69 +25,16 @@ const tags = ['Components'];
 const read = { permission: 'components:read' } as const;
 const write = { permission: 'components:write' } as const;
 
-const versionFields = {
-  key: Type.String(),
-  version: Type.Integer(),
-  label: Type.String(),
-  description: Type.String(),
-  comment: Type.String(),
-  sha256: Type.String({ description: 'SHA-256 of the bundle, hex' }),
-  bundleBytes: Type.Integer(),
-  publishedAt: Type.String({ format: 'date-time' }),
-};
-const ComponentVersion = Type.Object(versionFields, { $id: 'ComponentVersion' });
-
-const Published = Type.Object(
-  {
-    ...versionFields,
-    unchanged: Type.Boolean({
-      description: "True when the bundle was the latest version's: nothing was stored",
-    }),
-    actions: Type.Array(Type.String()),
-    triggers: Type.Array(Type.String()),
-    dataSources: Type.Array(Type.String()),
-    connections: Type.Array(Type.String()),
-  },
-  { $id: 'PublishedComponent' },
-);
-
-const ComponentSummary = Type.Object(
-  {
-    key: Type.String(),
-    label: Type.String(),
-    description: Type.String(),
-    latestVersion: Type.Integer(),
-    versionCount: Type.Integer(),
-    publishedAt: Type.String({ format: 'date-time', description: "The latest version's" }),
-  },
-  { $id: 'ComponentSummary' },
-);
-
-const PublishBody = Type.Object(
-  {
-    bundle: Type.String({
-      minLength: 1,
-      description: 'Base64 of the bundle: a CommonJS file whose default export is what component() returns',
-    }),
-    comment: Type.Optional(Type.String({ maxLength: 2000 })),
-  },
-  { additionalProperties: false },
-);
-
-const KeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 100 }) });
-const VersionParams = Type.Object({
-  key: Type.String({ minLength: 1, maxLength: 100 }),
-  version: Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('LATEST')]),
-});
-
 /** `/api/components`: the organization's custom components, published as versioned bundles. */
 export function componentRoutes(db: Kysely<Database>) {
-  return async function componentRoutesPlugin(app: FastifyInstance): Promise<void> {
+  return async function componentRoutesPlugin(fastify: FastifyInstance): Promise<void> {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.addSchema(ComponentVersion);
-    app.addSchema(Published);
+    app.addSchema(PublishedComponent);
     app.addSchema(ComponentSummary);
+    const answers = componentAnswers;
 
-    app.post<{ Body: Static<typeof PublishBody> }>(
+    app.post(
       '/components',
       {
         config: write,
@@ -90,8 +46,8 @@ export function componentRoutes(db: Kysely<Database>) {
             "Reads the bundle's component in a sandbox and stores it as the next version of its key (201). The same bundle as the latest version answers that version with unchanged: true (200). 422 BUNDLE_INVALID when the bundle does not load or exports no component; 409 COMPONENT_KEY_RESERVED for a built-in key.",
           body: PublishBody,
           response: {
-            200: Type.Ref('PublishedComponent'),
-            201: Type.Ref('PublishedComponent'),
+            200: answers.published,
+            201: answers.published,
             ...errorResponses(409, 413, 422),
           },
         },
@@ -115,16 +71,13 @@ export function componentRoutes(db: Kysely<Database>) {
           tags,
           summary: 'List custom components',
           description: 'Each key once, with its latest version, by key.',
-          response: {
-            200: Type.Object({ components: Type.Array(Type.Ref('ComponentSummary')) }),
-            ...errorResponses(),
-          },
+          response: { 200: answers.list, ...errorResponses() },
         },
       },
       async (request) => ({ components: await listComponents(db, callerOf(request).orgId) }),
     );
 
-    app.get<{ Params: Static<typeof KeyParams> }>(
+    app.get(
       '/components/:key/versions',
       {
         config: read,
@@ -133,10 +86,7 @@ export function componentRoutes(db: Kysely<Database>) {
           summary: "A custom component's versions",
           description: 'Newest first.',
           params: KeyParams,
-          response: {
-            200: Type.Object({ key: Type.String(), versions: Type.Array(Type.Ref('ComponentVersion')) }),
-            ...errorResponses(404),
-          },
+          response: { 200: answers.versions, ...errorResponses(404) },
         },
       },
       async (request) => ({
@@ -145,7 +95,7 @@ export function componentRoutes(db: Kysely<Database>) {
       }),
     );
 
-    app.get<{ Params: Static<typeof VersionParams> }>(
+    app.get(
       '/components/:key/versions/:version',
       {
         config: read,
@@ -155,22 +105,11 @@ export function componentRoutes(db: Kysely<Database>) {
           description:
             'The manifest lists its actions, triggers, data sources and connections with their inputs, as definitions use them. `LATEST` names the newest version.',
           params: VersionParams,
-          response: {
-            200: Type.Object({ ...versionFields, manifest: Type.Any() }),
-            ...errorResponses(404),
-          },
+          response: { 200: answers.versionWithManifest, ...errorResponses(404) },
         },
       },
-      async (request) => {
-        const { key, version } = request.params;
-        const { sha256, manifest, ...summary } = await findComponentVersion(
-          db,
-          callerOf(request).orgId,
-          key,
-          version,
-        );
-        return { ...summary, sha256, manifest };
-      },
+      async (request) =>
+        findComponentVersion(db, callerOf(request).orgId, request.params.key, request.params.version),
     );
   };
 }

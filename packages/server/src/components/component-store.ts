@@ -6,6 +6,7 @@ import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import { extractComponentBundle } from './code-native-bundle.js';
 import { refuseUnsupportedFeatures } from './component-features.js';
+import type { ComponentSummary, ComponentVersion, PublishedComponent } from './component-schemas.js';
 
 /**
  * An organization's custom components: every publish of a bundle is a new, immutable version numbered from 1;
@@ -15,26 +16,6 @@ import { refuseUnsupportedFeatures } from './component-features.js';
  */
 
 type Db = Kysely<Database>;
-
-export interface ComponentVersionSummary {
-  key: string;
-  version: number;
-  label: string;
-  description: string;
-  comment: string;
-  sha256: string;
-  bundleBytes: number;
-  publishedAt: string;
-}
-
-export interface PublishedComponent extends ComponentVersionSummary {
-  /** True when the bundle was the same as the latest version's: nothing new was stored. */
-  unchanged: boolean;
-  actions: string[];
-  triggers: string[];
-  dataSources: string[];
-  connections: string[];
-}
 
 /** A version as executions use it: its manifest and how to reach its bundle. */
 export interface ComponentVersionRef {
@@ -146,7 +127,7 @@ type SummaryRow = {
   published_at: Date;
 };
 
-function summaryOf(row: SummaryRow): ComponentVersionSummary {
+function summaryOf(row: SummaryRow): ComponentVersion {
   return {
     key: row.key,
     version: row.version,
@@ -169,17 +150,8 @@ async function versionRow(db: Db, orgId: string, key: string, version: number): 
     .executeTakeFirstOrThrow();
 }
 
-export interface ComponentListEntry {
-  key: string;
-  label: string;
-  description: string;
-  latestVersion: number;
-  versionCount: number;
-  publishedAt: string;
-}
-
 /** Every custom component of the organization, by key, with its latest version. */
-export async function listComponents(db: Db, orgId: string): Promise<ComponentListEntry[]> {
+export async function listComponents(db: Db, orgId: string): Promise<ComponentSummary[]> {
   const rows = await db
     .selectFrom('component_versions as v')
     .select(['v.key', 'v.label', 'v.description', 'v.version', 'v.published_at'])
@@ -212,11 +184,7 @@ export async function listComponents(db: Db, orgId: string): Promise<ComponentLi
 }
 
 /** A component's versions, newest first. */
-export async function componentVersions(
-  db: Db,
-  orgId: string,
-  key: string,
-): Promise<ComponentVersionSummary[]> {
+export async function componentVersions(db: Db, orgId: string, key: string): Promise<ComponentVersion[]> {
   const rows = await db
     .selectFrom('component_versions')
     .select(summaryColumns)
@@ -238,7 +206,7 @@ export async function findComponentVersion(
   orgId: string,
   key: string,
   version?: number | 'LATEST',
-): Promise<ComponentVersionRef & ComponentVersionSummary> {
+): Promise<ComponentVersionRef & ComponentVersion> {
   let query = db
     .selectFrom('component_versions')
     .select([...summaryColumns, 'manifest'])

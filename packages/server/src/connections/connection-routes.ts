@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { callerOf } from '../auth/authenticate.js';
 import type { CustomerRef } from '../customers/customer-store.js';
 import type { Database } from '../database/schema.js';
+import { errorResponses, NoContent, refTo } from '../http/common-schemas.js';
 import { isUuid } from '../integrations/integration-store.js';
 import { describeEncryptionKeys, rotateEncryptionKeys } from '../secrets/key-rotation.js';
 import type { Keyring } from '../secrets/keyring.js';
@@ -41,13 +42,10 @@ import {
   connectionSchemas,
   type EncryptionKey,
   EncryptionKeys,
-  errorAnswers,
   InstanceConnectionList,
   InstanceConnectionParams,
   InstanceIdParams,
   KeyRotation,
-  NoContent,
-  ref,
 } from './connection-schemas.js';
 import { testConnection } from './connection-test.js';
 import { callbackPath, completeAuthorization, startAuthorization } from './oauth-authorization.js';
@@ -87,7 +85,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
     const tags = ['connections'];
     const read = { permission: 'connections:read' } as const;
     const write = { permission: 'connections:write' } as const;
-    const errors = errorAnswers(404, 409, 422);
+    const errors = errorResponses(404, 409, 422);
 
     app.post(
       '/connections',
@@ -97,7 +95,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
           tags,
           summary: 'Create an integration-agnostic connection',
           body: ConnectionCreateBody,
-          response: { 201: ref(Connection), ...errors },
+          response: { 201: refTo(Connection), ...errors },
         },
       },
       async (request, reply) =>
@@ -125,7 +123,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
           tags,
           summary: 'Get a connection by id or stable key',
           params: ConnectionIdParams,
-          response: { 200: ref(Connection), ...errors },
+          response: { 200: refTo(Connection), ...errors },
         },
       },
       async (request) =>
@@ -141,7 +139,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
           summary: 'Rename, describe, or set the credentials of a global connection',
           params: ConnectionIdParams,
           body: ConnectionUpdateBody,
-          response: { 200: ref(Connection), ...errors },
+          response: { 200: refTo(Connection), ...errors },
         },
       },
       async (request) => updateScoped(db, keyring, callerOf(request).orgId, request.params.id, request.body),
@@ -155,7 +153,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
           tags,
           summary: 'Delete a connection and every credential it holds',
           params: ConnectionIdParams,
-          response: { 204: NoContent, ...errorAnswers(404) },
+          response: { 204: NoContent, ...errorResponses(404) },
         },
       },
       async (request, reply) => {
@@ -189,7 +187,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
           summary: "Set a customer's credentials for a per-customer connection",
           params: ConnectionCustomerParams,
           body: CustomerCredentialsBody,
-          response: { 200: ref(CustomerConnection), ...errors },
+          response: { 200: refTo(CustomerConnection), ...errors },
         },
       },
       async (request) =>
@@ -211,7 +209,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
           tags,
           summary: "Delete a customer's credentials",
           params: ConnectionCustomerParams,
-          response: { 204: NoContent, ...errorAnswers(404) },
+          response: { 204: NoContent, ...errorResponses(404) },
         },
       },
       async (request, reply) => {
@@ -234,7 +232,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
           summary: 'Test a connection: inputs, token, and optionally an authenticated GET',
           params: ConnectionIdParams,
           body: ConnectionTestBody,
-          response: { 200: ref(ConnectionTestResult), ...errors },
+          response: { 200: refTo(ConnectionTestResult), ...errors },
         },
       },
       async (request) => {
@@ -261,7 +259,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
           summary: 'Start the OAuth 2.0 authorization of a connection: answers the URL to open in a browser',
           params: ConnectionIdParams,
           body: AuthorizeBody,
-          response: { 200: ref(ConnectionAuthorization), ...errors },
+          response: { 200: refTo(ConnectionAuthorization), ...errors },
         },
       },
       async (request) => {
@@ -306,7 +304,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
           summary: "Start the OAuth 2.0 authorization of an instance's connection",
           params: InstanceConnectionParams,
           body: AuthorizeBody,
-          response: { 200: ref(ConnectionAuthorization), ...errors },
+          response: { 200: refTo(ConnectionAuthorization), ...errors },
         },
       },
       async (request) => {
@@ -330,7 +328,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
           summary: "Test an instance's connection",
           params: InstanceConnectionParams,
           body: ConnectionTestBody,
-          response: { 200: ref(ConnectionTestResult), ...errors },
+          response: { 200: refTo(ConnectionTestResult), ...errors },
         },
       },
       async (request) => {
@@ -355,7 +353,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
         schema: {
           tags: ['encryption'],
           summary: 'The data encryption keys, and how many values each seals',
-          response: { 200: ref(EncryptionKeys), ...errors },
+          response: { 200: refTo(EncryptionKeys), ...errors },
         },
       },
       async () => ({
@@ -377,7 +375,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
           tags: ['encryption'],
           summary:
             'Rotate: a new data key, everything re-encrypted under it, every key rewrapped under the current master key',
-          response: { 200: ref(KeyRotation), ...errors },
+          response: { 200: refTo(KeyRotation), ...errors },
         },
       },
       async () => rotateEncryptionKeys(db, keyring, log),

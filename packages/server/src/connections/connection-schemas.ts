@@ -1,5 +1,5 @@
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { errorResponses } from '../http/common-schemas.js';
+import { type Static, Type } from '@sinclair/typebox';
+import { DateTime, Nullable, refTo, Uuid } from '../http/common-schemas.js';
 
 /**
  * The request and answer shapes of `/api/connections`, `/api/instances/{id}/connections` and
@@ -7,27 +7,6 @@ import { errorResponses } from '../http/common-schemas.js';
  * declared here are sent. Input values of type password (and any value holding key material) are masked, tokens
  * are shown only as facts about them (present, expiry, scope), never as values.
  */
-
-/** A reference to a named schema (added with `app.addSchema`) that keeps its static type. */
-export function ref<T extends TSchema>(schema: T) {
-  if (!schema.$id) throw new Error('Only a schema with an $id can be referred to');
-  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id));
-}
-
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const DateTime = Type.String({ format: 'date-time' });
-const Uuid = Type.String({ format: 'uuid' });
-
-/**
- * The error answers of a route, for the OpenAPI document (see http/common-schemas.ts). Typed as adding no answer:
- * with the TypeBox type provider, what a handler returns is then checked against its success schemas alone.
- */
-export function errorAnswers(...statuses: number[]): Record<never, never> {
-  return errorResponses(...statuses);
-}
-
-/** A 204 answer: no body (typed so that `reply.status(204).send()` needs no payload). */
-export const NoContent = Type.Unsafe<undefined>(Type.Null());
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests
@@ -175,7 +154,7 @@ export const Connection = Type.Object(
     description: Type.String(),
     component: Type.String(),
     connection: Type.String(),
-    credentials: Type.Union([ref(ConnectionCredentials), Type.Null()], {
+    credentials: Type.Union([refTo(ConnectionCredentials), Type.Null()], {
       description:
         'Org-activated global connections: their credentials (masked); null for the others (per-customer credentials are under /customers) and before any are set',
     }),
@@ -187,19 +166,19 @@ export const Connection = Type.Object(
 );
 export type Connection = Static<typeof Connection>;
 
-export const ConnectionList = Type.Object({ items: Type.Array(ref(Connection)) });
+export const ConnectionList = Type.Object({ items: Type.Array(refTo(Connection)) });
 
 /** One customer's credentials of a per-customer connection. */
 export const CustomerConnection = Type.Object(
   {
     customer: Type.Object({ id: Uuid, externalId: Nullable(Type.String()), name: Type.String() }),
-    credentials: ref(ConnectionCredentials),
+    credentials: refTo(ConnectionCredentials),
   },
   { $id: 'CustomerConnection' },
 );
 export type CustomerConnection = Static<typeof CustomerConnection>;
 
-export const CustomerConnectionList = Type.Object({ items: Type.Array(ref(CustomerConnection)) });
+export const CustomerConnectionList = Type.Object({ items: Type.Array(refTo(CustomerConnection)) });
 
 /** An instance's connection config variable: where its credentials come from, and their state. */
 export const InstanceConnection = Type.Object(
@@ -224,7 +203,7 @@ export const InstanceConnection = Type.Object(
         description: 'The stable key of the organization connection it uses (useScopedConfigVar)',
       }),
     ),
-    connection: Type.Union([ref(ConnectionCredentials), Type.Null()], {
+    connection: Type.Union([refTo(ConnectionCredentials), Type.Null()], {
       description: 'The credentials it runs with (masked); null when none are set',
     }),
   },
@@ -232,7 +211,7 @@ export const InstanceConnection = Type.Object(
 );
 export type InstanceConnection = Static<typeof InstanceConnection>;
 
-export const InstanceConnectionList = Type.Object({ items: Type.Array(ref(InstanceConnection)) });
+export const InstanceConnectionList = Type.Object({ items: Type.Array(refTo(InstanceConnection)) });
 
 /** "Does this connection work?": never an error for a failing connection, the checks say what failed. */
 export const ConnectionTestResult = Type.Object(
@@ -282,7 +261,7 @@ export const EncryptionKeys = Type.Object(
     masterKeySource: Type.Union([Type.Literal('environment'), Type.Literal('file')], {
       description: 'environment: WEFT_ENCRYPTION_KEY; file: the key file in the data directory',
     }),
-    items: Type.Array(ref(EncryptionKey)),
+    items: Type.Array(refTo(EncryptionKey)),
   },
   { $id: 'EncryptionKeys' },
 );

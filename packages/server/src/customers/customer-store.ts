@@ -1,30 +1,26 @@
+import type { Static } from '@sinclair/typebox';
 import { type Kysely, sql } from 'kysely';
 import { decodeCursor, pageOf } from '../database/page-cursor.js';
 import { refuseWhileWebhooksRegistered } from '../database/registered-webhooks.js';
 import type { Database } from '../database/schema.js';
 import { customerNotFound, WeftError } from '../errors.js';
+import type {
+  Customer,
+  CustomerCreate,
+  CustomerListQuery,
+  CustomerPage,
+  CustomerUpdate,
+  ExternalIdParams,
+  IdParams,
+} from './customer-schemas.js';
 
 /** The SQL behind the customers API. Every function takes the caller's organization and never reads past it. */
 
-export interface Customer {
-  id: string;
-  name: string;
-  externalId: string | null;
-  description: string;
-  labels: string[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface CustomerInput {
-  name: string;
-  externalId?: string | null;
-  description?: string;
-  labels?: string[];
-}
-
-/** How a customer is named in a request: its Weft id, or the id it has in the organization's own app. */
-export type CustomerRef = { id: string } | { externalId: string };
+/**
+ * How a customer is named in a request: its Weft id, or the id it has in the organization's own app (the path
+ * parameters of `/customers/:id` and `/customers/by-external-id/:externalId`).
+ */
+export type CustomerRef = Static<typeof IdParams> | Static<typeof ExternalIdParams>;
 
 const columns = ['id', 'name', 'external_id', 'description', 'labels', 'created_at', 'updated_at'] as const;
 type CustomerRow = {
@@ -59,7 +55,7 @@ function describe(ref: CustomerRef): string {
 }
 
 /** Translates the unique indexes' violations into the 409 a user can act on. */
-function conflictFrom(error: unknown, input: Partial<CustomerInput>): never {
+function conflictFrom(error: unknown, input: CustomerUpdate): never {
   const constraint =
     (error as { code?: string; constraint?: string }).code === '23505'
       ? (error as { constraint?: string }).constraint
@@ -84,7 +80,7 @@ function conflictFrom(error: unknown, input: Partial<CustomerInput>): never {
 export async function createCustomer(
   db: Kysely<Database>,
   orgId: string,
-  input: CustomerInput,
+  input: CustomerCreate,
 ): Promise<Customer> {
   try {
     const row = await db
@@ -124,7 +120,7 @@ export async function updateCustomer(
   db: Kysely<Database>,
   orgId: string,
   ref: CustomerRef,
-  changes: Partial<CustomerInput>,
+  changes: CustomerUpdate,
 ): Promise<Customer> {
   const current = await getCustomer(db, orgId, ref);
   try {
@@ -165,15 +161,16 @@ export async function deleteCustomer(
   return toCustomer(row);
 }
 
-export interface CustomerListQuery {
-  search?: string;
-  labels?: string[];
-  limit: number;
-  cursor?: string;
-}
-
-/** Oldest first, so a page walk sees customers added during the walk at its end instead of skipping rows. */
-export async function listCustomers(db: Kysely<Database>, orgId: string, query: CustomerListQuery) {
+/**
+ * Oldest first, so a page walk sees customers added during the walk at its end instead of skipping rows. Every
+ * label given must be on the customer.
+ */
+export async function listCustomers(
+  db: Kysely<Database>,
+  orgId: string,
+  query: CustomerListQuery,
+): Promise<CustomerPage> {
+  const limit = query.limit ?? 100;
   let select = db.selectFrom('customers').select(columns).where('org_id', '=', orgId);
   if (query.search) {
     const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -185,7 +182,7 @@ export async function listCustomers(db: Kysely<Database>, orgId: string, query: 
       ]),
     );
   }
-  const labels = normalizeLabels(query.labels ?? []);
+  const labels = normalizeLabels(query.label ?? []);
   if (labels.length > 0) select = select.where('labels', '@>', sql<string[]>`${labels}::text[]`);
   if (query.cursor) {
     const after = decodeCursor(query.cursor);
@@ -194,9 +191,9 @@ export async function listCustomers(db: Kysely<Database>, orgId: string, query: 
   const rows = await select
     .orderBy('created_at')
     .orderBy('id')
-    .limit(query.limit + 1)
+    .limit(limit + 1)
     .execute();
-  return pageOf(rows, query.limit, toCustomer);
+  return pageOf(rows, limit, toCustomer);
 }
 
 /** The ids of the organization's customers a filter names: by id or by externalId (none when it names nobody). */

@@ -3,27 +3,28 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { executionNotFound, WeftError } from '../errors.js';
 import { isUuid } from '../integrations/integration-store.js';
+import { executionFile } from './execution-files.js';
 import { queueExecution } from './execution-queue.js';
-import { type ExecutionSummary, summaryColumns, toSummary } from './execution-store.js';
+import type { ExecutionReplayed, ExecutionSummary, ReplayQuery } from './execution-schemas.js';
+import { summaryColumns, toSummary } from './execution-store.js';
 import { executionFinishedChannel } from './execution-waiter.js';
 
-/** What people do to executions: replay one with its original request, cancel one that has not finished. */
-
-export interface ReplayOptions {
-  /** Run the version the original ran instead of the instance's current one. */
-  sameVersion?: boolean;
-}
+/**
+ * What people do to executions: replay one with its original request, cancel one that has not finished, download
+ * a file one holds.
+ */
 
 /**
  * Queues a new execution of the same instance flow (by stable key, so it survives a rename) with the original
- * request, linked to it by replay_of_id. It runs the instance's current version unless `sameVersion`.
+ * request, linked to it by replay_of_id. It runs the instance's current version unless `sameVersion` (then the
+ * version the original ran).
  */
 export async function replayExecution(
   db: Kysely<Database>,
   orgId: string,
   id: string,
-  options: ReplayOptions = {},
-): Promise<{ id: string; executionId: string }> {
+  options: ReplayQuery = {},
+): Promise<ExecutionReplayed> {
   const original = isUuid(id)
     ? await db
         .selectFrom('executions')
@@ -92,4 +93,29 @@ export async function cancelExecution(
     return cancelled;
   });
   return toSummary(row);
+}
+
+/**
+ * One file an execution of the organization holds, to download: its bytes, and the content type it had in the
+ * execution (application/octet-stream when it had none, or one HTTP cannot carry).
+ */
+export async function downloadExecutionFile(
+  db: Kysely<Database>,
+  orgId: string,
+  id: string,
+  sha256: string,
+): Promise<{ content: Buffer; contentType: string }> {
+  const file =
+    isUuid(id) && /^[0-9a-f]{64}$/.test(sha256) ? await executionFile(db, orgId, id, sha256) : undefined;
+  if (!file) {
+    throw new WeftError(
+      'EXECUTION_FILE_NOT_FOUND',
+      `Execution '${id.slice(0, 80)}' holds no file with SHA-256 '${sha256.slice(0, 80)}' in your organization.`,
+    );
+  }
+  const contentType =
+    file.contentType && /^[\t\x20-\x7e]+$/.test(file.contentType)
+      ? file.contentType
+      : 'application/octet-stream';
+  return { content: file.content, contentType };
 }

@@ -5,19 +5,18 @@ import { decodeCursor, encodeCursor } from '../database/page-cursor.js';
 import type { ExecutionStatus, TriggerKind } from '../database/schema.js';
 import { executionNotFound, WeftError } from '../errors.js';
 import { type Db, isUuid } from '../integrations/integration-store.js';
+import type {
+  Execution,
+  ExecutionListQuery,
+  ExecutionPage,
+  ExecutionSummary,
+  TestRun,
+} from './execution-schemas.js';
 
 /** The SQL behind the executions API. Every function takes the caller's organization and never reads past it. */
 
-export interface TestRunInput {
-  payload?: unknown;
-  contentType?: string;
-  headers?: Record<string, string>;
-  /** `base64`: the payload is a file's bytes. */
-  encoding?: 'base64';
-}
-
 /** The request a test run sends: the payload as the body, with its content type and headers. */
-export function testRunTrigger(input: TestRunInput): TriggerRequest {
+export function testRunTrigger(input: TestRun): TriggerRequest {
   if (input.encoding === 'base64') {
     if (
       typeof input.payload !== 'string' ||
@@ -39,70 +38,6 @@ export function testRunTrigger(input: TestRunInput): TriggerRequest {
     queryParameters: {},
     body: { data, contentType },
   };
-}
-
-export const executionStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export const triggerKinds = [
-  'webhook',
-  'schedule',
-  'deploy',
-  'remove',
-  'test',
-  'crossFlow',
-  'retry',
-  'replay',
-] as const satisfies readonly TriggerKind[];
-
-/** An execution without its steps and logs: what lists answer. */
-export interface ExecutionSummary {
-  id: string;
-  status: ExecutionStatus;
-  flow: string;
-  instanceId: string;
-  customerId: string;
-  integrationId: string;
-  triggerKind: TriggerKind;
-  attempt: number;
-  /** The first execution of the retry chain this one belongs to (null for a first run). */
-  retryOfId: string | null;
-  /** 0 for a first run, n for the n-th retry. */
-  retryNumber: number;
-  replayOfId: string | null;
-  invokedById: string | null;
-  /**
-   * A retry cancelled because a newer request carried the same unique request id (or a failed execution not
-   * retried for that reason): that newer request's execution.
-   */
-  cancelledById: string | null;
-  queuedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  error?: unknown;
-  /** The custom component versions its steps ran, by key (a definition may say LATEST). */
-  componentVersions?: Record<string, number>;
-}
-
-export interface ExecutionView extends ExecutionSummary {
-  response?: unknown;
-  /** The preprocess flow run that routed the webhook request to this execution. */
-  preprocess?: unknown;
-  /** Executions retrying this one (retry_of_id = this id), first retry first. */
-  retries: string[];
-  /** Executions replaying this one, oldest first. */
-  replays: string[];
-  steps: Record<string, unknown>;
-  stepRecords: Array<{
-    key: string;
-    name: string;
-    status: string;
-    result: unknown;
-    attempts: unknown[];
-    iterations?: number;
-    branch?: string;
-    iteration?: number;
-  }>;
-  logs: Array<{ timestamp: string; level: string; message: string; stepKey?: string }>;
 }
 
 /** The columns a summary is made of. */
@@ -189,7 +124,7 @@ export async function getExecutionSummary(db: Db, orgId: string, id: string): Pr
   return toSummary(row);
 }
 
-export async function getExecution(db: Db, orgId: string, id: string): Promise<ExecutionView> {
+export async function getExecution(db: Db, orgId: string, id: string): Promise<Execution> {
   const row = isUuid(id)
     ? await db
         .selectFrom('executions as e')
@@ -258,33 +193,20 @@ export async function getExecution(db: Db, orgId: string, id: string): Promise<E
   };
 }
 
-export interface ExecutionListQuery {
-  instance?: string;
-  /** A customer id or external id. */
-  customer?: string;
-  integration?: string;
-  flow?: string;
-  statuses?: ExecutionStatus[];
-  triggerKinds?: TriggerKind[];
-  /** queued_at >= from */
-  from?: Date;
-  /** queued_at < to */
-  to?: Date;
-  limit: number;
-  cursor?: string;
-}
-
-const noPage = { items: [] as ExecutionSummary[], nextCursor: null };
+const noPage: ExecutionPage = { items: [], nextCursor: null };
 
 /**
  * Newest first (queued_at desc, id desc) in keyset pages. Each single filter (instance, customer, integration,
- * status) has an index on (org_id, filter, queued_at desc, id), so a page reads about `limit` rows.
+ * status) has an index on (org_id, filter, queued_at desc, id), so a page reads about `limit` rows. `query` as the
+ * route takes it: statuses and trigger kinds repeatable, a queuedAt range [from, to) as ISO text, `limit` 100 when
+ * not given.
  */
 export async function listExecutions(
   db: Db,
   orgId: string,
   query: ExecutionListQuery,
-): Promise<{ items: ExecutionSummary[]; nextCursor: string | null }> {
+): Promise<ExecutionPage> {
+  const limit = query.limit ?? 100;
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
   let select = db.selectFrom('executions as e').select(summaryColumns).where('e.org_id', '=', orgId);
   if (query.instance !== undefined) {
@@ -301,12 +223,12 @@ export async function listExecutions(
     select = select.where('e.integration_id', '=', query.integration);
   }
   if (query.flow !== undefined) select = select.where('e.flow_name', '=', query.flow);
-  if (query.statuses && query.statuses.length > 0) select = select.where('e.status', 'in', query.statuses);
-  if (query.triggerKinds && query.triggerKinds.length > 0) {
-    select = select.where('e.trigger_kind', 'in', query.triggerKinds);
+  if (query.status && query.status.length > 0) select = select.where('e.status', 'in', query.status);
+  if (query.triggerKind && query.triggerKind.length > 0) {
+    select = select.where('e.trigger_kind', 'in', query.triggerKind);
   }
-  if (query.from) select = select.where('e.queued_at', '>=', query.from);
-  if (query.to) select = select.where('e.queued_at', '<', query.to);
+  if (query.from !== undefined) select = select.where('e.queued_at', '>=', new Date(query.from));
+  if (query.to !== undefined) select = select.where('e.queued_at', '<', new Date(query.to));
   if (after) {
     // The plain bound lets the (…, queued_at desc, id) indexes start the scan at the cursor.
     select = select
@@ -316,10 +238,10 @@ export async function listExecutions(
   const rows = await select
     .orderBy('e.queued_at', 'desc')
     .orderBy('e.id', 'desc')
-    .limit(query.limit + 1)
+    .limit(limit + 1)
     .execute();
-  const more = rows.length > query.limit;
-  const kept = more ? rows.slice(0, query.limit) : rows;
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
   const last = kept[kept.length - 1];
   return {
     items: kept.map(toSummary),

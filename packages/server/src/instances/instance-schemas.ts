@@ -1,5 +1,5 @@
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { Cursor, Limit, page } from '../http/common-schemas.js';
+import { type Static, Type } from '@sinclair/typebox';
+import { Cursor, DateTime, Limit, page, refTo, Uuid } from '../http/common-schemas.js';
 
 /**
  * The request and answer shapes of the instances API (`/api/instances`), and the types of what its routes answer,
@@ -14,18 +14,6 @@ export const instancePermissions = {
 } as const;
 
 export const instanceTags = ['instances'];
-
-/**
- * A `$ref` to a schema added with `app.addSchema` (a named OpenAPI component), typed as the schema it names: the
- * JSON is the bare `{"$ref": "<id>"}`, the TypeScript type the referenced schema's.
- */
-function ref<T extends TSchema>(schema: T) {
-  if (schema.$id === undefined) throw new Error('A schema referred to by $ref needs an $id');
-  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id));
-}
-
-const DateTime = Type.String({ format: 'date-time' });
-const Uuid = Type.String({ format: 'uuid' });
 
 // Requests
 
@@ -122,7 +110,7 @@ export const ApiKeys = Type.Object(
   { additionalProperties: false, $id: 'ApiKeys' },
 );
 export type ApiKeys = Static<typeof ApiKeys>;
-export const ApiKeysRef = ref(ApiKeys);
+export const ApiKeysRef = refTo(ApiKeys);
 
 export const DataSourceParams = Type.Object({
   id: Type.String({ maxLength: 100 }),
@@ -160,11 +148,11 @@ const instanceProperties = {
 
 export const Instance = Type.Object(instanceProperties, { $id: 'Instance' });
 export type Instance = Static<typeof Instance>;
-export const InstanceRef = ref(Instance);
+export const InstanceRef = refTo(Instance);
 
 export const InstancePage = page(InstanceRef, 'InstancePage');
 export type InstancePage = Static<typeof InstancePage>;
-export const InstancePageRef = ref(InstancePage);
+export const InstancePageRef = refTo(InstancePage);
 
 export const ConfigVariable = Type.Object({
   key: Type.String({ description: 'The name values are set by' }),
@@ -224,7 +212,7 @@ export const InstanceDetail = Type.Object(
   { $id: 'InstanceDetail' },
 );
 export type InstanceDetail = Static<typeof InstanceDetail>;
-export const InstanceDetailRef = ref(InstanceDetail);
+export const InstanceDetailRef = refTo(InstanceDetail);
 
 export const DeployOutcome = Type.Object(
   {
@@ -238,7 +226,7 @@ export const DeployOutcome = Type.Object(
   { $id: 'DeployOutcome' },
 );
 export type DeployOutcome = Static<typeof DeployOutcome>;
-export const DeployOutcomeRef = ref(DeployOutcome);
+export const DeployOutcomeRef = refTo(DeployOutcome);
 
 export const UpgradeOutcome = Type.Object({
   instance: InstanceRef,
@@ -283,12 +271,12 @@ export const InstanceEndpoints = Type.Object(
       description:
         "The integration's one URL for all customers (shared_instance endpoints route by externalCustomerIdField and flowNameField)",
     }),
-    flows: Type.Array(ref(FlowEndpoint)),
+    flows: Type.Array(refTo(FlowEndpoint)),
   },
   { $id: 'InstanceEndpoints' },
 );
 export type InstanceEndpoints = Static<typeof InstanceEndpoints>;
-export const InstanceEndpointsRef = ref(InstanceEndpoints);
+export const InstanceEndpointsRef = refTo(InstanceEndpoints);
 
 export const RemoveOutcome = Type.Object(
   {
@@ -319,7 +307,7 @@ export const RemoveOutcome = Type.Object(
   { $id: 'RemoveOutcome' },
 );
 export type RemoveOutcome = Static<typeof RemoveOutcome>;
-export const RemoveOutcomeRef = ref(RemoveOutcome);
+export const RemoveOutcomeRef = refTo(RemoveOutcome);
 
 export const DataSourceAnswer = Type.Object({
   configVar: Type.String(),

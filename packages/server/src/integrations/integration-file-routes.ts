@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { callerOf } from '../auth/authenticate.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
-import { errorResponses } from '../http/common-schemas.js';
+import { errorResponses, NoContent } from '../http/common-schemas.js';
 import {
   addAttachment,
   deleteAttachment,
@@ -25,7 +25,6 @@ import {
   integrationAnswers,
   integrationPermissions,
   integrationTags,
-  NoContent,
 } from './integration-schemas.js';
 
 export const iconLimitBytes = 1024 * 1024;

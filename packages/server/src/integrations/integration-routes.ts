@@ -5,7 +5,7 @@ import { callerOf } from '../auth/authenticate.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import { decodeBundle, importBodyLimitBytes } from '../http/bundle-body.js';
-import { errorResponses } from '../http/common-schemas.js';
+import { errorResponses, NoContent } from '../http/common-schemas.js';
 import { baseUrlOf } from '../http/public-url.js';
 import { importIntegration } from './integration-operations.js';
 import {
@@ -27,7 +27,6 @@ import {
   integrationAnswers,
   integrationPermissions,
   integrationTags,
-  NoContent,
 } from './integration-schemas.js';
 import {
   createIntegration,

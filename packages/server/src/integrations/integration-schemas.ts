@@ -1,5 +1,5 @@
-import { type Static, type TSchema, type TUnsafe, Type } from '@sinclair/typebox';
-import { Cursor, Limit, page } from '../http/common-schemas.js';
+import { type Static, Type } from '@sinclair/typebox';
+import { Cursor, DateTime, Limit, page, refTo, Uuid } from '../http/common-schemas.js';
 import { metadataLimits } from './integration-definition.js';
 
 /**
@@ -16,15 +16,6 @@ export const integrationPermissions = {
 } as const;
 
 export const integrationTags = ['integrations'];
-
-/**
- * A `$ref` to a named schema (one the routes `addSchema`), typed as that schema: the OpenAPI document shows the
- * reference, while TypeScript checks what a route answers against the schema it refers to.
- */
-function refTo<T extends TSchema>(schema: T): TUnsafe<Static<T>> {
-  if (!schema.$id) throw new Error('Only a schema with an $id can be referred to');
-  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id));
-}
 
 export const IntegrationName = Type.String({
   minLength: 1,
@@ -45,8 +36,6 @@ const Documentation = Type.String({
   maxLength: metadataLimits.documentationLength,
   description: 'Markdown shown to deployers',
 });
-const DateTime = Type.String({ format: 'date-time' });
-const Uuid = Type.String({ format: 'uuid' });
 
 const integrationFields = {
   id: Uuid,
@@ -170,7 +159,6 @@ export type AttachmentList = Static<typeof integrationAnswers.attachmentList>;
  * The answer of a 204: no body (`type: 'null'`, so the OpenAPI document shows none), and typed `undefined` so that
  * `reply.status(204).send()` type-checks under the TypeBox type provider.
  */
-export const NoContent = Type.Unsafe<undefined>(Type.Null());
 
 /** The content types an icon may have (PUT refuses any other, so GET answers only these). */
 export const iconContentTypes = [

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { customerIdsFor } from '../customers/customer-store.js';
 import { WeftError } from '../errors.js';
 import { type Db, isUuid } from '../integrations/integration-store.js';
+import { type LogEntry, type LogPage, type LogQuery, severities } from './log-schemas.js';
 
 /**
  * The SQL behind `GET /api/logs`: execution log lines of the caller's organization (every query joins executions
@@ -15,53 +16,8 @@ import { type Db, isUuid } from '../integrations/integration-store.js';
  * not by a tail that has moved past it.)
  */
 
-export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'metric'] as const;
-export type LogLevel = (typeof logLevels)[number];
-
-/** Severities in order; `metric` lines are not a severity and are found only with level=metric. */
-export const severities = ['trace', 'debug', 'info', 'warn', 'error'] as const;
-export type Severity = (typeof severities)[number];
-
 /** How far behind the present a tail reads: well past the time a worker takes to store a logged line. */
 export const tailSettleMs = 2000;
-
-export interface LogLineView {
-  executionId: string;
-  instanceId: string;
-  flow: string;
-  timestamp: string;
-  level: string;
-  message: string;
-  stepKey?: string;
-}
-
-export interface LogPage {
-  items: LogLineView[];
-  /** Search: the next (older) page. Tail: set when more new lines are already waiting (same as tailCursor). */
-  nextCursor: string | null;
-  /** Pass as `after` to get the lines stored since this answer. */
-  tailCursor: string;
-}
-
-export interface LogQuery {
-  /** Case-insensitive substring of the message. */
-  search?: string;
-  levels?: LogLevel[];
-  minLevel?: Severity;
-  /** at >= from */
-  from?: Date;
-  /** at < to */
-  to?: Date;
-  instance?: string;
-  /** Customer id or external id. */
-  customer?: string;
-  integration?: string;
-  flow?: string;
-  execution?: string;
-  limit: number;
-  cursor?: string;
-  after?: string;
-}
 
 interface Position {
   at: Date;
@@ -112,7 +68,7 @@ function decodeLogCursor(kind: 's' | 't', cursor: string, field: 'cursor' | 'aft
 }
 
 function levelsWanted(query: LogQuery): string[] | undefined {
-  let levels: string[] | undefined = query.levels;
+  let levels: string[] | undefined = query.level;
   if (query.minLevel !== undefined) {
     const atLeast = severities.slice(severities.indexOf(query.minLevel)) as readonly string[];
     levels = (levels ?? atLeast).filter((level) => atLeast.includes(level));
@@ -128,7 +84,7 @@ function toLine(row: {
   level: string;
   message: string;
   step_key: string | null;
-}): LogLineView {
+}): LogEntry {
   return {
     executionId: row.execution_id,
     instanceId: row.instance_id,
@@ -140,7 +96,9 @@ function toLine(row: {
   };
 }
 
+/** `query` as the route takes it: dates as ISO text, `level` repeatable, `limit` 100 when not given. */
 export async function searchLogs(db: Db, orgId: string, query: LogQuery): Promise<LogPage> {
+  const limit = query.limit ?? 100;
   if (query.cursor !== undefined && query.after !== undefined) {
     throw new WeftError(
       'API_VALIDATION_FAILED',
@@ -178,7 +136,7 @@ export async function searchLogs(db: Db, orgId: string, query: LogQuery): Promis
     ])
     .where('e.org_id', '=', orgId);
 
-  if (query.limit === 0) return empty();
+  if (limit === 0) return empty();
   for (const id of [query.instance, query.integration, query.execution]) {
     if (id !== undefined && !isUuid(id)) return empty();
   }
@@ -203,8 +161,8 @@ export async function searchLogs(db: Db, orgId: string, query: LogQuery): Promis
     const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     select = select.where('l.message', 'ilike', pattern);
   }
-  if (query.from) select = select.where('l.at', '>=', query.from);
-  if (query.to) select = select.where('l.at', '<', query.to);
+  if (query.from !== undefined) select = select.where('l.at', '>=', new Date(query.from));
+  if (query.to !== undefined) select = select.where('l.at', '<', new Date(query.to));
 
   if (after) {
     const rows = await select
@@ -217,10 +175,10 @@ export async function searchLogs(db: Db, orgId: string, query: LogQuery): Promis
       .orderBy('l.at')
       .orderBy('l.execution_id')
       .orderBy('l.seq')
-      .limit(query.limit + 1)
+      .limit(limit + 1)
       .execute();
-    const more = rows.length > query.limit;
-    const kept = more ? rows.slice(0, query.limit) : rows;
+    const more = rows.length > limit;
+    const kept = more ? rows.slice(0, limit) : rows;
     const last = kept[kept.length - 1];
     if (more && last) {
       const cursor = encodeLogCursor('t', { at: last.at, executionId: last.execution_id, seq: last.seq });
@@ -240,10 +198,10 @@ export async function searchLogs(db: Db, orgId: string, query: LogQuery): Promis
     .orderBy('l.at', 'desc')
     .orderBy('l.execution_id', 'desc')
     .orderBy('l.seq', 'desc')
-    .limit(query.limit + 1)
+    .limit(limit + 1)
     .execute();
-  const more = found.length > query.limit;
-  const kept = more ? found.slice(0, query.limit) : found;
+  const more = found.length > limit;
+  const kept = more ? found.slice(0, limit) : found;
   const last = kept[kept.length - 1];
   return {
     items: kept.map(toLine),

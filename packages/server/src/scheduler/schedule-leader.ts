@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { DatabaseHandle } from '../database/connection.js';
@@ -140,16 +141,13 @@ export function startScheduleLeader(
     retryLater();
   };
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      wake = done;
-    });
+  /** Waits `ms`, or less when `wake()` is called (leadership lost, shutdown, a schedule changed). */
+  const sleep = async (ms: number) => {
+    const waker = new AbortController();
+    wake = () => waker.abort();
+    await delay(ms, undefined, { signal: waker.signal }).catch(() => undefined);
+    wake = undefined;
+  };
 
   const fireWhileLeader = async (ownTerm: number) => {
     const stillLeader = () => leader && !stopped && term === ownTerm;

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../database/schema.js';
@@ -80,7 +81,7 @@ export async function rotateEncryptionKeys(
   const unreadable = new Map<string, { table: string; column: string; id: string }>();
   let reEncrypted = await sweep(db, keyring, fresh.id, progress, unreadable);
   // Writers that read the old active key just before the switch may have sealed with it since: sweep once more.
-  await new Promise((resolve) => setTimeout(resolve, options.settleMs ?? 1000));
+  await delay(options.settleMs ?? 1000);
   reEncrypted += await sweep(db, keyring, fresh.id, progress, unreadable);
 
   const removed: string[] = [];

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Integration } from '@weft/definition';
 import { defaultLimits, type FlowInvokerPort, type TriggerRequest } from '@weft/engine';
 import type { Kysely } from 'kysely';
@@ -144,7 +145,7 @@ async function pollFinished(
       .where('id', '=', executionId)
       .executeTakeFirst();
     if (!row || !['queued', 'running'].includes(row.status)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await delay(200, undefined, signal ? { signal } : {}).catch(() => undefined);
   }
   return false;
 }
