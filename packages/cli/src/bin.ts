@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { reportError } from './cli-error.js';
-import { registerComponentCommands } from './commands/component-commands.js';
-import { registerConnectionCommands } from './commands/connection-commands.js';
-import { registerCustomerCommands } from './commands/customer-commands.js';
-import { registerExecutionCommands } from './commands/execution-commands.js';
-import { registerInstanceCommands } from './commands/instance-commands.js';
-import { registerIntegrationBuildCommand } from './commands/integration-build-command.js';
-import { registerIntegrationCommands } from './commands/integration-commands.js';
-import { registerLocalCommands } from './commands/local-commands.js';
-import { registerRunCommand } from './commands/run-command.js';
-import { registerTokenCommands } from './commands/token-commands.js';
+import { registerComponentCommands } from './commands/components/index.js';
+import { registerConnectionCommands } from './commands/connections/index.js';
+import { registerCustomerCommands } from './commands/customers/index.js';
+import { registerExecutionCommands } from './commands/executions/index.js';
+import { registerInstanceCommands } from './commands/instances/index.js';
+import { registerIntegrationCommands } from './commands/integrations/index.js';
+import { registerLocalCommands } from './commands/local/index.js';
+import { registerRunCommand } from './commands/run/index.js';
+import { registerTokenCommands } from './commands/tokens/index.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -39,8 +38,7 @@ const program = new Command('weft')
 
 registerLocalCommands(program);
 registerCustomerCommands(program);
-registerIntegrationCommands(program);
-registerIntegrationBuildCommand(program);
+registerIntegrationCommands(program); // with integrations:build
 registerComponentCommands(program);
 registerInstanceCommands(program);
 registerConnectionCommands(program);

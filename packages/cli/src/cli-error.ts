@@ -1,3 +1,4 @@
+import { WeftApiError } from '@weft/client';
 import type { WeftError } from '@weft/server';
 
 /**
@@ -26,9 +27,10 @@ export function reportError(
   error: unknown,
   write: (text: string) => void = (t) => process.stderr.write(t),
 ): number {
-  if (error instanceof CliError) {
+  if (error instanceof CliError || error instanceof WeftApiError) {
+    // A refusal from the server (WeftApiError): its code and message, exit 1.
     write(`Error${error.code ? ` [${error.code}]` : ''}: ${error.message}\n`);
-    return error.exitCode;
+    return error instanceof CliError ? error.exitCode : 1;
   }
   if (isWeftError(error)) {
     const problems = Array.isArray(error.details.problems) ? (error.details.problems as string[]) : [];

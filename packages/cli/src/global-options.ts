@@ -1,5 +1,3 @@
-import { ApiClient } from './api-client.js';
-
 /** Options every API command takes; each falls back to its environment variable. */
 export interface GlobalOptions {
   url?: string;
@@ -13,9 +11,10 @@ function fromEnv(name: string): string | undefined {
   return value ? value : undefined;
 }
 
-export function clientFor(options: GlobalOptions): ApiClient {
-  return new ApiClient({
+/** The server to talk to and the token to send: the options, else WEFT_URL and WEFT_TOKEN. */
+export function serverSettings(options: GlobalOptions): { url: string; token: string | undefined } {
+  return {
     url: options.url ?? fromEnv('WEFT_URL') ?? 'http://127.0.0.1:3000',
     token: options.token ?? fromEnv('WEFT_TOKEN'),
-  });
+  };
 }

@@ -2,5 +2,5 @@
  * @module @weft/cli
  * The `weft` command line. Run it as `npx weft --help`; see the package README.
  */
-export { ApiClient, queryString } from './api-client.js';
+export { checkSettings, clientFor } from './api.js';
 export { CliError, reportError } from './cli-error.js';

@@ -16,7 +16,7 @@ import { Command, Option } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CliError } from '../src/cli-error.js';
 import { buildComponentBundle, CodeNativeBuildError } from '../src/code-native-build.js';
-import { registerComponentCommands } from '../src/commands/component-commands.js';
+import { registerComponentCommands } from '../src/commands/components/index.js';
 import { componentNames } from '../src/component-scaffold.js';
 import { cleanEnv, runWeft } from './support/weft-process.js';
 

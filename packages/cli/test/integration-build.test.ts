@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CliError } from '../src/cli-error.js';
 import { buildCodeNativeBundle, CodeNativeBuildError } from '../src/code-native-build.js';
-import { registerIntegrationBuildCommand } from '../src/commands/integration-build-command.js';
+import { registerIntegrationBuildCommand } from '../src/commands/integrations/build.js';
 
 const run = promisify(execFile);
 const exampleDir = fileURLToPath(new URL('../../../examples/code-native-integration', import.meta.url));

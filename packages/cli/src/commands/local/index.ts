@@ -2,16 +2,18 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigFlags, WeftConfig, WeftServer } from '@weft/server';
 import type { Command } from 'commander';
-import { CliError, reportError } from '../cli-error.js';
+import { CliError, reportError } from '../../cli-error.js';
+import { progress } from '../../output.js';
 
 /**
  * The commands that run on the server's machine (start, migrate, recover); every other command uses HTTP. They
  * load the server package when they run, so the HTTP commands never pay for loading it.
  */
 const loadServer = () => import('@weft/server');
-const loadLocalDatabase = () => import('../local-database.js');
+const loadLocalDatabase = () => import('../../local-database.js');
 
-function collect(value: string, previous: string[] = []): string[] {
+/** `--role`: repeatable, and comma-separated. */
+function roles(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',')];
 }
 
@@ -27,7 +29,55 @@ function withServerFlags(command: Command): Command {
     );
 }
 
-const progress = (message: string) => process.stderr.write(`• ${message}…\n`);
+/**
+ * `weft start`: runs Weft in this process until SIGINT/SIGTERM, then stops it (a second signal exits at once). A
+ * signal during start-up stops it as soon as it is up.
+ */
+async function startWeftHere(flags: ConfigFlags): Promise<void> {
+  const started = performance.now();
+  const { createLogger, loadConfig, startWeft, weftVersion } = await loadServer();
+  const config = loadConfig(process.env, flags);
+  const log = createLogger(config.logLevel);
+  let weft: WeftServer | undefined;
+  let stopRequested = false;
+  let signals = 0;
+  const stop = (running: WeftServer) =>
+    running.stop().then(
+      () => {
+        process.stderr.write('Weft stopped.\n');
+        process.exit(0);
+      },
+      (error) => process.exit(reportError(error)),
+    );
+  const shutdown = (signal: string) => {
+    signals += 1;
+    if (signals > 1) {
+      process.stderr.write(`Second ${signal}: exiting without waiting.\n`);
+      process.exit(1);
+    }
+    if (weft) {
+      process.stderr.write(`${signal} received: finishing in-flight requests, then stopping…\n`);
+      void stop(weft);
+    } else {
+      stopRequested = true;
+      process.stderr.write(
+        `${signal} received during start-up: stopping as soon as it is up (send it again to exit at once)…\n`,
+      );
+    }
+  };
+  // Listen before starting: a signal while the embedded PostgreSQL starts must stop it too, not kill this
+  // process and leave PostgreSQL running on the data directory.
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  progress(`Starting Weft ${weftVersion}`);
+  weft = await startWeft(config, { log, onProgress: progress });
+  // Printed even when stopping at once: on the first start it holds the only copy of the owner token.
+  process.stderr.write(readyBanner(config, weft, weftVersion, (performance.now() - started) / 1000));
+  if (stopRequested) {
+    process.stderr.write('Stopping, as asked during start-up…\n');
+    await stop(weft);
+  }
+}
 
 export function registerLocalCommands(program: Command): void {
   withServerFlags(program.command('start'))
@@ -35,53 +85,9 @@ export function registerLocalCommands(program: Command): void {
     .option(
       '--role <role>',
       'api, ingress, worker or scheduler; repeat or comma-separate (env WEFT_ROLES)',
-      collect,
+      roles,
     )
-    .action(async (flags: ConfigFlags) => {
-      const started = performance.now();
-      const { createLogger, loadConfig, startWeft, weftVersion } = await loadServer();
-      const config = loadConfig(process.env, flags);
-      const log = createLogger(config.logLevel);
-      let weft: WeftServer | undefined;
-      let stopRequested = false;
-      let signals = 0;
-      const stop = (running: WeftServer) =>
-        running.stop().then(
-          () => {
-            process.stderr.write('Weft stopped.\n');
-            process.exit(0);
-          },
-          (error) => process.exit(reportError(error)),
-        );
-      const shutdown = (signal: string) => {
-        signals += 1;
-        if (signals > 1) {
-          process.stderr.write(`Second ${signal}: exiting without waiting.\n`);
-          process.exit(1);
-        }
-        if (weft) {
-          process.stderr.write(`${signal} received: finishing in-flight requests, then stopping…\n`);
-          void stop(weft);
-        } else {
-          stopRequested = true;
-          process.stderr.write(
-            `${signal} received during start-up: stopping as soon as it is up (send it again to exit at once)…\n`,
-          );
-        }
-      };
-      // Listen before starting: a signal while the embedded PostgreSQL starts must stop it too, not kill this
-      // process and leave PostgreSQL running on the data directory.
-      process.on('SIGINT', () => shutdown('SIGINT'));
-      process.on('SIGTERM', () => shutdown('SIGTERM'));
-      progress(`Starting Weft ${weftVersion}`);
-      weft = await startWeft(config, { log, onProgress: progress });
-      // Printed even when stopping at once: on the first start it holds the only copy of the owner token.
-      process.stderr.write(readyBanner(config, weft, weftVersion, (performance.now() - started) / 1000));
-      if (stopRequested) {
-        process.stderr.write('Stopping, as asked during start-up…\n');
-        await stop(weft);
-      }
-    });
+    .action(startWeftHere);
 
   withServerFlags(program.command('migrate'))
     .description('Apply database migrations and exit (start does this too)')

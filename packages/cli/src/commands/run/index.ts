@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { CatalogComponent } from '@weft/definition';
 import type { Component } from '@weft/sdk';
 import type { Command } from 'commander';
-import { CliError } from '../cli-error.js';
-import { bundleAt } from './component-commands.js';
+import { CliError } from '../../cli-error.js';
+import { collect } from '../../options.js';
+import { configValues, payloadBody, readText } from './inputs.js';
+import { localComponents } from './local-components.js';
 
 /**
  * `weft run`: runs one flow of a definition in memory, without a server — for developing and debugging
@@ -21,153 +19,6 @@ interface RunFlags {
   config: string[];
   component: string[];
   json?: boolean;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-/** Custom components for one run: what validation needs (manifests) and what the engine calls (sandboxed). */
-interface LocalComponents {
-  manifests: CatalogComponent[];
-  byKey: Map<string, Component>;
-  close(): Promise<void>;
-}
-
-/**
- * Loads each `--component` path as the server loads a published version: the bundle's manifest is read in a
- * sandbox, and its actions, triggers and data sources run in sandbox processes (`@weft/server`'s own). A key that
- * is a built-in component's, or given twice, is refused.
- */
-async function localComponents(paths: string[]): Promise<LocalComponents> {
-  const [server, { builtinComponent }, { pino }] = await Promise.all([
-    import('@weft/server'),
-    import('@weft/components'),
-    import('pino'),
-  ]);
-  const sandboxes = new server.ComponentSandboxes(pino({ level: 'silent' }), server.defaultSandboxLimits);
-  const manifests: CatalogComponent[] = [];
-  const byKey = new Map<string, Component>();
-  const from = new Map<string, string>();
-  try {
-    for (const userPath of paths) {
-      const bundle = await bundleAt(userPath, {
-        option: '--component',
-        done: 'run',
-        what: 'a component to run',
-      });
-      let manifest: CatalogComponent;
-      try {
-        manifest = (await server.extractComponentBundle(bundle)).component;
-      } catch (error) {
-        throw new CliError(
-          `'${userPath}' is not a component Weft can load: ${(error as Error).message}`,
-          1,
-          server.isWeftError(error) ? error.code : undefined,
-        );
-      }
-      const { key } = manifest;
-      if (builtinComponent(key)) {
-        throw new CliError(
-          `'${userPath}' is the component '${key}', a built-in component's key; give your component another key.`,
-          1,
-          'COMPONENT_KEY_RESERVED',
-        );
-      }
-      const earlier = from.get(key);
-      if (earlier !== undefined) {
-        throw new CliError(
-          `'${userPath}' and '${earlier}' are both the component '${key}': give it once.`,
-          2,
-        );
-      }
-      from.set(key, userPath);
-      manifests.push(manifest);
-      byKey.set(
-        key,
-        server.sandboxedComponent(
-          manifest,
-          {
-            sha256: createHash('sha256').update(bundle).digest('hex'),
-            label: `component '${key}' (${path.basename(path.resolve(userPath))})`,
-            load: async () => bundle,
-          },
-          sandboxes,
-        ),
-      );
-    }
-  } catch (error) {
-    await sandboxes.close();
-    throw error;
-  }
-  return { manifests, byKey, close: () => sandboxes.close() };
-}
-
-/** `Name=value`: the value as JSON when it parses (numbers, booleans, objects), else as text. */
-function configValues(pairs: string[]): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  for (const pair of pairs) {
-    const at = pair.indexOf('=');
-    if (at <= 0) throw new CliError(`--config expects "Var Name=value", got '${pair}'`, 2);
-    const raw = pair.slice(at + 1);
-    try {
-      values[pair.slice(0, at)] = JSON.parse(raw);
-    } catch {
-      values[pair.slice(0, at)] = raw;
-    }
-  }
-  return values;
-}
-
-function readText(path: string, what: string): string {
-  return readBytes(path, what).toString('utf8');
-}
-
-/** Payload types read as text; any other content type makes the payload file a file (bytes). */
-const textPayloadTypes = /^(text\/|application\/(json|xml|x-www-form-urlencoded|[\w.+-]+\+(json|xml))\b)/i;
-
-/**
- * The trigger body a payload file makes: JSON parsed (a .json file, or --content-type saying JSON), text as text,
- * and anything else — a binary --content-type, or, without one, a file that is not UTF-8 text — as a file: its
- * bytes, as a binary webhook body reaches the trigger.
- */
-function payloadBody(file: string, given: string | undefined): { data: unknown; contentType: string } {
-  const bytes = readBytes(file, 'payload');
-  const text = given === undefined || textPayloadTypes.test(given) ? utf8(bytes) : undefined;
-  const contentType =
-    given ??
-    (text === undefined
-      ? 'application/octet-stream'
-      : file.endsWith('.json')
-        ? 'application/json'
-        : 'text/plain');
-  if (!textPayloadTypes.test(contentType)) return { data: bytes, contentType };
-  if (text === undefined)
-    throw new CliError(`the payload ${file} is not UTF-8 text, as ${contentType} says it is`);
-  if (!contentType.includes('json')) return { data: text, contentType };
-  try {
-    return { data: JSON.parse(text), contentType };
-  } catch (error) {
-    throw new CliError(`the payload ${file} is not JSON: ${(error as Error).message}`);
-  }
-}
-
-function utf8(bytes: Buffer): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-function readBytes(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new CliError(
-      `cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
 }
 
 /** A step result's JSON on one line, cut at 300 characters. */
