@@ -35,17 +35,21 @@ export function decodeCursor(cursor: string): PagePosition {
   });
 }
 
-/** Splits one extra fetched row off a page to tell whether another page follows. */
-export function pageOf<Row extends { created_at: Date; id: string }, Item>(
+/**
+ * Splits one extra fetched row off a page to tell whether another page follows. The cursor is made from the last
+ * row kept: by default its `created_at` and `id`.
+ */
+export function pageOf<Row, Item>(
   rows: Row[],
   limit: number,
   toItem: (row: Row) => Item,
+  cursorOf: (last: Row) => string = (last) => {
+    const row = last as { created_at: Date; id: string };
+    return encodeCursor({ createdAt: row.created_at, id: row.id });
+  },
 ): { items: Item[]; nextCursor: string | null } {
   const more = rows.length > limit;
   const kept = more ? rows.slice(0, limit) : rows;
   const last = kept[kept.length - 1];
-  return {
-    items: kept.map(toItem),
-    nextCursor: more && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
-  };
+  return { items: kept.map(toItem), nextCursor: more && last ? cursorOf(last) : null };
 }

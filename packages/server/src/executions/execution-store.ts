@@ -1,7 +1,7 @@
 import type { TriggerRequest } from '@weft/engine';
 import { sql } from 'kysely';
 import { customerIdsFor } from '../customers/customer-store.js';
-import { decodeCursor, encodeCursor } from '../database/page-cursor.js';
+import { decodeCursor, encodeCursor, pageOf } from '../database/page-cursor.js';
 import type { ExecutionStatus, TriggerKind } from '../database/schema.js';
 import { executionNotFound, WeftError } from '../errors.js';
 import { type Db, isUuid } from '../integrations/integration-store.js';
@@ -240,11 +240,5 @@ export async function listExecutions(
     .orderBy('e.id', 'desc')
     .limit(limit + 1)
     .execute();
-  const more = rows.length > limit;
-  const kept = more ? rows.slice(0, limit) : rows;
-  const last = kept[kept.length - 1];
-  return {
-    items: kept.map(toSummary),
-    nextCursor: more && last ? encodeCursor({ createdAt: last.queued_at, id: last.id }) : null,
-  };
+  return pageOf(rows, limit, toSummary, (last) => encodeCursor({ createdAt: last.queued_at, id: last.id }));
 }

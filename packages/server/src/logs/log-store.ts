@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { customerIdsFor } from '../customers/customer-store.js';
+import { pageOf } from '../database/page-cursor.js';
 import { WeftError } from '../errors.js';
 import { type Db, isUuid } from '../integrations/integration-store.js';
 import { type LogEntry, type LogPage, type LogQuery, severities } from './log-schemas.js';
@@ -200,15 +201,10 @@ export async function searchLogs(db: Db, orgId: string, query: LogQuery): Promis
     .orderBy('l.seq', 'desc')
     .limit(limit + 1)
     .execute();
-  const more = found.length > limit;
-  const kept = more ? found.slice(0, limit) : found;
-  const last = kept[kept.length - 1];
   return {
-    items: kept.map(toLine),
-    nextCursor:
-      more && last
-        ? encodeLogCursor('s', { at: last.at, executionId: last.execution_id, seq: last.seq })
-        : null,
+    ...pageOf(found, limit, toLine, (last) =>
+      encodeLogCursor('s', { at: last.at, executionId: last.execution_id, seq: last.seq }),
+    ),
     tailCursor: caughtUp(undefined),
   };
 }

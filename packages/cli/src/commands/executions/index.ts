@@ -12,8 +12,22 @@ import { registerLogCommands } from './logs.js';
 
 type ExecutionSummary = ApiSchema<'ExecutionSummary'>;
 
-const statuses: ExecutionSummary['status'][] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
-const triggerKinds: ExecutionSummary['triggerKind'][] = [
+/** Every value of a generated union, once: the compiler refuses the list while one is missing or unknown. */
+function everyValueOf<Union extends string>() {
+  return <const List extends readonly Union[]>(
+    list: List & ([Union] extends [List[number]] ? unknown : 'missing a value of the API'),
+  ): List => list;
+}
+
+// Option choices, written out for the help text; the API's schema is what keeps them complete.
+const statuses = everyValueOf<ExecutionSummary['status']>()([
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+]);
+const triggerKinds = everyValueOf<ExecutionSummary['triggerKind']>()([
   'webhook',
   'schedule',
   'deploy',
@@ -22,7 +36,7 @@ const triggerKinds: ExecutionSummary['triggerKind'][] = [
   'crossFlow',
   'retry',
   'replay',
-];
+]);
 
 const executionColumns: Column<ExecutionSummary>[] = [
   { header: 'id', value: (e) => e.id },
