@@ -36,14 +36,10 @@ export interface PagingFlags {
   all?: boolean;
 }
 
-/** Adds `--limit N` (checked to be a whole number unless `checkLimit` is false), `--cursor C` and `--all`. */
-export function withPagingOptions(command: Command, noun: string, checkLimit = true): Command {
-  const description = `${noun} per page`;
-  return (
-    checkLimit
-      ? command.option('--limit <n>', description, positiveInteger, '100')
-      : command.option('--limit <n>', description, '100')
-  )
+/** Adds `--limit N` (checked to be a whole number), `--cursor C` and `--all`. */
+export function withPagingOptions(command: Command, noun: string): Command {
+  return command
+    .option('--limit <n>', `${noun} per page`, positiveInteger, '100')
     .option('--cursor <cursor>', 'continue from a previous page')
     .option('--all', 'fetch every page');
 }

@@ -22,7 +22,7 @@ export function clientFor(options: GlobalOptions, timeoutMs = requestTimeoutMs):
   const weft = createWeftClient({
     // With a bad setting nothing is sent (each request throws the problem), yet requests need a URL to be built on.
     url: problem ? 'http://weft.invalid' : url,
-    token,
+    token: problem ? undefined : token,
     fetch: async (request) => {
       if (problem) throw problem;
       return send(request, url, timeoutMs);
@@ -46,11 +46,28 @@ function settingsProblem(url: string, token: string | undefined): CliError | und
       2,
     );
   }
+  // A header value may hold no control characters (a token pasted with its line break, say).
+  if (
+    [...token].some(
+      (char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f || char.charCodeAt(0) > 0xff,
+    )
+  ) {
+    return new CliError(
+      'The API token holds characters a token never has (a line break, a control or non-Latin-1 character); copy it again.',
+      2,
+    );
+  }
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
   } catch {
     // reported below
+  }
+  if (parsed && (parsed.username || parsed.password)) {
+    return new CliError(
+      `'${url}' carries a user name or password; Weft takes its token from --token or WEFT_TOKEN, so leave them out of the URL.`,
+      2,
+    );
   }
   if (parsed?.protocol === 'http:' || parsed?.protocol === 'https:') return undefined;
   return new CliError(

@@ -337,4 +337,25 @@ describe('weft connection settings and errors', () => {
     );
     expect((await server.api('GET', '/api/customers/by-external-id/x-1')).status).toBe(404);
   });
+
+  it('a token pasted with its line break, a URL with a password or an empty --limit exit 2 in one line', async () => {
+    const [brokenToken, urlWithPassword, emptyLimit] = await Promise.all([
+      weft(['customers:list', '--url', server.url, '--token', `${server.ownerToken}\n`]),
+      weft([
+        'customers:list',
+        '--url',
+        server.url.replace('://', '://admin:secret@'),
+        '--token',
+        server.ownerToken,
+      ]),
+      weftAsOwner('customers:list', '--limit', ''),
+    ]);
+    for (const refused of [brokenToken, urlWithPassword, emptyLimit]) {
+      expect(refused).toMatchObject({ code: 2, stdout: '' });
+      expect(refused.stderr.trim().split('\n')[0]).not.toMatch(/TypeError|\bat /);
+    }
+    expect(brokenToken.stderr).toContain('The API token holds characters a token never has');
+    expect(urlWithPassword.stderr).toContain('carries a user name or password');
+    expect(emptyLimit.stderr).toContain("option '--limit <n>' argument '' is invalid");
+  });
 });

@@ -416,6 +416,16 @@ describe('providers that bend the spec', () => {
     expect(isExpired(tokens, 121_000)).toBe(true);
   });
 
+  it('stores a lifetime too long for a date (expires_in 1e12) as ten years, a date the API can show', async () => {
+    answer = json(200, { access_token: 'a', expires_in: 1e12 });
+
+    const tokens = await requestClientCredentialsToken(settings());
+
+    expect(tokens.expires_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const years = (Date.parse(tokens.expires_at as string) - Date.now()) / (365 * 24 * 3600 * 1000);
+    expect(Math.round(years)).toBe(10);
+  });
+
   it('treats an HTTP 200 error answer (Slack, GitHub) as an error', async () => {
     answer = json(200, { ok: false, error: 'invalid_refresh_token' });
     const slack = await oauthError(refreshAccessToken(settings(), 'xoxe-1-refresh'));

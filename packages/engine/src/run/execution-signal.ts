@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { EngineError } from '../engine-error.js';
 import type { ExecutionLimits } from '../limits.js';
 import type { Clock } from '../ports.js';
@@ -19,6 +20,9 @@ export function executionSignal(
   clock: Clock,
 ): ExecutionSignal {
   const controller = new AbortController();
+  // Every step, retry delay, HTTP call and cross-flow call of a long execution listens to this one signal (the time
+  // limit itself keeps two listeners): Node's warning at 11 listeners would be noise, not a leak.
+  setMaxListeners(0, controller.signal);
   // The time limit is a sleep on the execution's own signal: ending the execution (or cancelling it) ends the
   // sleep, and a fake clock fires it when a test moves time past it.
   clock.sleep(limits.executionTimeMs, controller.signal).then(

@@ -252,13 +252,17 @@ async function tokenRequest(
   return tokenSet(body);
 }
 
+/** Ten years: longer lifetimes are stored as this (an access token that never needs renewing in practice). */
+const maxTokenLifetimeSeconds = 10 * 365 * 24 * 3600;
+
 function tokenSet(body: Record<string, unknown>): TokenSet {
   const tokens = { ...body } as TokenSet;
   // Form-encoded answers carry every value as a string.
   const expiresIn = typeof body.expires_in === 'string' ? Number(body.expires_in) : body.expires_in;
   if (typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn >= 0) {
     tokens.expires_in = expiresIn;
-    tokens.expires_at = new Date(Date.now() + expiresIn * 1000).toISOString();
+    // A lifetime past what a date can say (year 9999, ~ 250 billion seconds from now) is "never", not an error.
+    tokens.expires_at = new Date(Date.now() + Math.min(expiresIn, maxTokenLifetimeSeconds) * 1000).toISOString();
   } else {
     delete tokens.expires_in;
     // A provider's own expires_at has no agreed shape; only the one computed here is trusted by isExpired.

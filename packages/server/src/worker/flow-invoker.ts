@@ -121,14 +121,21 @@ async function waitFor(
   signal?: AbortSignal,
 ): Promise<boolean> {
   if (signal?.aborted) throw signal.reason;
+  let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_resolve, reject) => {
-    signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+    onAbort = () => reject(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
   aborted.catch(() => undefined);
   const finished = context.waiter
     ? context.waiter.wait(executionId, crossFlowWaitMs)
     : pollFinished(context.db, executionId, crossFlowWaitMs, signal);
-  return Promise.race([finished, aborted]);
+  try {
+    return await Promise.race([finished, aborted]);
+  } finally {
+    // One listener per call, gone when the call is: a flow calling many flows does not pile them up.
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
 }
 
 async function pollFinished(

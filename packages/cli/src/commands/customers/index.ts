@@ -96,7 +96,6 @@ function registerCreateAndList(program: Command): void {
       .option('-s, --search <text>', 'match name, external id or description')
       .option('-l, --label <label>', 'only customers with this label; repeat for several', collect),
     'customers',
-    false,
   ).action(
     apiAction(({ weft, json }, flags: PagingFlags & { search?: string; label?: string[] }) => {
       const { search, label } = flags;
