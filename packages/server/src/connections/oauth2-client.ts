@@ -262,7 +262,9 @@ function tokenSet(body: Record<string, unknown>): TokenSet {
   if (typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn >= 0) {
     tokens.expires_in = expiresIn;
     // A lifetime past what a date can say (year 9999, ~ 250 billion seconds from now) is "never", not an error.
-    tokens.expires_at = new Date(Date.now() + Math.min(expiresIn, maxTokenLifetimeSeconds) * 1000).toISOString();
+    tokens.expires_at = new Date(
+      Date.now() + Math.min(expiresIn, maxTokenLifetimeSeconds) * 1000,
+    ).toISOString();
   } else {
     delete tokens.expires_in;
     // A provider's own expires_at has no agreed shape; only the one computed here is trusted by isExpired.
