@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { action, component, input } from '@weft/sdk';
 import { describe, expect, it } from 'vitest';
 import { type Clock, configValues, runFlow, type StepEvent, systemClock } from '../src/index.js';
-import { integration, ports } from './support/flows.js';
+import { cancelWhileSleeping, integration, ports } from './support/flows.js';
 
 /** `odd` returns or throws whatever the test hands it through `behaviours[kind]`. */
 function oddComponent(behaviours: Record<string, () => unknown>) {
@@ -219,17 +219,7 @@ describe('resources', () => {
         },
       }),
     );
-    const controller = new AbortController();
-    const running = runFlow({
-      integration: flow,
-      flowName: 'Main',
-      ports: enginePorts,
-      signal: controller.signal,
-    });
-    // The fake clock stands still: only the cancellation can end the 60 s delay.
-    await clock.untilSleeping(60_000);
-    controller.abort();
-    const result = await running;
+    const result = await cancelWhileSleeping(flow, enginePorts, clock, 60_000);
     expect(result.status).toBe('cancelled');
     expect(result.durationMs).toBe(0);
     expect(clock.waiting()).toEqual([]);

@@ -1,7 +1,7 @@
 import { action, component, input } from '@weft/sdk';
 import { describe, expect, it } from 'vitest';
 import { type ExecutionResult, runFlow } from '../src/index.js';
-import { integration, ports } from './support/flows.js';
+import { cancelWhileSleeping, integration, ports } from './support/flows.js';
 
 const log = (name: string, message: string, level = 'info') => `      - name: ${name}
         action: {key: writeLog, component: {key: log}}
@@ -541,18 +541,9 @@ describe('limits and cancellation', () => {
         inputs:
           ms: {type: value, value: "60000"}
 ${log('After', '{type: value, value: after}')}`);
-    const controller = new AbortController();
     const { ports: enginePorts, clock } = ports();
-    const running = runFlow({
-      integration: flow,
-      flowName: 'Main',
-      ports: enginePorts,
-      signal: controller.signal,
-    });
-    // Cancel while the step sleeps its minute (on the fake clock, which no one moves).
-    await clock.untilSleeping(60_000);
-    controller.abort();
-    const result = await running;
+    // Cancel while the step sleeps its minute.
+    const result = await cancelWhileSleeping(flow, enginePorts, clock, 60_000);
     expect(result.status).toBe('cancelled');
     expect(result.error?.code).toBe('EXECUTION_CANCELLED');
     expect(result.durationMs).toBe(0);

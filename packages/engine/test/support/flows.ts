@@ -1,7 +1,15 @@
 import { builtinComponent } from '@weft/components';
 import { type Integration, parseIntegrationYaml } from '@weft/definition';
 import type { Component } from '@weft/sdk';
-import { type ComponentLoader, createFakeClock, type EnginePorts, MemoryState } from '../../src/index.js';
+import {
+  type ComponentLoader,
+  createFakeClock,
+  type EnginePorts,
+  type ExecutionResult,
+  type FakeClock,
+  MemoryState,
+  runFlow,
+} from '../../src/index.js';
 
 /** Loads the built-ins, plus any extra components a test defines. */
 export function loader(...extra: Component[]): ComponentLoader {
@@ -50,3 +58,25 @@ export const step = (name: string, component: string, action: string, inputs = '
   const pad = ' '.repeat(indent);
   return `${pad}- name: ${name}\n${pad}  action: {key: ${action}, component: {key: ${component}}}\n${inputs ? `${pad}  inputs:\n${inputs.replace(/^/gm, `${pad}    `)}\n` : ''}`;
 };
+
+/**
+ * Runs Main and cancels it once something sleeps `ms` on the fake clock (a retry delay, the sleep component), which
+ * no one moves: only the cancellation can end that sleep.
+ */
+export async function cancelWhileSleeping(
+  flow: Integration,
+  enginePorts: EnginePorts,
+  clock: FakeClock,
+  ms: number,
+): Promise<ExecutionResult> {
+  const controller = new AbortController();
+  const running = runFlow({
+    integration: flow,
+    flowName: 'Main',
+    ports: enginePorts,
+    signal: controller.signal,
+  });
+  await clock.untilSleeping(ms);
+  controller.abort();
+  return running;
+}
