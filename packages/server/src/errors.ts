@@ -61,6 +61,102 @@ export const errorCatalog = {
     hint: 'This token was revoked; create a new one with `weft tokens:create`.',
   },
   AUTH_FORBIDDEN: { status: 403, hint: 'Use a token whose role is listed in details.allowedRoles.' },
+  AUTH_ORGANIZATION_ONLY: {
+    status: 403,
+    hint: 'This route is for the organization’s team; customer users use the marketplace and self-service routes.',
+  },
+  AUTH_CSRF_TOKEN_INVALID: {
+    status: 403,
+    hint: 'Send the X-CSRF-Token header with the csrfToken from sign-in or GET /api/session (browsers signed in by cookie must).',
+  },
+  AUTH_SESSION_INVALID: { status: 401, hint: 'Sign in again: the session expired, was signed out, or is not one of this server.' },
+
+  // People: organization users, passwords, sessions and single sign-on
+
+  // People: customer users, signing keys and embedded sign-in
+  CUSTOMER_USER_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the id; list the customer’s users with `weft customers:users:list --customer <id>`.',
+  },
+  CUSTOMER_USER_EMAIL_TAKEN: {
+    status: 409,
+    hint: 'Use another email, or update the customer user who has it (`weft customers:users:list --customer <id>`).',
+  },
+  CUSTOMER_USER_EXTERNAL_ID_TAKEN: {
+    status: 409,
+    hint: 'Use another externalId, or update the customer user who has it.',
+  },
+  SIGNING_KEY_NOT_FOUND: { status: 404, hint: 'Check the id; list signing keys with `weft signing-keys:list`.' },
+  SIGNING_KEY_INVALID: {
+    status: 400,
+    hint: 'Send the public half of an RSA key pair in PEM form (openssl rsa -in private.pem -pubout > public.pub).',
+  },
+  SIGNING_KEY_TOO_SMALL: {
+    status: 400,
+    hint: 'Generate an RSA key of at least 2048 bits (openssl genrsa -out private.pem 4096) and import its public half.',
+  },
+  SIGNING_KEY_PRIVATE_KEY_REFUSED: {
+    status: 400,
+    hint: 'Never upload a private key: keep it in your backend only, and import the public half (openssl rsa -in private.pem -pubout > public.pub).',
+  },
+  SIGNING_KEY_DUPLICATE: {
+    status: 409,
+    hint: 'This public key is already imported (details.signingKeyId); to use a fresh key, generate a new key pair.',
+  },
+  AUTH_JWT_MALFORMED: {
+    status: 401,
+    hint: 'Send a compact JWS (header.payload.signature, base64url) whose header and payload are JSON objects, as a JWT library makes it.',
+  },
+  AUTH_JWT_ALGORITHM_UNSUPPORTED: {
+    status: 401,
+    hint: 'Sign the JWT with RS256 (header {"alg": "RS256", "typ": "JWT"}) and the private key of one of your signing keys.',
+  },
+  AUTH_JWT_CLAIM_MISSING: {
+    status: 401,
+    hint: 'Add the claim named in details.claim to the JWT payload (see docs/embedded-sign-in.md for every claim).',
+  },
+  AUTH_JWT_CLAIM_INVALID: {
+    status: 401,
+    hint: 'Fix the claim named in details.claim: its type or value is not what docs/embedded-sign-in.md describes.',
+  },
+  AUTH_JWT_ORGANIZATION_UNKNOWN: {
+    status: 401,
+    hint: 'Set the organization claim to your organization id: `weft organization:get --json` prints it (id).',
+  },
+  AUTH_JWT_SIGNATURE_INVALID: {
+    status: 401,
+    hint: 'Sign with the private key of an active signing key of the organization in the organization claim (`weft signing-keys:list` shows fingerprints and last 8 characters).',
+  },
+  AUTH_JWT_KEY_INACTIVE: {
+    status: 401,
+    hint: 'Sign with an active signing key: generate or import a new one (`weft signing-keys:generate`) and use its private key.',
+  },
+  AUTH_JWT_EXPIRED: {
+    status: 401,
+    hint: 'Issue a fresh JWT from your backend (exp in the future); check your server clock against details.serverTime.',
+  },
+  AUTH_JWT_NOT_YET_VALID: {
+    status: 401,
+    hint: 'Set iat (and nbf) to the current time; check your server clock against details.serverTime.',
+  },
+  AUTH_JWT_LIFETIME_TOO_LONG: {
+    status: 401,
+    hint: 'Issue JWTs that live at most 24 hours (exp - iat <= 86400) and refresh them before they expire.',
+  },
+  AUTH_JWT_CUSTOMER_UNKNOWN: {
+    status: 401,
+    hint: 'Add customer_name to the JWT so the customer is created on first sign-in, or create the customer with that externalId first (`weft customers:create --name N --external-id ID`).',
+  },
+  AUTH_JWT_CUSTOMER_NAME_TAKEN: {
+    status: 401,
+    hint: 'Send another customer_name, or give the existing customer of that name the externalId of the customer claim (`weft customers:update ID --external-id X`).',
+  },
+
+  // Audit log
+
+  // Marketplace and config wizard
+
+  // Outbound HTTP (egress)
 
   // Customers
   CUSTOMER_NOT_FOUND: {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
@@ -8,6 +9,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import { installAuthentication } from './auth/authenticate.js';
+import { accessSentence } from './auth/route-access.js';
 import { tokenRoutes } from './auth/token-routes.js';
 import { componentRoutes } from './components/component-routes.js';
 import { ComponentSandboxes } from './components/component-sandboxes.js';
@@ -203,6 +205,15 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
       security: [{ bearerAuth: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    // Each operation says who may call it (from the route config the authentication hook enforces); public
+    // operations (sign-in) need no credentials.
+    transform: ({ schema, url, route }) => {
+      const access = accessSentence(route.config);
+      if (route.config?.public) return { schema: { ...schema, security: [] } as typeof schema, url };
+      if (!access || !schema) return { schema, url };
+      const description = schema.description ? `${schema.description}\n\n${access}` : access;
+      return { schema: { ...schema, description } as typeof schema, url };
+    },
   });
   // Make the docs viewer's own routes public; everything else under /api is behind a token.
   app.addHook('onRoute', (route) => {
@@ -213,6 +224,8 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
     app.swagger(),
   );
 
+  // Cookies carry the console's session; parsed once here for the authentication hook.
+  await app.register(cookie);
   installAuthentication(app, options.db);
   const sandboxes = options.sandboxes ?? new ComponentSandboxes(options.log);
   await app.register(customerRoutes(options.db), { prefix: '/api' });

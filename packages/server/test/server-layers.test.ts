@@ -18,13 +18,14 @@ const layers: string[][] = [
   ['database', 'secrets'],
   ['config.ts'],
   ['http'],
-  ['auth', 'customers'],
+  ['auth', 'customers', 'users', 'customer-users', 'audit'],
   ['components'],
   ['integrations'],
   ['connections'],
   ['executions'],
   ['logs', 'scheduler'],
   ['instances'],
+  ['marketplace'],
   ['worker'],
   ['ingress'],
   ['http-app.ts'],
@@ -87,6 +88,10 @@ describe('server folder layering', () => {
       executions: 'execution',
       logs: 'log',
       instances: 'instance',
+      users: 'user',
+      'customer-users': 'customer-user',
+      audit: 'audit',
+      marketplace: 'marketplace',
     };
     for (const [folder, entity] of Object.entries(domains)) {
       for (const part of ['routes', 'schemas', 'store']) {

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { tokenNotFound, WeftError } from '../errors.js';
 import { errorResponses } from '../http/common-schemas.js';
-import { callerOf } from './authenticate.js';
+import { orgCallerOf } from './caller.js';
 import { canGrantRole } from './roles.js';
 import { ApiToken, IdParams, TokenCreate, TokenListQuery, tokenAnswers } from './token-schemas.js';
 import { createApiToken, listApiTokens, revokeApiToken } from './token-store.js';
@@ -29,7 +29,7 @@ export function tokenRoutes(db: Kysely<Database>) {
         },
       },
       async (request, reply) => {
-        const caller = callerOf(request);
+        const caller = orgCallerOf(request);
         if (!canGrantRole(caller.role, request.body.role)) {
           throw new WeftError(
             'TOKEN_ROLE_NOT_GRANTABLE',
@@ -59,7 +59,7 @@ export function tokenRoutes(db: Kysely<Database>) {
         },
       },
       async (request) => ({
-        items: await listApiTokens(db, callerOf(request).orgId, request.query.includeRevoked ?? false),
+        items: await listApiTokens(db, orgCallerOf(request).orgId, request.query.includeRevoked ?? false),
       }),
     );
 
@@ -79,7 +79,7 @@ export function tokenRoutes(db: Kysely<Database>) {
         const { id } = request.params;
         if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
           throw tokenNotFound(id);
-        return revokeApiToken(db, callerOf(request), id);
+        return revokeApiToken(db, orgCallerOf(request), id);
       },
     );
   };

@@ -3,16 +3,11 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database/schema.js';
 import { tokenNotFound, WeftError } from '../errors.js';
 import { canGrantRole, type OrgRole } from './roles.js';
+import type { OrganizationCaller } from './caller.js';
 import type { ApiToken, CreatedToken } from './token-schemas.js';
 
 const tokenPrefix = 'weft_';
 
-/** Who is calling: resolved from the bearer token on every API request. */
-export interface Caller {
-  orgId: string;
-  tokenId: string;
-  role: OrgRole;
-}
 
 export function generateTokenSecret(): string {
   return tokenPrefix + randomBytes(32).toString('base64url');
@@ -99,7 +94,7 @@ export async function listApiTokens(
  */
 export async function revokeApiToken(
   db: Kysely<Database>,
-  caller: Caller,
+  caller: OrganizationCaller,
   tokenId: string,
 ): Promise<ApiToken> {
   const { orgId } = caller;
@@ -149,10 +144,10 @@ export async function revokeApiToken(
 }
 
 /** Resolves a presented bearer token to its caller, or throws the 401 that says why it was refused. */
-export async function authenticateToken(db: Kysely<Database>, secret: string): Promise<Caller> {
+export async function authenticateToken(db: Kysely<Database>, secret: string): Promise<OrganizationCaller> {
   const row = await db
     .selectFrom('api_tokens')
-    .select(['id', 'org_id', 'role', 'revoked_at', 'last_used_at'])
+    .select(['id', 'org_id', 'role', 'name', 'user_id', 'revoked_at', 'last_used_at'])
     .where('token_hash', '=', hashToken(secret))
     .executeTakeFirst();
   if (!row) throw new WeftError('AUTH_TOKEN_INVALID', 'The API token is not valid.');
@@ -170,5 +165,13 @@ export async function authenticateToken(db: Kysely<Database>, secret: string): P
       .where('id', '=', row.id)
       .execute();
   }
-  return { orgId: row.org_id, tokenId: row.id, role: row.role as OrgRole };
+  return {
+    kind: 'organization',
+    orgId: row.org_id,
+    role: row.role as OrgRole,
+    tokenId: row.id,
+    userId: row.user_id,
+    sessionId: null,
+    actorName: `token ${row.name}`,
+  };
 }

@@ -282,7 +282,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
     app.get(
       '/instances/:id/connections',
       {
-        config: { permission: 'instances:read' },
+        config: { permission: 'instances:read', customerScope: { params: { id: 'instance' } } },
         schema: {
           tags,
           summary: "An instance's connection config variables and their state",
@@ -298,7 +298,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
     app.post(
       '/instances/:id/connections/:configVar/authorize',
       {
-        config: { permission: 'instances:write' },
+        config: { permission: 'instances:configure', customerScope: { params: { id: 'instance' } } },
         schema: {
           tags,
           summary: "Start the OAuth 2.0 authorization of an instance's connection",
@@ -322,7 +322,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
     app.post(
       '/instances/:id/connections/:configVar/test',
       {
-        config: { permission: 'instances:write' },
+        config: { permission: 'instances:configure', customerScope: { params: { id: 'instance' } } },
         schema: {
           tags,
           summary: "Test an instance's connection",

@@ -30,6 +30,13 @@ export interface Database {
   oauth_authorizations: OAuthAuthorizationsTable;
   component_versions: ComponentVersionsTable;
   webhook_dedupe: WebhookDedupeTable;
+  users: UsersTable;
+  user_sessions: UserSessionsTable;
+  sign_in_attempts: SignInAttemptsTable;
+  organization_sso: OrganizationSsoTable;
+  customer_users: CustomerUsersTable;
+  signing_keys: SigningKeysTable;
+  audit_events: AuditEventsTable;
 }
 
 type CreatedAt = ColumnType<Date, never, never>;
@@ -50,6 +57,8 @@ export interface ApiTokensTable {
   /** The first characters of the token, so people can tell their tokens apart in a list. */
   token_prefix: string;
   created_by_token_id: string | null;
+  /** The user the token belongs to; null for a token of the organization (CI, the bootstrap owner token). */
+  user_id: string | null;
   created_at: CreatedAt;
   last_used_at: Date | null;
   revoked_at: Date | null;
@@ -100,6 +109,13 @@ export interface IntegrationsTable {
   draft_updated_at: Generated<Date>;
   /** The integration's shared webhook endpoint (`shared_instance` endpoint type): `/trigger/<token>`. */
   shared_webhook_token: Generated<string>;
+  /** Marketplace settings: listed or not, the overview customers read, whether they may activate it themselves. */
+  marketplace_listed: Generated<boolean>;
+  marketplace_overview: Generated<string>;
+  customer_deployable: Generated<boolean>;
+  allow_multiple_instances: Generated<boolean>;
+  /** The version customers get on activation; null: the latest available one. */
+  marketplace_version: number | null;
 }
 
 export interface IntegrationVersionsTable {
@@ -146,6 +162,7 @@ export interface InstancesTable {
   /** Values by config variable stable key (JSON object). */
   config_values: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_by_token_id: string | null;
+  created_by_customer_user_id: Generated<string | null>;
   created_at: CreatedAt;
   updated_at: Generated<Date>;
   /** The version that runs: set by deploy (null until the first deploy). */
@@ -423,4 +440,94 @@ export interface WebhookDedupeTable {
   dedupe_id: string;
   execution_id: string;
   received_at: Generated<Date>;
+}
+
+/** The organization's team: people who sign in to the console (password or SSO) and may own API tokens. */
+export interface UsersTable {
+  id: Generated<string>;
+  org_id: string;
+  email: string;
+  name: string;
+  role: string;
+  password_hash: string | null;
+  invitation_hash: Buffer | null;
+  invitation_expires_at: Date | null;
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+  last_sign_in_at: Date | null;
+  sessions_valid_after: Generated<Date>;
+}
+
+export interface UserSessionsTable {
+  id: Generated<string>;
+  user_id: string;
+  token_hash: Buffer;
+  created_at: CreatedAt;
+  expires_at: Date;
+  last_seen_at: Generated<Date>;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+export interface SignInAttemptsTable {
+  key: string;
+  failures: Generated<number>;
+  window_started_at: Generated<Date>;
+  locked_until: Date | null;
+}
+
+export interface OrganizationSsoTable {
+  org_id: string;
+  issuer: string;
+  client_id: string;
+  client_secret_encrypted: Buffer | null;
+  default_role: Generated<string>;
+  allowed_domains: Generated<string[]>;
+  enabled: Generated<boolean>;
+  updated_at: Generated<Date>;
+}
+
+/** People of a customer: most arrive through embedded sign-in, a few are created by hand. */
+export interface CustomerUsersTable {
+  id: Generated<string>;
+  org_id: string;
+  customer_id: string;
+  external_id: string | null;
+  email: string | null;
+  name: Generated<string>;
+  role: string;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+  last_sign_in_at: Date | null;
+}
+
+/** Public keys that verify embedded sign-in JWTs; a generated key's private half is shown once, never stored. */
+export interface SigningKeysTable {
+  id: Generated<string>;
+  org_id: string;
+  public_key_pem: string;
+  fingerprint: string;
+  private_key_last8: string | null;
+  source: 'generated' | 'imported';
+  created_at: CreatedAt;
+  deactivated_at: Date | null;
+}
+
+/** Who changed what: one row per change made through the API (see audit/audit-actions.ts), kept for the retention. */
+export interface AuditEventsTable {
+  id: Generated<string>;
+  org_id: string;
+  at: Generated<Date>;
+  actor_kind: 'user' | 'token' | 'customer-user' | 'system';
+  actor_id: string | null;
+  actor_token_id: string | null;
+  actor_name: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  customer_id: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
+  request_id: string | null;
 }

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { callerOf } from '../auth/authenticate.js';
+import { callerOf, customerScopeOf } from '../auth/authenticate.js';
 import type { Database } from '../database/schema.js';
 import { errorResponses } from '../http/common-schemas.js';
 import { cancelExecution, downloadExecutionFile, replayExecution } from './execution-operations.js';
@@ -39,7 +39,7 @@ export function executionRoutes(db: Kysely<Database>) {
     app.post(
       '/instances/:id/flows/:flowName/test',
       {
-        config: { permission: 'instances:write' },
+        config: { permission: 'instances:test', customerScope: { params: { id: 'instance' } } },
         schema: {
           tags,
           summary: 'Test-run an instance flow',
@@ -66,7 +66,7 @@ export function executionRoutes(db: Kysely<Database>) {
     app.get(
       '/executions/:id',
       {
-        config: { permission: 'instances:read' },
+        config: { permission: 'instances:read', customerScope: { params: { id: 'execution' } } },
         schema: {
           tags,
           summary: 'Get an execution with its step results and logs',
@@ -82,7 +82,7 @@ export function executionRoutes(db: Kysely<Database>) {
     app.get(
       '/executions/:id/files/:sha256',
       {
-        config: { permission: 'instances:read' },
+        config: { permission: 'instances:read', customerScope: { params: { id: 'execution' } } },
         schema: {
           tags,
           summary: 'Download a file an execution holds',
@@ -106,7 +106,7 @@ export function executionRoutes(db: Kysely<Database>) {
     app.get(
       '/executions',
       {
-        config: { permission: 'instances:read' },
+        config: { permission: 'instances:read', customerScope: { handlerNarrows: true } },
         schema: {
           tags,
           summary: 'List executions',
@@ -116,13 +116,16 @@ export function executionRoutes(db: Kysely<Database>) {
           response: { 200: answers.page, ...errorResponses() },
         },
       },
-      async (request) => listExecutions(db, callerOf(request).orgId, request.query),
+      async (request) => {
+        const caller = callerOf(request);
+        return listExecutions(db, caller.orgId, request.query, customerScopeOf(caller));
+      },
     );
 
     app.post(
       '/executions/:id/replay',
       {
-        config: { permission: 'instances:write' },
+        config: { permission: 'instances:configure', customerScope: { params: { id: 'execution' } } },
         schema: {
           tags,
           summary: 'Replay an execution',
@@ -142,7 +145,7 @@ export function executionRoutes(db: Kysely<Database>) {
     app.post(
       '/executions/:id/cancel',
       {
-        config: { permission: 'instances:write' },
+        config: { permission: 'instances:configure', customerScope: { params: { id: 'execution' } } },
         schema: {
           tags,
           summary: 'Cancel a queued or running execution',

@@ -205,10 +205,12 @@ export async function listExecutions(
   db: Db,
   orgId: string,
   query: ExecutionListQuery,
+  onlyCustomer?: string,
 ): Promise<ExecutionPage> {
   const limit = query.limit ?? 100;
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
   let select = db.selectFrom('executions as e').select(summaryColumns).where('e.org_id', '=', orgId);
+  if (onlyCustomer !== undefined) select = select.where('e.customer_id', '=', onlyCustomer);
   if (query.instance !== undefined) {
     if (!isUuid(query.instance)) return noPage;
     select = select.where('e.instance_id', '=', query.instance);

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { callerOf } from '../auth/authenticate.js';
+import { callerOf, customerScopeOf } from '../auth/authenticate.js';
 import type { ComponentSandboxes } from '../components/component-sandboxes.js';
 import type { Database } from '../database/schema.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
@@ -60,7 +60,7 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
     for (const schema of instanceComponentSchemas) app.addSchema(schema);
     const deps = { db, ...options };
     const tags = instanceTags;
-    const { read, write } = instancePermissions;
+    const { write, ownList, readOwn, configureOwn } = instancePermissions;
 
     app.post(
       '/instances',
@@ -84,7 +84,7 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
     app.get(
       '/instances',
       {
-        config: read,
+        config: ownList,
         schema: {
           tags,
           summary: 'List instances',
@@ -94,13 +94,16 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
           response: { 200: InstancePageRef, ...errorResponses() },
         },
       },
-      async (request) => listInstances(db, callerOf(request).orgId, request.query),
+      async (request) => {
+        const caller = callerOf(request);
+        return listInstances(db, caller.orgId, request.query, customerScopeOf(caller));
+      },
     );
 
     app.get(
       '/instances/:id',
       {
-        config: read,
+        config: readOwn,
         schema: {
           tags,
           summary: 'Get an instance with its config variables and values',
@@ -108,7 +111,15 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
           response: { 200: InstanceDetailRef, ...errorResponses(404) },
         },
       },
-      async (request) => getInstanceDetail(db, callerOf(request).orgId, request.params.id),
+      async (request) => {
+        const caller = callerOf(request);
+        const detail = await getInstanceDetail(db, caller.orgId, request.params.id);
+        // Variables the organization keeps to itself (orgOnly) are not shown to its customers, values included.
+        if (caller.kind === 'customer') {
+          detail.configVariables = detail.configVariables.filter((variable) => !variable.orgOnly);
+        }
+        return detail;
+      },
     );
 
     app.patch(
@@ -130,7 +141,7 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
     app.delete(
       '/instances/:id',
       {
-        config: write,
+        config: configureOwn,
         schema: {
           tags,
           summary: 'Delete an instance',
@@ -152,7 +163,7 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
     app.post(
       '/instances/:id/deploy',
       {
-        config: write,
+        config: configureOwn,
         schema: {
           tags,
           summary: 'Deploy an instance',
@@ -174,7 +185,7 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
     app.post(
       '/instances/:id/upgrade',
       {
-        config: write,
+        config: configureOwn,
         schema: {
           tags,
           summary: 'Upgrade (or pin) an instance to a version',
@@ -199,7 +210,7 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
     app.get(
       '/instances/:id/flows',
       {
-        config: read,
+        config: readOwn,
         schema: {
           tags,
           summary: "An instance's flows with their webhook URLs, API keys and schedules",
@@ -207,16 +218,17 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
           response: { 200: InstanceEndpointsRef, ...errorResponses(404) },
         },
       },
-      // Every caller of this API is an organization principal (an organization's API token): it may see the keys
-      // of flows secured by the organization.
-      async (request) =>
-        instanceEndpoints(
+      // Keys of flows secured by the organization are the organization's to see, never its customers'.
+      async (request) => {
+        const caller = callerOf(request);
+        return instanceEndpoints(
           db,
-          callerOf(request).orgId,
+          caller.orgId,
           request.params.id,
           baseUrlOf(request, options.publicUrl),
-          true,
-        ),
+          caller.kind === 'organization',
+        );
+      },
     );
 
     app.put(
@@ -284,7 +296,7 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
       app.post(
         `/instances/:id/${action}`,
         {
-          config: write,
+          config: configureOwn,
           schema: {
             tags,
             summary: enabled ? 'Unpause an instance' : 'Pause an instance',
@@ -309,7 +321,7 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
     app.get(
       '/instances/:id/data-sources/:configVar',
       {
-        config: read,
+        config: configureOwn,
         schema: {
           tags,
           summary: "Run a config variable's data source for an instance",

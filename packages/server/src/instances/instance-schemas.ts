@@ -8,9 +8,17 @@ import { Cursor, DateTime, Limit, page, refTo, Uuid } from '../http/common-schem
  */
 
 /** What the routes of the instances API need (the roles holding each are in auth/roles.ts). */
+/**
+ * What each instance route needs. `write` routes are the organization's (create, rename, API keys, raw config);
+ * customer users reach their own instances through the `...Own` ones (the hook 404s other customers' ids) and the
+ * list, which the handler narrows to their customer.
+ */
 export const instancePermissions = {
   read: { permission: 'instances:read' },
   write: { permission: 'instances:write' },
+  ownList: { permission: 'instances:read', customerScope: { handlerNarrows: true } },
+  readOwn: { permission: 'instances:read', customerScope: { params: { id: 'instance' } } },
+  configureOwn: { permission: 'instances:configure', customerScope: { params: { id: 'instance' } } },
 } as const;
 
 export const instanceTags = ['instances'];

@@ -325,9 +325,16 @@ export async function configureInstance(
 }
 
 /** Oldest first, in keyset pages (100 by default), like every list of the API. */
-export async function listInstances(db: Db, orgId: string, query: InstanceListQuery): Promise<InstancePage> {
+/** `onlyCustomer` confines the page to one customer: a customer caller's scope, set by the route, never by the query. */
+export async function listInstances(
+  db: Db,
+  orgId: string,
+  query: InstanceListQuery,
+  onlyCustomer?: string,
+): Promise<InstancePage> {
   const limit = query.limit ?? 100;
   let select = instanceSelect(db, orgId);
+  if (onlyCustomer !== undefined) select = select.where('c.id', '=', onlyCustomer);
   if (query.customer !== undefined) {
     const customer = query.customer;
     select = select.where((eb) =>

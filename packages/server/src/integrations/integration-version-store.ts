@@ -1,6 +1,6 @@
 import type { Integration } from '@weft/definition';
 import { type Kysely, sql } from 'kysely';
-import type { Caller } from '../auth/token-store.js';
+import type { Caller } from '../auth/caller.js';
 import { customComponentCatalog } from '../components/component-store.js';
 import type { Database } from '../database/schema.js';
 import { versionNotFound } from '../errors.js';

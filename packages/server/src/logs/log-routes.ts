@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { callerOf } from '../auth/authenticate.js';
+import { callerOf, customerScopeOf } from '../auth/authenticate.js';
 import type { Database } from '../database/schema.js';
 import { errorResponses } from '../http/common-schemas.js';
 import { LogEntry, LogPage, LogQuery, logAnswers } from './log-schemas.js';
@@ -17,7 +17,7 @@ export function logRoutes(db: Kysely<Database>) {
     app.get(
       '/logs',
       {
-        config: { permission: 'instances:read' },
+        config: { permission: 'instances:read', customerScope: { handlerNarrows: true } },
         schema: {
           tags: ['executions'],
           summary: 'Search or follow execution logs',
@@ -26,7 +26,10 @@ export function logRoutes(db: Kysely<Database>) {
           response: { 200: logAnswers.page, ...errorResponses() },
         },
       },
-      async (request) => searchLogs(db, callerOf(request).orgId, request.query),
+      async (request) => {
+        const caller = callerOf(request);
+        return searchLogs(db, caller.orgId, request.query, customerScopeOf(caller));
+      },
     );
   };
 }

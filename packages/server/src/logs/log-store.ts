@@ -98,7 +98,13 @@ function toLine(row: {
 }
 
 /** `query` as the route takes it: dates as ISO text, `level` repeatable, `limit` 100 when not given. */
-export async function searchLogs(db: Db, orgId: string, query: LogQuery): Promise<LogPage> {
+/** `onlyCustomer` confines the page to one customer: a customer caller's scope, set by the route, never by the query. */
+export async function searchLogs(
+  db: Db,
+  orgId: string,
+  query: LogQuery,
+  onlyCustomer?: string,
+): Promise<LogPage> {
   const limit = query.limit ?? 100;
   if (query.cursor !== undefined && query.after !== undefined) {
     throw new WeftError(
@@ -136,6 +142,7 @@ export async function searchLogs(db: Db, orgId: string, query: LogQuery): Promis
       'e.flow_name',
     ])
     .where('e.org_id', '=', orgId);
+  if (onlyCustomer !== undefined) select = select.where('e.customer_id', '=', onlyCustomer);
 
   if (limit === 0) return empty();
   for (const id of [query.instance, query.integration, query.execution]) {
