@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { reportError } from './cli-error.js';
+import { registerAuditCommands } from './commands/audit/index.js';
 import { registerComponentCommands } from './commands/components/index.js';
 import { registerConnectionCommands } from './commands/connections/index.js';
 import { registerCustomerCommands } from './commands/customers/index.js';
@@ -8,8 +9,12 @@ import { registerExecutionCommands } from './commands/executions/index.js';
 import { registerInstanceCommands } from './commands/instances/index.js';
 import { registerIntegrationCommands } from './commands/integrations/index.js';
 import { registerLocalCommands } from './commands/local/index.js';
+import { registerMarketplaceCommands } from './commands/marketplace/index.js';
+import { registerOrganizationCommands } from './commands/organization/index.js';
 import { registerRunCommand } from './commands/run/index.js';
+import { registerSigningKeyCommands } from './commands/signing-keys/index.js';
 import { registerTokenCommands } from './commands/tokens/index.js';
+import { registerUserCommands } from './commands/users/index.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -42,8 +47,13 @@ registerIntegrationCommands(program); // with integrations:build
 registerComponentCommands(program);
 registerInstanceCommands(program);
 registerConnectionCommands(program);
+registerMarketplaceCommands(program);
 registerExecutionCommands(program);
 registerTokenCommands(program);
+registerUserCommands(program); // with login and logout
+registerSigningKeyCommands(program);
+registerOrganizationCommands(program);
+registerAuditCommands(program);
 registerRunCommand(program);
 
 // Every command also takes the connection and output options after its name (`weft customers:list --json`).

@@ -2,6 +2,393 @@
 // change the route's schemas in packages/server and run `npm run generate -w @weft/client`.
 
 export interface paths {
+    "/api/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit events
+         * @description Every change made through the API (integrations, versions, instances, connections, customers, users, tokens, keys) and every sign-in, with who made it, newest first, in pages (`cursor`). Filters: actor (id, or name such as an email), action (a prefix: `instance.` for every instance change), targetType, targetId, customer (id or externalId), and a time range [since, until). Details never hold secrets. Events are kept WEFT_AUDIT_RETENTION_DAYS days (default 365).
+         *
+         *     **Access**: `audit:read` — organization roles owner, admin; not customer users.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Actions starting with this: 'instance.' for every instance change, 'instance.deploy' for deploys */
+                    action?: string;
+                    /** @description The actor's id (user, customer user or token), or name (an email or token name; any case) */
+                    actor?: string;
+                    /** @description nextCursor from the previous page */
+                    cursor?: string;
+                    /** @description Customer id or externalId */
+                    customer?: string;
+                    /** @description Items per page */
+                    limit?: number;
+                    /** @description Recorded at or after */
+                    since?: string;
+                    /** @description The id of what was changed */
+                    targetId?: string;
+                    /** @description e.g. 'instance' */
+                    targetType?: string;
+                    /** @description Recorded before */
+                    until?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditEventPage"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation: choose a password and sign in
+         * @description The secret is the last part of the invitation link. Sets the password (and the name, when given), signs every other session of the user out, and signs in like POST /api/auth/sign-in.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @description 12 to 256 characters */
+                        password: string;
+                        /** @description The last part of the invitation link */
+                        secret: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SignedIn"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with email and password
+         * @description Sets the HTTP-only session cookie and answers the CSRF token to send as X-CSRF-Token with every change. After 5 failed sign-ins for an email within 15 minutes (or 20 from one address), sign-in is refused for 15 minutes (429 AUTH_SIGN_IN_LOCKED, with Retry-After).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        /**
+                         * Format: uuid
+                         * @description The organization to sign in to, when the email is a user of several
+                         */
+                        organization?: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SignedIn"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign this session out
+         * @description Ends the session the cookie carries and clears the cookie. Needs X-CSRF-Token.
+         *
+         *     **Access**: `users:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sign-out-everywhere": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign the user out of every session
+         * @description Every session of the calling user ends, on every device, this one included. Their API tokens keep working: revoke those one by one.
+         *
+         *     **Access**: `users:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Sessions ended */
+                            signedOutSessions: number;
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/components": {
         parameters: {
             query?: never;
@@ -12,6 +399,8 @@ export interface paths {
         /**
          * List custom components
          * @description Each key once, with its latest version, by key.
+         *
+         *     **Access**: `components:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
          */
         get: {
             parameters: {
@@ -66,6 +455,8 @@ export interface paths {
         /**
          * Publish a custom component
          * @description Reads the bundle's component in a sandbox and stores it as the next version of its key (201). The same bundle as the latest version answers that version with unchanged: true (200). 422 BUNDLE_INVALID when the bundle does not load or exports no component; 409 COMPONENT_KEY_RESERVED for a built-in key.
+         *
+         *     **Access**: `components:write` — organization roles owner, admin, integrator; not customer users.
          */
         post: {
             parameters: {
@@ -174,6 +565,8 @@ export interface paths {
         /**
          * A custom component's versions
          * @description Newest first.
+         *
+         *     **Access**: `components:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
          */
         get: {
             parameters: {
@@ -254,6 +647,8 @@ export interface paths {
         /**
          * One version of a custom component, with its manifest
          * @description The manifest lists its actions, triggers, data sources and connections with their inputs, as definitions use them. `LATEST` names the newest version.
+         *
+         *     **Access**: `components:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
          */
         get: {
             parameters: {
@@ -341,7 +736,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List integration-agnostic connections */
+        /**
+         * List integration-agnostic connections
+         * @description **Access**: `connections:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -419,7 +817,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an integration-agnostic connection */
+        /**
+         * Create an integration-agnostic connection
+         * @description **Access**: `connections:write` — organization roles owner, admin, integrator, support; not customer users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -523,7 +924,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a connection by id or stable key */
+        /**
+         * Get a connection by id or stable key
+         * @description **Access**: `connections:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -603,7 +1007,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a connection and every credential it holds */
+        /**
+         * Delete a connection and every credential it holds
+         * @description **Access**: `connections:write` — organization roles owner, admin, integrator, support; not customer users.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -663,7 +1070,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Rename, describe, or set the credentials of a global connection */
+        /**
+         * Rename, describe, or set the credentials of a global connection
+         * @description **Access**: `connections:write` — organization roles owner, admin, integrator, support; not customer users.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -763,7 +1173,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start the OAuth 2.0 authorization of a connection: answers the URL to open in a browser */
+        /**
+         * Start the OAuth 2.0 authorization of a connection: answers the URL to open in a browser
+         * @description **Access**: `connections:write` — organization roles owner, admin, integrator, support; not customer users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -865,7 +1278,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List customers' credentials of a per-customer connection */
+        /**
+         * List customers' credentials of a per-customer connection
+         * @description **Access**: `connections:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -961,7 +1377,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set a customer's credentials for a per-customer connection */
+        /**
+         * Set a customer's credentials for a per-customer connection
+         * @description **Access**: `connections:write` — organization roles owner, admin, integrator, support; not customer users.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -1051,7 +1470,10 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete a customer's credentials */
+        /**
+         * Delete a customer's credentials
+         * @description **Access**: `connections:write` — organization roles owner, admin, integrator, support; not customer users.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -1125,7 +1547,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Test a connection: inputs, token, and optionally an authenticated GET */
+        /**
+         * Test a connection: inputs, token, and optionally an authenticated GET
+         * @description **Access**: `connections:write` — organization roles owner, admin, integrator, support; not customer users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1221,6 +1646,313 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/customer-users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a customer user
+         * @description **Access**: `customer-users:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, for their own customer only.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Customer user id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerUser"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a customer user
+         * @description Answers with the deleted user. A user of embedded sign-in is created again on their next sign-in.
+         *
+         *     **Access**: `customer-users:write` — organization roles owner, admin, integrator, support; customer users with role admin, for their own customer only.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Customer user id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerUser"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Update a customer user
+         * @description Only the fields sent change.
+         *
+         *     **Access**: `customer-users:write` — organization roles owner, admin, integrator, support; customer users with role admin, for their own customer only.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Customer user id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: email
+                         * @description null removes it
+                         */
+                        email?: string | null;
+                        /** @description null removes it */
+                        externalId?: string | (never | null);
+                        name?: string;
+                        /** @description admin (manages the customer’s users and instances), member (reads them), marketplace-admin (activates and configures integrations in the embedded marketplace), marketplace-user (user-level configuration only) */
+                        role?: "admin" | "member" | "marketplace-admin" | "marketplace-user";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerUser"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/customer-users/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who you are, as a customer user
+         * @description For a customer user (embedded sign-in JWT): their user and their customer. An organization caller is no customer user: 404.
+         *
+         *     **Access**: `marketplace:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, marketplace-user, for their own customer only.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerUserSelf"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers": {
         parameters: {
             query?: never;
@@ -1231,6 +1963,8 @@ export interface paths {
         /**
          * List customers
          * @description Oldest first, in pages; filter by free-text search and labels.
+         *
+         *     **Access**: `customers:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
          */
         get: {
             parameters: {
@@ -1289,7 +2023,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a customer */
+        /**
+         * Create a customer
+         * @description **Access**: `customers:write` — organization roles owner, admin, integrator, support; not customer users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1373,6 +2110,181 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/customers/{customer}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a customer's users
+         * @description The customer by id or externalId; oldest first, in pages.
+         *
+         *     **Access**: `customer-users:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, for their own customer only.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor from the previous page */
+                    cursor?: string;
+                    /** @description Items per page */
+                    limit?: number;
+                    /** @description admin (manages the customer’s users and instances), member (reads them), marketplace-admin (activates and configures integrations in the embedded marketplace), marketplace-user (user-level configuration only) */
+                    role?: "admin" | "member" | "marketplace-admin" | "marketplace-user";
+                    /** @description Matches name, email or externalId */
+                    search?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Customer id or externalId */
+                    customer: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerUserPage"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a customer user
+         * @description Rarely needed: embedded sign-in creates users on their first sign-in. A user needs an email or an externalId; creating one with the externalId a JWT will carry gives that user a role before they first sign in.
+         *
+         *     **Access**: `customer-users:write` — organization roles owner, admin, integrator, support; customer users with role admin, for their own customer only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Customer id or externalId */
+                    customer: string;
+                };
+                cookie?: never;
+            };
+            /** @description A user needs an email or an externalId (both unique within the customer). */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email?: string;
+                        /** @description The user's id in your own app: the `external_id` (or `sub`) claim of their embedded sign-in JWT */
+                        externalId?: string;
+                        name: string;
+                        /** @description admin (manages the customer’s users and instances), member (reads them), marketplace-admin (activates and configures integrations in the embedded marketplace), marketplace-user (user-level configuration only) */
+                        role: "admin" | "member" | "marketplace-admin" | "marketplace-user";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerUser"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers/{id}": {
         parameters: {
             query?: never;
@@ -1380,7 +2292,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a customer by id */
+        /**
+         * Get a customer by id
+         * @description **Access**: `customers:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1445,6 +2360,8 @@ export interface paths {
         /**
          * Delete a customer by id
          * @description Answers with the deleted customer.
+         *
+         *     **Access**: `customers:write` — organization roles owner, admin, integrator, support; not customer users.
          */
         delete: {
             parameters: {
@@ -1510,6 +2427,8 @@ export interface paths {
         /**
          * Update a customer by id
          * @description Only the fields sent change; labels are replaced as a whole.
+         *
+         *     **Access**: `customers:write` — organization roles owner, admin, integrator, support; not customer users.
          */
         patch: {
             parameters: {
@@ -1609,7 +2528,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a customer by externalId */
+        /**
+         * Get a customer by externalId
+         * @description **Access**: `customers:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1674,6 +2596,8 @@ export interface paths {
         /**
          * Delete a customer by externalId
          * @description Answers with the deleted customer.
+         *
+         *     **Access**: `customers:write` — organization roles owner, admin, integrator, support; not customer users.
          */
         delete: {
             parameters: {
@@ -1739,6 +2663,8 @@ export interface paths {
         /**
          * Update a customer by externalId
          * @description Only the fields sent change; labels are replaced as a whole.
+         *
+         *     **Access**: `customers:write` — organization roles owner, admin, integrator, support; not customer users.
          */
         patch: {
             parameters: {
@@ -1838,7 +2764,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The data encryption keys, and how many values each seals */
+        /**
+         * The data encryption keys, and how many values each seals
+         * @description **Access**: `encryption:read` — organization roles owner, admin; not customer users.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1930,7 +2859,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate: a new data key, everything re-encrypted under it, every key rewrapped under the current master key */
+        /**
+         * Rotate: a new data key, everything re-encrypted under it, every key rewrapped under the current master key
+         * @description **Access**: `encryption:rotate` — organization roles owner; not customer users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2021,6 +2953,8 @@ export interface paths {
         /**
          * List executions
          * @description Newest first (by queuedAt), in pages, without step results or logs. Filter by instance, customer (id or externalId), integration, flow name, status and trigger kind (both repeatable), and a queuedAt range [from, to).
+         *
+         *     **Access**: `instances:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, for their own customer only.
          */
         get: {
             parameters: {
@@ -2108,6 +3042,8 @@ export interface paths {
         /**
          * Get an execution with its step results and logs
          * @description With its retry and replay links. Step results too large to keep inline are answered whole, from the blob store.
+         *
+         *     **Access**: `instances:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, for their own customer only.
          */
         get: {
             parameters: {
@@ -2188,6 +3124,8 @@ export interface paths {
         /**
          * Cancel a queued or running execution
          * @description Sets status cancelled and finishedAt. A queued execution never runs (its job is removed); a running one is stopped by its worker within a few seconds and stores no outcome. 409 EXECUTION_NOT_CANCELLABLE once it has finished.
+         *
+         *     **Access**: `instances:configure` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
          */
         post: {
             parameters: {
@@ -2273,6 +3211,8 @@ export interface paths {
         /**
          * Download a file an execution holds
          * @description Binary data in step results and responses appears there as {"$binary": {"sha256", "size", "contentType"}}; this answers its bytes, with the content type the file had in this execution.
+         *
+         *     **Access**: `instances:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, for their own customer only.
          */
         get: {
             parameters: {
@@ -2355,6 +3295,8 @@ export interface paths {
         /**
          * Replay an execution
          * @description Queues a new execution of the same instance flow (matched by its stable key) with the original request, triggerKind 'replay' and replayOfId set to the original. It runs the instance's current integration version, or with sameVersion=true the version the original ran. 409 INSTANCE_PAUSED on a paused instance; 404 FLOW_NOT_FOUND when the version has no such flow.
+         *
+         *     **Access**: `instances:configure` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
          */
         post: {
             parameters: {
@@ -2443,6 +3385,8 @@ export interface paths {
         /**
          * List instances
          * @description Oldest first, in pages; filter by customer, integration, labels, enabled state and search.
+         *
+         *     **Access**: `instances:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, for their own customer only.
          */
         get: {
             parameters: {
@@ -2510,6 +3454,8 @@ export interface paths {
         /**
          * Create an instance
          * @description For one customer, from the given or else the newest available integration version. Config values start as the version's defaults; labels default to the integration's.
+         *
+         *     **Access**: `instances:write` — organization roles owner, admin, integrator, support; not customer users.
          */
         post: {
             parameters: {
@@ -2624,7 +3570,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an instance with its config variables and values */
+        /**
+         * Get an instance with its config variables and values
+         * @description **Access**: `instances:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, for their own customer only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2689,6 +3638,8 @@ export interface paths {
         /**
          * Delete an instance
          * @description A deployed, unpaused instance first runs its remove-trigger flows (waiting for them up to the sync time-out); then the instance and all its data (executions, state, schedules, webhook endpoints) are deleted. The answer lists the remove flows' outcomes, since their records go with the instance.
+         *
+         *     **Access**: `instances:configure` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
          */
         delete: {
             parameters: {
@@ -2754,6 +3705,8 @@ export interface paths {
         /**
          * Rename or describe an instance
          * @description Only the fields sent change; labels are replaced as a whole.
+         *
+         *     **Access**: `instances:write` — organization roles owner, admin, integrator, support; not customer users.
          */
         patch: {
             parameters: {
@@ -2852,7 +3805,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set the instance's webhook API keys */
+        /**
+         * Set the instance's webhook API keys
+         * @description **Access**: `instances:write` — organization roles owner, admin, integrator, support; not customer users.
+         */
         put: {
             parameters: {
                 query?: never;
@@ -2935,6 +3891,8 @@ export interface paths {
         /**
          * Rotate the instance's webhook API keys
          * @description Replaces every key with one newly generated key; callers using an old key get 401.
+         *
+         *     **Access**: `instances:write` — organization roles owner, admin, integrator, support; not customer users.
          */
         post: {
             parameters: {
@@ -3012,6 +3970,8 @@ export interface paths {
         /**
          * Set config values
          * @description Values by config variable name, checked against the instance version's variables and merged into the stored ones. One invalid value (422 INSTANCE_CONFIG_INVALID, every problem in details.problems) and nothing is stored.
+         *
+         *     **Access**: `instances:write` — organization roles owner, admin, integrator, support; not customer users.
          */
         put: {
             parameters: {
@@ -3106,6 +4066,487 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/instances/{id}/config-wizard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An instance's config wizard: pages, elements, values and status
+         * @description The configured version's config pages in order (variables placed on no page come last, on a page of their own), each with its elements (config variables as this caller may see them, HTML), its status and what keeps it incomplete; the values (secrets answered only as {configured: true}); whether the whole is complete and can be deployed. Customer users never see organization-only variables.
+         *
+         *     **Access**: `instances:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, for their own customer only.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Instance id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConfigWizard"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/instances/{id}/config-wizard/connections/{configVar}/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start the OAuth 2.0 authorization of a connection variable from the wizard
+         * @description Answers the provider URL to open (in a popup, or by redirecting). The provider returns to /oauth2/callback, which sends the browser to returnTo (with connectionId and status) — an http(s) URL on Weft's public origin or an allowed one — or, without returnTo, to a page that posts {type: 'weft:connection-authorization', connectionId, status} to the window that opened it. The wizard then shows the connection's status. For a customer-activated connection, the customer's own credentials are authorized.
+         *
+         *     **Access**: `instances:configure` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The config variable's name or stable key */
+                    configVar: string;
+                    /** @description Instance id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Where the browser goes once the provider answered (with connectionId and status added): an http(s) URL on Weft's public origin or an allowed origin. Without it, a page that tells the window that opened it (postMessage) and can be closed.
+                         */
+                        returnTo?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WizardAuthorization"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/instances/{id}/config-wizard/data-sources/{configVar}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a variable's data source for the wizard
+         * @description Runs it with the instance's saved values and connections, with the unsaved values the wizard sends laid over them (a picklist on a later page may depend on an earlier page's choice). Secrets are masked. 422 DATA_SOURCE_FAILED says why it failed; DATA_SOURCE_NOT_AVAILABLE when the variable has none.
+         *
+         *     **Access**: `instances:configure` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The config variable's name or stable key */
+                    configVar: string;
+                    /** @description Instance id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Unsaved values of other variables (by name), laid over the saved ones: a data source may depend on an earlier choice */
+                        values?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            configVar: string;
+                            dataSourceType: string;
+                            logs: {
+                                level: string;
+                                message: string;
+                            }[];
+                            result: unknown;
+                            supplementalData?: unknown;
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/instances/{id}/config-wizard/pages/{page}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save one page of the config wizard
+         * @description Values of the page's variables by name (partial saves are fine: the others keep theirs; null clears one; a connection takes its inputs, merged into the stored ones). Nothing is saved when one is wrong, on another page, or not the caller's to set: 422 CONFIG_WIZARD_VALUES_INVALID, every problem in details.problems by variable. Answers the whole wizard again.
+         *
+         *     **Access**: `instances:configure` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Instance id */
+                    id: string;
+                    /** @description The page's name, or its number (1 first) */
+                    page: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Values of variables on this page, by name; null clears one; a connection takes an object of its inputs (merged into the stored ones) */
+                        values: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConfigWizard"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/instances/{id}/config-wizard/pages/{page}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check one page of the config wizard without saving it
+         * @description The same checks as a save; answers whether the values could be saved, their problems, and which variables of the page would still have no value.
+         *
+         *     **Access**: `instances:configure` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Instance id */
+                    id: string;
+                    /** @description The page's name, or its number (1 first) */
+                    page: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Values of variables on this page, by name; null clears one; a connection takes an object of its inputs (merged into the stored ones) */
+                        values: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PageValidation"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/instances/{id}/connections": {
         parameters: {
             query?: never;
@@ -3113,7 +4554,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An instance's connection config variables and their state */
+        /**
+         * An instance's connection config variables and their state
+         * @description **Access**: `instances:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, for their own customer only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3209,7 +4653,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start the OAuth 2.0 authorization of an instance's connection */
+        /**
+         * Start the OAuth 2.0 authorization of an instance's connection
+         * @description **Access**: `instances:configure` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3314,7 +4761,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Test an instance's connection */
+        /**
+         * Test an instance's connection
+         * @description **Access**: `instances:configure` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3421,6 +4871,8 @@ export interface paths {
         /**
          * Run a config variable's data source for an instance
          * @description Runs the data source with the instance's current config values and connections (the choices of a picklist, the objects of an object selection...), for a config wizard. Secrets its connections hold are masked. 422 DATA_SOURCE_FAILED says why it failed (often the connection); DATA_SOURCE_NOT_AVAILABLE when the variable has none.
+         *
+         *     **Access**: `instances:configure` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
          */
         get: {
             parameters: {
@@ -3520,6 +4972,8 @@ export interface paths {
         /**
          * Deploy an instance
          * @description Makes the configured version the running one: registers a webhook endpoint per flow (URLs stay the same across redeploys and upgrades), generates an API key when a flow requires one and the instance has none, registers the schedules, then queues the deploy-trigger flows. Every config variable needs a value (422 INSTANCE_CONFIG_INCOMPLETE names the missing ones; nothing changes). A failing deploy flow does not undo the deploy. Then triggers with webhook lifecycle handlers register the webhook of the flow at their provider when not registered for its URL and inputs yet (never twice; changed inputs remove the old registration first), and the onInstanceDeploy functions of triggers run: a failure answers 422 WEBHOOK_REGISTRATION_FAILED or INSTANCE_LIFECYCLE_FAILED, and the deploy stands.
+         *
+         *     **Access**: `instances:configure` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
          */
         post: {
             parameters: {
@@ -3602,7 +5056,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An instance's flows with their webhook URLs, API keys and schedules */
+        /**
+         * An instance's flows with their webhook URLs, API keys and schedules
+         * @description **Access**: `instances:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, for their own customer only.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3682,6 +5139,8 @@ export interface paths {
         /**
          * Test-run an instance flow
          * @description Queues an execution of the flow with the given payload, content type and headers as its request. The execution and its queue job are stored in one transaction; poll GET /api/executions/{id} for the result.
+         *
+         *     **Access**: `instances:test` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
          */
         post: {
             parameters: {
@@ -3784,6 +5243,8 @@ export interface paths {
         /**
          * Pause an instance
          * @description Sets enabled to false: a paused instance runs nothing, and triggers that registered their webhook at the provider remove it (webhookDelete). A failing removal answers 422 WEBHOOK_REGISTRATION_FAILED; the instance is paused still, and pausing again retries.
+         *
+         *     **Access**: `instances:configure` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
          */
         post: {
             parameters: {
@@ -3871,6 +5332,8 @@ export interface paths {
         /**
          * Unpause an instance
          * @description Sets enabled to true; a deployed instance's triggers register their webhooks at the provider again (webhookCreate). A failing registration answers 422 WEBHOOK_REGISTRATION_FAILED; the instance is unpaused still, and unpausing again retries.
+         *
+         *     **Access**: `instances:configure` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
          */
         post: {
             parameters: {
@@ -3958,6 +5421,8 @@ export interface paths {
         /**
          * Upgrade (or pin) an instance to a version
          * @description Sets the instance to an available version (the newest by default; any older available one pins it). Config values are carried over by stable key and new variables take their defaults. A deployed instance is redeployed at once unless deploy is false; if a new variable has no value, 422 INSTANCE_CONFIG_INCOMPLETE: the version is set but the previous one keeps running until a deploy succeeds.
+         *
+         *     **Access**: `instances:configure` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
          */
         post: {
             parameters: {
@@ -4055,6 +5520,8 @@ export interface paths {
         /**
          * List integrations
          * @description Oldest first, in pages; filter by free-text search, category and labels.
+         *
+         *     **Access**: `integrations:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
          */
         get: {
             parameters: {
@@ -4118,6 +5585,8 @@ export interface paths {
         /**
          * Create an integration
          * @description Its draft is empty: no flows, config variables or config pages yet.
+         *
+         *     **Access**: `integrations:write` — organization roles owner, admin, integrator; not customer users.
          */
         post: {
             parameters: {
@@ -4210,7 +5679,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an integration with its draft definition */
+        /**
+         * Get an integration with its draft definition
+         * @description **Access**: `integrations:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4275,6 +5747,8 @@ export interface paths {
         /**
          * Delete an integration
          * @description With its versions and attachments. Refused (409 INTEGRATION_HAS_INSTANCES) while it has instances, unless force=true, which deletes them too.
+         *
+         *     **Access**: `integrations:write` — organization roles owner, admin, integrator; not customer users.
          */
         delete: {
             parameters: {
@@ -4349,6 +5823,8 @@ export interface paths {
         /**
          * Update an integration
          * @description Only the fields sent change, in the integration and in its draft definition alike; labels are replaced as a whole.
+         *
+         *     **Access**: `integrations:write` — organization roles owner, admin, integrator; not customer users.
          */
         patch: {
             parameters: {
@@ -4453,6 +5929,8 @@ export interface paths {
         /**
          * List the integration's attachments
          * @description Oldest first; without their content.
+         *
+         *     **Access**: `integrations:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
          */
         get: {
             parameters: {
@@ -4519,6 +5997,8 @@ export interface paths {
         /**
          * Attach a file to the integration
          * @description The raw file as the body, of any Content-Type (kept and answered on download); at most 25 MiB.
+         *
+         *     **Access**: `integrations:write` — organization roles owner, admin, integrator; not customer users.
          */
         post: {
             parameters: {
@@ -4607,6 +6087,8 @@ export interface paths {
         /**
          * Download an attachment
          * @description The bytes as uploaded, with their Content-Type and a Content-Disposition naming the file.
+         *
+         *     **Access**: `integrations:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
          */
         get: {
             parameters: {
@@ -4670,7 +6152,10 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete an attachment */
+        /**
+         * Delete an attachment
+         * @description **Access**: `integrations:write` — organization roles owner, admin, integrator; not customer users.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -4744,6 +6229,8 @@ export interface paths {
         /**
          * Export the draft or a version as YAML
          * @description Answers application/yaml text that the import route reads back.
+         *
+         *     **Access**: `integrations:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
          */
         get: {
             parameters: {
@@ -4827,6 +6314,8 @@ export interface paths {
         /**
          * Fork an integration
          * @description A new integration with a copy of the draft, the icon and the attachments; no versions.
+         *
+         *     **Access**: `integrations:write` — organization roles owner, admin, integrator; not customer users.
          */
         post: {
             parameters: {
@@ -4929,6 +6418,8 @@ export interface paths {
         /**
          * Get the integration's icon
          * @description The image bytes, with their Content-Type.
+         *
+         *     **Access**: `integrations:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
          */
         get: {
             parameters: {
@@ -4996,6 +6487,8 @@ export interface paths {
         /**
          * Set the integration's icon
          * @description The raw image as the body, with its Content-Type (image/png, image/jpeg, image/svg+xml, image/webp, image/gif); at most 1 MiB.
+         *
+         *     **Access**: `integrations:write` — organization roles owner, admin, integrator; not customer users.
          */
         put: {
             parameters: {
@@ -5073,7 +6566,10 @@ export interface paths {
             };
         };
         post?: never;
-        /** Remove the integration's icon */
+        /**
+         * Remove the integration's icon
+         * @description **Access**: `integrations:write` — organization roles owner, admin, integrator; not customer users.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -5136,6 +6632,161 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/integrations/{id}/marketplace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An integration's marketplace settings
+         * @description **Access**: `integrations:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Integration id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MarketplaceSettings"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /**
+         * Change an integration's marketplace settings
+         * @description Only the fields sent change. A pinned versionNumber must be an available published version (null offers the newest available one); listing an integration that offers no available version is refused (422 MARKETPLACE_NO_AVAILABLE_VERSION). Instances already activated are not changed.
+         *
+         *     **Access**: `integrations:write` — organization roles owner, admin, integrator; not customer users.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Integration id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MarketplaceSettingsUpdate"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MarketplaceSettings"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/integrations/{id}/publish": {
         parameters: {
             query?: never;
@@ -5148,6 +6799,8 @@ export interface paths {
         /**
          * Publish the draft as the next version
          * @description The draft is validated again against the current component catalog (422 DEFINITION_INVALID) and must have a flow (422 INTEGRATION_HAS_NO_FLOWS). Versions are numbered 1, 2, 3... per integration.
+         *
+         *     **Access**: `integrations:publish` — organization roles owner, admin, integrator; not customer users.
          */
         post: {
             parameters: {
@@ -5249,6 +6902,8 @@ export interface paths {
         /**
          * List an integration's versions
          * @description Newest first.
+         *
+         *     **Access**: `integrations:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
          */
         get: {
             parameters: {
@@ -5326,7 +6981,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a version with its definition */
+        /**
+         * Get a version with its definition
+         * @description **Access**: `integrations:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5395,6 +7053,8 @@ export interface paths {
         /**
          * Mark a version available or unavailable
          * @description Unavailable versions cannot be deployed. Nothing else about a version can change.
+         *
+         *     **Access**: `integrations:publish` — organization roles owner, admin, integrator; not customer users.
          */
         patch: {
             parameters: {
@@ -5485,6 +7145,8 @@ export interface paths {
         /**
          * Import a definition (YAML or code-native bundle)
          * @description Exactly one of `definition` (YAML) and `bundle` (base64). Without `integrationId` it creates an integration (201); with it, it replaces that draft (200), and flows and config variables keep their stable keys. Invalid definitions answer 422 DEFINITION_INVALID with details.problems; nothing is stored.
+         *
+         *     **Access**: `integrations:write` — organization roles owner, admin, integrator; not customer users.
          */
         post: {
             parameters: {
@@ -5610,6 +7272,8 @@ export interface paths {
         /**
          * Search or follow execution logs
          * @description Without `after`: lines newest first, in pages (`cursor`). With `after` (a tailCursor from a previous answer): the lines stored since, oldest first; poll with each answer's tailCursor to follow new lines. Both orders go by the line's timestamp (then execution id and line number); a tail reads up to 2 s behind the present, so that lines workers are still storing are not skipped: a line shows up in a tail a few seconds after it was logged, also while its execution runs. Filters: search (case-insensitive substring of the message), level (repeatable) or minLevel, a timestamp range [from, to), instance, customer (id or externalId), integration, flow name, execution.
+         *
+         *     **Access**: `instances:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, for their own customer only.
          */
         get: {
             parameters: {
@@ -5693,6 +7357,1512 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/marketplace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The integrations a customer may activate
+         * @description Listed integrations that offer an available version, by name, with the version an activation gets and the customer's instances of each (deployed, needs configuration, upgrade available). A customer user sees their own customer's; an organization caller sees the list as the customer named by `customer` would (without one, with no instances). Filter by category, labels and search.
+         *
+         *     **Access**: `marketplace:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, marketplace-user, for their own customer only.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this category (any case) */
+                    category?: string;
+                    /** @description Organization callers: the customer (id or external id) to act for, or to see the marketplace as; customer users act for their own customer and may leave it out */
+                    customer?: string;
+                    /** @description Also integrations that are not listed but of which the customer has an instance (Prismatic's includeActiveIntegrations) */
+                    includeActive?: boolean;
+                    /** @description Only integrations with every label given */
+                    label?: string[];
+                    /** @description Matches name or description */
+                    search?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MarketplaceList"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/{integrationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One integration of the marketplace
+         * @description As the list shows it. Customer users reach listed integrations (and those they have an instance of) only: 404 MARKETPLACE_INTEGRATION_NOT_FOUND otherwise.
+         *
+         *     **Access**: `marketplace:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, marketplace-user, for their own customer only.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Organization callers: the customer (id or external id) to act for, or to see the marketplace as; customer users act for their own customer and may leave it out */
+                    customer?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Integration id */
+                    integrationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MarketplaceIntegration"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/{integrationId}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate an integration: create the customer's instance of the version offered
+         * @description Creates the instance with the version's defaults; configure it with its config wizard, then deploy it. Refused when the integration is not listed (404 MARKETPLACE_INTEGRATION_NOT_FOUND for customer users, 422 MARKETPLACE_NOT_LISTED for the organization), offers no version (422 MARKETPLACE_NO_AVAILABLE_VERSION), is not customer-deployable and a customer user activates it (403 MARKETPLACE_NOT_CUSTOMER_DEPLOYABLE; the organization may activate it for them), or when the customer has an instance of it and it allows one (409 MARKETPLACE_INSTANCE_EXISTS, details.instanceId). Organization callers name the customer.
+         *
+         *     **Access**: `marketplace:activate` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Integration id */
+                    integrationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Organization callers: the customer (id or external id) to act for, or to see the marketplace as; customer users act for their own customer and may leave it out */
+                        customer?: string;
+                        /** @description The instance's name, unique among the customer's instances; default: the integration's name (numbered when taken) */
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Activation"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/{integrationId}/icon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A marketplace integration's icon
+         * @description **Access**: `marketplace:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, marketplace-user, for their own customer only.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Integration id */
+                    integrationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The image bytes, with the Content-Type the icon was set with */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/gif": string;
+                        "image/jpeg": string;
+                        "image/png": string;
+                        "image/svg+xml": string;
+                        "image/webp": string;
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customer-activated connections and the customer’s credentials of each
+         * @description The connections the organization defined for customers to activate themselves, with this customer's status of each (never a secret) and which of the customer's instances use it. Organization callers name the customer with `customer` (without one, no credentials are shown).
+         *
+         *     **Access**: `connections:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, for their own customer only.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Organization callers: the customer (id or external id) to act for, or to see the marketplace as; customer users act for their own customer and may leave it out */
+                    customer?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            customer: {
+                                externalId: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            items: components["schemas"]["SelfServiceConnection"][];
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/connections/{connectionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One customer-activated connection and the customer’s credentials of it
+         * @description **Access**: `connections:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, for their own customer only.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Organization callers: the customer (id or external id) to act for, or to see the marketplace as; customer users act for their own customer and may leave it out */
+                    customer?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The connection id or stable key */
+                    connectionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SelfServiceConnection"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /**
+         * Create or update the customer’s credentials of a customer-activated connection
+         * @description Input values by key, merged into the stored ones (null removes one). Every instance of the customer that uses the connection runs with them from now on. Organization callers name the customer with `customer`.
+         *
+         *     **Access**: `connections:write` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
+         */
+        put: {
+            parameters: {
+                query?: {
+                    /** @description Organization callers: the customer (id or external id) to act for, or to see the marketplace as; customer users act for their own customer and may leave it out */
+                    customer?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The connection id or stable key */
+                    connectionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Input values by input key; null removes one; inputs left out keep their stored value */
+                        values: {
+                            [key: string]: string | boolean | number | (never | null);
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SelfServiceConnection"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete the customer’s credentials of a customer-activated connection
+         * @description Instances of the customer that use it fail their connection steps until credentials are set again.
+         *
+         *     **Access**: `connections:write` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
+         */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description Organization callers: the customer (id or external id) to act for, or to see the marketplace as; customer users act for their own customer and may leave it out */
+                    customer?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The connection id or stable key */
+                    connectionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/connections/{connectionId}/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Authorize (or re-authorize) the customer’s credentials with OAuth 2.0
+         * @description Answers the provider URL to open; returnTo as for the config wizard (Weft’s origin or an allowed one; without it, a page that tells the opening window).
+         *
+         *     **Access**: `connections:write` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Organization callers: the customer (id or external id) to act for, or to see the marketplace as; customer users act for their own customer and may leave it out */
+                    customer?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The connection id or stable key */
+                    connectionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description Where the browser goes once the provider answered (with connectionId and status added): an http(s) URL on Weft's public origin or an allowed origin. Without it, a page that tells the window that opened it (postMessage) and can be closed.
+                         */
+                        returnTo?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WizardAuthorization"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get your organization
+         * @description Its id is the `organization` claim of the JWTs your backend signs for embedded sign-in.
+         *
+         *     **Access**: `organization:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Organization"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename your organization
+         * @description **Access**: `organization:write` — organization roles owner; not customer users.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Organization"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/organization/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the single sign-on settings
+         * @description The client secret is never answered, only whether one is set.
+         *
+         *     **Access**: `organization:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description People with a verified email of these domains get a user on their first sign-in */
+                            allowedDomains: string[];
+                            clientId: string;
+                            /** @description Whether a client secret is stored (it is never answered) */
+                            clientSecretSet: boolean;
+                            /** @description owner > admin > integrator > support > viewer */
+                            defaultRole: "owner" | "admin" | "integrator" | "support" | "viewer";
+                            enabled: boolean;
+                            /** @description The OpenID provider’s issuer URL */
+                            issuer: string;
+                            /** @description Register this redirect URI for the client at the provider */
+                            redirectUri: string;
+                            /** @description Where people start single sign-on */
+                            signInUrl: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set up single sign-on (OpenID Connect)
+         * @description Register the answer’s redirectUri with the provider for this client. People with a verified email of allowedDomains get a user with defaultRole on their first sign-in; others must be invited first.
+         *
+         *     **Access**: `organization:write` — organization roles owner; not customer users.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        allowedDomains?: string[];
+                        clientId: string;
+                        /** @description Omit to keep the stored one; null removes it (a public client, with PKCE only) */
+                        clientSecret?: string | null;
+                        /** @description owner > admin > integrator > support > viewer */
+                        defaultRole?: "owner" | "admin" | "integrator" | "support" | "viewer";
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @description https URL (http only on this machine, for development) */
+                        issuer: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description People with a verified email of these domains get a user on their first sign-in */
+                            allowedDomains: string[];
+                            clientId: string;
+                            /** @description Whether a client secret is stored (it is never answered) */
+                            clientSecretSet: boolean;
+                            /** @description owner > admin > integrator > support > viewer */
+                            defaultRole: "owner" | "admin" | "integrator" | "support" | "viewer";
+                            enabled: boolean;
+                            /** @description The OpenID provider’s issuer URL */
+                            issuer: string;
+                            /** @description Register this redirect URI for the client at the provider */
+                            redirectUri: string;
+                            /** @description Where people start single sign-on */
+                            signInUrl: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Remove single sign-on
+         * @description Users already linked keep their accounts; they sign in with a password (if they have one).
+         *
+         *     **Access**: `organization:write` — organization roles owner; not customer users.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is calling
+         * @description For a session: the user, the CSRF token and when the session ends. For an API token: the token, and its user when it belongs to one.
+         *
+         *     **Access**: `users:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SessionInfo"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/signing-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List signing keys
+         * @description Oldest first, deactivated ones too unless includeInactive=false.
+         *
+         *     **Access**: `signing-keys:read` — organization roles owner, admin; not customer users.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Also list deactivated keys */
+                    includeInactive?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["SigningKey"][];
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Generate a signing key
+         * @description Generates an RSA key pair (4096 bits unless bits says 2048). The answer holds the private key, PKCS#8 PEM, this once: Weft stores only the public key, its fingerprint and the last 8 characters of the private key. Sign embedded sign-in JWTs (RS256) with the private key.
+         *
+         *     **Access**: `signing-keys:write` — organization roles owner, admin; not customer users.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description RSA modulus length; 4096 by default */
+                        bits?: 2048 | 4096;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GeneratedSigningKey"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/signing-keys/{id}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deactivate a signing key
+         * @description JWTs signed with it are refused from now on (401 AUTH_JWT_KEY_INACTIVE); other server processes stop accepting them within 30 seconds. Cannot be undone: generate or import a new key instead.
+         *
+         *     **Access**: `signing-keys:write` — organization roles owner, admin; not customer users.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Signing key id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SigningKey"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/signing-keys/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a public signing key
+         * @description The public half of your own RSA key pair (at least 2048 bits), PEM: `openssl genrsa -out private.pem 4096 && openssl rsa -in private.pem -pubout > public.pub`. A private key is refused (400 SIGNING_KEY_PRIVATE_KEY_REFUSED) and not stored; a key already imported is a 409.
+         *
+         *     **Access**: `signing-keys:write` — organization roles owner, admin; not customer users.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description An RSA public key of at least 2048 bits, PEM (-----BEGIN PUBLIC KEY----- or RSA PUBLIC KEY) */
+                        publicKey: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SigningKey"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tokens": {
         parameters: {
             query?: never;
@@ -5700,7 +8870,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API tokens */
+        /**
+         * List API tokens
+         * @description **Access**: `tokens:read` — organization roles owner, admin; not customer users.
+         */
         get: {
             parameters: {
                 query?: {
@@ -5753,7 +8926,12 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API token */
+        /**
+         * Create an API token
+         * @description A token made by a signed-in user (or with forMe, or for userId) belongs to that user: it acts as them, with at most their role, and is deleted with them. userId: null makes a token of the organization.
+         *
+         *     **Access**: `tokens:write` — organization roles owner, admin; not customer users.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5764,9 +8942,16 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The token belongs to the calling user (the default when signed in as a user) */
+                        forMe?: boolean;
                         name: string;
                         /** @description owner > admin > integrator > support > viewer */
                         role: "owner" | "admin" | "integrator" | "support" | "viewer";
+                        /**
+                         * Format: uuid
+                         * @description The user the token belongs to; null: the organization’s (survives any user)
+                         */
+                        userId?: string | null;
                     };
                 };
             };
@@ -5832,6 +9017,851 @@ export interface paths {
         /**
          * Revoke an API token
          * @description The token stops working at once. Answers with the revoked token.
+         *
+         *     **Access**: `tokens:write` — organization roles owner, admin; not customer users.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiToken"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description Oldest first, in pages; search matches email or name.
+         *
+         *     **Access**: `users:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor from the previous page */
+                    cursor?: string;
+                    /** @description Items per page */
+                    limit?: number;
+                    /** @description owner > admin > integrator > support > viewer */
+                    role?: "owner" | "admin" | "integrator" | "support" | "viewer";
+                    /** @description Matches email or name */
+                    search?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UserPage"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Invite or create a user
+         * @description With a password the user can sign in at once (automation). Without, the answer carries a one-time invitation link, valid 7 days, where the person chooses a password (POST /api/auth/invitations/accept); only its hash is stored. A role above your own is refused.
+         *
+         *     **Access**: `users:write` — organization roles owner, admin; not customer users.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Unique in the organization; compared case-insensitively */
+                        email: string;
+                        name: string;
+                        /** @description 12 to 256 characters */
+                        password?: string;
+                        /** @description owner > admin > integrator > support > viewer */
+                        role: "owner" | "admin" | "integrator" | "support" | "viewer";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CreatedUser"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a user
+         * @description **Access**: `users:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description User id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Remove a user
+         * @description Their sessions end and the API tokens they own are deleted. The organization’s last owner cannot be removed. Answers with the removed user.
+         *
+         *     **Access**: `users:write` — organization roles owner, admin; not customer users.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description User id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a user’s name or role
+         * @description Roles change only between roles at or below your own; the organization’s last owner cannot be demoted. The user’s tokens follow: they never do more than the user may.
+         *
+         *     **Access**: `users:write` — organization roles owner, admin; not customer users.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description User id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @description owner > admin > integrator > support > viewer */
+                        role?: "owner" | "admin" | "integrator" | "support" | "viewer";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/users/{id}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a user a new invitation link
+         * @description For someone who lost their link or their password: the previous link stops working; accepting the new one sets a new password and ends the user’s other sessions.
+         *
+         *     **Access**: `users:write` — organization roles owner, admin; not customer users.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description User id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Valid 7 days, works once; shown only this once */
+                            invitationUrl: string;
+                            user: components["schemas"]["User"];
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling user
+         * @description The signed-in user, or the user the API token belongs to (404 for a token of nobody).
+         *
+         *     **Access**: `users:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change my password
+         * @description Needs the current password when there is one. Every other session of the user ends; API tokens keep working.
+         *
+         *     **Access**: `users:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 12 to 256 characters */
+                        currentPassword?: string;
+                        /** @description 12 to 256 characters */
+                        newPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my API tokens
+         * @description **Access**: `users:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    includeRevoked?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ApiToken"][];
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an API token of my own
+         * @description The token belongs to the calling user: it acts as them, with at most their role (the default), and is deleted with them.
+         *
+         *     **Access**: `users:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description role: at most your own (the default) */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description owner > admin > integrator > support > viewer */
+                        role?: "owner" | "admin" | "integrator" | "support" | "viewer";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The token to send as `Authorization: Bearer <secret>`. Shown only this once. */
+                            secret: string;
+                            token: components["schemas"]["ApiToken"];
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of my API tokens
+         * @description The token stops working at once (`weft logout`). Answers with the revoked token.
+         *
+         *     **Access**: `users:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
          */
         delete: {
             parameters: {
@@ -5909,6 +9939,22 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Activation: {
+            /** @description The config wizard of the new instance (API path) */
+            configWizardUrl: string;
+            customer: {
+                externalId: string | null;
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            instance: components["schemas"]["MarketplaceInstance"];
+            integration: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+        };
         ApiKeys: {
             /** @description Replaces the instance API keys (8-200 printable characters each) */
             apiKeys: string[];
@@ -5921,12 +9967,55 @@ export interface components {
             /** Format: date-time */
             lastUsedAt: string | null;
             name: string;
+            /** @description The user the token belongs to (it acts as them, at most with their role); null: the organization’s */
+            owner: {
+                email: string;
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
             /** @description The first characters of the token, to tell tokens apart */
             prefix: string;
             /** Format: date-time */
             revokedAt: string | null;
             /** @description owner > admin > integrator > support > viewer */
             role: "owner" | "admin" | "integrator" | "support" | "viewer";
+        };
+        AuditEvent: {
+            /** @description '<target type>.<verb>', e.g. 'instance.deploy', 'token.create' */
+            action: string;
+            actor: {
+                /** @description The user, customer user or token */
+                id: string | null;
+                /** @description 'user': an organization user (signed in, or through a token they own); 'token': an API token of nobody; 'customer-user': a customer's user; 'system': Weft itself */
+                kind: "user" | "token" | "customer-user" | "system";
+                /** @description The user's email, or the token's name, when it acted */
+                name: string;
+                /** @description The API token the request came with, if any */
+                tokenId: string | null;
+            };
+            /** Format: date-time */
+            at: string;
+            /** @description The customer the change concerns, when there is one */
+            customerId: string | null;
+            /** @description What else identifies the change (names, roles, version numbers); never a secret (passwords, credential values, tokens, keys) */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Format: uuid */
+            id: string;
+            /** @description The X-Request-Id of the request that made the change */
+            requestId: string | null;
+            target: {
+                id: string | null;
+                /** @description What was changed: 'instance', 'integration', 'connection', ... */
+                type: string;
+            };
+        };
+        AuditEventPage: {
+            items: components["schemas"]["AuditEvent"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
         };
         ComponentSummary: {
             description: string;
@@ -5951,6 +10040,39 @@ export interface components {
             /** @description SHA-256 of the bundle, hex */
             sha256: string;
             version: number;
+        };
+        ConfigWizard: {
+            /** @description Whether a deploy would be accepted now */
+            canDeploy: boolean;
+            /** @description Every page complete, and nothing the organization sets missing */
+            complete: boolean;
+            instance: {
+                customer: {
+                    externalId: string | null;
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                };
+                deployedVersionNumber: number | null;
+                enabled: boolean;
+                /** Format: uuid */
+                id: string;
+                integration: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                };
+                name: string;
+                versionNumber: number;
+            };
+            /** @description Variables without a value that a deploy needs */
+            missing: {
+                configVar: string;
+                page: string;
+            }[];
+            /** @description Customer callers: settings only the organization sets that have no value yet (never named to customers) */
+            organizationOnlyMissing: number;
+            pages: components["schemas"]["WizardPage"][];
         };
         Connection: {
             component: string;
@@ -6025,6 +10147,11 @@ export interface components {
             /** @description Whether every check passed */
             ok: boolean;
         };
+        CreatedUser: {
+            /** @description Without a password: the link the person opens to choose one (valid 7 days, works once). Shown only this once. */
+            invitationUrl: string | null;
+            user: components["schemas"]["User"];
+        };
         Customer: {
             /** Format: date-time */
             createdAt: string;
@@ -6050,6 +10177,37 @@ export interface components {
             items: components["schemas"]["Customer"][];
             /** @description Pass as `cursor` to get the next page; null on the last page */
             nextCursor: string | null;
+        };
+        CustomerUser: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            customerId: string;
+            email: string | null;
+            externalId: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            lastSignInAt: string | null;
+            name: string;
+            /** @description admin (manages the customer’s users and instances), member (reads them), marketplace-admin (activates and configures integrations in the embedded marketplace), marketplace-user (user-level configuration only) */
+            role: "admin" | "member" | "marketplace-admin" | "marketplace-user";
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CustomerUserPage: {
+            items: components["schemas"]["CustomerUser"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        CustomerUserSelf: {
+            customer: {
+                externalId: string | null;
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            user: components["schemas"]["CustomerUser"];
         };
         DefinitionProblem: {
             /** @description A definitionProblemCodes key of @weft/definition */
@@ -6286,6 +10444,11 @@ export interface components {
             trigger: string;
             /** @description POST/PUT/PATCH/GET it to run the flow; null until the instance is deployed */
             webhookUrl: string | null;
+        };
+        GeneratedSigningKey: {
+            key: components["schemas"]["SigningKey"];
+            /** @description The private key, PKCS#8 PEM: sign embedded sign-in JWTs with it (RS256). Shown only this once; Weft does not store it. */
+            privateKey: string;
         };
         Instance: {
             /** Format: date-time */
@@ -6580,6 +10743,110 @@ export interface components {
             /** @description Pass as `after` to get the lines stored since this answer (to follow logs) */
             tailCursor: string;
         };
+        MarketplaceInstance: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Whether a version was deployed (it runs unless paused) */
+            deployed: boolean;
+            deployedVersionNumber: number | null;
+            /** @description False while paused */
+            enabled: boolean;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description Whether a config variable of its configured version has no value (deploy is refused until it has) */
+            needsConfiguration: boolean;
+            /** @description unconfigured: never deployed; paused: deployed and paused; active: deployed and running */
+            status: "active" | "paused" | "unconfigured";
+            /** @description Whether the marketplace offers a newer version than the one it is configured with */
+            upgradeAvailable: boolean;
+            /** @description The version it is configured with */
+            versionNumber: number;
+        };
+        MarketplaceIntegration: {
+            allowMultipleInstances: boolean;
+            category: string | null;
+            /** @description False: customer users cannot activate it themselves; they ask the organization */
+            customerDeployable: boolean;
+            description: string;
+            /** @description GET it with the same credentials; null without an icon */
+            iconUrl: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description The customer's instances of it (empty when no customer is named) */
+            instances: components["schemas"]["MarketplaceInstance"][];
+            labels: string[];
+            /** @description False only for an integration shown because the customer has an instance (includeActive) */
+            listed: boolean;
+            name: string;
+            /** @description Markdown */
+            overview: string;
+            /** @description The version an activation gets; null when none is offered */
+            versionNumber: number | null;
+        };
+        MarketplaceList: {
+            /** @description The customer the list is seen as; null for an organization caller who named none */
+            customer: {
+                externalId: string | null;
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            items: components["schemas"]["MarketplaceIntegration"][];
+        };
+        MarketplaceSettings: {
+            /** @description Whether a customer may activate it more than once (one Shopify store per instance...) */
+            allowMultipleInstances: boolean;
+            /** @description Available versions, newest first */
+            availableVersions: number[];
+            /** @description Whether customer users may activate it themselves; otherwise they are told to ask the organization */
+            customerDeployable: boolean;
+            /** Format: uuid */
+            integrationId: string;
+            /** @description Whether customers see it in the marketplace */
+            listed: boolean;
+            /** @description The version customers get when they activate it now; null when no version is available (it is then not offered) */
+            offeredVersionNumber: number | null;
+            /** @description Markdown customers read before activating it */
+            overview: string;
+            /** @description The version pinned for the marketplace; null: the newest available version */
+            versionNumber: number | null;
+        };
+        MarketplaceSettingsUpdate: {
+            allowMultipleInstances?: boolean;
+            customerDeployable?: boolean;
+            listed?: boolean;
+            overview?: string;
+            /** @description Pin an available published version; null follows the newest available one */
+            versionNumber?: number | null;
+        };
+        Organization: {
+            /** @description How many signing keys verify embedded sign-in JWTs now (GET /api/signing-keys lists them) */
+            activeSigningKeys: number;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description The organization id: the `organization` claim of embedded sign-in JWTs
+             */
+            id: string;
+            name: string;
+        };
+        PageValidation: {
+            /** @description Whether the page would be complete once they are */
+            complete: boolean;
+            /** @description Variables of the page still without a value */
+            missing: string[];
+            page: string;
+            /** @description Values that are wrong */
+            problems: {
+                /** @description The config variable (name) the problem is about */
+                configVar: string;
+                message: string;
+            }[];
+            /** @description Whether the values given could be saved */
+            valid: boolean;
+        };
         PublishedComponent: {
             actions: string[];
             bundleBytes: number;
@@ -6615,6 +10882,126 @@ export interface components {
                 status: "removed" | "failed";
             }[];
         };
+        SelfServiceConnection: {
+            component: string;
+            connection: string;
+            description: string;
+            /** Format: uuid */
+            id: string;
+            inputs: {
+                /** @description The integration's or the connection's default; secrets masked */
+                default: unknown;
+                /** @description Whether this caller may set it */
+                editable: boolean;
+                key: string;
+                label: string;
+                required: boolean;
+                /** @description string, password, boolean, template... */
+                type: string;
+                /** @description The stored value; password inputs '********'; null when none */
+                value: unknown;
+                /** @description Whether a wizard shows it to this caller */
+                visible: boolean;
+            }[];
+            name: string;
+            oauth2: ("authorization_code" | "client_credentials") | (never | null);
+            stableKey: string;
+            status: "not_configured" | "configured" | "pending_authorization" | "connected" | "error";
+            statusMessage: string | null;
+            /** Format: date-time */
+            tokenExpiresAt: string | null;
+            /** Format: date-time */
+            updatedAt: string | null;
+            /** @description The customer's instances whose version uses it */
+            usedBy: {
+                configVar: string;
+                /** Format: uuid */
+                instanceId: string;
+                instanceName: string;
+                integration: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                };
+            }[];
+        };
+        SessionInfo: {
+            csrfToken: string | null;
+            /** Format: date-time */
+            expiresAt: string | null;
+            idleTimeoutMinutes: number | null;
+            /** @description session: signed in by cookie; token: an API token */
+            kind: "session" | "token";
+            organization: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /** @description What the caller may do now (a user’s token: at most the user’s role) */
+            role: "owner" | "admin" | "integrator" | "support" | "viewer";
+            token: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                role: "owner" | "admin" | "integrator" | "support" | "viewer";
+            } | null;
+            user: components["schemas"]["User"] | (never | null);
+        };
+        SignedIn: {
+            /** @description Send it as the X-CSRF-Token header with every request that changes something */
+            csrfToken: string;
+            /**
+             * Format: date-time
+             * @description The session ends then at the latest
+             */
+            expiresAt: string;
+            /** @description The session also ends after this long without a request */
+            idleTimeoutMinutes: number;
+            organization: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            user: components["schemas"]["User"];
+        };
+        SigningKey: {
+            /** @description RSA modulus length */
+            bits: number;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When it stopped verifying JWTs; null while active
+             */
+            deactivatedAt: string | null;
+            /** @description SHA-256 of the public key (SubjectPublicKeyInfo DER), 64 hex digits */
+            fingerprint: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The last 8 characters of a generated key's private key PEM body, to match the key you hold; null for imported keys */
+            last8: string | null;
+            /** @description The public key, PEM (SPKI) */
+            publicKey: string;
+            source: "generated" | "imported";
+        };
+        SsoSettings: {
+            /** @description People with a verified email of these domains get a user on their first sign-in */
+            allowedDomains: string[];
+            clientId: string;
+            /** @description Whether a client secret is stored (it is never answered) */
+            clientSecretSet: boolean;
+            /** @description owner > admin > integrator > support > viewer */
+            defaultRole: "owner" | "admin" | "integrator" | "support" | "viewer";
+            enabled: boolean;
+            /** @description The OpenID provider’s issuer URL */
+            issuer: string;
+            /** @description Register this redirect URI for the client at the provider */
+            redirectUri: string;
+            /** @description Where people start single sign-on */
+            signInUrl: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         TestRun: {
             /** @description Defaults to application/json */
             contentType?: string;
@@ -6629,6 +11016,128 @@ export interface components {
             };
             /** @description The request body the flow's trigger receives */
             payload?: unknown;
+        };
+        User: {
+            /** Format: date-time */
+            createdAt: string;
+            email: string;
+            hasPassword: boolean;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            invitationExpiresAt: string | null;
+            /** Format: date-time */
+            lastSignInAt: string | null;
+            name: string;
+            /** @description owner > admin > integrator > support > viewer */
+            role: "owner" | "admin" | "integrator" | "support" | "viewer";
+            /** @description Linked to an identity of the organization’s OpenID provider */
+            singleSignOn: boolean;
+            /** @description invited: has not set a password nor signed in with single sign-on yet */
+            status: "active" | "invited";
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        UserPage: {
+            items: components["schemas"]["User"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        WizardAuthorization: {
+            /**
+             * Format: uri
+             * @description The provider's authorization URL to open
+             */
+            authorizeUrl: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description Where the browser lands once the provider answered */
+            returnTo: string;
+        };
+        WizardConnection: {
+            component: string;
+            connection: string;
+            inputs: {
+                /** @description The integration's or the connection's default; secrets masked */
+                default: unknown;
+                /** @description Whether this caller may set it */
+                editable: boolean;
+                key: string;
+                label: string;
+                required: boolean;
+                /** @description string, password, boolean, template... */
+                type: string;
+                /** @description The stored value; password inputs '********'; null when none */
+                value: unknown;
+                /** @description Whether a wizard shows it to this caller */
+                visible: boolean;
+            }[];
+            oauth2: ("authorization_code" | "client_credentials") | (never | null);
+            /** @description The organization connection it uses, by stable key */
+            scopedConnection: string | null;
+            /** @description instance: the instance's own inputs; otherwise the kind of organization connection it uses (customer_activated: the customer's own credentials, reused by all their instances) */
+            source: "instance" | "org_global" | "org_customer" | "customer_activated" | "missing";
+            /** @description not_configured: no inputs yet; pending_authorization: authorize it (POST .../authorize); error: see statusMessage */
+            status: "not_configured" | "configured" | "pending_authorization" | "connected" | "error";
+            statusMessage: string | null;
+            /** Format: date-time */
+            tokenExpiresAt: string | null;
+        };
+        WizardElement: {
+            /** @description html elements: the HTML (or text) to show */
+            content?: string;
+            type: "configVar" | "html";
+            variable?: components["schemas"]["WizardVariable"];
+        };
+        WizardPage: {
+            elements: components["schemas"]["WizardElement"][];
+            name: string;
+            /** @description 1 for the first page this caller sees */
+            number: number;
+            /** @description What keeps the page incomplete */
+            problems: {
+                /** @description The config variable (name) the problem is about */
+                configVar: string;
+                message: string;
+            }[];
+            status: "complete" | "incomplete";
+            tagline: string | null;
+        };
+        WizardVariable: {
+            codeLanguage: string | null;
+            /** @description valuelist or keyvaluelist */
+            collectionType: string | null;
+            connection?: components["schemas"]["WizardConnection"];
+            /** @description Its choices come from this data source: POST .../config-wizard/data-sources/{configVar} */
+            dataSource: {
+                component: string;
+                key: string;
+            } | null;
+            dataType: string;
+            /** @description The default, as text (lists and objects as JSON) */
+            defaultValue: string | null;
+            /** @description Variables its data source or connection reads: send their unsaved values along when running its data source */
+            dependsOn: string[];
+            /** @description Helper text */
+            description: string;
+            /** @description Whether this caller may set it */
+            editable: boolean;
+            hasValue: boolean;
+            /** @description The name values are set by */
+            key: string;
+            label: string;
+            pickList: string[] | null;
+            /** @description Whether a deploy needs a value */
+            required: boolean;
+            scheduleType: string | null;
+            stableKey: string;
+            timeZone: string | null;
+            /** @description The value; null when unset or withheld from this caller; a connection or credential answers {"configured": true} */
+            value: unknown;
+            /** @description customer: customers see and set it; embedded: not shown to customers, but the organization's app sets it for them; organization: only the organization's team sees and sets it */
+            visibility: "customer" | "embedded" | "organization";
+            /** @description Whether a wizard shows it to this caller */
+            visible: boolean;
         };
     };
     responses: never;

@@ -6,6 +6,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { Egress, egressPolicy } from '@weft/egress';
 import { type ActionContext, componentManifest, invokeAction } from '@weft/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { httpComponent } from '../src/components/http.js';
@@ -175,6 +176,7 @@ beforeAll(async () => {
 let tlsBase = '';
 
 afterAll(async () => {
+  await loopbackEgress.close();
   for (const target of [server, otherServer, tlsServer]) {
     target.closeAllConnections();
     await new Promise((resolve) => target.close(resolve));
@@ -185,8 +187,14 @@ beforeEach(() => {
   recorded = [];
 });
 
+/**
+ * The servers of these tests listen on 127.0.0.1, which the egress guard refuses by default: every call below
+ * gets an HTTP port (the engine's `context.http`) whose policy opens 127.0.0.1 and nothing else, as a server with
+ * WEFT_EGRESS_ALLOW=127.0.0.1 would. The guard's own tests ('http component: the egress guard') call without it.
+ */
+const loopbackEgress = new Egress(egressPolicy('127.0.0.1'));
 const call = (action: string, params: Record<string, unknown>, context: Partial<ActionContext> = {}) =>
-  invokeAction(httpComponent, action, params, context);
+  invokeAction(httpComponent, action, params, { http: loopbackEgress, ...context } as Partial<ActionContext>);
 const data = async (action: string, params: Record<string, unknown>) =>
   (await call(action, params)).result?.data;
 
@@ -782,5 +790,55 @@ describe('http component: timeouts, retries, cancellation, TLS', () => {
     await expect(data('httpGet', { url: `${base}/echo`, maxRetries: 'three' })).rejects.toThrow(
       /input 'maxRetries' \(Max Retry Count\): expected a number, got 'three'/,
     );
+  });
+});
+
+describe('http component: the egress guard', () => {
+  /** A call as a caller that gave no HTTP port makes it: the guarded default applies. */
+  const unguardedCall = (params: Record<string, unknown>) =>
+    invokeAction(httpComponent, 'httpGet', params, {}).then((outcome) => outcome.result?.data);
+
+  it('refuses loopback by default, with the code, the host, the address and what to do; nothing is sent', async () => {
+    const port = new URL(base).port;
+    for (const url of [`${base}/echo`, `http://localhost:${port}/echo`, `http://2130706433:${port}/echo`]) {
+      const failure = await unguardedCall({ url, maxRetries: '3', retryDelayMS: '1' }).catch(
+        (error: Error & { code?: string }) => error,
+      );
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as Error & { code?: string }).code).toBe('EGRESS_ADDRESS_REFUSED');
+      expect((failure as Error).message).toMatch(
+        /^GET http:\/\/(127\.0\.0\.1|localhost):\d+\/echo failed: Refused to connect to (127\.0\.0\.1|localhost)( \(it resolves to 127\.0\.0\.1\))?: 127\.0\.0\.1 is in the loopback \(this machine\) range\..*ask the operator to add it to WEFT_EGRESS_ALLOW\.$/,
+      );
+    }
+    // Refused before any connection, and never retried.
+    expect(recorded).toEqual([]);
+  });
+
+  it('refuses a redirect into a refused address, even from an allowed server', async () => {
+    // 127.0.0.2 is loopback too, but not the 127.0.0.1 the test policy opens.
+    const target = createHttpServer(handler);
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.2', resolve));
+    const elsewhere = `http://127.0.0.2:${(target.address() as AddressInfo).port}/echo`;
+    try {
+      for (const to of [elsewhere, 'http://169.254.169.254/latest/meta-data/', 'http://[::1]/']) {
+        await expect(
+          data('httpGet', { url: `${base}/redirect?to=${encodeURIComponent(to)}` }),
+        ).rejects.toMatchObject({ code: 'EGRESS_ADDRESS_REFUSED' });
+      }
+      await expect(
+        data('httpGet', { url: `${base}/redirect?to=${encodeURIComponent('http://169.254.169.254/x')}` }),
+      ).rejects.toThrow(/169\.254\.169\.254 is in the cloud metadata range/);
+      // The allowed server saw each first request; the refused one nothing.
+      expect(recorded.map((entry) => entry.url.split('?')[0])).toEqual(Array(4).fill('/redirect'));
+    } finally {
+      await new Promise((resolve) => target.close(resolve));
+    }
+  });
+
+  it('keeps the guard with Ignore SSL Errors on', async () => {
+    await expect(
+      unguardedCall({ url: `${tlsBase}/echo`, ignoreSslErrors: true }),
+    ).rejects.toMatchObject({ code: 'EGRESS_ADDRESS_REFUSED' });
+    expect(recorded).toEqual([]);
   });
 });

@@ -32,7 +32,7 @@ export const refusedRangeLabels: Record<RefusedRange, string> = {
   unspecified: 'unspecified',
   multicast: 'multicast',
   broadcast: 'broadcast',
-  reserved: 'reserved (not routable on the internet)',
+  reserved: 'reserved (not routed on the internet)',
 };
 
 export interface AddressClass {

@@ -70,10 +70,14 @@ export class Egress {
     const dispatcher = options.ignoreTlsErrors
       ? (this.insecure ??= guardedAgent(this.policy, false))
       : (this.verifying ??= guardedAgent(this.policy, true));
+    // The caller's signal goes in wrapped: undici reads its listener limit with events.getMaxListeners, which on
+    // Node 20 throws for a signal whose limit was set to 0 (unlimited), as the engine's execution signal is.
+    const signal = init.signal ? AbortSignal.any([init.signal]) : undefined;
     try {
       const response = await undiciFetch(input, {
         ...(init as object),
         body: portableBody(init.body),
+        ...(signal ? { signal } : {}),
         dispatcher,
       } as never);
       return response as unknown as Response;

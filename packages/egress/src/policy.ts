@@ -145,11 +145,9 @@ export class EgressRefusedError extends Error {
     readonly embedded?: { address: string; form: string },
   ) {
     const resolved = normalizedHost(host) === address ? '' : ` (it resolves to ${address})`;
-    const wrapped = embedded ? `, an ${embedded.form} address of ${embedded.address},` : '';
-    const rangeLabel = refusedRangeLabels[range];
-    const article = /^[aeiou]/.test(rangeLabel) ? 'an' : 'a';
+    const wrapped = embedded ? ` (an ${embedded.form} form of ${embedded.address})` : '';
     super(
-      `Refused to connect to ${host}${resolved}: ${address}${wrapped} is ${article} ${rangeLabel} address, which Weft does not reach on a user's behalf (outbound requests to loopback, private, link-local and cloud metadata addresses are blocked). If ${host} is a service Weft should call, ask the operator to add it to ${egressAllowSetting}.`,
+      `Refused to connect to ${host}${resolved}: ${address}${wrapped} is in the ${refusedRangeLabels[range]} range. Weft does not call loopback, private-network, link-local or cloud-metadata addresses on a user's behalf, so that a URL typed into a configuration cannot reach internal services. If ${host} is a service Weft should call, ask the operator to add it to ${egressAllowSetting}.`,
     );
     this.name = 'EgressRefusedError';
   }

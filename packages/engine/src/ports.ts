@@ -103,8 +103,19 @@ export interface ConnectionPort {
   reportFailure?(configVarKey: string, message: string): Promise<void>;
 }
 
+/**
+ * Outbound HTTP of built-in components (the http component's requests): the server's applies its egress policy
+ * (the SSRF guard, opened by WEFT_EGRESS_ALLOW). Components given none fall back to a guarded default of their
+ * own, so leaving this port out never opens the network; it is how a caller chooses the policy.
+ */
+export interface HttpPort {
+  fetch(url: string | URL, init?: RequestInit, options?: { ignoreTlsErrors?: boolean }): Promise<Response>;
+}
+
 export interface EnginePorts {
   components: ComponentLoader;
+  /** Outbound HTTP of built-in components, handed to them as `context.http`. */
+  http?: HttpPort;
   /** Token refresh on an expired-token failure; without it, such a step fails like any other. */
   connections?: ConnectionPort;
   state?: StatePort;

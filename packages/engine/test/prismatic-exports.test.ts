@@ -14,8 +14,16 @@ import {
   parseIntegrationYaml,
 } from '@weft/definition';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Egress, egressPolicy } from '@weft/egress';
 import { type ExecutionResult, runFlow, type StepRecord } from '../src/index.js';
-import { ports } from './support/flows.js';
+import { ports as flowPorts } from './support/flows.js';
+
+/**
+ * The http steps of these flows call local servers on 127.0.0.1, which the egress guard refuses by default: the
+ * runs get an HTTP port whose policy opens 127.0.0.1 and nothing else (a server's WEFT_EGRESS_ALLOW=127.0.0.1).
+ */
+const loopbackHttp = new Egress(egressPolicy('127.0.0.1'));
+const ports = () => flowPorts({ http: loopbackHttp });
 
 const corpusDir = fileURLToPath(
   new URL('../../definition/test/fixtures/prismatic-exports/', import.meta.url),

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { type EgressPolicy, egressAllowSetting, parseEgressAllowList } from '@weft/egress';
 import { WeftError } from './errors.js';
 import { type LogLevel, logLevels } from './logger.js';
 import { parseMasterKeySettings } from './secrets/master-key.js';
@@ -96,6 +97,12 @@ export interface WeftConfig {
    */
   executionRetentionDays: number;
   /**
+   * Audit events older than this many days are deleted in the background (`WEFT_AUDIT_RETENTION_DAYS`; 0 keeps
+   * them forever).
+   * @defaultValue 365
+   */
+  auditRetentionDays: number;
+  /**
    * The master key that protects stored credentials (`WEFT_ENCRYPTION_KEY`, 32 bytes as base64 or hex). Unset:
    * Weft generates one into `<dataDir>/encryption.key` (mode 0600) on first start; back that file up.
    * @defaultValue unset
@@ -114,7 +121,35 @@ export interface WeftConfig {
    * `WEFT_COMPONENT_PROCESSES` (sandbox processes at once per Weft process, default twice the cores, at least 4).
    */
   componentSandbox: SandboxLimits;
+  /**
+   * How long a signed-in session of an organization user lives: it ends after `idleMinutes` without a request
+   * (`WEFT_SESSION_IDLE_MINUTES`, default 720 = 12 hours) and `maxDays` after sign-in whatever happens
+   * (`WEFT_SESSION_MAX_DAYS`, default 7).
+   */
+  sessions: { idleMinutes: number; maxDays: number };
+  /**
+   * What outbound requests made on a user's behalf may reach (`WEFT_EGRESS_ALLOW`): http steps, data sources,
+   * connection tests, OAuth 2.0 token requests and custom components' requests. The SSRF guard refuses loopback,
+   * private, link-local, cloud metadata and other special addresses (checked on the addresses a name resolves to,
+   * at connect time, on every redirect); the allow-list opens host names, `*.example.com` wildcards, IP addresses
+   * and CIDR ranges, comma-separated (`intranet.example.com,10.0.0.0/8`). `*` turns the guard off.
+   * @defaultValue nothing opened: the guard refuses every special address
+   */
+  egress: EgressPolicy;
+  /**
+   * How custom component sandboxes reach the network (`WEFT_SANDBOX_NETWORK`). `isolated`: each sandbox process
+   * runs in a network namespace of its own, whose only way out is Weft's egress proxy (the same policy as
+   * `egress`); where namespaces cannot be created, custom components do not run (`SANDBOX_NETWORK_UNAVAILABLE`).
+   * `open`: the sandboxes share the machine's network; their HTTP clients still go through the proxy, but code
+   * that opens sockets itself is not stopped — an explicit, logged opt-out for machines without namespaces.
+   * @defaultValue `isolated`
+   */
+  sandboxNetwork: SandboxNetwork;
 }
+
+/** How custom component sandboxes reach the network (see `WeftConfig.sandboxNetwork`). */
+export const sandboxNetworkModes = ['isolated', 'open'] as const;
+export type SandboxNetwork = (typeof sandboxNetworkModes)[number];
 
 /** Settings as given on the command line; each overrides its environment variable. */
 export interface ConfigFlags {
@@ -248,6 +283,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     36_500,
     'days; 0 keeps forever',
   );
+  const auditRetentionDays = integer('WEFT_AUDIT_RETENTION_DAYS', 365, 0, 36_500, 'days; 0 keeps forever');
+
+  const sessions = {
+    idleMinutes: integer('WEFT_SESSION_IDLE_MINUTES', 720, 5, 43_200, 'minutes without a request'),
+    maxDays: integer('WEFT_SESSION_MAX_DAYS', 7, 1, 365, 'days after sign-in'),
+  };
 
   const componentSandbox: SandboxLimits = {
     ...defaultSandboxLimits,
@@ -278,6 +319,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
   const masterKeys = parseMasterKeySettings(env);
   problems.push(...masterKeys.problems);
 
+  const egressAllow = parseEgressAllowList(pick(undefined, egressAllowSetting));
+  problems.push(...egressAllow.problems.map((problem) => `${egressAllowSetting}: ${problem}`));
+
+  const sandboxNetwork = pick(undefined, 'WEFT_SANDBOX_NETWORK') ?? 'isolated';
+  if (!(sandboxNetworkModes as readonly string[]).includes(sandboxNetwork)) {
+    problems.push(
+      `WEFT_SANDBOX_NETWORK: '${sandboxNetwork}' is not a sandbox network mode; use isolated (the default: custom components reach the network only through the egress guard) or open (they share the machine's network).`,
+    );
+  }
+
   if (problems.length > 0) {
     throw new WeftError(
       'CONFIG_INVALID',
@@ -306,9 +357,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     bodyShapeLimits,
     executionLeaseMs,
     executionRetentionDays,
+    auditRetentionDays,
     encryptionKey: masterKeys.current,
     previousEncryptionKeys: masterKeys.previous,
     componentSandbox,
+    sessions,
+    egress: egressAllow.policy,
+    sandboxNetwork: sandboxNetwork as SandboxNetwork,
   };
 }
 

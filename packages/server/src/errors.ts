@@ -72,6 +72,62 @@ export const errorCatalog = {
   AUTH_SESSION_INVALID: { status: 401, hint: 'Sign in again: the session expired, was signed out, or is not one of this server.' },
 
   // People: organization users, passwords, sessions and single sign-on
+  USER_NOT_FOUND: { status: 404, hint: 'Check the id; list the organization’s users with `weft users:list`.' },
+  USER_EMAIL_TAKEN: {
+    status: 409,
+    hint: 'Another user of the organization has this email (emails compare case-insensitively): update that user instead.',
+  },
+  USER_EMAIL_INVALID: { status: 400, hint: 'Give an email address such as name@example.com.' },
+  USER_ROLE_NOT_GRANTABLE: {
+    status: 403,
+    hint: 'You may only give, change or remove roles at or below your own; ask an owner to do it.',
+  },
+  USER_LAST_OWNER: { status: 409, hint: 'Make another user an owner first, then change or remove this one.' },
+  USER_CURRENT_PASSWORD_WRONG: {
+    status: 403,
+    hint: 'Send your current password in currentPassword; forgot it? Ask an administrator for a new invitation link.',
+  },
+  USER_PASSWORD_INVALID: { status: 400, hint: 'Choose a password of 12 to 256 characters; a passphrase of several words is easiest.' },
+  AUTH_SIGN_IN_FAILED: {
+    status: 401,
+    hint: 'Check the email and password. After 5 failed sign-ins in 15 minutes, sign-in is locked for 15 minutes.',
+  },
+  AUTH_SIGN_IN_LOCKED: {
+    status: 429,
+    hint: 'Wait until the time given (the Retry-After header has the seconds), then sign in again; an administrator can also invite you again to set a new password.',
+  },
+  AUTH_SIGN_IN_ORGANIZATION_REQUIRED: {
+    status: 400,
+    hint: 'Send organization: the id of one of the organizations in details.organizations.',
+  },
+  AUTH_SESSION_REQUIRED: {
+    status: 400,
+    hint: 'This route acts on a session signed in by cookie (or on the user who owns the token); sign in first.',
+  },
+  AUTH_INVITATION_INVALID: {
+    status: 400,
+    hint: 'Ask an administrator for a new invitation link: a link works once and lasts 7 days.',
+  },
+  TOKEN_OWNER_INVALID: {
+    status: 400,
+    hint: 'Name a user of your organization in userId, or send forMe only when you are signed in as a user (or use a token you own).',
+  },
+  SSO_NOT_CONFIGURED: {
+    status: 404,
+    hint: 'An owner sets single sign-on up with PUT /api/organization/sso (and enabled: true).',
+  },
+  AUTH_OIDC_STATE_INVALID: {
+    status: 400,
+    hint: 'Start the sign-in again: it must finish within 10 minutes, in the browser that started it.',
+  },
+  AUTH_OIDC_FAILED: {
+    status: 502,
+    hint: 'Check the SSO settings (issuer, client id, client secret) and that the provider has details.redirectUri registered for the client; then sign in again.',
+  },
+  AUTH_SSO_USER_NOT_ALLOWED: {
+    status: 403,
+    hint: 'Ask an administrator to invite your email address, or to add its domain to the SSO settings’ allowedDomains.',
+  },
 
   // People: customer users, signing keys and embedded sign-in
   CUSTOMER_USER_NOT_FOUND: {
@@ -86,7 +142,10 @@ export const errorCatalog = {
     status: 409,
     hint: 'Use another externalId, or update the customer user who has it.',
   },
-  SIGNING_KEY_NOT_FOUND: { status: 404, hint: 'Check the id; list signing keys with `weft signing-keys:list`.' },
+  SIGNING_KEY_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the id; list signing keys with `weft signing-keys:list`.',
+  },
   SIGNING_KEY_INVALID: {
     status: 400,
     hint: 'Send the public half of an RSA key pair in PEM form (openssl rsa -in private.pem -pubout > public.pub).',
@@ -155,6 +214,50 @@ export const errorCatalog = {
   // Audit log
 
   // Marketplace and config wizard
+  MARKETPLACE_NO_AVAILABLE_VERSION: {
+    status: 422,
+    hint: 'Publish a version (or mark one available), or pin an available one with versionNumber; details.availableVersions lists them.',
+  },
+  MARKETPLACE_INTEGRATION_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the id; GET /api/marketplace lists the integrations you may activate.',
+  },
+  MARKETPLACE_NOT_LISTED: {
+    status: 422,
+    hint: 'List it first (PUT /api/integrations/{id}/marketplace {"listed": true}), or create the instance with POST /api/instances.',
+  },
+  MARKETPLACE_NOT_CUSTOMER_DEPLOYABLE: {
+    status: 403,
+    hint: 'Ask the organization to activate it for you (or to make it customer-deployable).',
+  },
+  MARKETPLACE_INSTANCE_EXISTS: {
+    status: 409,
+    hint: 'Configure the existing instance (details.instanceId), or allow multiple instances in the integration’s marketplace settings.',
+  },
+  MARKETPLACE_CUSTOMER_REQUIRED: {
+    status: 400,
+    hint: 'Pass customer (the customer’s id or external id): organization callers act for a customer they name.',
+  },
+  CONFIG_WIZARD_PAGE_NOT_FOUND: {
+    status: 404,
+    hint: 'Name a page of GET /api/instances/{id}/config-wizard by its name or number (details.pages).',
+  },
+  CONFIG_WIZARD_VALUES_INVALID: {
+    status: 422,
+    hint: 'Fix the values listed in details.problems (each names its config variable); nothing was saved.',
+  },
+  CONFIG_WIZARD_VARIABLE_NOT_FOUND: {
+    status: 404,
+    hint: 'Name a config variable of GET /api/instances/{id}/config-wizard by its name or stable key.',
+  },
+  CONFIG_WIZARD_VARIABLE_NOT_EDITABLE: {
+    status: 403,
+    hint: 'The variable uses a connection the organization sets; ask them, or set it where the message says.',
+  },
+  CONFIG_WIZARD_RETURN_TO_NOT_ALLOWED: {
+    status: 422,
+    hint: 'Return to a page on Weft’s public origin or an allowed origin (details.allowedOrigins), or leave returnTo out.',
+  },
 
   // Outbound HTTP (egress)
 
@@ -241,6 +344,17 @@ export const errorCatalog = {
   DATA_SOURCE_NOT_AVAILABLE: {
     status: 422,
     hint: 'Ask for a config variable that has a data source (see the integration definition).',
+  },
+
+  // Outbound network: the egress guard (@weft/egress). Usually the code of a failed step, data source, connection
+  // test or token request rather than an API answer.
+  EGRESS_ADDRESS_REFUSED: {
+    status: 422,
+    hint: 'Use a URL of a public service; if the host named in the message is one Weft should call, ask the operator to add it to WEFT_EGRESS_ALLOW.',
+  },
+  SANDBOX_NETWORK_UNAVAILABLE: {
+    status: 503,
+    hint: 'Install util-linux (unshare) and run Weft as root or where unprivileged user namespaces are allowed; or set WEFT_SANDBOX_NETWORK=open to let custom components use the machine network unguarded.',
   },
 
   INTEGRATION_VERSION_UNAVAILABLE: {

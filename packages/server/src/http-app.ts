@@ -1,3 +1,4 @@
+import type { Egress } from '@weft/egress';
 import { randomUUID } from 'node:crypto';
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
@@ -8,14 +9,20 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import pino, { type Logger } from 'pino';
+import { installAuditLog } from './audit/audit-recorder.js';
+import { auditRoutes } from './audit/audit-routes.js';
 import { installAuthentication } from './auth/authenticate.js';
 import { accessSentence } from './auth/route-access.js';
+import { organizationRoutes } from './auth/organization-routes.js';
+import { signingKeyRoutes } from './auth/signing-key-routes.js';
+import type { PeopleOptions } from './auth/sign-in.js';
 import { tokenRoutes } from './auth/token-routes.js';
 import { componentRoutes } from './components/component-routes.js';
 import { ComponentSandboxes } from './components/component-sandboxes.js';
 import type { ServerRole } from './config.js';
 import { type BodyShapeLimits, defaultBodyShapeLimits } from './config.js';
 import { connectionRoutes, oauthCallbackRoute } from './connections/connection-routes.js';
+import { customerUserRoutes } from './customer-users/customer-user-routes.js';
 import { customerRoutes } from './customers/customer-routes.js';
 import type { Database } from './database/schema.js';
 import { WeftError } from './errors.js';
@@ -33,6 +40,8 @@ import { integrationFileRoutes } from './integrations/integration-file-routes.js
 import { integrationRoutes } from './integrations/integration-routes.js';
 import { integrationVersionRoutes } from './integrations/integration-version-routes.js';
 import { logRoutes } from './logs/log-routes.js';
+import { marketplaceRoutes } from './marketplace/marketplace-routes.js';
+import { userRoutes } from './users/user-routes.js';
 import type { Keyring } from './secrets/keyring.js';
 import { weftVersion } from './version.js';
 
@@ -46,6 +55,11 @@ export interface HttpAppOptions {
   keyring: Keyring;
   /** Where data sources of custom components and code-native integrations run; without it, one of its own. */
   sandboxes?: ComponentSandboxes;
+  /**
+   * Outbound HTTP on a user's behalf (preprocess flows, connection tests, token requests): the server's egress
+   * policy. Without it, the guarded default of `@weft/egress`.
+   */
+  egress?: Egress;
   publicUrl: string | undefined;
   syncTimeoutMs: number;
   /** Preprocess flows run at once in this process (WEFT_PREPROCESS_CONCURRENCY). */
@@ -55,6 +69,8 @@ export interface HttpAppOptions {
   bodyShapeLimits?: BodyShapeLimits;
   /** Set when this process is also a worker: synchronous webhooks run their flow in-process. */
   inline?: InlineRunner;
+  /** Users, sign-in and sessions: session lifetimes (WEFT_SESSION_*), and the clock a test moves; defaults without. */
+  people?: Omit<PeopleOptions, 'keyring' | 'publicUrl'>;
 }
 
 const requestIdPattern = /^[\w.:-]{1,128}$/;
@@ -122,7 +138,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   });
 
   // Custom and code-native code (data sources, preprocess flows) runs in sandboxes; shared with the worker's.
-  const sandboxes = options.sandboxes ?? new ComponentSandboxes(options.log);
+  const egressOption = options.egress ? { egress: options.egress } : {};
+  const sandboxes = options.sandboxes ?? new ComponentSandboxes(options.log, undefined, egressOption);
   if (options.roles.includes('ingress')) {
     await app.register(
       webhookIngress({
@@ -134,6 +151,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
         bodyShapeLimits,
         keyring: options.keyring,
         sandboxes,
+        ...egressOption,
         log: options.log,
         ...(options.inline ? { inline: options.inline } : {}),
       }),
@@ -199,7 +217,7 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
         title: 'Weft API',
         version: options.version,
         description:
-          'Manage customers, API tokens, integrations and their versions, instances (and, as Weft grows, executions). Every route needs `Authorization: Bearer <token>`; errors are `{"error": {"code", "message", "details"}}`.',
+          'Manage integrations and their versions, customers, instances, executions, logs, connections, people and keys. Every route needs credentials: `Authorization: Bearer <API token>` (scripts, the CLI), `Authorization: Bearer <embedded sign-in JWT>` (customer users of the marketplace), or the session cookie of a signed-in user (the console; changes also need the `X-CSRF-Token` header). Each operation says who may call it. Errors are `{"error": {"code", "message", "details"}}`.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearerAuth: [] }],
@@ -227,7 +245,9 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
   // Cookies carry the console's session; parsed once here for the authentication hook.
   await app.register(cookie);
   installAuthentication(app, options.db);
-  const sandboxes = options.sandboxes ?? new ComponentSandboxes(options.log);
+  installAuditLog(app, options.db);
+  const egressOption = options.egress ? { egress: options.egress } : {};
+  const sandboxes = options.sandboxes ?? new ComponentSandboxes(options.log, undefined, egressOption);
   await app.register(customerRoutes(options.db), { prefix: '/api' });
   await app.register(tokenRoutes(options.db), { prefix: '/api' });
   await app.register(integrationRoutes(options.db, { publicUrl: options.publicUrl }), { prefix: '/api' });
@@ -237,6 +257,7 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
       waiter: options.waiter,
       keyring: options.keyring,
       sandboxes,
+      ...egressOption,
       log: options.log,
       publicUrl: options.publicUrl,
       removeWaitMs: options.syncTimeoutMs,
@@ -245,12 +266,24 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
   );
   await app.register(executionRoutes(options.db), { prefix: '/api' });
   await app.register(componentRoutes(options.db), { prefix: '/api' });
-  const connectionOptions = { keyring: options.keyring, log: options.log, publicUrl: options.publicUrl };
+  const connectionOptions = {
+    keyring: options.keyring,
+    log: options.log,
+    publicUrl: options.publicUrl,
+    ...egressOption,
+  };
   await app.register(connectionRoutes(options.db, connectionOptions), { prefix: '/api' });
   await app.register(oauthCallbackRoute(options.db, connectionOptions));
   await app.register(logRoutes(options.db), { prefix: '/api' });
   // Icons and attachments take raw bodies; their parser stays inside this plugin.
   await app.register(integrationFileRoutes(options.db), { prefix: '/api' });
+  await app.register(auditRoutes(options.db), { prefix: '/api' });
+  await app.register(signingKeyRoutes(options.db), { prefix: '/api' });
+  await app.register(organizationRoutes(options.db), { prefix: '/api' });
+  await app.register(customerUserRoutes(options.db), { prefix: '/api' });
+  const people = { keyring: options.keyring, publicUrl: options.publicUrl, ...options.people };
+  await app.register(userRoutes(options.db, people), { prefix: '/api' });
+  await app.register(marketplaceRoutes(options.db, { keyring: options.keyring, log: options.log, sandboxes, publicUrl: options.publicUrl }));
 }
 
 /**

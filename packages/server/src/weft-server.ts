@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Egress } from '@weft/egress';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { bootstrapOrganization } from './auth/bootstrap-organization.js';
@@ -93,9 +94,28 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
     const waiter = await startExecutionWaiter(database.pool, database.db, log);
     cleanups.push(() => waiter.close());
 
+    // Every outbound request made on a user's behalf (http steps, data sources, connection tests, token requests,
+    // custom components through their sandboxes' proxy) goes through this one egress, under WEFT_EGRESS_ALLOW.
+    const egress = new Egress(config.egress);
+    cleanups.push(() => egress.close());
+    if (config.egress.allowAll) {
+      log.warn('WEFT_EGRESS_ALLOW=*: the egress guard is off; flows and components may reach any address');
+    }
+
     // Custom components and code-native integrations run here, in sandbox processes shared by the roles.
-    const sandboxes = new ComponentSandboxes(log.child({ component: 'sandbox' }), config.componentSandbox);
+    const sandboxes = new ComponentSandboxes(log.child({ component: 'sandbox' }), config.componentSandbox, {
+      egress,
+      network: config.sandboxNetwork,
+    });
     cleanups.push(() => sandboxes.close());
+    // Said at start rather than at the first custom component's step: without network isolation, none can run.
+    const sandboxProblem = await sandboxes.networkProblem();
+    if (sandboxProblem) log.error({ code: 'SANDBOX_NETWORK_UNAVAILABLE' }, sandboxProblem);
+    if (config.sandboxNetwork === 'open') {
+      log.warn(
+        'WEFT_SANDBOX_NETWORK=open: custom components share this machine network; their HTTP clients still go through the egress guard, but code that opens sockets itself is not stopped',
+      );
+    }
 
     // Known once the HTTP server listens (port 0 picks one); until then only WEFT_PUBLIC_URL.
     let listeningUrl: string | undefined;
@@ -105,9 +125,11 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
         concurrency: config.workerConcurrency,
         leaseMs: config.executionLeaseMs,
         retentionDays: config.executionRetentionDays,
+        auditRetentionDays: config.auditRetentionDays,
         waiter,
         keyring,
         sandboxes,
+        egress,
         baseUrl: () => config.publicUrl ?? listeningUrl,
       });
       cleanups.push(() => runner!.stop());
@@ -122,11 +144,13 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
       waiter,
       keyring,
       sandboxes,
+      egress,
       publicUrl: config.publicUrl,
       syncTimeoutMs: config.syncTimeoutMs,
       preprocessConcurrency: config.preprocessConcurrency,
       webhookBodyLimitBytes: config.webhookBodyLimitBytes,
       bodyShapeLimits: config.bodyShapeLimits,
+      people: { sessions: config.sessions },
       ...(runner ? { inline: inlineRunnerOf(runner, database, log, config) } : {}),
     });
     cleanups.push(() => closeHttp(http, config.shutdownGraceMs, log));

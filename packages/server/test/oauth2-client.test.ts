@@ -4,15 +4,16 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Egress, egressPolicy } from '@weft/egress';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizationRequest,
-  exchangeAuthorizationCode,
+  exchangeAuthorizationCode as exchangeCode,
   isExpired,
   OAuth2Error,
   type OAuth2Settings,
-  refreshAccessToken,
-  requestClientCredentialsToken,
+  refreshAccessToken as refresh,
+  requestClientCredentialsToken as clientCredentialsToken,
   type TokenSet,
 } from '../src/connections/oauth2-client.js';
 import {
@@ -21,6 +22,19 @@ import {
   startOAuthProvider,
   startProtectedApi,
 } from './support/oauth-provider.js';
+
+/**
+ * The provider and the servers of these tests listen on 127.0.0.1, which the egress guard refuses by default: the
+ * token requests below go out under a policy that opens 127.0.0.1 (as WEFT_EGRESS_ALLOW=127.0.0.1 would), except
+ * in the guard's own test, which calls without it.
+ */
+const loopbackEgress = new Egress(egressPolicy('127.0.0.1'));
+const exchangeAuthorizationCode: typeof exchangeCode = (settings, exchange, options = {}) =>
+  exchangeCode(settings, exchange, { egress: loopbackEgress, ...options });
+const refreshAccessToken: typeof refresh = (settings, refreshToken, options = {}) =>
+  refresh(settings, refreshToken, { egress: loopbackEgress, ...options });
+const requestClientCredentialsToken: typeof clientCredentialsToken = (settings, options = {}) =>
+  clientCredentialsToken(settings, { egress: loopbackEgress, ...options });
 
 const app = { clientId: 'weft-app', clientSecret: 'app-secret-4f9c2e7d1b' };
 const machine = { clientId: 'weft-machine', clientSecret: 'machine-secret-8a3d6f0c5e' };
@@ -46,6 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.stop();
   await provider?.stop();
+  await loopbackEgress.close();
 });
 
 function codeSettings(overrides: Partial<OAuth2Settings> = {}): OAuth2Settings {
@@ -528,5 +543,30 @@ describe('network failures', () => {
     expect(error).toMatchObject({ code: 'network_error', permanent: false });
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.message).not.toContain(machine.clientSecret);
+  });
+
+  it('refuses a token URL on a refused address (the egress guard) and sends nothing there', async () => {
+    let requests = 0;
+    const local = await startServer((_request, response) => {
+      requests += 1;
+      response.end('{}');
+    });
+    try {
+      // No egress given: the guarded default, which refuses loopback.
+      for (const tokenUrl of [
+        `${local.url}/token`,
+        `${local.url.replace('127.0.0.1', 'localhost')}/token`,
+        'http://169.254.169.254/latest/api/token',
+      ]) {
+        const error = await oauthError(clientCredentialsToken(machineSettings({ tokenUrl })));
+        expect(error).toMatchObject({ code: 'EGRESS_ADDRESS_REFUSED' });
+        expect(error.message).toMatch(/^Token request to http:\/\/[^ ]+ was not sent: Refused to connect to /);
+        expect(error.message).toContain('WEFT_EGRESS_ALLOW');
+        expect(error.message).not.toContain(machine.clientSecret);
+      }
+      expect(requests).toBe(0);
+    } finally {
+      await local.stop();
+    }
   });
 });

@@ -26,8 +26,14 @@
  * - Debug Request logs the request and response with Authorization, cookies, API-key headers and query parameters,
  *   secret-looking query parameters and every connection secret masked.
  * - Ignore SSL Errors sends the request through an undici Agent that does not verify the server's certificate.
+ * - Every request (each redirect and retry too) goes through the egress policy (`@weft/egress`): the SSRF guard
+ *   refuses loopback, private, link-local and metadata addresses unless the operator's allow-list opens them. The
+ *   engine's HTTP port (`context.http`) carries the caller's policy; without one, the guarded default applies. A
+ *   refused address fails the step at once (no retry) with EGRESS_ADDRESS_REFUSED and a message naming the host,
+ *   the address and what to do.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { defaultEgress, egressRefusalIn } from '@weft/egress';
 import type { ActionContext, ActionPerformReturn } from '@weft/sdk';
 import {
   action,
@@ -318,16 +324,18 @@ function requestHeaders(spec: RequestSpec, body: PreparedBody, auth: Authenticat
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
-let insecureFetch: Promise<Fetch> | undefined;
+/** The engine's HTTP port (`context.http`): outbound requests under the caller's egress policy. */
+interface HttpPort {
+  fetch(url: string | URL, init?: RequestInit, options?: { ignoreTlsErrors?: boolean }): Promise<Response>;
+}
 
-/** `fetch` through an undici Agent that accepts any server certificate (Ignore SSL Errors). */
-function fetchIgnoringCertificates(): Promise<Fetch> {
-  insecureFetch ??= import('undici').then(({ Agent, fetch }) => {
-    const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
-    return ((url: string, init: RequestInit) =>
-      fetch(url, { ...(init as object), dispatcher } as never)) as unknown as Fetch;
-  });
-  return insecureFetch;
+/**
+ * The fetch of one request: through the caller's HTTP port, or the guarded default when the caller gave none, so
+ * that no request leaves unguarded by accident. Ignore SSL Errors skips certificate checks, never the guard.
+ */
+function outboundFetch(context: ActionContext, ignoreTlsErrors: boolean): Fetch {
+  const port = (context as { http?: HttpPort }).http ?? defaultEgress();
+  return (url, init) => port.fetch(url, init, { ignoreTlsErrors });
 }
 
 class StepError extends Error {
@@ -486,7 +494,7 @@ export async function sendRequest(context: ActionContext, spec: RequestSpec): Pr
   const headers = requestHeaders(spec, body, auth);
   const authHeaderNames = new Set(Object.keys(auth.headers).map((name) => name.toLowerCase()));
   const contextSignal = (context as { signal?: AbortSignal }).signal;
-  const doFetch: Fetch = spec.ignoreSslErrors ? await fetchIgnoringCertificates() : fetch;
+  const doFetch = outboundFetch(context, spec.ignoreSslErrors);
   const method = spec.method;
   const attempts = spec.maxRetries + 1;
   const label = `${method} ${shownUrl(url)}`;
@@ -611,6 +619,11 @@ export async function sendRequest(context: ActionContext, spec: RequestSpec): Pr
       if (error instanceof HttpResponseError) throw error;
       if (error instanceof StepError && !error.retryable) throw new Error(error.message);
       if (contextSignal?.aborted) throw new Error(`${label} was cancelled: the execution was stopped`);
+      // A refused address stays refused: no retry, and the refusal's own code and explanation.
+      const refusal = egressRefusalIn(error);
+      if (refusal) {
+        throw Object.assign(new Error(redact(`${label} failed: ${refusal.message}`)), { code: refusal.code });
+      }
       let message: string;
       if (timeoutSignal?.aborted) {
         message = `${label} timed out after ${spec.timeout} ms${after(attempt)}; raise Timeout or check that the server answers`;

@@ -3,7 +3,7 @@ import { isUnsetInput, type Step } from '@weft/definition';
 import type { ActionContext, Component, ComponentInput } from '@weft/sdk';
 import { EngineError } from '../engine-error.js';
 import { convertInput, resolveInput } from '../inputs.js';
-import type { Clock } from '../ports.js';
+import type { Clock, HttpPort } from '../ports.js';
 import type { RunContext } from '../run/run-context.js';
 import { stepLogger } from '../run/run-log.js';
 import { copyOfStore, stateUpdater } from '../state-changes.js';
@@ -48,8 +48,9 @@ export function stepParams(run: RunContext, step: Step, inputs: ComponentInput[]
 
 /**
  * The context a step's action or trigger runs with: Spectral's `ActionContext`, plus the execution's abort signal,
- * every step result at once (for code steps) and the execution's clock (for components that read the time or
- * sleep, so that they follow a test's fake clock too).
+ * every step result at once (for code steps), the execution's clock (for components that read the time or
+ * sleep, so that they follow a test's fake clock too) and, when the caller gave one, the HTTP port built-in
+ * components make their requests through (`http`, the caller's egress policy).
  */
 export function actionContext(run: RunContext, step: Step): ActionContext {
   const request = run.request;
@@ -57,6 +58,7 @@ export function actionContext(run: RunContext, step: Step): ActionContext {
     signal: AbortSignal;
     stepResults: Record<string, unknown>;
     clock: Clock;
+    http?: HttpPort;
   } = {
     logger: stepLogger(run, step.key),
     // Copies all the way down: what a step changes in place is its own until its changes are taken (state-changes.ts).
@@ -115,6 +117,7 @@ export function actionContext(run: RunContext, step: Step): ActionContext {
       return all;
     },
     clock: run.clock,
+    ...(request.ports.http ? { http: request.ports.http } : {}),
   };
   return context;
 }

@@ -60,18 +60,22 @@ export const AuditEventQuery = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 320,
-        description: "The actor's id (user, customer user or token), or name (an email or token name; any case)",
+        description:
+          "The actor's id (user, customer user or token), or name (an email or token name; any case)",
       }),
     ),
     action: Type.Optional(
       Type.String({
         minLength: 1,
         maxLength: 200,
-        description: "Actions starting with this: 'instance.' for every instance change, 'instance.deploy' for deploys",
+        description:
+          "Actions starting with this: 'instance.' for every instance change, 'instance.deploy' for deploys",
       }),
     ),
     targetType: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "e.g. 'instance'" })),
-    targetId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'The id of what was changed' })),
+    targetId: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'The id of what was changed' }),
+    ),
     customer: Type.Optional(Type.String({ maxLength: 200, description: 'Customer id or externalId' })),
     since: Type.Optional(Type.String({ format: 'date-time', description: 'Recorded at or after' })),
     until: Type.Optional(Type.String({ format: 'date-time', description: 'Recorded before' })),
@@ -98,4 +102,3 @@ export interface AuditEventInput {
   /** When it happened; the database's clock when not given. */
   at?: Date;
 }
-

@@ -6,7 +6,14 @@ import { WeftError } from '../errors.js';
 import type { Caller } from './caller.js';
 import { type CustomerScopeRule, confineToCustomer } from './customer-scope.js';
 import { authenticateEmbeddedUser, looksLikeJwt } from './embedded-sign-in.js';
-import { type CustomerRole, customerPermissions, customerRoleAllows, type Permission, permissions, roleAllows } from './roles.js';
+import {
+  type CustomerRole,
+  customerPermissions,
+  customerRoleAllows,
+  type Permission,
+  permissions,
+  roleAllows,
+} from './roles.js';
 import { authenticateSession, csrfTokenFor, sessionCookieName } from './session-store.js';
 import { authenticateToken } from './token-store.js';
 
@@ -31,7 +38,10 @@ async function callerFrom(db: Kysely<Database>, request: FastifyRequest): Promis
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) {
-      throw new WeftError('AUTH_TOKEN_MISSING', "The Authorization header is not of the form 'Bearer <token>'.");
+      throw new WeftError(
+        'AUTH_TOKEN_MISSING',
+        "The Authorization header is not of the form 'Bearer <token>'.",
+      );
     }
     const bearer = match[1];
     return looksLikeJwt(bearer) ? authenticateEmbeddedUser(db, bearer) : authenticateToken(db, bearer);
@@ -62,7 +72,11 @@ async function callerFrom(db: Kysely<Database>, request: FastifyRequest): Promis
   );
 }
 
-function refuseCustomer(request: FastifyRequest, role: CustomerRole, permission: Permission | undefined): never {
+function refuseCustomer(
+  request: FastifyRequest,
+  role: CustomerRole,
+  permission: Permission | undefined,
+): never {
   const route = request.routeOptions;
   if (!route.config.customerScope || !permission || customerPermissions[permission] === undefined) {
     throw new WeftError(
@@ -92,7 +106,11 @@ export function installAuthentication(app: FastifyInstance, db: Kysely<Database>
     request.caller = caller;
     const permission = route.config.permission;
     if (caller.kind === 'customer') {
-      request.log = request.log.child({ orgId: caller.orgId, customerId: caller.customerId, customerUserId: caller.customerUserId });
+      request.log = request.log.child({
+        orgId: caller.orgId,
+        customerId: caller.customerId,
+        customerUserId: caller.customerUserId,
+      });
       const scope = route.config.customerScope;
       if (!scope || !permission || !customerRoleAllows(caller.role, permission)) {
         refuseCustomer(request, caller.role, permission);

@@ -67,7 +67,9 @@ async function ownersOf(
         .select('id')
         .where('org_id', '=', orgId)
         .where((eb) =>
-          isUuid ? eb.or([eb('id', '=', value), eb('external_id', '=', value)]) : eb('external_id', '=', value),
+          isUuid
+            ? eb.or([eb('id', '=', value), eb('external_id', '=', value)])
+            : eb('external_id', '=', value),
         )
         .execute();
       return rows.map((row) => row.id);
@@ -80,14 +82,27 @@ async function ownersOf(
         .select('id')
         .where('org_id', '=', orgId)
         .where('kind', '=', 'customer_activated')
-        .where((eb) => (isUuid ? eb.or([eb('id', '=', value), eb('stable_key', '=', value)]) : eb('stable_key', '=', value)))
+        .where((eb) =>
+          isUuid ? eb.or([eb('id', '=', value), eb('stable_key', '=', value)]) : eb('stable_key', '=', value),
+        )
         .execute();
       return rows.length > 0 ? ['*'] : [];
     }
   }
 }
 
-const notFoundCodes: Record<ScopedResource, [code: 'INSTANCE_NOT_FOUND' | 'EXECUTION_NOT_FOUND' | 'CUSTOMER_NOT_FOUND' | 'CUSTOMER_USER_NOT_FOUND' | 'CONNECTION_NOT_FOUND', noun: string]> = {
+const notFoundCodes: Record<
+  ScopedResource,
+  [
+    code:
+      | 'INSTANCE_NOT_FOUND'
+      | 'EXECUTION_NOT_FOUND'
+      | 'CUSTOMER_NOT_FOUND'
+      | 'CUSTOMER_USER_NOT_FOUND'
+      | 'CONNECTION_NOT_FOUND',
+    noun: string,
+  ]
+> = {
   instance: ['INSTANCE_NOT_FOUND', 'instance'],
   execution: ['EXECUTION_NOT_FOUND', 'execution'],
   customer: ['CUSTOMER_NOT_FOUND', 'customer'],

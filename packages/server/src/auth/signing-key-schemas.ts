@@ -43,7 +43,9 @@ export type GeneratedSigningKey = Static<typeof GeneratedSigningKey>;
 export const SigningKeyGenerate = Type.Object(
   {
     bits: Type.Optional(
-      Type.Union([Type.Literal(2048), Type.Literal(4096)], { description: 'RSA modulus length; 4096 by default' }),
+      Type.Union([Type.Literal(2048), Type.Literal(4096)], {
+        description: 'RSA modulus length; 4096 by default',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -55,7 +57,8 @@ export const SigningKeyImport = Type.Object(
     publicKey: Type.String({
       minLength: 1,
       maxLength: 16_384,
-      description: 'An RSA public key of at least 2048 bits, PEM (-----BEGIN PUBLIC KEY----- or RSA PUBLIC KEY)',
+      description:
+        'An RSA public key of at least 2048 bits, PEM (-----BEGIN PUBLIC KEY----- or RSA PUBLIC KEY)',
     }),
   },
   { additionalProperties: false },
@@ -63,7 +66,11 @@ export const SigningKeyImport = Type.Object(
 export type SigningKeyImport = Static<typeof SigningKeyImport>;
 
 export const SigningKeyListQuery = Type.Object(
-  { includeInactive: Type.Optional(Type.Boolean({ default: true, description: 'Also list deactivated keys' })) },
+  {
+    includeInactive: Type.Optional(
+      Type.Boolean({ default: true, description: 'Also list deactivated keys' }),
+    ),
+  },
   { additionalProperties: false },
 );
 

@@ -18,6 +18,16 @@ export const ApiToken = Type.Object(
     name: Type.String(),
     role: Role,
     prefix: Type.String({ description: 'The first characters of the token, to tell tokens apart' }),
+    owner: Type.Union(
+      [
+        Type.Object({ id: Type.String({ format: 'uuid' }), email: Type.String(), name: Type.String() }),
+        Type.Null(),
+      ],
+      {
+        description:
+          'The user the token belongs to (it acts as them, at most with their role); null: the organization’s',
+      },
+    ),
     createdAt: Type.String({ format: 'date-time' }),
     lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
@@ -41,9 +51,33 @@ export const tokenAnswers = {
   list: Type.Object({ items: Type.Array(refTo(ApiToken)) }),
 };
 
+const TokenName = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
+
 export const TokenCreate = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }), role: Role },
+  {
+    name: TokenName,
+    role: Role,
+    forMe: Type.Optional(
+      Type.Boolean({
+        description: 'The token belongs to the calling user (the default when signed in as a user)',
+      }),
+    ),
+    userId: Type.Optional(
+      Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+        description: 'The user the token belongs to; null: the organization’s (survives any user)',
+      }),
+    ),
+  },
   { additionalProperties: false },
+);
+export type TokenCreate = Static<typeof TokenCreate>;
+
+export const MyTokenCreate = Type.Object(
+  {
+    name: TokenName,
+    role: Type.Optional(Role),
+  },
+  { additionalProperties: false, description: 'role: at most your own (the default)' },
 );
 
 export const TokenListQuery = Type.Object(

@@ -6,11 +6,16 @@ import type { Readable } from 'node:stream';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { type CatalogComponent, catalogInputTypes } from '@weft/definition';
+import type { SandboxNetwork } from '../config.js';
 import { WeftError } from '../errors.js';
 import {
+  defaultSandboxNetwork,
   lastErrorLine,
   ranOutOfMemory,
   residentBytesOf,
+  type SandboxLauncher,
+  SandboxNetworkUnavailableError,
+  sandboxLauncher,
   sandboxNodeArgs,
   trackSandbox,
 } from './sandbox-process.js';
@@ -27,8 +32,8 @@ import {
  * its whole memory (Buffers live outside the heap) and a time limit. `process.kill` is taken away before the bundle
  * loads, since the permission model does not cover signals. The answer comes back on a pipe of its own (fd 3); the
  * bundle's stdout goes nowhere, so no amount of output reaches the server.
- * The network is not closed (Node 20 cannot): a bundle could make requests while it loads, as its flows will when
- * they run.
+ * The network is closed too: the process starts in a network namespace of its own with no way out at all (reading
+ * a manifest needs none), unless the operator chose WEFT_SANDBOX_NETWORK=open (sandbox-process.ts).
  */
 
 export interface ExtractOptions {
@@ -36,6 +41,8 @@ export interface ExtractOptions {
   timeoutMs?: number;
   /** Heap limit of the bundle's process, in MB (default 256); the process as a whole may use twice that. */
   memoryMb?: number;
+  /** `isolated` (no network while it loads) or `open`; default: this process's WEFT_SANDBOX_NETWORK, else isolated. */
+  network?: SandboxNetwork;
 }
 
 export interface ExtractedBundle {
@@ -383,6 +390,13 @@ async function extractBundle(
   options: ExtractOptions,
 ): Promise<{ yaml?: string; component: CatalogComponent; declared: DeclaredProperties }> {
   if (bundle.length === 0) throw invalid('The bundle is empty.');
+  let launcher: SandboxLauncher;
+  try {
+    launcher = await sandboxLauncher(options.network ?? defaultSandboxNetwork());
+  } catch (error) {
+    if (!(error instanceof SandboxNetworkUnavailableError)) throw error;
+    throw new WeftError('SANDBOX_NETWORK_UNAVAILABLE', error.message);
+  }
   const limits = {
     timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
     memoryMb: options.memoryMb ?? defaultMemoryMb,
@@ -395,7 +409,14 @@ async function extractBundle(
       const extractorPath = path.join(realDir, 'extract.cjs');
       await fs.writeFile(bundlePath, bundle, { mode: 0o400 });
       await fs.writeFile(extractorPath, extractorSource, { mode: 0o400 });
-      const answer = await runExtractor({ dir: realDir, extractorPath, bundlePath, expected, ...limits });
+      const answer = await runExtractor({
+        dir: realDir,
+        extractorPath,
+        bundlePath,
+        expected,
+        launcher,
+        ...limits,
+      });
       if (!answer.ok) throw invalid(answer.message);
       const declared: DeclaredProperties = {
         actions: takeDeclared(answer.component.actions),
@@ -427,6 +448,7 @@ interface SandboxRun {
   extractorPath: string;
   bundlePath: string;
   expected: 'integration' | 'component';
+  launcher: SandboxLauncher;
   timeoutMs: number;
   memoryMb: number;
 }
@@ -452,11 +474,11 @@ function memoryExceeded(memoryMb: number): WeftError {
 }
 
 function runExtractor(run: SandboxRun): Promise<Static<typeof Answer>> {
-  const { dir, extractorPath, bundlePath, expected, timeoutMs, memoryMb } = run;
+  const { dir, extractorPath, bundlePath, expected, launcher, timeoutMs, memoryMb } = run;
   return new Promise((resolve, reject) => {
     const child = spawn(
-      process.execPath,
-      [...sandboxNodeArgs(dir, memoryMb), extractorPath, bundlePath, expected],
+      launcher.file,
+      [...launcher.prefix, ...sandboxNodeArgs(dir, memoryMb), extractorPath, bundlePath, expected],
       // stdin and the bundle's stdout go nowhere; stderr is kept for its last lines; fd 3 carries the answer.
       { cwd: dir, env: {}, stdio: ['ignore', 'ignore', 'pipe', 'pipe'], windowsHide: true },
     );

@@ -1,3 +1,5 @@
+import { egressProxyClientSource } from '@weft/egress';
+
 /**
  * The script a component sandbox process runs (CommonJS, no dependencies: it is written next to the bundle in the
  * sandbox's own directory, the only place the process may read). It loads one bundle, then performs the calls the
@@ -7,9 +9,15 @@
  *
  * The bundle shares this process, so it could forge messages: the server treats every answer as untrusted data
  * about this one call, never as instructions.
+ *
+ * Its network is the egress proxy's socket (the second argument): before the bundle loads, HTTP agents and fetch
+ * are pointed at it (`@weft/egress`'s egressProxyClientSource), so components' requests work unchanged wherever
+ * Weft's egress policy lets them go.
  */
 export const componentHostSource = `'use strict';
-const [bundlePath] = process.argv.slice(2);
+const [bundlePath, egressSocket] = process.argv.slice(2);
+${egressProxyClientSource}
+if (egressSocket) installEgressProxyClient(egressSocket);
 const send = process.send.bind(process);
 const exit = process.exit.bind(process);
 const stringify = JSON.stringify;

@@ -2,13 +2,24 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  defaultEgress,
+  type Egress,
+  type EgressProxy,
+  type EgressProxyEvent,
+  startEgressProxy,
+} from '@weft/egress';
 import type { Logger } from 'pino';
-import { defaultSandboxLimits, type SandboxLimits } from '../config.js';
+import { defaultSandboxLimits, type SandboxLimits, type SandboxNetwork } from '../config.js';
 import { componentHostSource } from './component-host-source.js';
 import {
+  defaultSandboxNetwork,
   lastErrorLine,
   ranOutOfMemory,
   residentBytesOf,
+  type SandboxLauncher,
+  SandboxNetworkUnavailableError,
+  sandboxLauncher,
   sandboxNodeArgs,
   trackSandbox,
 } from './sandbox-process.js';
@@ -23,7 +34,22 @@ import {
  * Each call gets a private temporary directory, the only place its process may write (os.tmpdir() and TMPDIR point
  * at it during the call). A process's calls come one at a time, possibly for different customers: its temporary
  * area is emptied before and after every call, whatever the outcome, so no file outlives the call that wrote it.
+ *
+ * Each process has no network of its own (a network namespace, sandbox-process.ts): its one way out is an egress
+ * proxy on a Unix-domain socket in its directory, started with it and closed with it, which applies the server's
+ * egress policy to every connection (`@weft/egress`), so a component reaches what an http step may reach and
+ * nothing else. Each connection it opens is logged with the component's name.
  */
+
+/** How the sandboxes reach the network; without these, the process's own settings (`WEFT_EGRESS_ALLOW`, …). */
+export interface SandboxNetworkOptions {
+  /** The policy of the sandboxes' egress proxy: the server's. */
+  egress?: Egress;
+  /** `isolated` (a network namespace per process) or `open` (the machine's network; see WeftConfig). */
+  network?: SandboxNetwork;
+  /** Told of every connection a sandbox asked the proxy for (tests; the server logs them). */
+  onEgress?: (event: EgressProxyEvent & { component: string }) => void;
+}
 
 /** A bundle, as the sandboxes know it: content-addressed, loaded from storage only when a process starts. */
 export interface SandboxBundle {
@@ -83,7 +109,8 @@ export class SandboxFailure extends Error {
       | 'COMPONENT_TIMEOUT'
       | 'COMPONENT_OUT_OF_MEMORY'
       | 'COMPONENT_CRASHED'
-      | 'COMPONENT_LOAD_FAILED',
+      | 'COMPONENT_LOAD_FAILED'
+      | 'SANDBOX_NETWORK_UNAVAILABLE',
     message: string,
   ) {
     super(message);
@@ -136,14 +163,19 @@ class SandboxProcess {
     readonly bundle: SandboxBundle,
     readonly dir: string,
     limits: SandboxLimits,
+    launcher: SandboxLauncher,
+    /** The process's way out: the egress proxy on a socket in its directory, closed when the process ends. */
+    private readonly proxy: EgressProxy,
   ) {
     this.tempRoot = path.join(dir, 'tmp');
     this.child = spawn(
-      process.execPath,
+      launcher.file,
       [
+        ...launcher.prefix,
         ...sandboxNodeArgs(dir, limits.memoryMb, this.tempRoot),
         path.join(dir, 'host.cjs'),
         path.join(dir, 'bundle.cjs'),
+        proxy.path,
       ],
       {
         cwd: dir,
@@ -184,6 +216,7 @@ class SandboxProcess {
     clearTimeout(this.idleTimer);
     for (const listener of [...this.exitListeners]) listener(reason);
     this.exitListeners.clear();
+    void this.proxy.close();
     fs.rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
   }
 
@@ -201,11 +234,31 @@ export class ComponentSandboxes {
   private readonly processes = new Set<SandboxProcess>();
   private readonly waiting: Array<() => void> = [];
   private closed = false;
+  /** The egress policy of the sandboxes' proxy: the server's, which code holding the sandboxes may use too. */
+  readonly egress: Egress;
+  readonly network: SandboxNetwork;
 
   constructor(
     private readonly log: Logger,
     readonly limits: SandboxLimits = defaultSandboxLimits,
-  ) {}
+    private readonly networkOptions: SandboxNetworkOptions = {},
+  ) {
+    this.egress = networkOptions.egress ?? defaultEgress();
+    this.network = networkOptions.network ?? defaultSandboxNetwork();
+  }
+
+  /**
+   * Whether sandboxes can start with the network they are configured for: undefined when they can, else the
+   * error every custom component call will fail with (the server logs it at start, before any call).
+   */
+  async networkProblem(): Promise<string | undefined> {
+    try {
+      await sandboxLauncher(this.network);
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
 
   /** Runs one call of a bundle's component in a sandbox process; rejects with the component's own error or a SandboxFailure. */
   async call(bundle: SandboxBundle, call: SandboxCall, hooks: SandboxCallHooks): Promise<SandboxOutcome> {
@@ -286,14 +339,26 @@ export class ComponentSandboxes {
   }
 
   private async start(bundle: SandboxBundle): Promise<SandboxProcess> {
+    let launcher: SandboxLauncher;
+    try {
+      launcher = await sandboxLauncher(this.network);
+    } catch (error) {
+      this.waiting.shift()?.();
+      if (!(error instanceof SandboxNetworkUnavailableError)) throw error;
+      throw new SandboxFailure('SANDBOX_NETWORK_UNAVAILABLE', `${bundle.label} cannot run: ${error.message}`);
+    }
     const dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'weft-component-')));
     let sandbox: SandboxProcess | undefined;
+    let proxy: EgressProxy | undefined;
     try {
       const content = await bundle.load();
       await fs.writeFile(path.join(dir, 'bundle.cjs'), content, { mode: 0o400 });
       await fs.writeFile(path.join(dir, 'host.cjs'), componentHostSource, { mode: 0o400 });
       await fs.mkdir(path.join(dir, 'tmp'), { mode: 0o700 });
-      sandbox = new SandboxProcess(bundle, dir, this.limits);
+      proxy = await startEgressProxy(this.egress.policy, path.join(dir, 'egress.sock'), {
+        onEvent: (event) => this.reportEgress(bundle, event),
+      });
+      sandbox = new SandboxProcess(bundle, dir, this.limits, launcher, proxy);
       sandbox.busy = true;
       this.processes.add(sandbox);
       await this.waitUntilLoaded(sandbox);
@@ -301,10 +366,22 @@ export class ComponentSandboxes {
       return sandbox;
     } catch (error) {
       if (sandbox) this.discard(sandbox);
-      else await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      else {
+        await proxy?.close();
+        await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      }
       this.waiting.shift()?.();
       throw error;
     }
+  }
+
+  /** Every connection a sandbox asks for is logged: refusals at warn, so an operator sees what to open. */
+  private reportEgress(bundle: SandboxBundle, event: EgressProxyEvent): void {
+    const fields = { component: bundle.label, ...event };
+    if (event.outcome === 'refused') this.log.warn(fields, 'component connection refused by the egress guard');
+    else if (event.outcome === 'failed') this.log.info(fields, 'component connection failed');
+    else this.log.debug(fields, 'component connected');
+    this.networkOptions.onEgress?.({ ...event, component: bundle.label });
   }
 
   private waitUntilLoaded(sandbox: SandboxProcess): Promise<void> {

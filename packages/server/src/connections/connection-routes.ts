@@ -1,3 +1,4 @@
+import type { Egress } from '@weft/egress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -61,6 +62,8 @@ export interface ConnectionRouteOptions {
   keyring: Keyring;
   log: Logger;
   publicUrl: string | undefined;
+  /** Connection tests and token requests go out under it (the server's egress policy). */
+  egress?: Egress;
 }
 
 /** Customer references in paths: an id, or `external:<externalId>`. */
@@ -78,7 +81,7 @@ function baseUrl(request: FastifyRequest, publicUrl: string | undefined): string
 
 export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteOptions) {
   const { keyring, log } = options;
-  const tokenDeps = { db, keyring, log };
+  const tokenDeps = { db, keyring, log, ...(options.egress ? { egress: options.egress } : {}) };
   return async function connectionRoutesPlugin(fastify: FastifyInstance): Promise<void> {
     for (const schema of connectionSchemas) fastify.addSchema(schema);
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -385,7 +388,12 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
 
 /** `GET /oauth2/callback`: public (the state is the credential), answers a page a person reads, or redirects. */
 export function oauthCallbackRoute(db: Kysely<Database>, options: ConnectionRouteOptions) {
-  const deps = { db, keyring: options.keyring, log: options.log };
+  const deps = {
+    db,
+    keyring: options.keyring,
+    log: options.log,
+    ...(options.egress ? { egress: options.egress } : {}),
+  };
   return async function oauthCallbackPlugin(app: FastifyInstance): Promise<void> {
     app.get<{ Querystring: Record<string, string> }>(
       callbackPath,

@@ -1,4 +1,5 @@
 import { connectionAuthentication } from '@weft/components';
+import { defaultEgress, egressRefusalIn } from '@weft/egress';
 import type { ExtraComponents } from '../integrations/component-catalog.js';
 import { type ConnectionDefinition, connectionFields } from './connection-definitions.js';
 import type { ConnectionTestResult } from './connection-schemas.js';
@@ -8,7 +9,9 @@ import { freshToken, type TokenDeps } from './connection-tokens.js';
 /**
  * "Does this connection work?": its inputs are complete, an OAuth 2.0 connection can get a working token (renewed
  * if needed, which proves the refresh token and client credentials), and, when a URL is given, an authenticated GET
- * of it answers 2xx. Never throws for a failing connection: the answer says what failed.
+ * of it answers 2xx. Never throws for a failing connection: the answer says what failed. The GET goes through the
+ * server's egress policy like any request made on a user's behalf: a refused address fails the check with the
+ * guard's message, and nothing is sent.
  */
 export async function testConnection(
   deps: TokenDeps,
@@ -62,7 +65,7 @@ export async function testConnection(
       const url = new URL(options.url);
       const query = (auth as { query?: Record<string, string> }).query ?? {};
       for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-      const response = await fetch(url, {
+      const response = await (deps.egress ?? defaultEgress()).fetch(url, {
         headers: auth.headers,
         redirect: 'manual',
         signal: AbortSignal.timeout(15_000),
@@ -74,10 +77,18 @@ export async function testConnection(
         message: `GET ${url.origin}${url.pathname} answered ${response.status}`,
       });
     } catch (error) {
+      // fetch says only "fetch failed": the reason is its cause (a refusal carries its own explanation).
+      const refusal = egressRefusalIn(error);
+      const cause = (error as Error).cause;
+      const reason = refusal
+        ? `${refusal.code}: ${refusal.message}`
+        : cause instanceof Error
+          ? cause.message
+          : (error as Error).message;
       checks.push({
         check: 'request',
         ok: false,
-        message: `GET ${options.url.split('?')[0]} failed: ${(error as Error).message}`,
+        message: `GET ${options.url.split('?')[0]} failed: ${reason}`,
       });
     }
   }

@@ -1,3 +1,4 @@
+import type { Egress } from '@weft/egress';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../database/schema.js';
@@ -28,6 +29,8 @@ export interface TokenDeps {
   db: Kysely<Database>;
   keyring: Keyring;
   log: Logger;
+  /** Token requests and connection tests go out under it (the server's egress policy). */
+  egress?: Egress;
 }
 
 /** A connection that cannot give a working token; the execution fails with its message. */
@@ -51,6 +54,10 @@ export function needsRenewal(
 }
 
 const inFlight = new Map<string, Promise<TokenSet>>();
+
+function tokenRequestOptions(deps: TokenDeps): { egress?: Egress } {
+  return deps.egress ? { egress: deps.egress } : {};
+}
 
 /**
  * A working token for an OAuth 2.0 connection: the stored one while it is fresh, else a renewed one. `rejected`
@@ -101,7 +108,7 @@ async function renew(
     let next: TokenSet;
     try {
       if (settings.grantType === 'client_credentials') {
-        next = await requestClientCredentialsToken(settings);
+        next = await requestClientCredentialsToken(settings, tokenRequestOptions(deps));
       } else {
         const refreshToken = typeof current?.refresh_token === 'string' ? current.refresh_token : undefined;
         if (!refreshToken) {
@@ -110,7 +117,7 @@ async function renew(
           failure = new ConnectionUnavailableError(message);
           return undefined;
         }
-        next = await refreshAccessToken(settings, refreshToken);
+        next = await refreshAccessToken(settings, refreshToken, tokenRequestOptions(deps));
       }
     } catch (error) {
       const permanent = error instanceof OAuth2Error && error.permanent;

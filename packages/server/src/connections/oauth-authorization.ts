@@ -1,3 +1,4 @@
+import type { Egress } from '@weft/egress';
 import { createHash, randomBytes } from 'node:crypto';
 import type { CatalogComponent, Integration } from '@weft/definition';
 import type { Kysely } from 'kysely';
@@ -28,6 +29,8 @@ export interface AuthorizationDeps {
   db: Kysely<Database>;
   keyring: Keyring;
   log: Logger;
+  /** The code exchange goes out under it (the server's egress policy). */
+  egress?: Egress;
 }
 
 export async function startAuthorization(
@@ -126,11 +129,15 @@ export async function completeAuthorization(
       )
     : undefined;
   try {
-    const token = await exchangeAuthorizationCode(settings, {
-      code: query.code,
-      redirectUri: pending.redirect_uri,
-      ...(codeVerifier ? { codeVerifier } : {}),
-    });
+    const token = await exchangeAuthorizationCode(
+      settings,
+      {
+        code: query.code,
+        redirectUri: pending.redirect_uri,
+        ...(codeVerifier ? { codeVerifier } : {}),
+      },
+      deps.egress ? { egress: deps.egress } : {},
+    );
     await storeToken(deps.db, deps.keyring, row.id, token);
   } catch (error) {
     if (!(error instanceof OAuth2Error)) throw error;
@@ -164,4 +171,50 @@ export async function componentManifestFor(db: Kysely<Database>, instanceId: str
     row.definition as Integration,
     (row.component_manifest as CatalogComponent | null) ?? null,
   );
+}
+
+/** Where a config wizard's popup lands after the callback when the wizard gave no returnTo of its own. */
+export const landingPath = '/oauth2/complete';
+
+/** The outcome of an authorization, as the landing page reports it to the window that opened the popup. */
+export interface AuthorizationOutcome {
+  connectionId: string | null;
+  status: 'connected' | 'error';
+  message: string | null;
+}
+
+/**
+ * The page a popup lands on once the provider answered: it tells the window that opened it (the config wizard)
+ * through `postMessage` — `{type: 'weft:connection-authorization', connectionId, status, message}`, sent only to
+ * the given origins (Weft's own, and the allowed ones) — and says the window can be closed. `nonce` is the one
+ * inline script's, which the page's Content-Security-Policy allows alone.
+ */
+export function authorizationLandingPage(
+  outcome: AuthorizationOutcome,
+  origins: string[],
+  nonce: string,
+): string {
+  const html = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  // JSON inside a script element: `<` escaped so that no value can close the element.
+  const data = JSON.stringify({ type: 'weft:connection-authorization', ...outcome }).replace(/</g, '\\u003c');
+  const targets = JSON.stringify(origins).replace(/</g, '\\u003c');
+  const title = outcome.status === 'connected' ? 'Connected' : 'Authorization failed';
+  const sentence =
+    outcome.status === 'connected'
+      ? 'The connection is authorized. You can close this window.'
+      : `The connection was not authorized${outcome.message ? `: ${outcome.message}` : ''}. You can close this window and try again.`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${html(title)}</title></head>
+<body><p id="outcome" data-status="${html(outcome.status)}">${html(sentence)}</p>
+<script nonce="${html(nonce)}">
+(function () {
+  var data = ${data};
+  var origins = ${targets};
+  if (!window.opener) return;
+  for (var i = 0; i < origins.length; i++) {
+    try { window.opener.postMessage(data, origins[i]); } catch (e) {}
+  }
+})();
+</script></body></html>
+`;
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { defaultEgress, type Egress, egressRefusalIn } from '@weft/egress';
 
 /**
  * The OAuth 2.0 client side of connections (RFC 6749, PKCE from RFC 7636), written over `fetch` rather than a
@@ -8,6 +9,9 @@ import { createHash, randomBytes } from 'node:crypto';
  *
  * What this module throws is always an `OAuth2Error`, whose message may end up in logs and API answers: it names
  * the endpoint (origin and path, never the query) and the provider's error, and never a secret, code or token.
+ *
+ * Token endpoints are URLs a connection's author or user typed: requests go through the server's egress policy
+ * (the SSRF guard), and a refused address fails with the code `EGRESS_ADDRESS_REFUSED` and the guard's message.
  */
 
 export type OAuth2GrantType = 'authorization_code' | 'client_credentials';
@@ -46,6 +50,8 @@ export interface TokenRequestOptions {
   signal?: AbortSignal;
   /** Default 30 s. */
   timeoutMs?: number;
+  /** The server's egress policy; without it, the guarded default (this process's WEFT_EGRESS_ALLOW). */
+  egress?: Egress;
 }
 
 export const defaultTokenRequestTimeoutMs = 30_000;
@@ -200,7 +206,7 @@ async function tokenRequest(
   let text: string;
   try {
     // Not followed: a redirect would resend the client secret and the grant to wherever it points.
-    const response = await fetch(endpoint, {
+    const response = await (options.egress ?? defaultEgress()).fetch(endpoint, {
       method: 'POST',
       headers,
       body: form,
@@ -216,6 +222,12 @@ async function tokenRequest(
     }
     if (options.signal?.aborted) {
       throw new OAuth2Error('aborted', `Token request to ${where} was aborted.`);
+    }
+    const refusal = egressRefusalIn(error);
+    if (refusal) {
+      throw new OAuth2Error(refusal.code, `Token request to ${where} was not sent: ${refusal.message}`, {
+        cause: error,
+      });
     }
     const reason = networkReason(error);
     throw new OAuth2Error('network_error', `Token request to ${where} failed: ${redact(reason, secrets)}.`, {

@@ -464,9 +464,11 @@ export interface UserSessionsTable {
   id: Generated<string>;
   user_id: string;
   token_hash: Buffer;
-  created_at: CreatedAt;
+  /** Set by the sign-in from its clock (tests move it), so expiry and sign-out-everywhere compare like with like. */
+  created_at: ColumnType<Date, Date, never>;
   expires_at: Date;
   last_seen_at: Generated<Date>;
+  idle_timeout_seconds: number;
   user_agent: string | null;
   ip: string | null;
 }
@@ -482,7 +484,7 @@ export interface OrganizationSsoTable {
   org_id: string;
   issuer: string;
   client_id: string;
-  client_secret_encrypted: Buffer | null;
+  client_secret_sealed: string | null;
   default_role: Generated<string>;
   allowed_domains: Generated<string[]>;
   enabled: Generated<boolean>;

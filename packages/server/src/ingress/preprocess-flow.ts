@@ -1,3 +1,4 @@
+import type { Egress } from '@weft/egress';
 import type { Flow, Input, Step } from '@weft/definition';
 import {
   type ErrorRecord,
@@ -33,6 +34,8 @@ export interface PreprocessDeps {
   log: Logger;
   sandboxes: ComponentSandboxes;
   versions: IntegrationVersions;
+  /** The http steps of preprocess flows go out under it; without it, the sandboxes' (the server's). */
+  egress?: Egress;
 }
 
 /** One run of a preprocess flow, as kept on the execution it routed to (`preprocess`) and in the logs. */
@@ -110,7 +113,7 @@ export async function runPreprocessFlow(
     secrets,
     ...identity,
     limits: { executionTimeMs: request.timeoutMs },
-    ports: { components, state: new MemoryState() },
+    ports: { components, state: new MemoryState(), http: deps.egress ?? deps.sandboxes.egress },
   });
   const topLevel = new Set([flow.trigger.key, ...flow.steps.map((step) => step.key)]);
   const last = [...result.stepRecords].reverse().find((record) => topLevel.has(record.key));

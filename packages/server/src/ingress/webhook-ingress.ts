@@ -1,3 +1,4 @@
+import type { Egress } from '@weft/egress';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Integration } from '@weft/definition';
 import { bytesOf, type ErrorRecord, type FlowResponse, fileOf, type TriggerRequest } from '@weft/engine';
@@ -57,6 +58,8 @@ export interface WebhookIngressOptions {
   /** Preprocess flows run here: they open instance connections and run custom code in sandboxes. */
   keyring: Keyring;
   sandboxes: ComponentSandboxes;
+  /** Outbound HTTP of preprocess flows (the server's egress policy). */
+  egress?: Egress;
   log: Logger;
   /**
    * Set when this process is also a worker: synchronous flows (without a FIFO or concurrency queue) then run
@@ -111,6 +114,7 @@ export function webhookIngress(options: WebhookIngressOptions) {
     log: options.log,
     sandboxes: options.sandboxes,
     versions,
+    ...(options.egress ? { egress: options.egress } : {}),
   };
   let inlineRuns = 0;
   let preprocessRuns = 0;

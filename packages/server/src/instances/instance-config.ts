@@ -6,6 +6,7 @@ import {
   type Integration,
 } from '@weft/definition';
 import { configValues } from '@weft/engine';
+import { WeftError } from '../errors.js';
 import type { ConfigVariable } from './instance-schemas.js';
 
 /**
@@ -61,13 +62,182 @@ export function configVariablesView(definition: unknown, stored: StoredValues): 
       orgOnly: configVar.orgOnly,
       ...(configVar.pickList ? { pickList: configVar.pickList } : {}),
       ...(configVar.collectionType ? { collectionType: configVar.collectionType } : {}),
-      // A private key pasted into any variable (a string, a code variable) is a secret too.
-      value:
-        (secretDataTypes.has(configVar.dataType) && value !== null) || holdsPrivateKey(value)
-          ? { configured: true }
-          : value,
+      value: shownValue(configVar, value),
     };
   });
+}
+
+/**
+ * A stored value as the API may show it: connection and credential values, and any value holding a private key
+ * (pasted into a string or code variable), are secrets: only `{configured: true}` is answered.
+ */
+export function shownValue(configVar: ConfigVar, value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  return secretDataTypes.has(configVar.dataType) || holdsPrivateKey(value) ? { configured: true } : value;
+}
+
+/**
+ * Who sees and sets a config variable, as seed 003 names it (`permissionAndVisibilityType`): `customer` (the
+ * default: customer users see and edit it in the wizard), `embedded` (not shown in the wizard, but the
+ * organization's app sets it programmatically through the customer's session), `organization` (`orgOnly`: hidden
+ * from customers entirely, set by the organization's team). Prismatic's exports write it as `orgOnly` and
+ * `meta.visibleToCustomerDeployer`.
+ */
+export type ConfigVarVisibility = 'customer' | 'embedded' | 'organization';
+
+export function visibilityOf(configVar: ConfigVar): ConfigVarVisibility {
+  if (configVar.orgOnly) return 'organization';
+  const meta = configVar.meta ?? {};
+  const shown = meta.visibleToCustomerDeployer ?? meta.isVisibleToCustomerDeployer;
+  return shown === false ? 'embedded' : 'customer';
+}
+
+/** `meta.visibleToOrgDeployer: false`: concealed from the organization's team in the wizard (still set by the API). */
+export function visibleToOrgDeployer(configVar: ConfigVar): boolean {
+  return configVar.meta?.visibleToOrgDeployer !== false;
+}
+
+/** One page of the config wizard, in the definition's order; variables placed on no page come last, on their own. */
+export interface ConfigPageLayout {
+  name: string;
+  tagline?: string;
+  /** The trailing page Weft adds for variables the definition placed on no page. */
+  unplaced: boolean;
+  elements: Array<{ type: 'configVar'; configVar: ConfigVar } | { type: 'html'; content: string }>;
+}
+
+/** The name of the page that holds variables the definition placed on no page. */
+export const unplacedPageName = 'Other settings';
+
+/** Variables that never hold a value: display elements. */
+const displayDataTypes = new Set(['htmlElement']);
+
+/**
+ * The instance-wide config pages of a definition: its `configPages` (user-level pages are each customer user's own,
+ * not the instance's, and are left out) with each element resolved, then a trailing page with the variables placed
+ * on none of them. An `htmlElement` element is HTML text, or names a display variable whose default is the text.
+ */
+export function configPageLayout(definition: unknown): ConfigPageLayout[] {
+  const configVars = configVarsOf(definition);
+  const byName = new Map(configVars.map((configVar) => [configVar.key, configVar]));
+  const pages = (definition as Partial<Integration> | null)?.configPages;
+  const layout: ConfigPageLayout[] = [];
+  const placed = new Set<string>();
+  for (const page of Array.isArray(pages) ? pages : []) {
+    if (page.userLevelConfigured) {
+      for (const element of page.elements) placed.add(element.value);
+      continue;
+    }
+    const elements: ConfigPageLayout['elements'] = [];
+    for (const element of page.elements) {
+      const configVar = byName.get(element.value);
+      placed.add(element.value);
+      if (configVar && !displayDataTypes.has(configVar.dataType)) {
+        elements.push({ type: 'configVar', configVar });
+      } else if (configVar) {
+        elements.push({ type: 'html', content: configVar.defaultValue ?? configVar.description ?? '' });
+      } else if (element.type === 'htmlElement') {
+        elements.push({ type: 'html', content: element.value });
+      }
+    }
+    layout.push({
+      name: page.name,
+      ...(page.tagline ? { tagline: page.tagline } : {}),
+      unplaced: false,
+      elements,
+    });
+  }
+  const rest = configVars.filter(
+    (configVar) => !placed.has(configVar.key) && !displayDataTypes.has(configVar.dataType),
+  );
+  if (rest.length > 0) {
+    let name = unplacedPageName;
+    for (let n = 2; layout.some((page) => page.name === name); n += 1) name = `${unplacedPageName} ${n}`;
+    layout.push({
+      name,
+      unplaced: true,
+      elements: rest.map((configVar) => ({ type: 'configVar' as const, configVar })),
+    });
+  }
+  return layout;
+}
+
+/** A variable a deploy needs and the instance has no value for, with the wizard page it is on. */
+export interface MissingValue {
+  configVar: string;
+  page: string;
+  orgOnly: boolean;
+}
+
+/**
+ * The values a deploy needs that the instance does not have: every variable on an instance-wide page (display
+ * elements aside) needs one; connections that use an organization connection (`useScopedConfigVar`) are resolved
+ * when a flow runs, not stored on the instance.
+ */
+export function missingConfigValues(definition: unknown, stored: StoredValues): MissingValue[] {
+  const missing: MissingValue[] = [];
+  for (const page of configPageLayout(definition)) {
+    for (const element of page.elements) {
+      if (element.type !== 'configVar') continue;
+      const { configVar } = element;
+      if (configVar.useScopedConfigVar) continue;
+      const value = stored[configVar.stableKey];
+      if (value === undefined || value === null) {
+        missing.push({ configVar: configVar.key, page: page.name, orgOnly: configVar.orgOnly });
+      }
+    }
+  }
+  return missing;
+}
+
+/**
+ * INSTANCE_CONFIG_INCOMPLETE for a version that cannot be deployed, naming each missing variable and its page;
+ * undefined when nothing is missing.
+ */
+export function configIncompleteError(
+  definition: unknown,
+  stored: StoredValues,
+  versionNumber: number,
+): WeftError | undefined {
+  const missing = missingConfigValues(definition, stored);
+  if (missing.length === 0) return undefined;
+  const names = missing.map((entry) => `'${entry.configVar}' (page '${entry.page}')`).join(', ');
+  return new WeftError(
+    'INSTANCE_CONFIG_INCOMPLETE',
+    `Version ${versionNumber} cannot be deployed: ${missing.length === 1 ? 'config variable' : 'config variables'} ${names} ${missing.length === 1 ? 'has' : 'have'} no value.`,
+    {
+      missing: missing.map((entry) => entry.configVar),
+      missingValues: missing,
+      versionNumber,
+    },
+  );
+}
+
+/**
+ * The same refusal as a customer user may read it: variables only the organization sets (orgOnly) are counted,
+ * never named. For routes customers reach (deploy, upgrade); other errors are answered unchanged.
+ */
+export function customerViewOfError(error: unknown): unknown {
+  if (!(error instanceof WeftError) || error.code !== 'INSTANCE_CONFIG_INCOMPLETE') return error;
+  const details = error.details as { missingValues?: MissingValue[]; versionNumber?: number };
+  if (!details.missingValues?.some((entry) => entry.orgOnly)) return error;
+  const theirs = details.missingValues.filter((entry) => !entry.orgOnly);
+  const hidden = details.missingValues.length - theirs.length;
+  const named = theirs.map((entry) => `'${entry.configVar}' (page '${entry.page}')`).join(', ');
+  const yours =
+    theirs.length === 0
+      ? ''
+      : `${theirs.length === 1 ? 'config variable' : 'config variables'} ${named} ${theirs.length === 1 ? 'has' : 'have'} no value, and `;
+  return new WeftError(
+    'INSTANCE_CONFIG_INCOMPLETE',
+    `Version ${details.versionNumber ?? ''} cannot be deployed: ${yours}${hidden} ${hidden === 1 ? 'setting' : 'settings'} only the integration's provider can set ${hidden === 1 ? 'is' : 'are'} not set yet (ask them to set ${hidden === 1 ? 'it' : 'them'}).`,
+    {
+      missing: theirs.map((entry) => entry.configVar),
+      missingValues: theirs,
+      organizationOnlyMissing: hidden,
+      versionNumber: details.versionNumber,
+    },
+  );
 }
 
 /** Whether a config value (or an item of a list or key-value list) holds private key material. */

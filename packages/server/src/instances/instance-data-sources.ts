@@ -3,7 +3,7 @@ import { convertInput, Redactor, resolveInput } from '@weft/engine';
 import type { ComponentInput } from '@weft/sdk';
 import { ConnectionUnavailableError } from '../connections/connection-tokens.js';
 import { instanceNotFound, WeftError } from '../errors.js';
-import { configVarsOf } from './instance-config.js';
+import { checkConfigValues, configVarsOf } from './instance-config.js';
 import { type InstanceRuntimeDeps, loadInstanceRuntime } from './instance-runtime.js';
 import type { DataSourceAnswer } from './instance-schemas.js';
 
@@ -16,6 +16,48 @@ import type { DataSourceAnswer } from './instance-schemas.js';
 
 export type DataSourceDeps = InstanceRuntimeDeps;
 
+export interface DataSourceOptions {
+  /**
+   * Values a config wizard has not saved yet, by variable name (null clears one), laid over the saved ones: a
+   * data source on a later page may depend on a choice made on an earlier one. Checked like saved values;
+   * connections are used as saved.
+   */
+  unsaved?: Record<string, unknown>;
+}
+
+/** Saved values (by name) with a wizard's unsaved ones laid over them, checked; INSTANCE_CONFIG_INVALID when one is wrong. */
+function withUnsaved(
+  integration: unknown,
+  saved: Record<string, unknown>,
+  unsaved: Record<string, unknown>,
+): Record<string, unknown> {
+  const { set, unset, problems } = checkConfigValues(integration, unsaved);
+  const configVars = configVarsOf(integration);
+  for (const configVar of configVars) {
+    if (configVar.dataType === 'connection' && Object.hasOwn(unsaved, configVar.key)) {
+      problems.push({
+        configVar: configVar.key,
+        message: `Connection '${configVar.key}' is used as saved: save its page before running a data source that uses it`,
+      });
+    }
+  }
+  if (problems.length > 0) {
+    throw new WeftError(
+      'INSTANCE_CONFIG_INVALID',
+      problems.length === 1
+        ? `${problems[0]?.message}.`
+        : `${problems.length} unsaved config values are invalid: ${problems.map((p) => p.configVar).join(', ')}.`,
+      { problems },
+    );
+  }
+  const values = { ...saved };
+  for (const configVar of configVars) {
+    if (Object.hasOwn(set, configVar.stableKey)) values[configVar.key] = set[configVar.stableKey];
+    else if (unset.includes(configVar.stableKey)) delete values[configVar.key];
+  }
+  return values;
+}
+
 /** How long a data source may take: a person is waiting in a wizard. */
 const dataSourceTimeoutMs = 30_000;
 
@@ -24,6 +66,7 @@ export async function runInstanceDataSource(
   orgId: string,
   instanceId: string,
   configVarName: string,
+  options: DataSourceOptions = {},
 ): Promise<DataSourceAnswer> {
   const runtime = await loadInstanceRuntime(deps, orgId, instanceId, 'configured');
   if (!runtime) throw instanceNotFound(instanceId);
@@ -54,6 +97,7 @@ export async function runInstanceDataSource(
     if (error instanceof ConnectionUnavailableError) throw failed(configVar, error.message);
     throw error;
   }
+  if (options.unsaved) values = withUnsaved(runtime.integration, values, options.unsaved);
   const redactor = new Redactor(secrets);
 
   let params: Record<string, unknown>;

@@ -7,7 +7,7 @@ import { flowsOf, queueExecutionIn } from '../executions/execution-queue.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
 import { type Db, isUuid } from '../integrations/integration-store.js';
 import { nextTick } from '../scheduler/schedule-ticks.js';
-import { configVarsOf, defaultValues, type StoredValues } from './instance-config.js';
+import { configIncompleteError, configVarsOf, defaultValues, type StoredValues } from './instance-config.js';
 import type { DeployOutcome, InstanceEndpoints, RemoveOutcome } from './instance-schemas.js';
 
 /**
@@ -47,10 +47,6 @@ export function flowApiKeys(flow: Flow, instanceApiKeys: string[]): string[] {
 
 export function newApiKey(): string {
   return randomBytes(24).toString('base64url');
-}
-
-function hasValue(value: unknown): boolean {
-  return value !== undefined && value !== null;
 }
 
 interface ResolvedSchedule {
@@ -124,17 +120,9 @@ export async function deployConfiguredVersion(
     const row = await lockInstance(trx, orgId, id);
     const integration = row.definition as Integration;
     const stored = row.config_values ?? {};
-    const missing = configVarsOf(integration)
-      // Organization connections (useScopedConfigVar) are resolved when a flow runs, not stored on the instance.
-      .filter((configVar) => !configVar.useScopedConfigVar && !hasValue(stored[configVar.stableKey]))
-      .map((configVar) => configVar.key);
-    if (missing.length > 0) {
-      throw new WeftError(
-        'INSTANCE_CONFIG_INCOMPLETE',
-        `Version ${row.version_number} cannot be deployed: ${missing.length === 1 ? 'config variable' : 'config variables'} ${missing.map((name) => `'${name}'`).join(', ')} ${missing.length === 1 ? 'has' : 'have'} no value.`,
-        { missing, versionNumber: row.version_number },
-      );
-    }
+    // Every variable of the wizard's pages needs a value; the error names each one and its page.
+    const incomplete = configIncompleteError(integration, stored, row.version_number);
+    if (incomplete) throw incomplete;
     const { schedules, problems } = resolveSchedules(integration, stored);
     if (problems.length > 0) {
       throw new WeftError('INSTANCE_CONFIG_INVALID', `${problems.map((p) => p.message).join('; ')}.`, {

@@ -1,3 +1,4 @@
+import type { Egress } from '@weft/egress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -50,6 +51,8 @@ export interface InstanceRouteOptions {
   keyring: Keyring;
   /** Where trigger lifecycle functions of custom and code-native components run. */
   sandboxes: ComponentSandboxes;
+  /** Data sources' and lifecycle functions' connections renew their tokens under it (the server's egress policy). */
+  egress?: Egress;
   log: Logger;
 }
 

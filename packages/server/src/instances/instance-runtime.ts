@@ -1,3 +1,4 @@
+import type { Egress } from '@weft/egress';
 import { type Integration, privateKeyFragmentsIn } from '@weft/definition';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -21,6 +22,8 @@ export interface InstanceRuntimeDeps {
   keyring: Keyring;
   log: Logger;
   sandboxes: ComponentSandboxes;
+  /** Token renewals of the instance's connections go out under it; without it, the sandboxes' (the server's). */
+  egress?: Egress;
 }
 
 export interface InstanceRuntime {
@@ -114,7 +117,7 @@ export async function loadInstanceRuntime(
     configValues: async () => {
       const values = configValuesByName(integration, (row.config_values ?? {}) as StoredValues);
       const connections = await resolveConnections(
-        { db, keyring: deps.keyring, log: deps.log },
+        { db, keyring: deps.keyring, log: deps.log, egress: deps.egress ?? deps.sandboxes.egress },
         { orgId, instanceId: row.id, customerId: row.customer_id },
         integration,
         await connectionComponents(db, orgId, integration, manifest),

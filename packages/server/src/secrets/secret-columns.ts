@@ -3,7 +3,12 @@
  * walks this list, so a new secret column must be added here (and sealed with `secretContext`).
  */
 export interface SecretColumn {
-  table: 'connections' | 'oauth_authorizations' | 'instances' | 'instance_webhook_registrations';
+  table:
+    | 'connections'
+    | 'oauth_authorizations'
+    | 'instances'
+    | 'instance_webhook_registrations'
+    | 'organization_sso';
   column: string;
   /** SQL giving the row's id as text (the id in the associated data). */
   idSql: string;
@@ -16,6 +21,7 @@ export const secretColumns: SecretColumn[] = [
   { table: 'connections', column: 'token_secret', idSql: 'id::text' },
   { table: 'oauth_authorizations', column: 'code_verifier_secret', idSql: "encode(state_hash, 'hex')" },
   { table: 'instance_webhook_registrations', column: 'params_secret', idSql: 'id::text' },
+  { table: 'organization_sso', column: 'client_secret_sealed', idSql: 'org_id::text' },
 ];
 
 /** The associated data of a sealed value: where it is stored. */

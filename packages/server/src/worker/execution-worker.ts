@@ -1,5 +1,11 @@
+import type { Egress } from '@weft/egress';
 import { type Runner, run } from 'graphile-worker';
 import type { Logger } from 'pino';
+import {
+  pruneAuditEventsCrontab,
+  pruneAuditEventsTask,
+  pruneAuditEventsTaskName,
+} from '../audit/audit-retention.js';
 import { ComponentSandboxes } from '../components/component-sandboxes.js';
 import type { DatabaseHandle } from '../database/connection.js';
 import { runExecutionTask as runExecutionTaskName } from '../executions/execution-queue.js';
@@ -23,12 +29,16 @@ export interface ExecutionWorkerOptions {
   leaseMs: number;
   /** Executions older than this many days are pruned (0: never). */
   retentionDays: number;
+  /** Audit events older than this many days are pruned (0: never; unset: 365). */
+  auditRetentionDays?: number;
   /** Cross-flow calls wait on it for the invoked execution. */
   waiter: ExecutionWaiter;
   /** Opens stored credentials for the executions' connections. */
   keyring: Keyring;
   /** Where custom components and code-native integrations run; without it, the worker starts its own. */
   sandboxes?: ComponentSandboxes;
+  /** Outbound HTTP of the executions' steps and token renewals (the server's egress policy). */
+  egress?: Egress;
   /** The address webhook URLs are given with, once known (code-native flows read their webhook URLs). */
   baseUrl?: () => string | undefined;
   /** How long `stop()` lets running executions finish before leaving them to the reaper (default 10 s). */
@@ -59,9 +69,17 @@ export async function startExecutionWorker(
     leaseMs: options.leaseMs,
     waiter: options.waiter,
     keyring: options.keyring,
-    sandboxes: options.sandboxes ?? new ComponentSandboxes(workerLog),
+    sandboxes:
+      options.sandboxes ??
+      new ComponentSandboxes(workerLog, undefined, options.egress ? { egress: options.egress } : {}),
+    ...(options.egress ? { egress: options.egress } : {}),
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
   });
+  const auditRetentionDays = options.auditRetentionDays ?? 365;
+  const crontab = [
+    ...(options.retentionDays > 0 ? [`17 * * * * ${pruneExecutionsTaskName} ?max=1`] : []),
+    ...pruneAuditEventsCrontab(auditRetentionDays),
+  ];
   const runner = await run({
     pgPool: database.pool,
     concurrency,
@@ -75,9 +93,10 @@ export async function startExecutionWorker(
     taskList: {
       [runExecutionTaskName]: runExecutionTask(database.db, workerLog, runDeps),
       [pruneExecutionsTaskName]: pruneExecutionsTask(database.db, options.retentionDays, workerLog),
+      [pruneAuditEventsTaskName]: pruneAuditEventsTask(database.db, auditRetentionDays, workerLog),
     },
     // Hourly; graphile-worker's cron schedules each tick once however many workers run it.
-    ...(options.retentionDays > 0 ? { crontab: `17 * * * * ${pruneExecutionsTaskName} ?max=1` } : {}),
+    ...(crontab.length > 0 ? { crontab: crontab.join('\n') } : {}),
     logger: queueLogger(log),
   });
   const reaper = startExecutionReaper(database.db, workerLog, runDeps);

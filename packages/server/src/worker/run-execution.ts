@@ -1,3 +1,4 @@
+import type { Egress } from '@weft/egress';
 import { type Integration, privateKeyFragmentsIn } from '@weft/definition';
 import {
   defaultLimits,
@@ -48,6 +49,11 @@ export interface ExecutionRunDeps {
   versions: IntegrationVersions;
   /** Where custom components and code-native integrations run. */
   sandboxes: ComponentSandboxes;
+  /**
+   * Outbound HTTP of the built-in components' steps and of token renewals: the server's egress policy. Without it,
+   * the sandboxes' (the one policy the server gave them).
+   */
+  egress?: Egress;
   /** The address webhook URLs are given with (`WEFT_PUBLIC_URL`, else where Weft listens), once known. */
   baseUrl?: () => string | undefined;
   /** Cross-flow calls to queued flows wait on it; without it they poll. */
@@ -63,12 +69,14 @@ export function createExecutionRunDeps(
     waiter?: ExecutionWaiter;
     keyring: Keyring;
     sandboxes: ComponentSandboxes;
+    egress?: Egress;
     baseUrl?: () => string | undefined;
   },
 ): ExecutionRunDeps {
   return {
     keyring: options.keyring,
     sandboxes: options.sandboxes,
+    ...(options.egress ? { egress: options.egress } : {}),
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
     leases: new ExecutionLeases(db, log, options.leaseMs),
     versions: new IntegrationVersions(db),
@@ -300,7 +308,7 @@ async function claimAndRun(
   let connections: ResolvedConnections | undefined;
   try {
     connections = await resolveConnections(
-      { db, keyring: deps.keyring, log },
+      { db, keyring: deps.keyring, log, egress: deps.egress ?? deps.sandboxes.egress },
       { orgId: execution.org_id, instanceId: execution.instance_id, customerId: execution.customer_id },
       integration,
       await connectionComponents(db, execution.org_id, integration, version?.manifest ?? null),
@@ -370,6 +378,7 @@ async function claimAndRun(
     instance: { id: execution.instance_id, name: execution.instance_name },
     ports: {
       components,
+      http: deps.egress ?? deps.sandboxes.egress,
       state: new PreloadedState(
         {
           // Files kept in state are stored as inline binary marks: steps get their bytes back.

@@ -53,12 +53,23 @@ export function sharedKeyEnv(): Record<string, string> {
   return process.env.WEFT_ENCRYPTION_KEY ? { WEFT_ENCRYPTION_KEY: process.env.WEFT_ENCRYPTION_KEY } : {};
 }
 
-/** A real Weft server (every role) on a free port, over its own new database. */
+/**
+ * What test servers may reach on the loopback interface: the mock APIs, OAuth providers and webhook targets the
+ * tests start listen on 127.0.0.1, which Weft's egress guard refuses by default. A test of the guard itself passes
+ * its own WEFT_EGRESS_ALLOW (an empty one keeps the default).
+ */
+export const loopbackEgressAllow = '127.0.0.0/8,::1';
+
+/**
+ * A real Weft server (every role) on a free port, over its own new database. Its outbound requests may reach
+ * loopback (`loopbackEgressAllow`), unless `env` sets WEFT_EGRESS_ALLOW.
+ */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
   const config = loadConfig({
     WEFT_PORT: '0',
     WEFT_LOG_LEVEL: 'silent',
+    WEFT_EGRESS_ALLOW: loopbackEgressAllow,
     ...sharedKeyEnv(),
     ...env,
     DATABASE_URL: databaseUrl,

@@ -5,6 +5,7 @@ import { listPages, type PagingFlags, printAnswerOf, withPagingOptions } from '.
 import { apiAction } from '../../api-action.js';
 import { collect } from '../../options.js';
 import { type Column, formatRecord, truncate } from '../../output.js';
+import { registerCustomerUserCommands } from './users.js';
 
 type Customer = ApiSchema<'Customer'>;
 type CustomerChanges = paths['/api/customers/{id}']['patch']['requestBody']['content']['application/json'];
@@ -156,4 +157,5 @@ function registerCustomerCommandsById(program: Command): void {
 export function registerCustomerCommands(program: Command): void {
   registerCreateAndList(program);
   registerCustomerCommandsById(program);
+  registerCustomerUserCommands(program);
 }

@@ -38,6 +38,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz(3) not null default now(),
       expires_at timestamptz(3) not null,
       last_seen_at timestamptz(3) not null default now(),
+      -- The idle window the session was signed in with (WEFT_SESSION_IDLE_MINUTES then): it ends once last_seen_at
+      -- is this many seconds old. last_seen_at is written at most once a minute.
+      idle_timeout_seconds integer not null,
       user_agent text,
       ip text
     );
@@ -51,13 +54,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       window_started_at timestamptz(3) not null default now(),
       locked_until timestamptz(3)
     );
+    create index sign_in_attempts_window_idx on sign_in_attempts (window_started_at);
 
     create table organization_sso (
       org_id uuid primary key references organizations (id) on delete cascade,
       issuer text not null,
       client_id text not null,
-      -- Encrypted with the keyring, like connection secrets.
-      client_secret_encrypted bytea,
+      -- Sealed with the keyring, like connection secrets (secrets/secret-columns.ts); null for a public client.
+      client_secret_sealed text,
       default_role text not null default 'viewer'
         check (default_role in ('owner', 'admin', 'integrator', 'support', 'viewer')),
       -- Email domains whose users are created on first SSO sign-in; empty: only invited users may sign in.

@@ -1,0 +1,220 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../database/schema.js';
+import { WeftError } from '../errors.js';
+import { errorResponses, NoContent } from '../http/common-schemas.js';
+import { baseUrlOf } from '../http/public-url.js';
+import { userForSingleSignOn } from '../users/user-store.js';
+import { orgCallerOf } from './caller.js';
+import {
+  beginOidcSignIn,
+  finishOidcSignIn,
+  oidcCookiePath,
+  oidcFlowMaxMs,
+  oidcStateCookie,
+  openOidcFlow,
+} from './oidc-sign-in.js';
+import { cookiesAreSecure } from './session-cookie.js';
+import { type ResolvedPeopleOptions, signInAs } from './sign-in.js';
+import { OidcCallbackQuery, OidcStartQuery, Redirect, SsoSettings, SsoSettingsPut } from './sso-schemas.js';
+import {
+  deleteSsoSettings,
+  getSsoRow,
+  oidcUrls,
+  putSsoSettings,
+  ssoNotConfigured,
+  toSsoSettings,
+} from './sso-store.js';
+
+/**
+ * Where a sign-in may return to: a path of this server, never another origin (`//evil.example`, `/\evil.example`
+ * and `https://…` are refused), so the sign-in cannot be used to send people elsewhere.
+ */
+function checkedReturnTo(returnTo: string | undefined): string {
+  if (returnTo === undefined || returnTo === '') return '/';
+  const sameOrigin = /^\/(?![/\\])/.test(returnTo) && !/[\s\\]/.test(returnTo) && !/[\p{Cc}]/u.test(returnTo);
+  const parsed = sameOrigin ? new URL(returnTo, 'http://weft.invalid') : undefined;
+  if (parsed?.origin !== 'http://weft.invalid') {
+    throw new WeftError(
+      'API_VALIDATION_FAILED',
+      'returnTo must be a path of this server starting with a single /, such as /instances.',
+      { field: 'returnTo' },
+    );
+  }
+  return returnTo;
+}
+
+async function organizationToSignInTo(db: Kysely<Database>, given: string | undefined): Promise<string> {
+  if (given) return given;
+  const organizations = await db
+    .selectFrom('organizations')
+    .select(['id', 'name'])
+    .orderBy('name')
+    .limit(21)
+    .execute();
+  const [only] = organizations;
+  if (organizations.length === 1 && only) return only.id;
+  throw new WeftError(
+    'AUTH_SIGN_IN_ORGANIZATION_REQUIRED',
+    'This server has several organizations; say which one to sign in to with ?organization=<id>.',
+    { field: 'organization' },
+  );
+}
+
+function clearFlowCookie(request: FastifyRequest, reply: FastifyReply, publicUrl: string | undefined): void {
+  reply.clearCookie(oidcStateCookie, {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: oidcCookiePath,
+    secure: cookiesAreSecure(request, publicUrl),
+  });
+}
+
+/**
+ * Single sign-on: an organization's OpenID Connect settings (`/api/organization/sso`, owners only; the client
+ * secret is sealed and never answered), and the sign-in itself (`/api/auth/oidc/start` → the provider →
+ * `/api/auth/oidc/callback` → the session cookie and a redirect to returnTo).
+ */
+export function oidcRoutes(db: Kysely<Database>, options: ResolvedPeopleOptions) {
+  return async function oidcRoutesPlugin(fastify: FastifyInstance): Promise<void> {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    app.addSchema(SsoSettings);
+    const tags = ['single sign-on'];
+    const { keyring, publicUrl, clock } = options;
+
+    app.get(
+      '/organization/sso',
+      {
+        config: { permission: 'organization:read' },
+        schema: {
+          tags,
+          summary: 'Get the single sign-on settings',
+          description: 'The client secret is never answered, only whether one is set.',
+          response: { 200: SsoSettings, ...errorResponses(404) },
+        },
+      },
+      async (request) => {
+        const { orgId } = orgCallerOf(request);
+        const row = await getSsoRow(db, orgId);
+        if (!row) throw ssoNotConfigured(orgId);
+        return toSsoSettings(row, baseUrlOf(request, publicUrl));
+      },
+    );
+
+    app.put(
+      '/organization/sso',
+      {
+        config: { permission: 'organization:write' },
+        schema: {
+          tags,
+          summary: 'Set up single sign-on (OpenID Connect)',
+          description:
+            'Register the answer’s redirectUri with the provider for this client. People with a verified email of allowedDomains get a user with defaultRole on their first sign-in; others must be invited first.',
+          body: SsoSettingsPut,
+          response: { 200: SsoSettings, ...errorResponses() },
+        },
+      },
+      async (request) => {
+        const { orgId } = orgCallerOf(request);
+        const row = await putSsoSettings(db, keyring, orgId, request.body);
+        return toSsoSettings(row, baseUrlOf(request, publicUrl));
+      },
+    );
+
+    app.delete(
+      '/organization/sso',
+      {
+        config: { permission: 'organization:write' },
+        schema: {
+          tags,
+          summary: 'Remove single sign-on',
+          description:
+            'Users already linked keep their accounts; they sign in with a password (if they have one).',
+          response: { 204: NoContent, ...errorResponses(404) },
+        },
+      },
+      async (request, reply) => {
+        const { orgId } = orgCallerOf(request);
+        if (!(await deleteSsoSettings(db, orgId))) throw ssoNotConfigured(orgId);
+        return reply.status(204).send();
+      },
+    );
+
+    app.get(
+      '/auth/oidc/start',
+      {
+        config: { public: true },
+        schema: {
+          // A browser's redirect, not an API call (like /oauth2/callback): documented in docs/users-and-sign-in.md.
+          hide: true,
+          tags,
+          summary: 'Start single sign-on',
+          description:
+            'Redirects the browser to the organization’s OpenID provider (authorization code flow with PKCE, state and nonce); it comes back to /api/auth/oidc/callback.',
+          security: [],
+          querystring: OidcStartQuery,
+          response: { 302: Redirect, ...errorResponses(404, 502) },
+        },
+      },
+      async (request, reply) => {
+        const returnTo = checkedReturnTo(request.query.returnTo);
+        const orgId = await organizationToSignInTo(db, request.query.organization);
+        const settings = await getSsoRow(db, orgId);
+        if (!settings?.enabled) throw ssoNotConfigured(orgId);
+        const { redirectUri } = oidcUrls(baseUrlOf(request, publicUrl), orgId);
+        const { authorizationUrl, sealedFlow } = await beginOidcSignIn(keyring, settings, {
+          redirectUri,
+          returnTo,
+          clock,
+        });
+        reply.setCookie(oidcStateCookie, sealedFlow, {
+          httpOnly: true,
+          // Lax: the provider sends the browser back with a top-level GET, which carries Lax cookies.
+          sameSite: 'lax',
+          path: oidcCookiePath,
+          secure: cookiesAreSecure(request, publicUrl),
+          maxAge: oidcFlowMaxMs / 1000,
+        });
+        return reply.redirect(authorizationUrl, 302);
+      },
+    );
+
+    app.get(
+      '/auth/oidc/callback',
+      {
+        config: { public: true },
+        schema: {
+          // A browser's redirect, not an API call (like /oauth2/callback): documented in docs/users-and-sign-in.md.
+          hide: true,
+          tags,
+          summary: 'Finish single sign-on',
+          description:
+            'Where the OpenID provider sends the browser back: exchanges the code, checks the ID token, finds (or links, or creates) the user, sets the session cookie and redirects to returnTo.',
+          security: [],
+          querystring: OidcCallbackQuery,
+          response: { 302: Redirect, ...errorResponses(404, 502) },
+        },
+      },
+      async (request, reply) => {
+        const sealed = request.cookies[oidcStateCookie];
+        // Used once, whatever happens next.
+        clearFlowCookie(request, reply, publicUrl);
+        const flow = await openOidcFlow(keyring, sealed, request.query.state, clock);
+        const settings = await getSsoRow(db, flow.orgId);
+        if (!settings?.enabled) throw ssoNotConfigured(flow.orgId);
+        const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+        const identity = await finishOidcSignIn(keyring, settings, flow, query);
+        const user = await userForSingleSignOn(
+          db,
+          flow.orgId,
+          { defaultRole: settings.default_role, allowedDomains: settings.allowed_domains },
+          identity,
+          clock,
+        );
+        await signInAs(db, options, request, reply, user);
+        return reply.redirect(flow.returnTo, 302);
+      },
+    );
+  };
+}
