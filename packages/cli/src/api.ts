@@ -42,7 +42,7 @@ export function checkSettings(options: GlobalOptions): void {
 function settingsProblem(url: string, token: string | undefined): CliError | undefined {
   if (!token) {
     return new CliError(
-      'No API token. Pass --token <token>, set WEFT_TOKEN (the owner token is printed on the first start), or sign in with `weft login`.',
+      'No API token. Pass --token <token> or set WEFT_TOKEN (the owner token is printed on the first start), or sign in with `weft login`.',
       2,
     );
   }

@@ -57,6 +57,13 @@ export interface WeftConfig {
    */
   publicUrl: string | undefined;
   /**
+   * Origins of the organization's own app, which embeds Weft's marketplace (`WEFT_ALLOWED_ORIGINS`,
+   * comma-separated, e.g. `https://app.example.com`): an OAuth authorization started in the wizard may return the
+   * browser there, and the landing page reports to it.
+   * @defaultValue none (only Weft's own origin)
+   */
+  allowedOrigins: string[];
+  /**
    * How many executions one worker process runs at once (`WEFT_WORKER_CONCURRENCY`).
    * @defaultValue 8
    */
@@ -316,6 +323,30 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     );
   }
 
+  const allowedOrigins: string[] = [];
+  for (const entry of (pick(undefined, 'WEFT_ALLOWED_ORIGINS') ?? '').split(',')) {
+    const text = entry.trim();
+    if (text === '') continue;
+    let origin: string | undefined;
+    try {
+      const url = new URL(text);
+      if (
+        (url.protocol === 'https:' || url.protocol === 'http:') &&
+        url.origin === text.replace(/\/+$/, '')
+      ) {
+        origin = url.origin;
+      }
+    } catch {
+      origin = undefined;
+    }
+    if (origin) allowedOrigins.push(origin);
+    else {
+      problems.push(
+        `WEFT_ALLOWED_ORIGINS: '${text}' is not an origin; list origins as scheme://host[:port] without a path, comma-separated, e.g. https://app.example.com.`,
+      );
+    }
+  }
+
   const masterKeys = parseMasterKeySettings(env);
   problems.push(...masterKeys.problems);
 
@@ -350,6 +381,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     bodyLimitBytes: 1024 * 1024,
     shutdownGraceMs: 10_000,
     publicUrl,
+    allowedOrigins,
     workerConcurrency,
     syncTimeoutMs,
     preprocessConcurrency,

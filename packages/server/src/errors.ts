@@ -254,7 +254,7 @@ export const errorCatalog = {
     status: 403,
     hint: 'The variable uses a connection the organization sets; ask them, or set it where the message says.',
   },
-  CONFIG_WIZARD_RETURN_TO_NOT_ALLOWED: {
+  OAUTH2_RETURN_TO_NOT_ALLOWED: {
     status: 422,
     hint: 'Return to a page on Weft’s public origin or an allowed origin (details.allowedOrigins), or leave returnTo out.',
   },

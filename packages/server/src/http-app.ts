@@ -61,6 +61,8 @@ export interface HttpAppOptions {
    */
   egress?: Egress;
   publicUrl: string | undefined;
+  /** Origins of the organization's app embedding Weft (WEFT_ALLOWED_ORIGINS); none without. */
+  allowedOrigins?: string[];
   syncTimeoutMs: number;
   /** Preprocess flows run at once in this process (WEFT_PREPROCESS_CONCURRENCY). */
   preprocessConcurrency?: number;
@@ -270,6 +272,7 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
     keyring: options.keyring,
     log: options.log,
     publicUrl: options.publicUrl,
+    allowedOrigins: options.allowedOrigins ?? [],
     ...egressOption,
   };
   await app.register(connectionRoutes(options.db, connectionOptions), { prefix: '/api' });
@@ -283,7 +286,15 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
   await app.register(customerUserRoutes(options.db), { prefix: '/api' });
   const people = { keyring: options.keyring, publicUrl: options.publicUrl, ...options.people };
   await app.register(userRoutes(options.db, people), { prefix: '/api' });
-  await app.register(marketplaceRoutes(options.db, { keyring: options.keyring, log: options.log, sandboxes, publicUrl: options.publicUrl }));
+  await app.register(
+    marketplaceRoutes(options.db, {
+      keyring: options.keyring,
+      log: options.log,
+      sandboxes,
+      publicUrl: options.publicUrl,
+      allowedOrigins: options.allowedOrigins ?? [],
+    }),
+  );
 }
 
 /**

@@ -120,20 +120,6 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
     // Known once the HTTP server listens (port 0 picks one); until then only WEFT_PUBLIC_URL.
     let listeningUrl: string | undefined;
     let runner: ExecutionWorker | undefined;
-    if (config.roles.includes('worker')) {
-      runner = await startExecutionWorker(database, log, {
-        concurrency: config.workerConcurrency,
-        leaseMs: config.executionLeaseMs,
-        retentionDays: config.executionRetentionDays,
-        auditRetentionDays: config.auditRetentionDays,
-        waiter,
-        keyring,
-        sandboxes,
-        egress,
-        baseUrl: () => config.publicUrl ?? listeningUrl,
-      });
-      cleanups.push(() => runner!.stop());
-    }
     progress('Starting the HTTP server');
     const http = await buildHttpApp({
       db: database.db,
@@ -146,13 +132,33 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
       sandboxes,
       egress,
       publicUrl: config.publicUrl,
+      allowedOrigins: config.allowedOrigins,
       syncTimeoutMs: config.syncTimeoutMs,
       preprocessConcurrency: config.preprocessConcurrency,
       webhookBodyLimitBytes: config.webhookBodyLimitBytes,
       bodyShapeLimits: config.bodyShapeLimits,
       people: { sessions: config.sessions },
-      ...(runner ? { inline: inlineRunnerOf(runner, database, log, config) } : {}),
+      ...(config.roles.includes('worker')
+        ? { inline: inlineRunnerOf(() => runner, database, log, config) }
+        : {}),
     });
+    // Compile every route's validators and serializers now, before the worker opens its connections: seconds of
+    // CPU at start that would otherwise starve the queue's pool until its connection attempts time out.
+    await http.ready();
+    if (config.roles.includes('worker')) {
+      runner = await startExecutionWorker(database, log, {
+        concurrency: config.workerConcurrency,
+        leaseMs: config.executionLeaseMs,
+        retentionDays: config.executionRetentionDays,
+        auditRetentionDays: config.auditRetentionDays,
+        waiter,
+        keyring,
+        sandboxes,
+        egress,
+        baseUrl: () => config.publicUrl ?? listeningUrl,
+      });
+    }
+    if (runner) cleanups.push(() => runner!.stop());
     cleanups.push(() => closeHttp(http, config.shutdownGraceMs, log));
     const url = await listen(http, config);
     listeningUrl = url;
@@ -195,15 +201,19 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
 
 /** Synchronous webhooks on a worker process run their flow here, with the worker's leases and caches. */
 function inlineRunnerOf(
-  worker: ExecutionWorker,
+  workerOf: () => ExecutionWorker | undefined,
   database: DatabaseHandle,
   log: Logger,
   config: WeftConfig,
 ): InlineRunner {
   const workerLog = log.child({ component: 'worker' });
   return {
-    run: (executionId) =>
-      runExecution(database.db, executionId, workerLog, worker.runDeps, { removeJobOnFinish: true }),
+    // The worker starts before the server listens, so every request finds it.
+    run: (executionId) => {
+      const worker = workerOf();
+      if (!worker) throw new Error('the execution worker has not started');
+      return runExecution(database.db, executionId, workerLog, worker.runDeps, { removeJobOnFinish: true });
+    },
     leaseMs: config.executionLeaseMs,
     // Beyond this many at once, synchronous flows wait in the queue like any other execution.
     limit: Math.max(16, config.workerConcurrency * 8),

@@ -327,7 +327,7 @@ describe('the config wizard of a marketplace activation', () => {
       returnTo: 'https://attacker.example/collect',
     });
     expect(elsewhere.status).toBe(422);
-    expect(elsewhere.body.error.code).toBe('CONFIG_WIZARD_RETURN_TO_NOT_ALLOWED');
+    expect(elsewhere.body.error.code).toBe('OAUTH2_RETURN_TO_NOT_ALLOWED');
     expect(elsewhere.body.error.details.allowedOrigins).toEqual([new URL(server.url).origin]);
 
     // A popup: no returnTo, so the browser lands on the page that tells the wizard's window.

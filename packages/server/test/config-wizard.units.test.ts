@@ -3,7 +3,12 @@
 // OAuth return origins, and the landing page a popup ends on.
 import type { ConfigVar, Integration } from '@weft/definition';
 import { describe, expect, it } from 'vitest';
-import { authorizationLandingPage } from '../src/connections/oauth-authorization.js';
+import {
+  authorizationLandingPage,
+  returnOrigins,
+  returnToFor,
+  returnUrlFor,
+} from '../src/connections/oauth-authorization.js';
 import { WeftError } from '../src/errors.js';
 import {
   configIncompleteError,
@@ -12,7 +17,6 @@ import {
   missingConfigValues,
   visibilityOf,
 } from '../src/instances/instance-config.js';
-import { returnOrigins, returnToFor } from '../src/marketplace/oauth-return.js';
 
 const variable = (key: string, extra: Partial<ConfigVar> = {}): ConfigVar => ({
   key,
@@ -137,6 +141,23 @@ describe('OAuth return', () => {
     ]) {
       expect(() => returnToFor(bad, origins), bad).toThrow(/not on an allowed origin/);
     }
+  });
+
+  it('comes back with the outcome added, failures included', () => {
+    expect(
+      returnUrlFor('https://app.acme.example/wizard?step=2', {
+        connectionId: 'c1',
+        status: 'connected',
+        message: null,
+      }),
+    ).toBe('https://app.acme.example/wizard?step=2&connectionId=c1&status=connected');
+    expect(
+      returnUrlFor('https://weft.example.com/oauth2/complete', {
+        connectionId: 'c1',
+        status: 'error',
+        message: 'access_denied',
+      }),
+    ).toBe('https://weft.example.com/oauth2/complete?connectionId=c1&status=error&message=access_denied');
   });
 
   it('lands a popup on a page that tells its opener, escaping what it shows', () => {

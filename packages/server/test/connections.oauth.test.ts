@@ -161,6 +161,46 @@ describe('OAuth 2.0 authorization code connection', () => {
     expect(raw!.token_secret.startsWith('v1.')).toBe(true);
   });
 
+  it('returns the browser only to Weft or an allowed origin, with the outcome, success or refusal', async () => {
+    const path = `/api/instances/${instanceId}/connections/Acme%20OAuth/authorize`;
+    // An authorize link must not become an open redirect to a site of an attacker's choosing.
+    for (const returnTo of [
+      'https://evil.example/steal',
+      'javascript:alert(1)',
+      `${server.url}.evil.example/`,
+    ]) {
+      const refused = await server.api('POST', path, { body: { returnTo } });
+      expect(refused.status, returnTo).toBe(422);
+      expect(refused.body.error.code).toBe('OAUTH2_RETURN_TO_NOT_ALLOWED');
+    }
+    const started = await server.api('POST', path, { body: { returnTo: `${server.url}/wizard?step=2` } });
+    expect(started.status, started.text).toBe(200);
+    const callback = await provider.approve(started.body.authorizeUrl);
+    const back = await fetch(callback, { redirect: 'manual' });
+    expect(back.status).toBe(302);
+    const location = new URL(back.headers.get('location') ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe(`${server.url}/wizard`);
+    expect(Object.fromEntries(location.searchParams)).toMatchObject({ step: '2', status: 'connected' });
+
+    // The provider refuses (the person clicked "deny"): the browser goes back with the refusal to show.
+    const denied = await server.api('POST', path, { body: { returnTo: `${server.url}/wizard` } });
+    const state = new URL(denied.body.authorizeUrl).searchParams.get('state') ?? '';
+    const refusal = await fetch(
+      `${server.url}/oauth2/callback?error=access_denied&error_description=${encodeURIComponent('User said no')}&state=${state}`,
+      { redirect: 'manual' },
+    );
+    expect(refusal.status).toBe(302);
+    const refusedAt = new URL(refusal.headers.get('location') ?? '');
+    expect(refusedAt.searchParams.get('status')).toBe('error');
+    expect(refusedAt.searchParams.get('message')).toContain('User said no');
+    // The connection says why it is not authorized; authorizing again puts it right.
+    expect(await connectionOf(instanceId)).toMatchObject({ status: 'error' });
+    expect((await connectionOf(instanceId)).statusMessage).toContain('User said no');
+    const again = await server.api('POST', path, { body: {} });
+    expect((await fetch(await provider.approve(again.body.authorizeUrl))).status).toBe(200);
+    expect(await connectionOf(instanceId)).toMatchObject({ status: 'connected' });
+  });
+
   it("an instance's flow calls the protected API with the token", async () => {
     const hits = api.hits;
     const execution = await run(instanceId);

@@ -257,7 +257,7 @@ describe('customer-activated connections', () => {
       body: { returnTo: 'javascript:alert(1)' },
     });
     expect(elsewhere.status).toBe(422);
-    expect(elsewhere.body.error.code).toBe('CONFIG_WIZARD_RETURN_TO_NOT_ALLOWED');
+    expect(elsewhere.body.error.code).toBe('OAUTH2_RETURN_TO_NOT_ALLOWED');
     // Beta has entered nothing: the connection cannot be authorized without its client id.
     const beta1 = await server.api('POST', '/api/marketplace/connections/acme-oauth/authorize', {
       token: beta,

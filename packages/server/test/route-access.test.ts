@@ -41,10 +41,6 @@ const customerRoutes: Record<string, { needs: Capability; owns?: Record<string, 
   'POST /api/instances/{id}/upgrade': { needs: 'configure-instances', owns: { id: 'instance' } },
   'POST /api/instances/{id}/pause': { needs: 'configure-instances', owns: { id: 'instance' } },
   'POST /api/instances/{id}/unpause': { needs: 'configure-instances', owns: { id: 'instance' } },
-  'GET /api/instances/{id}/data-sources/{configVar}': {
-    needs: 'configure-instances',
-    owns: { id: 'instance' },
-  },
   'POST /api/instances/{id}/connections/{configVar}/authorize': {
     needs: 'configure-instances',
     owns: { id: 'instance' },
@@ -66,6 +62,44 @@ const customerRoutes: Record<string, { needs: Capability; owns?: Record<string, 
   'PATCH /api/customer-users/{id}': { needs: 'manage-users', owns: { id: 'customer-user' } },
   'DELETE /api/customer-users/{id}': { needs: 'manage-users', owns: { id: 'customer-user' } },
   'GET /api/customer-users/me': { needs: 'marketplace' },
+  'GET /api/marketplace': { needs: 'marketplace' },
+  'GET /api/marketplace/{integrationId}': { needs: 'marketplace' },
+  'GET /api/marketplace/{integrationId}/icon': { needs: 'marketplace' },
+  'POST /api/marketplace/{integrationId}/activate': { needs: 'activate' },
+  'GET /api/marketplace/connections': { needs: 'view-instances' },
+  'GET /api/marketplace/connections/{connectionId}': {
+    needs: 'view-instances',
+    owns: { connectionId: 'customer-connection' },
+  },
+  'PUT /api/marketplace/connections/{connectionId}': {
+    needs: 'configure-instances',
+    owns: { connectionId: 'customer-connection' },
+  },
+  'DELETE /api/marketplace/connections/{connectionId}': {
+    needs: 'configure-instances',
+    owns: { connectionId: 'customer-connection' },
+  },
+  'POST /api/marketplace/connections/{connectionId}/authorize': {
+    needs: 'configure-instances',
+    owns: { connectionId: 'customer-connection' },
+  },
+  'GET /api/instances/{id}/config-wizard': { needs: 'view-instances', owns: { id: 'instance' } },
+  'PUT /api/instances/{id}/config-wizard/pages/{page}': {
+    needs: 'configure-instances',
+    owns: { id: 'instance' },
+  },
+  'POST /api/instances/{id}/config-wizard/pages/{page}/validate': {
+    needs: 'configure-instances',
+    owns: { id: 'instance' },
+  },
+  'POST /api/instances/{id}/config-wizard/data-sources/{configVar}': {
+    needs: 'configure-instances',
+    owns: { id: 'instance' },
+  },
+  'POST /api/instances/{id}/config-wizard/connections/{configVar}/authorize': {
+    needs: 'configure-instances',
+    owns: { id: 'instance' },
+  },
 };
 
 const orgRoles = ['owner', 'admin', 'integrator', 'support', 'viewer'] as const;
@@ -106,6 +140,8 @@ interface CustomerFixture {
   instanceId: string;
   executionId: string;
   userId: string;
+  /** A connection customers may use (customer-activated) for the own fixture; one of the organization's for the other. */
+  connectionId: string;
 }
 
 let server: TestServer;
@@ -133,7 +169,11 @@ async function signIn(externalId: string, sub: string, role: 'admin' | 'user' = 
     .sign(privateKey);
 }
 
-async function customerFixture(externalId: string, integrationId: string): Promise<CustomerFixture> {
+async function customerFixture(
+  externalId: string,
+  integrationId: string,
+  connectionId: string,
+): Promise<CustomerFixture> {
   const jwt = await signIn(externalId, `${externalId}-first-user`);
   const me = await server.api('GET', '/api/instances', { token: jwt });
   expect(me.status, me.text).toBe(200);
@@ -162,6 +202,7 @@ async function customerFixture(externalId: string, integrationId: string): Promi
     instanceId: instance.body.id,
     executionId: run.body.executionId,
     userId: user?.id as string,
+    connectionId,
   };
 }
 
@@ -174,6 +215,7 @@ function pathFor(operation: Operation, fixture: CustomerFixture | undefined): st
     if (fixture && resource === 'execution') return fixture.executionId;
     if (fixture && resource === 'customer') return fixture.customerId;
     if (fixture && resource === 'customer-user') return fixture.userId;
+    if (fixture && resource === 'customer-connection') return fixture.connectionId;
     if (name === 'flowName') return 'Sync';
     if (name === 'configVar') return 'Region';
     if (name === 'sha256') return '0'.repeat(64);
@@ -229,8 +271,21 @@ ${flowYaml('Sync')}`;
     body: { comment: 'v1' },
   });
   expect(published.status, published.text).toBe(201);
-  own = await customerFixture('cust-own', integration.body.id);
-  other = await customerFixture('cust-other', integration.body.id);
+  const connection = async (stableKey: string, kind: string) => {
+    const body = {
+      stableKey,
+      kind,
+      name: stableKey,
+      component: 'http',
+      connection: 'apiKey',
+      ...(kind === 'org_global' ? { values: { apiKey: 'org-secret-key' } } : {}),
+    };
+    const answer = await server.api('POST', '/api/connections', { body });
+    expect(answer.status, answer.text).toBe(201);
+    return answer.body.id as string;
+  };
+  own = await customerFixture('cust-own', integration.body.id, await connection('crm', 'customer_activated'));
+  other = await customerFixture('cust-other', integration.body.id, await connection('org-crm', 'org_global'));
   for (const role of orgRoles)
     tokens[role] = role === 'owner' ? server.ownerToken : await tokenWithRole(server, role);
   const document = await server.api('GET', '/api/openapi.json', { token: null });

@@ -110,6 +110,20 @@ describe('sign-in lockout', () => {
     expect(session.signedIn.user.email).toBe(email);
   });
 
+  it('a new invitation link from an administrator lifts the lock', async () => {
+    const { id, email } = await newUser();
+    for (let i = 0; i < 5; i += 1) await signInAnswer(url, { email, password: 'forgot it again' });
+    expect((await signInAnswer(url, { email, password })).status).toBe(429);
+    const invitation = await callApi(url, server.ownerToken, 'POST', `/api/users/${id}/invitation`);
+    const secret = (invitation.body.invitationUrl as string).split('/').pop();
+    const accepted = await callApi(url, '', 'POST', '/api/auth/invitations/accept', {
+      token: null,
+      body: { secret, password: 'a fresh new password' },
+    });
+    expect(accepted.status, accepted.text).toBe(200);
+    await signIn(url, { email, password: 'a fresh new password' });
+  });
+
   it('a failure window is 15 minutes, and a success clears the email’s count', async () => {
     const { email } = await newUser();
     const fail = async () => (await signInAnswer(url, { email, password: 'a wrong password' })).status;

@@ -116,6 +116,8 @@ export function sessionRoutes(db: Kysely<Database>, options: ResolvedPeopleOptio
       },
       async (request, reply) => {
         const user = await acceptInvitation(db, request.body, clock);
+        // A new password from an administrator's link lifts a lockout of the email.
+        await recordSuccess(db, user.email);
         return signInAs(db, options, request, reply, user);
       },
     );

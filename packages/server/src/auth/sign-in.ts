@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database/schema.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { getUserRow, toUser, type UserRow } from '../users/user-store.js';
+import type { OrgRole } from './roles.js';
 import { setSessionCookie } from './session-cookie.js';
 import type { SignedIn } from './session-schemas.js';
 import {
@@ -74,6 +75,16 @@ export async function signInAs(
   });
   setSessionCookie(request, reply, session.secret, session.expiresAt, options.publicUrl);
   const fresh = await getUserRow(db, user.org_id, user.id);
+  // The route was public: from here on the request is the user's (the audit log names them as the actor).
+  request.caller = {
+    kind: 'organization',
+    orgId: fresh.org_id,
+    role: fresh.role as OrgRole,
+    tokenId: null,
+    userId: fresh.id,
+    sessionId: session.sessionId,
+    actorName: fresh.email,
+  };
   return {
     user: toUser(fresh),
     organization: await organizationOf(db, user.org_id),

@@ -115,14 +115,17 @@ function describeError(error) {
         : response && typeof response.status === 'number' ? response.status : undefined;
       const connection = error.connection && typeof error.connection === 'object' ? error.connection : undefined;
       // An Error says what it says; anything else an error hook returned says it in its own fields, or as JSON.
-      const message = error instanceof Error
+      let message = error instanceof Error
         ? (typeof error.message === 'string' && error.message !== '' ? error.message : String(error))
         : messageOf(error, 0) ?? jsonOf(error);
+      // fetch says only "fetch failed": why (a refused address, a refused connection...) is its cause.
+      const cause = error.cause instanceof Error && message === 'fetch failed' ? error.cause : undefined;
+      if (cause && typeof cause.message === 'string') message += ': ' + cause.message;
       return {
         name: typeof error.name === 'string' ? error.name : 'Error',
         message: message.split(bundlePath).join('component.js'),
         stack: typeof error.stack === 'string' ? error.stack.split(bundlePath).join('component.js').slice(0, 8000) : undefined,
-        code: typeof error.code === 'string' ? error.code : undefined,
+        code: typeof error.code === 'string' ? error.code : cause && typeof cause.code === 'string' ? cause.code : undefined,
         status,
         isConnectionError: error.isConnectionError === true || error.name === 'ConnectionError' || connection !== undefined,
         connectionKey: connection && typeof connection.configVarKey === 'string' ? connection.configVarKey

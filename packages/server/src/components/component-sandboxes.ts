@@ -49,6 +49,8 @@ export interface SandboxNetworkOptions {
   network?: SandboxNetwork;
   /** Told of every connection a sandbox asked the proxy for (tests; the server logs them). */
   onEgress?: (event: EgressProxyEvent & { component: string }) => void;
+  /** The unshare command that makes the network namespaces (default: found on PATH). */
+  unshare?: string;
 }
 
 /** A bundle, as the sandboxes know it: content-addressed, loaded from storage only when a process starts. */
@@ -253,7 +255,7 @@ export class ComponentSandboxes {
    */
   async networkProblem(): Promise<string | undefined> {
     try {
-      await sandboxLauncher(this.network);
+      await sandboxLauncher(this.network, this.networkOptions.unshare);
       return undefined;
     } catch (error) {
       return (error as Error).message;
@@ -341,7 +343,7 @@ export class ComponentSandboxes {
   private async start(bundle: SandboxBundle): Promise<SandboxProcess> {
     let launcher: SandboxLauncher;
     try {
-      launcher = await sandboxLauncher(this.network);
+      launcher = await sandboxLauncher(this.network, this.networkOptions.unshare);
     } catch (error) {
       this.waiting.shift()?.();
       if (!(error instanceof SandboxNetworkUnavailableError)) throw error;

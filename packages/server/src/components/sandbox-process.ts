@@ -125,29 +125,38 @@ function runs(file: string, args: string[]): Promise<string | undefined> {
   });
 }
 
-let probed: Promise<SandboxLauncher | SandboxNetworkUnavailableError> | undefined;
+const probes = new Map<string, Promise<SandboxLauncher | SandboxNetworkUnavailableError>>();
 
 /**
  * How this machine starts a sandbox in a network namespace of its own, found once per process by trying it (unshare
- * as root, then unprivileged with a user namespace); the error saying what is missing when neither works.
+ * as root, then unprivileged with a user namespace); the error saying what is missing when neither works. `unshare`
+ * is the command to use (default: found on PATH or in the usual directories).
  */
-export function namespaceLauncher(): Promise<SandboxLauncher | SandboxNetworkUnavailableError> {
-  probed ??= (async () => {
-    if (process.platform !== 'linux') {
-      return new SandboxNetworkUnavailableError(`network namespaces are a Linux feature; this is ${process.platform}`);
-    }
-    const file = unsharePath();
-    if (!file) return new SandboxNetworkUnavailableError('the unshare command was not found');
-    const failures: string[] = [];
-    for (const flags of namespaceFlags) {
-      // The same Node as the sandbox, so a namespace that breaks Node's start is found here, not at the first call.
-      const failure = await runs(file, [...flags, '--', process.execPath, '--version']);
-      if (failure === undefined) return { file, prefix: [...flags, '--'], network: 'namespace' as const };
-      failures.push(`unshare ${flags.join(' ')}: ${failure}`);
-    }
-    return new SandboxNetworkUnavailableError(failures.join('; '));
-  })();
-  return probed;
+export function namespaceLauncher(
+  unshare: string | undefined = unsharePath(),
+): Promise<SandboxLauncher | SandboxNetworkUnavailableError> {
+  const key = unshare ?? '';
+  let probe = probes.get(key);
+  if (!probe) {
+    probe = (async () => {
+      if (process.platform !== 'linux') {
+        return new SandboxNetworkUnavailableError(
+          `network namespaces are a Linux feature; this is ${process.platform}`,
+        );
+      }
+      if (!unshare) return new SandboxNetworkUnavailableError('the unshare command was not found');
+      const failures: string[] = [];
+      for (const flags of namespaceFlags) {
+        // The same Node as the sandbox, so a namespace that breaks Node's start is found here, not at a call.
+        const failure = await runs(unshare, [...flags, '--', process.execPath, '--version']);
+        if (failure === undefined) return { file: unshare, prefix: [...flags, '--'], network: 'namespace' as const };
+        failures.push(`unshare ${flags.join(' ')}: ${failure || 'failed'}`);
+      }
+      return new SandboxNetworkUnavailableError(failures.join('; '));
+    })();
+    probes.set(key, probe);
+  }
+  return probe;
 }
 
 /** The network mode of code given none (a library used outside the server): `WEFT_SANDBOX_NETWORK`, else isolated. */
@@ -159,9 +168,9 @@ export function defaultSandboxNetwork(): SandboxNetwork {
  * How to start a sandbox process under `network`: in a namespace of its own (isolated; throws
  * SandboxNetworkUnavailableError where none can be made), or directly (open).
  */
-export async function sandboxLauncher(network: SandboxNetwork): Promise<SandboxLauncher> {
+export async function sandboxLauncher(network: SandboxNetwork, unshare?: string): Promise<SandboxLauncher> {
   if (network === 'open') return { file: process.execPath, prefix: [], network: 'open' };
-  const launcher = await namespaceLauncher();
+  const launcher = await namespaceLauncher(unshare ?? unsharePath());
   if (launcher instanceof Error) throw launcher;
   return { ...launcher, prefix: [...launcher.prefix, process.execPath] };
 }

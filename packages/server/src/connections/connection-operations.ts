@@ -1,4 +1,4 @@
-import type { CatalogComponent, Integration } from '@weft/definition';
+import type { CatalogComponent, ConfigVar, Integration } from '@weft/definition';
 import type { Kysely } from 'kysely';
 import { connectionComponents } from '../components/component-store.js';
 import { type CustomerRef, getCustomer } from '../customers/customer-store.js';
@@ -352,10 +352,24 @@ export async function listInstanceConnections(
   keyring: Keyring,
   orgId: string,
   instanceId: string,
+  audience: 'organization' | 'customer' = 'organization',
 ): Promise<InstanceConnection[]> {
   const { instance, vars, components } = await instanceConnectionVars(db, orgId, instanceId);
   const items: InstanceConnection[] = [];
-  for (const configVar of vars) {
+  // Customers see neither the connections the organization keeps to itself nor the inputs it marks orgOnly
+  // (its OAuth app's client id, endpoints...), as in the config wizard.
+  const shown = audience === 'customer' ? vars.filter((configVar) => !configVar.orgOnly) : vars;
+  const withoutOrgInputs = (configVar: ConfigVar, view: InstanceConnection['connection']) => {
+    if (audience !== 'customer' || !view) return view;
+    const hidden = Object.entries(configVar.inputs ?? {})
+      .filter(([, input]) => input.meta?.orgOnly === true)
+      .map(([name]) => name);
+    return {
+      ...view,
+      fields: Object.fromEntries(Object.entries(view.fields).filter(([name]) => !hidden.includes(name))),
+    };
+  };
+  for (const configVar of shown) {
     if (configVar.useScopedConfigVar) {
       const scoped = await scopedRowByStableKey(db, orgId, configVar.useScopedConfigVar);
       const row = scoped
@@ -370,7 +384,10 @@ export async function listInstanceConnections(
         stableKey: configVar.stableKey,
         source: scoped?.kind ?? 'missing',
         scopedConnection: configVar.useScopedConfigVar,
-        connection: row && scoped ? await connectionView(keyring, row, definitionOf(scoped)) : null,
+        connection: withoutOrgInputs(
+          configVar,
+          row && scoped ? await connectionView(keyring, row, definitionOf(scoped)) : null,
+        ),
       });
       continue;
     }
@@ -382,7 +399,7 @@ export async function listInstanceConnections(
       configVar: configVar.key,
       stableKey: configVar.stableKey,
       source: 'instance',
-      connection: row ? await connectionView(keyring, row, definition) : null,
+      connection: withoutOrgInputs(configVar, row ? await connectionView(keyring, row, definition) : null),
     });
   }
   return items;

@@ -1,11 +1,13 @@
-import type { Egress } from '@weft/egress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Egress } from '@weft/egress';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { callerOf } from '../auth/authenticate.js';
+import type { Caller } from '../auth/caller.js';
 import type { CustomerRef } from '../customers/customer-store.js';
 import type { Database } from '../database/schema.js';
+import { WeftError } from '../errors.js';
 import { errorResponses, NoContent, refTo } from '../http/common-schemas.js';
 import { isUuid } from '../integrations/integration-store.js';
 import { describeEncryptionKeys, rotateEncryptionKeys } from '../secrets/key-rotation.js';
@@ -49,7 +51,13 @@ import {
   KeyRotation,
 } from './connection-schemas.js';
 import { testConnection } from './connection-test.js';
-import { callbackPath, completeAuthorization, startAuthorization } from './oauth-authorization.js';
+import {
+  callbackPath,
+  completeAuthorization,
+  returnToFor,
+  returnUrlFor,
+  startAuthorization,
+} from './oauth-authorization.js';
 
 /**
  * `/api/connections`: integration-agnostic connections and their per-customer credentials; `/api/instances/{id}/
@@ -64,6 +72,8 @@ export interface ConnectionRouteOptions {
   publicUrl: string | undefined;
   /** Connection tests and token requests go out under it (the server's egress policy). */
   egress?: Egress;
+  /** Origins besides Weft's own an authorization may return the browser to (WEFT_ALLOWED_ORIGINS). */
+  allowedOrigins?: string[];
 }
 
 /** Customer references in paths: an id, or `external:<externalId>`. */
@@ -82,6 +92,27 @@ function baseUrl(request: FastifyRequest, publicUrl: string | undefined): string
 export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteOptions) {
   const { keyring, log } = options;
   const tokenDeps = { db, keyring, log, ...(options.egress ? { egress: options.egress } : {}) };
+  /** A returnTo on Weft's origin or an allowed one (an authorize link is never an open redirect); none: none. */
+  const returnToOf = (request: FastifyRequest, given: string | undefined): { returnTo?: string } =>
+    given === undefined
+      ? {}
+      : {
+          returnTo: returnToFor(given, {
+            baseUrl: baseUrl(request, options.publicUrl),
+            allowedOrigins: options.allowedOrigins ?? [],
+          }),
+        };
+  /** An instance's connection variable; one the organization keeps to itself (orgOnly) does not exist for customers. */
+  const instanceConnectionFor = async (caller: Caller, instanceId: string, configVar: string) => {
+    const found = await instanceConnection(db, caller.orgId, instanceId, configVar);
+    if (caller.kind === 'customer' && found.configVar.orgOnly) {
+      throw new WeftError(
+        'CONNECTION_NOT_FOUND',
+        `The instance has no connection config variable '${configVar}'.`,
+      );
+    }
+    return found;
+  };
   return async function connectionRoutesPlugin(fastify: FastifyInstance): Promise<void> {
     for (const schema of connectionSchemas) fastify.addSchema(schema);
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -277,7 +308,7 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
           orgId: callerOf(request).orgId,
           connectionId: row.id,
           redirectUri: `${baseUrl(request, options.publicUrl)}${callbackPath}`,
-          ...(body.returnTo ? { returnTo: body.returnTo } : {}),
+          ...returnToOf(request, body.returnTo),
         });
       },
     );
@@ -293,9 +324,12 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
           response: { 200: InstanceConnectionList, ...errors },
         },
       },
-      async (request) => ({
-        items: await listInstanceConnections(db, keyring, callerOf(request).orgId, request.params.id),
-      }),
+      async (request) => {
+        const caller = callerOf(request);
+        return {
+          items: await listInstanceConnections(db, keyring, caller.orgId, request.params.id, caller.kind),
+        };
+      },
     );
 
     app.post(
@@ -311,13 +345,14 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
         },
       },
       async (request) => {
-        const orgId = callerOf(request).orgId;
-        const { row } = await instanceConnection(db, orgId, request.params.id, request.params.configVar);
+        const caller = callerOf(request);
+        const orgId = caller.orgId;
+        const { row } = await instanceConnectionFor(caller, request.params.id, request.params.configVar);
         return startAuthorization(tokenDeps, {
           orgId,
           connectionId: row.id,
           redirectUri: `${baseUrl(request, options.publicUrl)}${callbackPath}`,
-          ...(request.body?.returnTo ? { returnTo: request.body.returnTo } : {}),
+          ...returnToOf(request, request.body?.returnTo),
         });
       },
     );
@@ -335,9 +370,8 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
         },
       },
       async (request) => {
-        const { row, configVar, manifest } = await instanceConnection(
-          db,
-          callerOf(request).orgId,
+        const { row, configVar, manifest } = await instanceConnectionFor(
+          callerOf(request),
           request.params.id,
           request.params.configVar,
         );
@@ -404,12 +438,27 @@ export function oauthCallbackRoute(db: Kysely<Database>, options: ConnectionRout
         },
       },
       async (request, reply) => {
-        const { connectionId, returnTo } = await completeAuthorization(deps, request.query);
+        let completed: Awaited<ReturnType<typeof completeAuthorization>>;
+        try {
+          completed = await completeAuthorization(deps, request.query);
+        } catch (error) {
+          // A refusal the provider or the token endpoint gave goes back to the page that started it (the wizard),
+          // which shows it; without one, the error page says it.
+          const returnTo =
+            (error instanceof WeftError && (error.details as { returnTo?: unknown })?.returnTo) || undefined;
+          if (typeof returnTo !== 'string') throw error;
+          const message = error instanceof WeftError ? error.message : 'The authorization failed.';
+          return reply.redirect(
+            returnUrlFor(returnTo, { connectionId: null, status: 'error', message }),
+            302,
+          );
+        }
+        const { connectionId, returnTo } = completed;
         if (returnTo) {
-          const target = new URL(returnTo);
-          target.searchParams.set('connectionId', connectionId);
-          target.searchParams.set('status', 'connected');
-          return reply.redirect(target.toString(), 302);
+          return reply.redirect(
+            returnUrlFor(returnTo, { connectionId, status: 'connected', message: null }),
+            302,
+          );
         }
         return reply
           .type('text/html; charset=utf-8')

@@ -1,6 +1,6 @@
-import type { Egress } from '@weft/egress';
 import { createHash, randomBytes } from 'node:crypto';
 import type { CatalogComponent, Integration } from '@weft/definition';
+import type { Egress } from '@weft/egress';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { connectionComponents } from '../components/component-store.js';
@@ -114,6 +114,7 @@ export async function completeAuthorization(
     throw new WeftError('OAUTH2_AUTHORIZATION_FAILED', `Authorization failed: ${message}.`, {
       providerError: query.error,
       connectionId: row.id,
+      returnTo: pending.return_to,
     });
   }
   if (!query.code) throw stateInvalid('the callback has no code parameter');
@@ -145,6 +146,7 @@ export async function completeAuthorization(
     throw new WeftError('OAUTH2_AUTHORIZATION_FAILED', `Authorization failed: ${error.message}.`, {
       providerError: error.code,
       connectionId: row.id,
+      returnTo: pending.return_to,
     });
   }
   deps.log.info({ connectionId: row.id }, 'connection authorized');
@@ -217,4 +219,67 @@ export function authorizationLandingPage(
 })();
 </script></body></html>
 `;
+}
+
+/**
+ * Where the callback sends the browser back: `returnTo` with the outcome added (`connectionId`, `status`, and on
+ * failure `message`). `details.returnTo` of an OAUTH2_AUTHORIZATION_FAILED error is the returnTo of the failed
+ * authorization, so that the callback can send the browser back with the failure too.
+ */
+export function returnUrlFor(returnTo: string, outcome: AuthorizationOutcome): string {
+  const target = new URL(returnTo);
+  if (outcome.connectionId) target.searchParams.set('connectionId', outcome.connectionId);
+  target.searchParams.set('status', outcome.status);
+  if (outcome.message) target.searchParams.set('message', outcome.message);
+  return target.toString();
+}
+
+/** What callers reach Weft at, and the other origins an authorization may return the browser to. */
+export interface ReturnOrigins {
+  /** WEFT_PUBLIC_URL, else the request's own origin. */
+  baseUrl: string;
+  /** Other origins a wizard may return to (the organization's app embedding the marketplace). */
+  allowedOrigins: string[];
+}
+
+/** The origins a returnTo (and the landing page's postMessage) may target, Weft's own first. */
+export function returnOrigins(origins: ReturnOrigins): string[] {
+  const all = [origins.baseUrl, ...origins.allowedOrigins].flatMap((url) => {
+    try {
+      return [new URL(url).origin];
+    } catch {
+      return [];
+    }
+  });
+  return [...new Set(all)];
+}
+
+/**
+ * The checked returnTo of an authorization, or the landing page when none is given. A returnTo must be an http(s)
+ * URL on Weft's public origin or an allowed one, so that an authorization link never sends a person to a site of
+ * an attacker's choosing: OAUTH2_RETURN_TO_NOT_ALLOWED otherwise.
+ */
+export function returnToFor(given: string | undefined, origins: ReturnOrigins): string {
+  if (given === undefined) return `${origins.baseUrl.replace(/\/+$/, '')}${landingPath}`;
+  const allowed = returnOrigins(origins);
+  let url: URL | undefined;
+  try {
+    url = new URL(given);
+  } catch {
+    url = undefined;
+  }
+  if (
+    !url ||
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.username !== '' ||
+    url.password !== '' ||
+    !allowed.includes(url.origin)
+  ) {
+    throw new WeftError(
+      'OAUTH2_RETURN_TO_NOT_ALLOWED',
+      `returnTo '${given.length > 200 ? `${given.slice(0, 200)}…` : given}' is not on an allowed origin (${allowed.join(', ')}): return to a page of Weft or of an allowed origin, or leave returnTo out to land on a page that tells the opening window.`,
+      { field: 'returnTo', allowedOrigins: allowed },
+    );
+  }
+  return url.toString();
 }

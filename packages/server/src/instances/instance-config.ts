@@ -51,9 +51,22 @@ export function defaultValues(definition: unknown): StoredValues {
 const secretDataTypes = new Set(['connection', 'credential']);
 
 /** What the API shows: connection and credential values are secrets and are never answered, only whether one is set. */
-export function configVariablesView(definition: unknown, stored: StoredValues): ConfigVariable[] {
-  return configVarsOf(definition).map((configVar) => {
-    const value = Object.hasOwn(stored, configVar.stableKey) ? stored[configVar.stableKey] : null;
+/**
+ * The variables and their values as `audience` may see them: customers see neither the variables the organization
+ * keeps to itself (orgOnly) nor the values of those only the organization's app sets (embedded).
+ */
+export function configVariablesView(
+  definition: unknown,
+  stored: StoredValues,
+  audience: 'organization' | 'customer' = 'organization',
+): ConfigVariable[] {
+  const shown = configVarsOf(definition).filter(
+    (configVar) => audience === 'organization' || visibilityOf(configVar) !== 'organization',
+  );
+  return shown.map((configVar) => {
+    const withheld = audience === 'customer' && visibilityOf(configVar) === 'embedded';
+    const value =
+      !withheld && Object.hasOwn(stored, configVar.stableKey) ? stored[configVar.stableKey] : null;
     return {
       key: configVar.key,
       stableKey: configVar.stableKey,

@@ -1,15 +1,17 @@
-import type { Egress } from '@weft/egress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Egress } from '@weft/egress';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { callerOf, customerScopeOf } from '../auth/authenticate.js';
+import type { Caller } from '../auth/caller.js';
 import type { ComponentSandboxes } from '../components/component-sandboxes.js';
 import type { Database } from '../database/schema.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
 import { errorResponses } from '../http/common-schemas.js';
 import { baseUrlOf } from '../http/public-url.js';
 import type { Keyring } from '../secrets/keyring.js';
+import { customerViewOfError } from './instance-config.js';
 import { runInstanceDataSource } from './instance-data-sources.js';
 import { instanceEndpoints, setApiKeys } from './instance-deploy.js';
 import { deleteInstance, deployInstance, enableInstance, upgradeInstance } from './instance-operations.js';
@@ -56,6 +58,15 @@ export interface InstanceRouteOptions {
   log: Logger;
 }
 
+/** A refusal as the caller may read it: customers are never told the names of variables kept from them. */
+async function asSeenBy<T>(caller: Caller, outcome: Promise<T>): Promise<T> {
+  try {
+    return await outcome;
+  } catch (error) {
+    throw caller.kind === 'customer' ? customerViewOfError(error) : error;
+  }
+}
+
 /** `/api/instances`: integration versions deployed to customers, with their config values. */
 export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptions) {
   return async function instanceRoutesPlugin(fastify: FastifyInstance): Promise<void> {
@@ -63,7 +74,7 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
     for (const schema of instanceComponentSchemas) app.addSchema(schema);
     const deps = { db, ...options };
     const tags = instanceTags;
-    const { write, ownList, readOwn, configureOwn } = instancePermissions;
+    const { read, write, ownList, readOwn, configureOwn } = instancePermissions;
 
     app.post(
       '/instances',
@@ -116,12 +127,7 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
       },
       async (request) => {
         const caller = callerOf(request);
-        const detail = await getInstanceDetail(db, caller.orgId, request.params.id);
-        // Variables the organization keeps to itself (orgOnly) are not shown to its customers, values included.
-        if (caller.kind === 'customer') {
-          detail.configVariables = detail.configVariables.filter((variable) => !variable.orgOnly);
-        }
-        return detail;
+        return getInstanceDetail(db, caller.orgId, request.params.id, caller.kind);
       },
     );
 
@@ -176,13 +182,13 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
           response: { 200: DeployOutcomeRef, ...errorResponses(404, 422) },
         },
       },
-      async (request) =>
-        deployInstance(
-          deps,
-          callerOf(request).orgId,
-          request.params.id,
-          baseUrlOf(request, options.publicUrl),
-        ),
+      async (request) => {
+        const caller = callerOf(request);
+        return asSeenBy(
+          caller,
+          deployInstance(deps, caller.orgId, request.params.id, baseUrlOf(request, options.publicUrl)),
+        );
+      },
     );
 
     app.post(
@@ -199,15 +205,20 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
           response: { 200: UpgradeOutcome, ...errorResponses(404, 422) },
         },
       },
-      async (request) =>
-        upgradeInstance(
-          deps,
-          callerOf(request).orgId,
-          request.params.id,
-          // The body is optional: an empty POST upgrades to the newest version and redeploys.
-          request.body ?? {},
-          baseUrlOf(request, options.publicUrl),
-        ),
+      async (request) => {
+        const caller = callerOf(request);
+        return asSeenBy(
+          caller,
+          upgradeInstance(
+            deps,
+            caller.orgId,
+            request.params.id,
+            // The body is optional: an empty POST upgrades to the newest version and redeploys.
+            request.body ?? {},
+            baseUrlOf(request, options.publicUrl),
+          ),
+        );
+      },
     );
 
     app.get(
@@ -324,7 +335,8 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
     app.get(
       '/instances/:id/data-sources/:configVar',
       {
-        config: configureOwn,
+        // Customers run data sources through the config wizard, which hides what is the organization's.
+        config: read,
         schema: {
           tags,
           summary: "Run a config variable's data source for an instance",

@@ -107,7 +107,12 @@ export async function getInstance(db: Db, orgId: string, id: string): Promise<In
 }
 
 /** The instance with its version's config variables and their values (connection values masked). */
-export async function getInstanceDetail(db: Db, orgId: string, id: string): Promise<InstanceDetail> {
+export async function getInstanceDetail(
+  db: Db,
+  orgId: string,
+  id: string,
+  audience: 'organization' | 'customer' = 'organization',
+): Promise<InstanceDetail> {
   const row = isUuid(id)
     ? await instanceSelect(db, orgId)
         .select(['n.config_values', 'v.definition'])
@@ -117,7 +122,7 @@ export async function getInstanceDetail(db: Db, orgId: string, id: string): Prom
   if (!row) throw instanceNotFound(id);
   return {
     ...toInstance(row),
-    configVariables: configVariablesView(row.definition, row.config_values ?? {}),
+    configVariables: configVariablesView(row.definition, row.config_values ?? {}, audience),
     webhookRegistrations: await webhookRegistrationsOf(db, row.id),
   };
 }

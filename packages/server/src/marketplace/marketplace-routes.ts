@@ -5,7 +5,13 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { callerOf } from '../auth/authenticate.js';
 import type { ComponentSandboxes } from '../components/component-sandboxes.js';
-import { authorizationLandingPage, callbackPath, landingPath } from '../connections/oauth-authorization.js';
+import {
+  authorizationLandingPage,
+  callbackPath,
+  landingPath,
+  returnOrigins,
+  returnToFor,
+} from '../connections/oauth-authorization.js';
 import type { Database } from '../database/schema.js';
 import { errorResponses, NoContent, refTo } from '../http/common-schemas.js';
 import { baseUrlOf } from '../http/public-url.js';
@@ -40,7 +46,7 @@ import {
   marketplaceIcon,
   updateMarketplaceSettings,
 } from './marketplace-store.js';
-import { returnOrigins, returnToFor } from './oauth-return.js';
+
 import {
   authorizeSelfService,
   deleteSelfServiceCredentials,

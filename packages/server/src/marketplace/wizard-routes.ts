@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { callerOf } from '../auth/authenticate.js';
-import { callbackPath } from '../connections/oauth-authorization.js';
+import { callbackPath, returnToFor } from '../connections/oauth-authorization.js';
 import { errorResponses, refTo } from '../http/common-schemas.js';
 import { baseUrlOf } from '../http/public-url.js';
 import { DataSourceAnswer } from '../instances/instance-schemas.js';
@@ -25,7 +25,6 @@ import {
   WizardParams,
   WizardVariableParams,
 } from './marketplace-schemas.js';
-import { returnToFor } from './oauth-return.js';
 
 export interface WizardRouteOptions extends WizardDeps {
   publicUrl: string | undefined;

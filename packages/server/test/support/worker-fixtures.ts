@@ -3,7 +3,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import type { TestServer } from './test-server.js';
+import { loopbackEgressAllow, type TestServer } from './test-server.js';
 
 /** Helpers of the worker tests: deploying a definition, test runs, waiting on executions, worker processes. */
 
@@ -137,6 +137,8 @@ export class WorkerProcess {
         DATABASE_URL: databaseUrl,
         WEFT_PORT: '0',
         WEFT_LOG_LEVEL: 'warn',
+        // As startTestServer: the mock APIs its executions call listen on loopback, which the guard refuses.
+        WEFT_EGRESS_ALLOW: loopbackEgressAllow,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
