@@ -836,9 +836,9 @@ describe('http component: the egress guard', () => {
   });
 
   it('keeps the guard with Ignore SSL Errors on', async () => {
-    await expect(
-      unguardedCall({ url: `${tlsBase}/echo`, ignoreSslErrors: true }),
-    ).rejects.toMatchObject({ code: 'EGRESS_ADDRESS_REFUSED' });
+    await expect(unguardedCall({ url: `${tlsBase}/echo`, ignoreSslErrors: true })).rejects.toMatchObject({
+      code: 'EGRESS_ADDRESS_REFUSED',
+    });
     expect(recorded).toEqual([]);
   });
 });

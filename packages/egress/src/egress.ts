@@ -67,9 +67,7 @@ export class Egress {
     init: EgressFetchInit = {},
     options: EgressFetchOptions = {},
   ): Promise<Response> {
-    const dispatcher = options.ignoreTlsErrors
-      ? (this.insecure ??= guardedAgent(this.policy, false))
-      : (this.verifying ??= guardedAgent(this.policy, true));
+    const dispatcher = this.agent(options.ignoreTlsErrors === true);
     // The caller's signal goes in wrapped: undici reads its listener limit with events.getMaxListeners, which on
     // Node 20 throws for a signal whose limit was set to 0 (unlimited), as the engine's execution signal is.
     const signal = init.signal ? AbortSignal.any([init.signal]) : undefined;
@@ -84,6 +82,16 @@ export class Egress {
     } catch (error) {
       throw egressRefusalIn(error) ?? error;
     }
+  }
+
+  /** The pool for certificate-checked requests, or the one for Ignore SSL Errors; made when first needed. */
+  private agent(ignoreTlsErrors: boolean): Agent {
+    if (ignoreTlsErrors) {
+      this.insecure ??= guardedAgent(this.policy, false);
+      return this.insecure;
+    }
+    this.verifying ??= guardedAgent(this.policy, true);
+    return this.verifying;
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,13 @@
  * await egress.fetch('http://169.254.169.254/latest/meta-data/'); // rejects: EGRESS_ADDRESS_REFUSED
  * ```
  */
-export { type AddressClass, classifyAddress, isIpAddress, type RefusedRange, refusedRangeLabels } from './addresses.js';
+export {
+  type AddressClass,
+  classifyAddress,
+  isIpAddress,
+  type RefusedRange,
+  refusedRangeLabels,
+} from './addresses.js';
 export { defaultEgress, Egress, type EgressFetchInit, type EgressFetchOptions } from './egress.js';
 export { guardedLookup, guardedTcpConnect, literalRefusal } from './guarded-connect.js';
 export {
@@ -28,5 +34,10 @@ export {
   normalizedHost,
   parseEgressAllowList,
 } from './policy.js';
-export { type EgressProxy, type EgressProxyEvent, type EgressProxyOptions, startEgressProxy } from './proxy.js';
+export {
+  type EgressProxy,
+  type EgressProxyEvent,
+  type EgressProxyOptions,
+  startEgressProxy,
+} from './proxy.js';
 export { egressProxyClientSource } from './sandbox-client.js';

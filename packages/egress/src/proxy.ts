@@ -210,7 +210,9 @@ export async function startEgressProxy(
       ),
     );
     upstream.on('timeout', () =>
-      upstream.destroy(Object.assign(new Error(`${host}:${port} did not answer in time`), { code: 'ETIMEDOUT' })),
+      upstream.destroy(
+        Object.assign(new Error(`${host}:${port} did not answer in time`), { code: 'ETIMEDOUT' }),
+      ),
     );
     upstream.on('error', fail);
     upstream.on('response', (answer) => {

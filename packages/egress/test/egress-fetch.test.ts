@@ -124,7 +124,11 @@ describe('the guarded fetch, by default', () => {
   });
 
   it('reads decimal, hex and octal IPv4 as the WHATWG URL parser does, so they are checked as 127.0.0.1', async () => {
-    for (const url of [`http://2130706433:${port}/`, `http://0x7f.1:${port}/`, `http://0177.0.0.1:${port}/`]) {
+    for (const url of [
+      `http://2130706433:${port}/`,
+      `http://0x7f.1:${port}/`,
+      `http://0177.0.0.1:${port}/`,
+    ]) {
       expect(new URL(url).hostname).toBe('127.0.0.1');
       expect((await refusalOf(egress.fetch(url))).address).toBe('127.0.0.1');
     }
@@ -134,7 +138,9 @@ describe('the guarded fetch, by default', () => {
   it('checks a name on the address it resolves to, and says both', async () => {
     const refusal = await refusalOf(egress.fetch(`http://localhost:${port}/`));
     expect(refusal.host).toBe('localhost');
-    expect(refusal.message).toMatch(/^Refused to connect to localhost \(it resolves to (127\.0\.0\.1|::1)\): /);
+    expect(refusal.message).toMatch(
+      /^Refused to connect to localhost \(it resolves to (127\.0\.0\.1|::1)\): /,
+    );
   });
 
   it.each(specialUrls)('refuses %s', async (url) => {
@@ -238,7 +244,9 @@ describe('requests with bodies', () => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () =>
-        response.end(JSON.stringify({ type: request.headers['content-type'], body: Buffer.concat(chunks).toString() })),
+        response.end(
+          JSON.stringify({ type: request.headers['content-type'], body: Buffer.concat(chunks).toString() }),
+        ),
       );
     });
     echo.listen(0, '127.0.0.1');

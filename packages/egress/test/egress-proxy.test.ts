@@ -60,7 +60,9 @@ function forward(url: string): Promise<{ status: number; body: string }> {
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+      );
     });
     request.on('error', reject);
     request.end();
@@ -74,7 +76,11 @@ describe('the egress proxy', () => {
     expect(allowed.status).toBe(200);
     expect(JSON.parse(allowed.body)).toEqual({ path: '/items?page=2', host: `localhost:${targetPort}` });
 
-    for (const url of [`http://127.0.0.1:${targetPort}/secret`, `http://2130706433:${targetPort}/secret`, 'http://169.254.169.254/']) {
+    for (const url of [
+      `http://127.0.0.1:${targetPort}/secret`,
+      `http://2130706433:${targetPort}/secret`,
+      'http://169.254.169.254/',
+    ]) {
       const refused = await forward(url);
       expect(refused.status, url).toBe(403);
       const error = JSON.parse(refused.body).error;
@@ -107,7 +113,9 @@ describe('the egress proxy', () => {
     const refused = await connect(`0x7f.1:${targetPort}`);
     expect(refused.status).toBe(403);
     expect(JSON.parse(refused.body).error.message).toMatch(/^Refused to connect to 127\.0\.0\.1: /);
-    expect(events.filter((event) => event.kind === 'connect').map((event) => [event.host, event.outcome])).toEqual([
+    expect(
+      events.filter((event) => event.kind === 'connect').map((event) => [event.host, event.outcome]),
+    ).toEqual([
       ['localhost', 'connected'],
       ['127.0.0.1', 'refused'],
     ]);
@@ -149,7 +157,8 @@ ${body}
         'unshare',
         [...(flags ?? []), '--', process.execPath, script],
         { env: {}, timeout: 30_000 },
-        (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout))),
+        (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout)),
       );
     });
   }
@@ -190,7 +199,9 @@ ${body}
   results.ownConnection = await new Promise((resolve) => http.get({ host: '127.0.0.1', port, createConnection: (options) => net.createConnection(options) }, () => resolve('answered'))
     .on('error', (error) => resolve(error.code)));
 `);
-    expect(results.http).toMatch(/^EGRESS_ADDRESS_REFUSED: Refused to connect to 127\.0\.0\.1: .*WEFT_EGRESS_ALLOW\.$/);
+    expect(results.http).toMatch(
+      /^EGRESS_ADDRESS_REFUSED: Refused to connect to 127\.0\.0\.1: .*WEFT_EGRESS_ALLOW\.$/,
+    );
     expect(results.https).toBe('EGRESS_ADDRESS_REFUSED');
     expect(results.fetch).toBe('EGRESS_ADDRESS_REFUSED');
     expect(results.net).toBe('ENETUNREACH');

@@ -13,8 +13,8 @@ import {
   type Integration,
   parseIntegrationYaml,
 } from '@weft/definition';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Egress, egressPolicy } from '@weft/egress';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ExecutionResult, runFlow, type StepRecord } from '../src/index.js';
 import { ports as flowPorts } from './support/flows.js';
 

@@ -69,10 +69,16 @@ export const errorCatalog = {
     status: 403,
     hint: 'Send the X-CSRF-Token header with the csrfToken from sign-in or GET /api/session (browsers signed in by cookie must).',
   },
-  AUTH_SESSION_INVALID: { status: 401, hint: 'Sign in again: the session expired, was signed out, or is not one of this server.' },
+  AUTH_SESSION_INVALID: {
+    status: 401,
+    hint: 'Sign in again: the session expired, was signed out, or is not one of this server.',
+  },
 
   // People: organization users, passwords, sessions and single sign-on
-  USER_NOT_FOUND: { status: 404, hint: 'Check the id; list the organization’s users with `weft users:list`.' },
+  USER_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the id; list the organization’s users with `weft users:list`.',
+  },
   USER_EMAIL_TAKEN: {
     status: 409,
     hint: 'Another user of the organization has this email (emails compare case-insensitively): update that user instead.',
@@ -87,7 +93,10 @@ export const errorCatalog = {
     status: 403,
     hint: 'Send your current password in currentPassword; forgot it? Ask an administrator for a new invitation link.',
   },
-  USER_PASSWORD_INVALID: { status: 400, hint: 'Choose a password of 12 to 256 characters; a passphrase of several words is easiest.' },
+  USER_PASSWORD_INVALID: {
+    status: 400,
+    hint: 'Choose a password of 12 to 256 characters; a passphrase of several words is easiest.',
+  },
   AUTH_SIGN_IN_FAILED: {
     status: 401,
     hint: 'Check the email and password. After 5 failed sign-ins in 15 minutes, sign-in is locked for 15 minutes.',

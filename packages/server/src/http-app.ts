@@ -1,10 +1,10 @@
-import type { Egress } from '@weft/egress';
 import { randomUUID } from 'node:crypto';
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import type { Egress } from '@weft/egress';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -12,10 +12,10 @@ import pino, { type Logger } from 'pino';
 import { installAuditLog } from './audit/audit-recorder.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { installAuthentication } from './auth/authenticate.js';
-import { accessSentence } from './auth/route-access.js';
 import { organizationRoutes } from './auth/organization-routes.js';
-import { signingKeyRoutes } from './auth/signing-key-routes.js';
+import { accessSentence } from './auth/route-access.js';
 import type { PeopleOptions } from './auth/sign-in.js';
+import { signingKeyRoutes } from './auth/signing-key-routes.js';
 import { tokenRoutes } from './auth/token-routes.js';
 import { componentRoutes } from './components/component-routes.js';
 import { ComponentSandboxes } from './components/component-sandboxes.js';
@@ -41,8 +41,8 @@ import { integrationRoutes } from './integrations/integration-routes.js';
 import { integrationVersionRoutes } from './integrations/integration-version-routes.js';
 import { logRoutes } from './logs/log-routes.js';
 import { marketplaceRoutes } from './marketplace/marketplace-routes.js';
-import { userRoutes } from './users/user-routes.js';
 import type { Keyring } from './secrets/keyring.js';
+import { userRoutes } from './users/user-routes.js';
 import { weftVersion } from './version.js';
 
 export interface HttpAppOptions {

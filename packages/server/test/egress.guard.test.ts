@@ -116,7 +116,11 @@ const refusalOf127 =
 describe('a server without an allow-list', () => {
   it("fails an http step to 127.0.0.1 with the guard's message, at once, and the local API gets nothing", async () => {
     resetApi();
-    const instance = await instanceOf(guarded, definition('Step Guard', `http://127.0.0.1:${apiPort}/lists`), 'Guarded Co');
+    const instance = await instanceOf(
+      guarded,
+      definition('Step Guard', `http://127.0.0.1:${apiPort}/lists`),
+      'Guarded Co',
+    );
     for (const url of [`http://127.0.0.1:${apiPort}/orders`, `http://localhost:${apiPort}/orders`]) {
       const execution = await waitForExecution(guarded, await testRun(guarded, instance, 'Call', { url }), {
         timeoutMs: 30_000,
@@ -138,7 +142,11 @@ describe('a server without an allow-list', () => {
 
   it("fails a custom component's data source (its sandbox reaches out only through the guard)", async () => {
     resetApi();
-    const instance = await instanceOf(guarded, definition('Wizard Guard', `http://127.0.0.1:${apiPort}/lists`), 'Wizard Co');
+    const instance = await instanceOf(
+      guarded,
+      definition('Wizard Guard', `http://127.0.0.1:${apiPort}/lists`),
+      'Wizard Co',
+    );
     const answer = await guarded.api('GET', `/api/instances/${instance}/data-sources/Target%20List`);
     expect(answer.status, answer.text).toBe(422);
     expect(answer.body.error.code).toBe('DATA_SOURCE_FAILED');
@@ -194,7 +202,11 @@ describe('a server without an allow-list', () => {
 describe('a server whose WEFT_EGRESS_ALLOW opens localhost', () => {
   it('lets the http step, the data source and the connection test reach localhost, and still refuses 127.0.0.1', async () => {
     resetApi();
-    const instance = await instanceOf(opened, definition('Opened', `http://localhost:${apiPort}/lists`), 'Open Co');
+    const instance = await instanceOf(
+      opened,
+      definition('Opened', `http://localhost:${apiPort}/lists`),
+      'Open Co',
+    );
     const reached = await waitForExecution(
       opened,
       await testRun(opened, instance, 'Call', { url: `http://localhost:${apiPort}/orders` }),
@@ -233,7 +245,10 @@ describe('WEFT_EGRESS_ALLOW', () => {
 
     let problems: string[] = [];
     try {
-      loadConfig({ WEFT_EGRESS_ALLOW: 'http://intranet.example.com,10.0.0.0/40', WEFT_SANDBOX_NETWORK: 'none' });
+      loadConfig({
+        WEFT_EGRESS_ALLOW: 'http://intranet.example.com,10.0.0.0/40',
+        WEFT_SANDBOX_NETWORK: 'none',
+      });
     } catch (error) {
       problems = (error as { details: { problems: string[] } }).details.problems;
     }

@@ -170,6 +170,26 @@ describe('signing in with an embedded JWT', () => {
     expect(user).toMatchObject({ name: 'Phil Embedmonson', role: 'marketplace-admin', external_id: 'phil' });
     expect(user?.last_sign_in_at.getTime()).toBe(t0);
     expect(first.body.user.id).toBe(user?.id);
+    // No API route made them, so the audit log says embedded sign-in did.
+    const audit = await sqlQuery(
+      server,
+      `select action, actor_kind, actor_name, target_id from audit_events where customer_id = $1 order by action`,
+      [customer?.id],
+    );
+    expect(audit).toEqual([
+      {
+        action: 'customer-user.create',
+        actor_kind: 'system',
+        actor_name: 'embedded sign-in',
+        target_id: user?.id,
+      },
+      {
+        action: 'customer.create',
+        actor_kind: 'system',
+        actor_name: 'embedded sign-in',
+        target_id: customer?.id,
+      },
+    ]);
 
     // 30 s later: the same user, and no write (last sign-in is recorded at most once a minute).
     setEmbeddedSignInClock(() => t0 + 30_000);

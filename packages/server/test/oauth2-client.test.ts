@@ -8,12 +8,12 @@ import { Egress, egressPolicy } from '@weft/egress';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizationRequest,
+  requestClientCredentialsToken as clientCredentialsToken,
   exchangeAuthorizationCode as exchangeCode,
   isExpired,
   OAuth2Error,
   type OAuth2Settings,
   refreshAccessToken as refresh,
-  requestClientCredentialsToken as clientCredentialsToken,
   type TokenSet,
 } from '../src/connections/oauth2-client.js';
 import {
@@ -560,7 +560,9 @@ describe('network failures', () => {
       ]) {
         const error = await oauthError(clientCredentialsToken(machineSettings({ tokenUrl })));
         expect(error).toMatchObject({ code: 'EGRESS_ADDRESS_REFUSED' });
-        expect(error.message).toMatch(/^Token request to http:\/\/[^ ]+ was not sent: Refused to connect to /);
+        expect(error.message).toMatch(
+          /^Token request to http:\/\/[^ ]+ was not sent: Refused to connect to /,
+        );
         expect(error.message).toContain('WEFT_EGRESS_ALLOW');
         expect(error.message).not.toContain(machine.clientSecret);
       }

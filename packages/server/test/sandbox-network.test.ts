@@ -109,7 +109,11 @@ afterAll(async () => {
 });
 
 function call(url: string, way: string, on = sandboxes) {
-  return on.call(bundle, { kind: 'action', key: 'call', context: {}, params: { url, way } }, { onLog: () => {} });
+  return on.call(
+    bundle,
+    { kind: 'action', key: 'call', context: {}, params: { url, way } },
+    { onLog: () => {} },
+  );
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<ComponentCallError> {
@@ -130,11 +134,22 @@ describe('a custom component in its sandbox', () => {
       const outcome = await call(`${url}?by=${way}`, way);
       expect(outcome.result, way).toEqual({ data: `200 {"path":"/orders?by=${way}"}` });
     }
-    expect(targetRequests).toEqual(['GET /orders?by=request', 'GET /orders?by=fetch', 'GET /orders?by=axios']);
-    // Each connection was the proxy's, for this component; the sandbox has no network of its own.
-    expect(events.map(({ component, host, port, outcome }) => ({ component, host, port, outcome }))).toEqual(
-      Array(3).fill({ component: bundle.label, host: 'localhost', port: targetPort, outcome: 'connected' }),
-    );
+    expect(targetRequests).toEqual([
+      'GET /orders?by=request',
+      'GET /orders?by=fetch',
+      'GET /orders?by=axios',
+    ]);
+    // Every connection was the proxy's, for this component (keep-alive lets requests share one); the sandbox
+    // itself has no network: a socket of its own to the same host fails.
+    expect(events.length).toBeGreaterThanOrEqual(1);
+    for (const { component, host, port, outcome } of events) {
+      expect({ component, host, port, outcome }).toEqual({
+        component: bundle.label,
+        host: 'localhost',
+        port: targetPort,
+        outcome: 'connected',
+      });
+    }
     await expect(call(url, 'socket')).rejects.toMatchObject({ code: expect.stringMatching(/^E/) });
   });
 
@@ -181,14 +196,18 @@ describe('where no network namespace can be made', () => {
     const without = new ComponentSandboxes(log, limits, { egress, unshare: '/bin/false' });
     try {
       const problem = await without.networkProblem();
-      expect(problem).toMatch(/^Custom components cannot run on this machine: .*Install util-linux .*WEFT_SANDBOX_NETWORK=open\.$/);
+      expect(problem).toMatch(
+        /^Custom components cannot run on this machine: .*Install util-linux .*WEFT_SANDBOX_NETWORK=open\.$/,
+      );
       const failure = await call(`http://localhost:${targetPort}/`, 'fetch', without).then(
         () => undefined,
         (error: unknown) => error,
       );
       expect(failure).toBeInstanceOf(SandboxFailure);
       expect(failure).toMatchObject({ code: 'SANDBOX_NETWORK_UNAVAILABLE' });
-      expect((failure as Error).message).toMatch(/^component 'reacher' \(version 1\) cannot run: Custom components cannot run/);
+      expect((failure as Error).message).toMatch(
+        /^component 'reacher' \(version 1\) cannot run: Custom components cannot run/,
+      );
       expect(without.size).toBe(0);
     } finally {
       await without.close();
@@ -204,7 +223,9 @@ describe('where no network namespace can be made', () => {
       const refused = await failureOf(call(`http://127.0.0.1:${targetPort}/open`, 'request', open));
       expect(refused.code).toBe('EGRESS_ADDRESS_REFUSED');
       // What the opt-out gives up: a socket of its own is not stopped.
-      expect((await call(`http://127.0.0.1:${targetPort}/`, 'socket', open)).result).toEqual({ data: 'connected' });
+      expect((await call(`http://127.0.0.1:${targetPort}/`, 'socket', open)).result).toEqual({
+        data: 'connected',
+      });
     } finally {
       await open.close();
     }

@@ -9,7 +9,7 @@ export const pruneAuditEventsTaskName = 'prune-audit-events';
 
 /** Its crontab line (graphile-worker runs each tick once however many workers there are); none for 0 days. */
 export function pruneAuditEventsCrontab(retentionDays: number): string[] {
-  return retentionDays > 0 ? [`17 * * * * ${pruneAuditEventsTaskName} ?max=1`] : [];
+  return retentionDays > 0 ? [`41 * * * * ${pruneAuditEventsTaskName} ?max=1`] : [];
 }
 
 /**

@@ -1,5 +1,6 @@
 import { compactVerify, decodeJwt, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
 import type { Kysely } from 'kysely';
+import { recordAuditEvent } from '../audit/audit-store.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import type { CustomerCaller } from './caller.js';
@@ -284,7 +285,16 @@ async function customerOf(
     .onConflict((conflict) => conflict.doNothing())
     .returning('id')
     .executeTakeFirst();
-  if (inserted) return inserted;
+  if (inserted) {
+    await recordFirstSight(db, orgId, {
+      action: 'customer.create',
+      targetType: 'customer',
+      targetId: inserted.id,
+      customerId: inserted.id,
+      details: { name: claims.customerName, externalId: claims.customer },
+    });
+    return inserted;
+  }
   const created = await find();
   if (created) return created;
   // The conflict was the name: another customer (with another external id, or none) has it.
@@ -337,7 +347,16 @@ async function customerUserOf(
       .onConflict((conflict) => conflict.columns(['customer_id', 'external_id']).doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (inserted) return { id: inserted.id, role: jwtRole, name: claims.name ?? '', externalId };
+    if (inserted) {
+      await recordFirstSight(db, orgId, {
+        action: 'customer-user.create',
+        targetType: 'customer-user',
+        targetId: inserted.id,
+        customerId,
+        details: { role: jwtRole, externalId },
+      });
+      return { id: inserted.id, role: jwtRole, name: claims.name ?? '', externalId };
+    }
     user = await find();
     if (!user) throw new Error('customer user vanished while signing in');
   }
@@ -403,4 +422,25 @@ export async function authenticateEmbeddedUser(db: Kysely<Database>, jwt: string
     tokenId: null,
     actorName: user.name || user.externalId,
   };
+}
+
+/** Customers and customer users made by a first embedded sign-in are changes no API route made: the log says so. */
+function recordFirstSight(
+  db: Kysely<Database>,
+  orgId: string,
+  event: {
+    action: string;
+    targetType: string;
+    targetId: string;
+    customerId: string;
+    details: Record<string, unknown>;
+  },
+): Promise<void> {
+  return recordAuditEvent(db, {
+    orgId,
+    actorKind: 'system',
+    actorId: null,
+    actorName: 'embedded sign-in',
+    ...event,
+  });
 }

@@ -380,7 +380,8 @@ export class ComponentSandboxes {
   /** Every connection a sandbox asks for is logged: refusals at warn, so an operator sees what to open. */
   private reportEgress(bundle: SandboxBundle, event: EgressProxyEvent): void {
     const fields = { component: bundle.label, ...event };
-    if (event.outcome === 'refused') this.log.warn(fields, 'component connection refused by the egress guard');
+    if (event.outcome === 'refused')
+      this.log.warn(fields, 'component connection refused by the egress guard');
     else if (event.outcome === 'failed') this.log.info(fields, 'component connection failed');
     else this.log.debug(fields, 'component connected');
     this.networkOptions.onEgress?.({ ...event, component: bundle.label });

@@ -149,7 +149,8 @@ export function namespaceLauncher(
       for (const flags of namespaceFlags) {
         // The same Node as the sandbox, so a namespace that breaks Node's start is found here, not at a call.
         const failure = await runs(unshare, [...flags, '--', process.execPath, '--version']);
-        if (failure === undefined) return { file: unshare, prefix: [...flags, '--'], network: 'namespace' as const };
+        if (failure === undefined)
+          return { file: unshare, prefix: [...flags, '--'], network: 'namespace' as const };
         failures.push(`unshare ${flags.join(' ')}: ${failure || 'failed'}`);
       }
       return new SandboxNetworkUnavailableError(failures.join('; '));

@@ -1,5 +1,5 @@
-import type { Egress } from '@weft/egress';
 import type { Flow, Input, Step } from '@weft/definition';
+import type { Egress } from '@weft/egress';
 import {
   type ErrorRecord,
   type LogEntry,

@@ -1,6 +1,6 @@
-import type { Egress } from '@weft/egress';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Integration } from '@weft/definition';
+import type { Egress } from '@weft/egress';
 import { bytesOf, type ErrorRecord, type FlowResponse, fileOf, type TriggerRequest } from '@weft/engine';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Kysely, sql } from 'kysely';

@@ -1,5 +1,5 @@
-import type { Egress } from '@weft/egress';
 import { type Integration, privateKeyFragmentsIn } from '@weft/definition';
+import type { Egress } from '@weft/egress';
 import {
   defaultLimits,
   type ErrorRecord,
