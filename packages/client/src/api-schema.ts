@@ -4872,7 +4872,7 @@ export interface paths {
          * Run a config variable's data source for an instance
          * @description Runs the data source with the instance's current config values and connections (the choices of a picklist, the objects of an object selection...), for a config wizard. Secrets its connections hold are masked. 422 DATA_SOURCE_FAILED says why it failed (often the connection); DATA_SOURCE_NOT_AVAILABLE when the variable has none.
          *
-         *     **Access**: `instances:configure` — organization roles owner, admin, integrator, support; customer users with role admin, marketplace-admin, for their own customer only.
+         *     **Access**: `instances:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
          */
         get: {
             parameters: {

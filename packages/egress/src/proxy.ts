@@ -226,6 +226,12 @@ export async function startEgressProxy(
     request.pipe(upstream);
   });
 
+  // sun_path holds 108 bytes on Linux (104 on macOS): a longer path fails to listen with an obscure error.
+  if (Buffer.byteLength(path) > 103) {
+    throw new Error(
+      `the egress proxy's socket path ${path} is longer than a Unix-domain socket allows (103 bytes); set TMPDIR to a shorter directory`,
+    );
+  }
   await fs.rm(path, { force: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -132,13 +132,16 @@ function installEgressProxyClient(proxyPath) {
     });
   };
 
-  // Reading a lazy global of Node's fetch loads its undici, which installs its default Agent under this symbol:
-  // its class, given a connector that tunnels, makes the dispatcher every fetch() of this process uses.
+  // fetch: Node's undici reads its dispatcher from this global symbol at every request. Loading undici costs tens of
+  // milliseconds, more than the rest of a sandbox's start, so it is done at the first fetch() rather than here:
+  // reading one of its lazy globals loads it and makes it install its default Agent under the symbol, whose class,
+  // given a connector that tunnels, becomes the dispatcher of every fetch() of this process.
   const dispatcherSymbol = Symbol.for('undici.globalDispatcher.1');
-  void globalThis.Headers;
-  const defaultDispatcher = globalThis[dispatcherSymbol];
-  const Agent = defaultDispatcher && defaultDispatcher.constructor;
-  if (typeof Agent === 'function') {
+  function tunnellingDispatcher() {
+    void globalThis.Headers;
+    const current = globalThis[dispatcherSymbol];
+    const Agent = current && current.constructor;
+    if (typeof Agent !== 'function') return;
     globalThis[dispatcherSymbol] = new Agent({
       connect(options, callback) {
         const https = options.protocol === 'https:';
@@ -161,6 +164,17 @@ function installEgressProxyClient(proxyPath) {
         });
       },
     });
+  }
+  const nodeFetch = globalThis.fetch;
+  if (typeof nodeFetch === 'function') {
+    let installed = false;
+    globalThis.fetch = function fetch(input, init) {
+      if (!installed) {
+        installed = true;
+        tunnellingDispatcher();
+      }
+      return nodeFetch(input, init);
+    };
   }
 }
 `;

@@ -35,6 +35,10 @@ export const errorCatalog = {
     status: 400,
     hint: 'Send text as well-formed UTF-8 without NUL characters (\\u0000) or unpaired surrogates (\\ud800 alone); details.position, when given, is where the first one is.',
   },
+  API_PARAMETER_INVALID_TEXT: {
+    status: 400,
+    hint: 'Remove the NUL character (%00) from the parameter named in details.field.',
+  },
   API_HEADERS_TOO_LARGE: {
     status: 431,
     hint: 'Send shorter headers and a shorter URL (query string): together they must fit in details.limitBytes.',

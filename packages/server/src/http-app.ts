@@ -32,7 +32,7 @@ import { ErrorResponse } from './http/common-schemas.js';
 import { errorBody, installErrorHandling } from './http/error-handler.js';
 import { installHealthRoutes } from './http/health-routes.js';
 import { installHttpMetrics } from './http/http-metrics.js';
-import { parseJsonBody } from './http/request-body-limits.js';
+import { parseJsonBody, refuseUnstorableParameters } from './http/request-body-limits.js';
 import { requestValidation } from './http/request-validation.js';
 import { type InlineRunner, webhookIngress } from './ingress/webhook-ingress.js';
 import { instanceRoutes } from './instances/instance-routes.js';
@@ -212,6 +212,10 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
 
 async function installApi(app: FastifyInstance, options: HttpAppOptions): Promise<void> {
   app.addSchema(ErrorResponse);
+  // Before authentication: the scope check already looks path parameters up.
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.url?.startsWith('/api/')) refuseUnstorableParameters(request);
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -110,7 +110,7 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
     cleanups.push(() => sandboxes.close());
     // Said at start rather than at the first custom component's step: without network isolation, none can run.
     const sandboxProblem = await sandboxes.networkProblem();
-    if (sandboxProblem) log.error({ code: 'SANDBOX_NETWORK_UNAVAILABLE' }, sandboxProblem);
+    if (sandboxProblem) log.warn({ code: 'SANDBOX_NETWORK_UNAVAILABLE' }, sandboxProblem);
     if (config.sandboxNetwork === 'open') {
       log.warn(
         'WEFT_SANDBOX_NETWORK=open: custom components share this machine network; their HTTP clients still go through the egress guard, but code that opens sockets itself is not stopped',

@@ -88,6 +88,20 @@ describe('bad input', () => {
     expect((await server.api('GET', '/api/customers?colour=red')).body.error.details.field).toBe('colour');
   });
 
+  it('a NUL character in a query or path parameter is a 400 naming it, never a database error', async () => {
+    for (const path of [
+      '/api/customers?search=a%00b',
+      '/api/customers/x%00y',
+      '/api/audit-events?customer=%00',
+      '/api/marketplace?label=a&label=b%00',
+      '/api/customers/ext%00/users',
+    ]) {
+      const answer = await server.api('GET', path);
+      expect(answer.status, path).toBe(400);
+      expect(answer.body.error.code, path).toBe('API_PARAMETER_INVALID_TEXT');
+    }
+  });
+
   it('an unknown route is a JSON 404, for authenticated and anonymous callers alike', async () => {
     for (const token of [undefined, null]) {
       const answer = await server.api('GET', '/api/nothing-here', { token });

@@ -32,6 +32,17 @@ const configSecret = 'AUDIT-SECRET-config-value-9a7b3c11';
 // biome-ignore lint/suspicious/noExplicitAny: audit events are read as JSON
 type Event = any;
 
+/** An organization user made straight in the database (no invitation, no password). */
+async function insertUser(orgId: string, email: string, name: string, role: string): Promise<{ id: string }> {
+  const [user] = await sqlQuery<{ id: string }>(
+    server,
+    'insert into users (org_id, email, name, role) values ($1, $2, $3, $4) returning id',
+    [orgId, email, name, role],
+  );
+  if (!user) throw new Error(`user ${email} was not made`);
+  return user;
+}
+
 async function events(query = ''): Promise<Event[]> {
   const answer = await server.api('GET', `/api/audit-events${query ? `?${query}` : ''}`);
   expect(answer.status, answer.text).toBe(200);
@@ -266,17 +277,11 @@ describe('recording changes', () => {
   });
 
   it('names an organization user as the actor when the token is theirs', async () => {
-    const { orgId } = (
-      await sqlQuery<{ orgId: string }>(server, 'select org_id as "orgId" from api_tokens limit 1')
-    )[0]!;
-    const [user] = await sqlQuery<{ id: string }>(
-      server,
-      `insert into users (org_id, email, name, role) values ($1, 'ada@example.com', 'Ada', 'admin') returning id`,
-      [orgId],
-    );
+    const orgId = await organizationId(server);
+    const user = await insertUser(orgId, 'ada@example.com', 'Ada', 'admin');
     const created = await ok('POST', '/api/tokens', { name: "Ada's token", role: 'admin' }, 201);
     await sqlQuery(server, 'update api_tokens set user_id = $1 where id = $2', [
-      user!.id,
+      user.id,
       created.body.token.id,
     ]);
     const made = await server.api('POST', '/api/customers', {
@@ -284,10 +289,10 @@ describe('recording changes', () => {
       body: { name: 'By Ada' },
     });
     expect(made.status).toBe(201);
-    const [event] = await events(`actor=${user!.id}`);
+    const [event] = await events(`actor=${user.id}`);
     expect(event).toMatchObject({
       action: 'customer.create',
-      actor: { kind: 'user', id: user!.id, tokenId: created.body.token.id },
+      actor: { kind: 'user', id: user.id, tokenId: created.body.token.id },
       target: { id: made.body.id },
     });
   });
@@ -426,14 +431,8 @@ describe('recording sign-ins and unlisted routes', () => {
 
   it('records a sign-in as the caller a route sets, and a mutating route nobody listed, generically', async () => {
     const db = server.weft.database.db;
-    const { orgId } = (
-      await sqlQuery<{ orgId: string }>(server, 'select org_id as "orgId" from api_tokens limit 1')
-    )[0]!;
-    const [user] = await sqlQuery<{ id: string }>(
-      server,
-      `insert into users (org_id, email, name, role) values ($1, 'grace@example.com', 'Grace', 'integrator') returning id`,
-      [orgId],
-    );
+    const orgId = await organizationId(server);
+    const user = await insertUser(orgId, 'grace@example.com', 'Grace', 'integrator');
     const app = Fastify();
     installErrorHandling(app);
     app.addHook('onRequest', async (request) => {
@@ -444,7 +443,7 @@ describe('recording sign-ins and unlisted routes', () => {
           orgId,
           role: 'admin',
           tokenId: null,
-          userId: user!.id,
+          userId: user.id,
           sessionId: null,
           actorName: 'grace@example.com',
         };
@@ -460,11 +459,11 @@ describe('recording sign-ins and unlisted routes', () => {
         orgId,
         role: 'integrator',
         tokenId: null,
-        userId: user!.id,
+        userId: user.id,
         sessionId: '00000000-0000-4000-8000-000000000001',
         actorName: 'grace@example.com',
       };
-      return { user: { id: user!.id, email: 'grace@example.com' } };
+      return { user: { id: user.id, email: 'grace@example.com' } };
     });
     app.post('/api/widgets', async (_request, reply) => reply.status(201).send({ id: 'w-1' }));
     try {
@@ -475,20 +474,20 @@ describe('recording sign-ins and unlisted routes', () => {
       expect((await signIn('grace@example.com', 'correct horse battery staple')).statusCode).toBe(200);
       expect((await app.inject({ method: 'POST', url: '/api/widgets', payload: {} })).statusCode).toBe(201);
 
-      const log = await events(`actor=${user!.id}`);
+      const log = await events(`actor=${user.id}`);
       expect(log.map((event) => event.action)).toEqual([
         'api.change',
         'session.sign-in',
         'session.sign-in-failed',
       ]);
       expect(log[2]).toMatchObject({
-        actor: { kind: 'user', id: user!.id, name: 'grace@example.com', tokenId: null },
-        target: { type: 'user', id: user!.id },
+        actor: { kind: 'user', id: user.id, name: 'grace@example.com', tokenId: null },
+        target: { type: 'user', id: user.id },
         details: { method: 'password', reason: 'AUTH_SIGN_IN_FAILED' },
       });
       expect(log[1]).toMatchObject({
-        actor: { kind: 'user', id: user!.id, name: 'grace@example.com' },
-        target: { type: 'user', id: user!.id },
+        actor: { kind: 'user', id: user.id, name: 'grace@example.com' },
+        target: { type: 'user', id: user.id },
         details: { method: 'password' },
       });
       // A mutating route nobody listed is still recorded, by its template.
@@ -520,9 +519,7 @@ describe('reading the log', () => {
   });
 
   it('filters by actor, action prefix, target, customer and time, and pages newest first', async () => {
-    const { orgId } = (
-      await sqlQuery<{ orgId: string }>(server, 'select org_id as "orgId" from api_tokens limit 1')
-    )[0]!;
+    const orgId = await organizationId(server);
     const db = server.weft.database.db;
     const base = Date.parse('2020-03-01T00:00:00Z');
     for (let i = 0; i < 7; i += 1) {
@@ -577,9 +574,7 @@ describe('reading the log', () => {
 
 describe('retention', () => {
   it('deletes events older than the retention, keeps the rest; 0 days keeps everything', async () => {
-    const { orgId } = (
-      await sqlQuery<{ orgId: string }>(server, 'select org_id as "orgId" from api_tokens limit 1')
-    )[0]!;
+    const orgId = await organizationId(server);
     const db = server.weft.database.db;
     // The database's clock, as the hourly task uses it.
     const [{ now }] = (await sqlQuery<{ now: Date }>(server, 'select now() as now')) as [{ now: Date }];

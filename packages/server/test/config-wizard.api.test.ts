@@ -4,11 +4,12 @@
 // choice, and an organization-only variable the customer never sees, which the organization sets. Partial saves,
 // per-page validation, deploy refused until complete, and another customer's instance answering 404.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EmbeddedSigner, embeddedSigner } from './support/customer-callers.js';
+import type { EmbeddedSigner } from './support/customer-callers.js';
 import { flowYaml, sqlQuery } from './support/integration-fixtures.js';
-import { type OAuthProvider, startOAuthProvider } from './support/oauth-provider.js';
+import { acmeAndBeta, listedIntegration, serverWithOAuthProvider } from './support/marketplace.js';
+import type { OAuthProvider } from './support/oauth-provider.js';
 import { bundleSource } from './support/spectral-bundles.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import type { TestServer } from './support/test-server.js';
 
 const client = { clientId: 'wizard-app', clientSecret: 'wizard-client-secret-7c1e0b' };
 
@@ -139,30 +140,15 @@ function variable(wizard: Wizard, name: string) {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ WEFT_EGRESS_ALLOW: '127.0.0.1', WEFT_SANDBOX_NETWORK: 'open' });
-  provider = await startOAuthProvider({
-    clients: [{ ...client, redirectUris: [`${server.url}/oauth2/callback`], scope: 'read' }],
-  });
+  ({ server, provider } = await serverWithOAuthProvider(client, { WEFT_SANDBOX_NETWORK: 'open' }));
   const published = await server.api('POST', '/api/components', {
     body: { bundle: await bundleSource(listsComponent) },
   });
   expect(published.status, published.text).toBe(201);
-  const imported = await server.api('POST', '/api/integrations/import', {
-    body: { definition: definition(provider) },
+  integrationId = await listedIntegration(server, definition(provider), {
+    overview: 'Sync **one** Acme list.',
   });
-  expect(imported.status, imported.text).toBe(201);
-  integrationId = imported.body.id;
-  expect(
-    (await server.api('POST', `/api/integrations/${integrationId}/publish`, { body: { comment: 'v1' } }))
-      .status,
-  ).toBe(201);
-  const listed = await server.api('PUT', `/api/integrations/${integrationId}/marketplace`, {
-    body: { listed: true, overview: 'Sync **one** Acme list.' },
-  });
-  expect(listed.status, listed.text).toBe(200);
-  signer = await embeddedSigner(server);
-  acme = await signer.token({ customer: 'acme', customerName: 'Acme Corp' });
-  beta = await signer.token({ customer: 'beta', customerName: 'Beta Inc' });
+  ({ signer, acme, beta } = await acmeAndBeta(server));
   const activated = await asAcme('POST', `/api/marketplace/${integrationId}/activate`, {});
   expect(activated.status, activated.text).toBe(201);
   instanceId = activated.body.instance.id;
@@ -388,6 +374,15 @@ describe('the config wizard of a marketplace activation', () => {
     });
     expect(hidden.status).toBe(422);
     expect(hidden.body.error.code).toBe('CONFIG_WIZARD_VALUES_INVALID');
+    // Nor by its stable key, nor by a near miss: a customer is never pointed at an organization-only variable.
+    for (const near of ['internal-key', 'Internal Ke']) {
+      const refused = await asAcme('POST', `${wizardPath()}/data-sources/Target%20List`, {
+        values: { [near]: 'x' },
+      });
+      expect(refused.status, refused.text).toBe(422);
+      expect(refused.body.error.code).toBe('CONFIG_WIZARD_VALUES_INVALID');
+      expect(refused.text).not.toContain('Internal Key');
+    }
     const orgOnly = await asAcme('POST', `${wizardPath()}/data-sources/Internal%20Key`, {});
     expect(orgOnly.status).toBe(404);
     expect(orgOnly.body.error.code).toBe('CONFIG_WIZARD_VARIABLE_NOT_FOUND');

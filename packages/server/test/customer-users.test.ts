@@ -282,3 +282,19 @@ describe('customer users, managed by customer users', () => {
     expect(answer.body.error.message).toContain('customer users');
   });
 });
+
+describe('a customer named by a value that is one customer’s id and another’s externalId', () => {
+  // Last: once a customer's externalId is another's id, that id names two customers for the scope check.
+  it('is the customer whose id it is for the organization; no customer user reaches either through it', async () => {
+    const shadow = await createCustomer('Shadow Co', own.id);
+    const created = await server.api('POST', `/api/customers/${own.id}/users`, {
+      body: { name: 'Id First', email: 'id-first@own.example', role: 'member' },
+    });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.customerId).toBe(own.id);
+    const shadowAdmin = await customerUserJwt(shadow.externalId, 'shadow-admin', 'admin');
+    const answer = await server.api('GET', `/api/customers/${own.id}/users`, { token: shadowAdmin });
+    expect(answer.status, answer.text).toBe(404);
+    expect(answer.body.error.code).toBe('CUSTOMER_NOT_FOUND');
+  });
+});

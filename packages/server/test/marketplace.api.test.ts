@@ -2,8 +2,9 @@
 // and the activation rules (listed, customer-deployable, one instance or several, the version offered), the
 // organization's view of a customer's marketplace, and the icon served to customers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EmbeddedSigner, embeddedSigner } from './support/customer-callers.js';
+import type { EmbeddedSigner } from './support/customer-callers.js';
 import { definitionYaml, sqlQuery, tokenWithRole } from './support/integration-fixtures.js';
+import { acmeAndBeta, publish } from './support/marketplace.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 let server: TestServer;
@@ -30,15 +31,8 @@ async function integration(
     },
   });
   expect(imported.status, imported.text).toBe(201);
-  if (options.publish !== false) await publish(imported.body.id);
+  if (options.publish !== false) await publish(server, imported.body.id);
   return imported.body.id;
-}
-
-async function publish(id: string): Promise<void> {
-  const published = await server.api('POST', `/api/integrations/${id}/publish`, {
-    body: { comment: 'release' },
-  });
-  expect(published.status, published.text).toBe(201);
 }
 
 async function settings(id: string, body: Record<string, unknown>, token = server.ownerToken) {
@@ -50,9 +44,7 @@ const names = (answer: { body: { items: Array<{ name: string }> } }) =>
 
 beforeAll(async () => {
   server = await startTestServer();
-  signer = await embeddedSigner(server);
-  acme = await signer.token({ customer: 'acme', customerName: 'Acme Corp' });
-  beta = await signer.token({ customer: 'beta', customerName: 'Beta Inc' });
+  ({ signer, acme, beta } = await acmeAndBeta(server));
   acmeUser = await signer.token({ customer: 'acme', sub: 'acme-intern', role: 'user' });
   viewer = await tokenWithRole(server, 'viewer');
   ids.sync = await integration('Salesforce Sync', { category: 'CRM', labels: ['crm', 'paid'] });
@@ -107,8 +99,12 @@ describe('marketplace settings', () => {
     const missing = await settings(ids.erp, { versionNumber: 7 });
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('INTEGRATION_VERSION_NOT_FOUND');
+    // Past what a version number column holds: no such version either, not a server error.
+    const huge = await settings(ids.erp, { versionNumber: 99_999_999_999 });
+    expect(huge.status, huge.text).toBe(404);
+    expect(huge.body.error.code).toBe('INTEGRATION_VERSION_NOT_FOUND');
 
-    await publish(ids.erp);
+    await publish(server, ids.erp);
     const pinned = await settings(ids.erp, { versionNumber: 1 });
     expect(pinned.body).toMatchObject({
       versionNumber: 1,
@@ -351,7 +347,7 @@ describe('activation', () => {
   });
 
   it('says when an upgrade is offered, and keeps unlisted integrations of active instances on request', async () => {
-    await publish(ids.sync);
+    await publish(server, ids.sync);
     const listing = await server.api('GET', `/api/marketplace/${ids.sync}`, { token: acme });
     expect(listing.body.versionNumber).toBe(2);
     expect(listing.body.instances[0]).toMatchObject({ id: first, versionNumber: 1, upgradeAvailable: true });

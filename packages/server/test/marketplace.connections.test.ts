@@ -3,10 +3,11 @@
 // their instances use them, re-authorizes and deletes them; never another customer's, never a secret value. The
 // config wizard of an instance that uses one asks for (and saves) the customer's credentials.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EmbeddedSigner, embeddedSigner } from './support/customer-callers.js';
+import type { EmbeddedSigner } from './support/customer-callers.js';
 import { flowYaml } from './support/integration-fixtures.js';
-import { type OAuthProvider, startOAuthProvider } from './support/oauth-provider.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import { acmeAndBeta, listedIntegration, serverWithOAuthProvider } from './support/marketplace.js';
+import type { OAuthProvider } from './support/oauth-provider.js';
+import type { TestServer } from './support/test-server.js';
 
 const client = { clientId: 'self-service-app', clientSecret: 'self-service-secret-4a9d2e' };
 
@@ -41,10 +42,7 @@ async function connection(body: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ WEFT_EGRESS_ALLOW: '127.0.0.1' });
-  provider = await startOAuthProvider({
-    clients: [{ ...client, redirectUris: [`${server.url}/oauth2/callback`], scope: 'read' }],
-  });
+  ({ server, provider } = await serverWithOAuthProvider(client));
   await connection({
     stableKey: 'acme-api',
     kind: 'customer_activated',
@@ -67,20 +65,8 @@ beforeAll(async () => {
     connection: 'apiKey',
     values: { apiKey: 'org-key' },
   });
-  const imported = await server.api('POST', '/api/integrations/import', { body: { definition } });
-  expect(imported.status, imported.text).toBe(201);
-  integrationId = imported.body.id;
-  expect(
-    (await server.api('POST', `/api/integrations/${integrationId}/publish`, { body: { comment: 'v1' } }))
-      .status,
-  ).toBe(201);
-  expect(
-    (await server.api('PUT', `/api/integrations/${integrationId}/marketplace`, { body: { listed: true } }))
-      .status,
-  ).toBe(200);
-  signer = await embeddedSigner(server);
-  acme = await signer.token({ customer: 'acme', customerName: 'Acme Corp' });
-  beta = await signer.token({ customer: 'beta', customerName: 'Beta Inc' });
+  integrationId = await listedIntegration(server, definition);
+  ({ signer, acme, beta } = await acmeAndBeta(server));
 });
 
 afterAll(async () => {

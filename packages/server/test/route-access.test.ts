@@ -3,9 +3,9 @@
 // token gets what its role's documented access says, and customer users reach only the routes listed below, only
 // with the roles of seed 003's customer role table, and only their own customer's things (another customer's ids
 // are 404, exactly like ids that do not exist).
-import { generateKeyPairSync } from 'node:crypto';
-import { importPKCS8, SignJWT } from 'jose';
+import type { KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embeddedClaims, localKeyPair, organizationId, signEmbeddedJwt } from './support/embedded-jwt.js';
 import { flowYaml, sqlQuery, tokenWithRole } from './support/integration-fixtures.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 import { waitForExecution } from './support/worker-fixtures.js';
@@ -146,27 +146,14 @@ interface CustomerFixture {
 
 let server: TestServer;
 let operations: Operation[];
-let privateKey: Awaited<ReturnType<typeof importPKCS8>>;
+let orgId: string;
+let privateKey: KeyObject;
 const tokens: Record<string, string> = {};
 let own: CustomerFixture;
 let other: CustomerFixture;
 
 async function signIn(externalId: string, sub: string, role: 'admin' | 'user' = 'admin'): Promise<string> {
-  const org = await sqlQuery<{ id: string }>(server, 'select id from organizations limit 1');
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({
-    external_id: sub,
-    name: `User ${sub}`,
-    organization: org[0]?.id,
-    customer: externalId,
-    customer_name: `Customer ${externalId}`,
-    role,
-  })
-    .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
-    .setSubject(sub)
-    .setIssuedAt(now)
-    .setExpirationTime(now + 3600)
-    .sign(privateKey);
+  return signEmbeddedJwt(privateKey, { ...embeddedClaims(orgId, externalId, sub), role });
 }
 
 async function customerFixture(
@@ -242,13 +229,11 @@ function destructiveLast(a: Operation, b: Operation): number {
 
 beforeAll(async () => {
   server = await startTestServer();
-  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  privateKey = await importPKCS8(
-    keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    'RS256',
-  );
+  orgId = await organizationId(server);
+  const keys = localKeyPair();
+  privateKey = keys.privateKey;
   const imported = await server.api('POST', '/api/signing-keys/import', {
-    body: { publicKey: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+    body: { publicKey: keys.publicKeyPem },
   });
   expect(imported.status, imported.text).toBe(201);
   const definition = `definitionVersion: 7

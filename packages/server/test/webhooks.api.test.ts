@@ -205,6 +205,17 @@ describe('webhooks', () => {
     });
   });
 
+  it('keeps a request whose query or path holds NUL characters, without them', async () => {
+    const answer = await fetch(`${urls.Receive}/ord%00ers?ex%00pand=it%00ems`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(answer.status, await answer.clone().text()).toBe(200);
+    const execution = await finished(((await answer.json()) as { executionId: string }).executionId);
+    expect(execution.steps.keep).toMatchObject({ query: { expand: 'items' }, path: 'orders' });
+  });
+
   it('passes form, XML, text and binary bodies and GET, PUT and PATCH requests', async () => {
     const send = async (init: RequestInit, query = '') => {
       const answer = await fetch(`${urls.Receive}${query}`, init);

@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Caller } from '../auth/caller.js';
 import type { OrgRole } from '../auth/roles.js';
 import { hashSessionSecret, sessionCookieName } from '../auth/session-store.js';
+import { customerNamedBy, owningCustomerId } from '../customers/customer-store.js';
+import { isUuid } from '../database/ids.js';
 import type { Database } from '../database/schema.js';
 import {
   type AuditedRoute,
@@ -183,7 +185,7 @@ async function refusedSignIn(
     .selectFrom('users')
     .select(['id', 'org_id', 'email'])
     .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()));
-  if (typeof organization === 'string' && uuidPattern.test(organization)) {
+  if (typeof organization === 'string' && isUuid(organization)) {
     select = select.where('org_id', '=', organization);
   }
   const users = await select.limit(2).execute();
@@ -244,34 +246,15 @@ async function customerOwning(
   lookup: CustomerLookup,
   value: string,
 ): Promise<string | null> {
-  const isUuid = uuidPattern.test(value);
   switch (lookup.lookup) {
     case 'instance':
     case 'execution': {
-      if (!isUuid) return null;
       const table = lookup.lookup === 'instance' ? 'instances' : 'executions';
-      const row = await db
-        .selectFrom(table)
-        .select('customer_id')
-        .where('org_id', '=', orgId)
-        .where('id', '=', value)
-        .executeTakeFirst();
-      return row?.customer_id ?? null;
+      return (await owningCustomerId(db, orgId, table, value)) ?? null;
     }
-    case 'customer': {
-      const rows = await db
-        .selectFrom('customers')
-        .select('id')
-        .where('org_id', '=', orgId)
-        .where((eb) =>
-          isUuid
-            ? eb.or([eb('id', '=', value), eb('external_id', '=', value)])
-            : eb('external_id', '=', value),
-        )
-        .execute();
+    case 'customer':
       // An id that is also another customer's externalId: the handlers take it as the id.
-      return rows.find((row) => row.id === value)?.id ?? (rows.length === 1 ? (rows[0]?.id ?? null) : null);
-    }
+      return (await customerNamedBy(db, orgId, value))?.id ?? null;
   }
 }
 
@@ -280,13 +263,11 @@ function customerOf(route: AuditedRoute, inputs: Inputs, before: string | null):
   if (customer === undefined) return null;
   if (typeof customer !== 'string') return before;
   const value = valueAt(customer, inputs);
-  return typeof value === 'string' && uuidPattern.test(value) ? value : null;
+  return typeof value === 'string' && isUuid(value) ? value : null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading values off the request and the answer
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Inputs {
   caller: unknown;

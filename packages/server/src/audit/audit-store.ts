@@ -1,5 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { customerIdsFor } from '../customers/customer-store.js';
+import { isUuid } from '../database/ids.js';
+import { escapeLike } from '../database/like-pattern.js';
 import { decodeCursor, encodeCursor, pageOf } from '../database/page-cursor.js';
 import type { Database } from '../database/schema.js';
 import type { AuditEvent, AuditEventInput, AuditEventPage, AuditEventQuery } from './audit-schemas.js';
@@ -8,8 +10,6 @@ import type { AuditEvent, AuditEventInput, AuditEventPage, AuditEventQuery } fro
  * The SQL of the audit log: recording one change, reading the organization's log newest first, and deleting
  * events past their retention.
  */
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Stores one change. The recorder calls it for every API change (audit-recorder.ts); a domain may call it directly
@@ -93,20 +93,20 @@ export async function listAuditEvents(
   if (query.actor !== undefined) {
     const actor = query.actor;
     select = select.where((eb) =>
-      uuidPattern.test(actor)
+      isUuid(actor)
         ? eb.or([eb('actor_id', '=', actor), eb('actor_token_id', '=', actor)])
         : eb(sql`lower(actor_name)`, '=', actor.toLowerCase()),
     );
   }
   if (query.action !== undefined) {
-    select = select.where('action', 'like', `${query.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    select = select.where('action', 'like', `${escapeLike(query.action)}%`);
   }
   if (query.targetType !== undefined) select = select.where('target_type', '=', query.targetType);
   if (query.targetId !== undefined) select = select.where('target_id', '=', query.targetId);
   if (query.customer !== undefined) {
     // A deleted customer's events stay: its id still finds them, though no customer row does any more.
     const found = await customerIdsFor(db, orgId, query.customer);
-    if (uuidPattern.test(query.customer)) found.push(query.customer);
+    if (isUuid(query.customer)) found.push(query.customer);
     if (found.length === 0) return noPage;
     select = select.where('customer_id', 'in', [...new Set(found)]);
   }

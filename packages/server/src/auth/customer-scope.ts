@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import { customerIdsFor, owningCustomerId } from '../customers/customer-store.js';
+import { isUuid } from '../database/ids.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import type { CustomerCaller } from './caller.js';
@@ -18,7 +20,12 @@ export interface CustomerScopeRule {
   handlerNarrows?: true;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The table of each kind that belongs to exactly one customer. */
+const ownedIn = {
+  instance: 'instances',
+  execution: 'executions',
+  'customer-user': 'customer_users',
+} as const;
 
 /** The customers that own what `value` names, as the handlers would resolve it (none when it names nothing). */
 async function ownersOf(
@@ -27,53 +34,17 @@ async function ownersOf(
   kind: ScopedResource,
   value: string,
 ): Promise<string[]> {
-  const isUuid = uuidPattern.test(value);
   switch (kind) {
-    case 'instance': {
-      if (!isUuid) return [];
-      const row = await db
-        .selectFrom('instances')
-        .select('customer_id')
-        .where('org_id', '=', orgId)
-        .where('id', '=', value)
-        .executeTakeFirst();
-      return row ? [row.customer_id] : [];
-    }
-    case 'execution': {
-      if (!isUuid) return [];
-      const row = await db
-        .selectFrom('executions')
-        .select('customer_id')
-        .where('org_id', '=', orgId)
-        .where('id', '=', value)
-        .executeTakeFirst();
-      return row ? [row.customer_id] : [];
-    }
+    case 'instance':
+    case 'execution':
     case 'customer-user': {
-      if (!isUuid) return [];
-      const row = await db
-        .selectFrom('customer_users')
-        .select('customer_id')
-        .where('org_id', '=', orgId)
-        .where('id', '=', value)
-        .executeTakeFirst();
-      return row ? [row.customer_id] : [];
+      const owner = await owningCustomerId(db, orgId, ownedIn[kind], value);
+      return owner ? [owner] : [];
     }
-    case 'customer': {
+    case 'customer':
       // Handlers accept an id or an externalId; every customer the value could name must be the caller's, so a
       // customer whose externalId happens to equal another's id cannot be reached through it.
-      const rows = await db
-        .selectFrom('customers')
-        .select('id')
-        .where('org_id', '=', orgId)
-        .where((eb) =>
-          isUuid
-            ? eb.or([eb('id', '=', value), eb('external_id', '=', value)])
-            : eb('external_id', '=', value),
-        )
-        .execute();
-      return rows.map((row) => row.id);
-    }
+      return customerIdsFor(db, orgId, value);
     case 'customer-connection': {
       // Integration-agnostic connections are defined by the organization; customers reach only the ones they
       // activate themselves, and only their own credentials of them (the handler adds the customer).
@@ -83,7 +54,9 @@ async function ownersOf(
         .where('org_id', '=', orgId)
         .where('kind', '=', 'customer_activated')
         .where((eb) =>
-          isUuid ? eb.or([eb('id', '=', value), eb('stable_key', '=', value)]) : eb('stable_key', '=', value),
+          isUuid(value)
+            ? eb.or([eb('id', '=', value), eb('stable_key', '=', value)])
+            : eb('stable_key', '=', value),
         )
         .execute();
       return rows.length > 0 ? ['*'] : [];

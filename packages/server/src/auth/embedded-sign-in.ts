@@ -1,6 +1,7 @@
 import { compactVerify, decodeJwt, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
 import type { Kysely } from 'kysely';
 import { recordAuditEvent } from '../audit/audit-store.js';
+import { isUuid } from '../database/ids.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import type { CustomerCaller } from './caller.js';
@@ -76,7 +77,6 @@ function claimInvalid(claim: string, value: unknown, expected: string): WeftErro
   });
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** As the customers API takes an externalId: 1 to 200 characters, no white space at either end. */
 const externalIdPattern = /^\S(.*\S)?$/s;
 
@@ -398,7 +398,7 @@ export async function authenticateEmbeddedUser(db: Kysely<Database>, jwt: string
   }
   if (typeof organization !== 'string')
     throw claimInvalid('organization', organization, 'your organization id (a string)');
-  const org = uuidPattern.test(organization)
+  const org = isUuid(organization)
     ? await db.selectFrom('organizations').select('id').where('id', '=', organization).executeTakeFirst()
     : undefined;
   if (!org) {

@@ -1,7 +1,9 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { type Kysely, sql } from 'kysely';
+import { isUuid } from '../database/ids.js';
 import type { Database } from '../database/schema.js';
+import { violatedUniqueIndex } from '../database/unique-violation.js';
 import { WeftError } from '../errors.js';
 import type { GeneratedSigningKey, SigningKey } from './signing-key-schemas.js';
 
@@ -73,8 +75,7 @@ async function duplicateFrom(
   fingerprint: string,
   error: unknown,
 ): Promise<never> {
-  const { code, constraint } = error as { code?: string; constraint?: string };
-  if (code !== '23505' || constraint !== 'signing_keys_fingerprint_key') throw error;
+  if (violatedUniqueIndex(error) !== 'signing_keys_fingerprint_key') throw error;
   const existing = await db
     .selectFrom('signing_keys')
     .select(['id', 'deactivated_at'])
@@ -88,6 +89,30 @@ async function duplicateFrom(
   );
 }
 
+/** Stores a public key and drops the organization's cached keys, so the next sign-in sees it. */
+async function storeSigningKey(
+  db: Kysely<Database>,
+  orgId: string,
+  publicKey: KeyObject,
+  source: SigningKeyRow['source'],
+  privateKeyLast8: string | null,
+): Promise<SigningKey> {
+  const row = await db
+    .insertInto('signing_keys')
+    .values({
+      org_id: orgId,
+      // Stored as SPKI PEM whatever form it came in (PKCS#1 'RSA PUBLIC KEY' too).
+      public_key_pem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      fingerprint: fingerprintOf(publicKey),
+      private_key_last8: privateKeyLast8,
+      source,
+    })
+    .returning(columns)
+    .executeTakeFirstOrThrow();
+  forgetSigningKeys(orgId);
+  return toSigningKey(row);
+}
+
 /** A new RSA key pair: the public half stored, the private half answered this once. */
 export async function generateSigningKey(
   db: Kysely<Database>,
@@ -96,19 +121,8 @@ export async function generateSigningKey(
 ): Promise<GeneratedSigningKey> {
   const { publicKey, privateKey } = await generateRsaKeyPair('rsa', { modulusLength: bits });
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const row = await db
-    .insertInto('signing_keys')
-    .values({
-      org_id: orgId,
-      public_key_pem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      fingerprint: fingerprintOf(publicKey),
-      private_key_last8: last8Of(privateKeyPem),
-      source: 'generated',
-    })
-    .returning(columns)
-    .executeTakeFirstOrThrow();
-  forgetSigningKeys(orgId);
-  return { key: toSigningKey(row), privateKey: privateKeyPem };
+  const key = await storeSigningKey(db, orgId, publicKey, 'generated', last8Of(privateKeyPem));
+  return { key, privateKey: privateKeyPem };
 }
 
 /** Whether `text` holds a private key in any form Node reads (PEM of any label, or DER). */
@@ -168,24 +182,10 @@ export async function importSigningKey(
       { field: 'publicKey', bits, minimumBits },
     );
   }
-  const fingerprint = fingerprintOf(publicKey);
   try {
-    const row = await db
-      .insertInto('signing_keys')
-      .values({
-        org_id: orgId,
-        // Stored as SPKI PEM whatever form it came in (PKCS#1 'RSA PUBLIC KEY' too).
-        public_key_pem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-        fingerprint,
-        private_key_last8: null,
-        source: 'imported',
-      })
-      .returning(columns)
-      .executeTakeFirstOrThrow();
-    forgetSigningKeys(orgId);
-    return toSigningKey(row);
+    return await storeSigningKey(db, orgId, publicKey, 'imported', null);
   } catch (error) {
-    return duplicateFrom(db, orgId, fingerprint, error);
+    return duplicateFrom(db, orgId, fingerprintOf(publicKey), error);
   }
 }
 
@@ -200,8 +200,6 @@ export async function listSigningKeys(
   return rows.map(toSigningKey);
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function signingKeyNotFound(id: string): WeftError {
   return new WeftError('SIGNING_KEY_NOT_FOUND', `No signing key with id '${id}' in your organization.`);
 }
@@ -215,7 +213,7 @@ export async function deactivateSigningKey(
   orgId: string,
   id: string,
 ): Promise<SigningKey> {
-  if (!uuidPattern.test(id)) throw signingKeyNotFound(id);
+  if (!isUuid(id)) throw signingKeyNotFound(id);
   const row = await db
     .updateTable('signing_keys')
     .set({ deactivated_at: sql<Date>`coalesce(deactivated_at, now())` })

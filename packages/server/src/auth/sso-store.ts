@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { isUuid } from '../database/ids.js';
 import type { Database, OrganizationSsoTable } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
@@ -9,7 +10,6 @@ import type { SsoSettings, SsoSettingsPut } from './sso-schemas.js';
 
 export type SsoRow = Selectable<OrganizationSsoTable>;
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const secretOf = (orgId: string) => secretContext('organization_sso', 'client_secret_sealed', orgId);
 const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -59,7 +59,7 @@ function checkedIssuer(issuer: string): string {
 }
 
 export async function getSsoRow(db: Kysely<Database>, orgId: string): Promise<SsoRow | undefined> {
-  if (!uuidPattern.test(orgId)) return undefined;
+  if (!isUuid(orgId)) return undefined;
   return db.selectFrom('organization_sso').selectAll().where('org_id', '=', orgId).executeTakeFirst();
 }
 

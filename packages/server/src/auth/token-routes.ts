@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { isUuid } from '../database/ids.js';
 import type { Database } from '../database/schema.js';
 import { tokenNotFound, WeftError } from '../errors.js';
 import { errorResponses } from '../http/common-schemas.js';
@@ -88,8 +89,7 @@ export function tokenRoutes(db: Kysely<Database>) {
       },
       async (request) => {
         const { id } = request.params;
-        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
-          throw tokenNotFound(id);
+        if (!isUuid(id)) throw tokenNotFound(id);
         return revokeApiToken(db, orgCallerOf(request), id);
       },
     );
@@ -177,8 +177,7 @@ export function tokenRoutes(db: Kysely<Database>) {
       async (request) => {
         const { caller, userId } = callerUserId(request);
         const { id } = request.params;
-        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
-          throw tokenNotFound(id);
+        if (!isUuid(id)) throw tokenNotFound(id);
         // Revoking one's own token needs no role above it: the caller acts as its owner.
         return revokeApiToken(db, { ...caller, role: 'owner' }, id, { ownedBy: userId });
       },

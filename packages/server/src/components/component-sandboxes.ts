@@ -236,8 +236,6 @@ export class ComponentSandboxes {
   private readonly processes = new Set<SandboxProcess>();
   private readonly waiting: Array<() => void> = [];
   private closed = false;
-  /** The egress policy of the sandboxes' proxy: the server's, which code holding the sandboxes may use too. */
-  readonly egress: Egress;
   readonly network: SandboxNetwork;
 
   constructor(
@@ -245,8 +243,16 @@ export class ComponentSandboxes {
     readonly limits: SandboxLimits = defaultSandboxLimits,
     private readonly networkOptions: SandboxNetworkOptions = {},
   ) {
-    this.egress = networkOptions.egress ?? defaultEgress();
     this.network = networkOptions.network ?? defaultSandboxNetwork();
+  }
+
+  /**
+   * The egress policy of the sandboxes' proxy: the server's, which code holding the sandboxes may use too. Without
+   * one given, the process's default, read when first needed (an unreadable WEFT_EGRESS_ALLOW fails the first call
+   * that needs the network, not the construction).
+   */
+  get egress(): Egress {
+    return this.networkOptions.egress ?? defaultEgress();
   }
 
   /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { containsPrivateKey } from '@weft/definition';
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { isUuid } from '../database/ids.js';
 import type {
   ConnectionStatus,
   ConnectionsTable,
@@ -8,7 +9,6 @@ import type {
   ScopedConnectionKind,
   ScopedConnectionsTable,
 } from '../database/schema.js';
-import { isUuid } from '../integrations/integration-store.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { secretContext } from '../secrets/secret-columns.js';
 import { type ConnectionDefinition, isSecretInput } from './connection-definitions.js';

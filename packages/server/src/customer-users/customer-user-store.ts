@@ -1,7 +1,11 @@
 import { type Kysely, sql } from 'kysely';
 import type { CustomerRole } from '../auth/roles.js';
+import { customerNamedBy, customerSummaryOf } from '../customers/customer-store.js';
+import { isUuid } from '../database/ids.js';
+import { containsPattern } from '../database/like-pattern.js';
 import { decodeCursor, pageOf } from '../database/page-cursor.js';
 import type { Database } from '../database/schema.js';
+import { violatedUniqueIndex } from '../database/unique-violation.js';
 import { customerNotFound, WeftError } from '../errors.js';
 import type {
   CustomerUser,
@@ -55,37 +59,28 @@ function toCustomerUser(row: CustomerUserRow): CustomerUser {
   };
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function customerUserNotFound(id: string): WeftError {
   return new WeftError('CUSTOMER_USER_NOT_FOUND', `No customer user with id '${id}' in your organization.`);
 }
 
-/** The customer a path names by Weft id or, failing that, by externalId. */
-async function customerNamed(
-  db: Kysely<Database>,
-  orgId: string,
-  customer: string,
-): Promise<{ id: string; name: string; external_id: string | null }> {
-  const select = db.selectFrom('customers').select(['id', 'name', 'external_id']).where('org_id', '=', orgId);
-  const row =
-    (uuidPattern.test(customer) ? await select.where('id', '=', customer).executeTakeFirst() : undefined) ??
-    (await select.where('external_id', '=', customer).executeTakeFirst());
-  if (!row) throw customerNotFound(`id or externalId '${customer}'`);
-  return row;
+/** The id of the customer a path names by Weft id or, failing that, by externalId. */
+async function customerIdNamed(db: Kysely<Database>, orgId: string, customer: string): Promise<string> {
+  const named = await customerNamedBy(db, orgId, customer);
+  if (!named) throw customerNotFound(`id or externalId '${customer}'`);
+  return named.id;
 }
 
 /** The unique indexes' violations as the 409 a user can act on. */
 function conflictFrom(error: unknown, input: { email?: string | null; externalId?: string | null }): never {
-  const { code, constraint } = error as { code?: string; constraint?: string };
-  if (code === '23505' && constraint === 'customer_users_email_key') {
+  const index = violatedUniqueIndex(error);
+  if (index === 'customer_users_email_key') {
     throw new WeftError(
       'CUSTOMER_USER_EMAIL_TAKEN',
       `Another user of this customer already has email '${input.email}'.`,
       { field: 'email' },
     );
   }
-  if (code === '23505' && constraint === 'customer_users_external_id_key') {
+  if (index === 'customer_users_external_id_key') {
     throw new WeftError(
       'CUSTOMER_USER_EXTERNAL_ID_TAKEN',
       `Another user of this customer already has externalId '${input.externalId}'.`,
@@ -108,7 +103,7 @@ export async function createCustomerUser(
       { field: 'email' },
     );
   }
-  const { id: customerId } = await customerNamed(db, orgId, customer);
+  const customerId = await customerIdNamed(db, orgId, customer);
   try {
     const row = await db
       .insertInto('customer_users')
@@ -135,7 +130,7 @@ export async function listCustomerUsers(
   customer: string,
   query: CustomerUserListQuery,
 ): Promise<CustomerUserPage> {
-  const { id: customerId } = await customerNamed(db, orgId, customer);
+  const customerId = await customerIdNamed(db, orgId, customer);
   const limit = query.limit ?? 100;
   let select = db
     .selectFrom('customer_users')
@@ -143,7 +138,7 @@ export async function listCustomerUsers(
     .where('org_id', '=', orgId)
     .where('customer_id', '=', customerId);
   if (query.search) {
-    const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(query.search);
     select = select.where((eb) =>
       eb.or([
         eb('name', 'ilike', pattern),
@@ -170,7 +165,7 @@ export async function getCustomerUser(
   orgId: string,
   id: string,
 ): Promise<CustomerUser> {
-  if (!uuidPattern.test(id)) throw customerUserNotFound(id);
+  if (!isUuid(id)) throw customerUserNotFound(id);
   const row = await db
     .selectFrom('customer_users')
     .select(columns)
@@ -187,7 +182,7 @@ export async function updateCustomerUser(
   id: string,
   changes: CustomerUserUpdate,
 ): Promise<CustomerUser> {
-  if (!uuidPattern.test(id)) throw customerUserNotFound(id);
+  if (!isUuid(id)) throw customerUserNotFound(id);
   try {
     const row = await db
       .updateTable('customer_users')
@@ -215,7 +210,7 @@ export async function deleteCustomerUser(
   orgId: string,
   id: string,
 ): Promise<CustomerUser> {
-  if (!uuidPattern.test(id)) throw customerUserNotFound(id);
+  if (!isUuid(id)) throw customerUserNotFound(id);
   const row = await db
     .deleteFrom('customer_users')
     .where('org_id', '=', orgId)
@@ -233,12 +228,7 @@ export async function customerUserSelf(
   customerUserId: string,
 ): Promise<CustomerUserSelf> {
   const user = await getCustomerUser(db, orgId, customerUserId);
-  const customer = await db
-    .selectFrom('customers')
-    .select(['id', 'name', 'external_id'])
-    .where('org_id', '=', orgId)
-    .where('id', '=', user.customerId)
-    .executeTakeFirst();
+  const customer = await customerSummaryOf(db, orgId, user.customerId);
   if (!customer) throw customerNotFound(`id '${user.customerId}'`);
-  return { user, customer: { id: customer.id, name: customer.name, externalId: customer.external_id } };
+  return { user, customer };
 }

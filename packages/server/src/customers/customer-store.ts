@@ -1,8 +1,11 @@
 import type { Static } from '@sinclair/typebox';
 import { type Kysely, sql } from 'kysely';
+import { isUuid } from '../database/ids.js';
+import { containsPattern } from '../database/like-pattern.js';
 import { decodeCursor, pageOf } from '../database/page-cursor.js';
 import { refuseWhileWebhooksRegistered } from '../database/registered-webhooks.js';
 import type { Database } from '../database/schema.js';
+import { violatedUniqueIndex } from '../database/unique-violation.js';
 import { customerNotFound, WeftError } from '../errors.js';
 import type {
   Customer,
@@ -56,11 +59,8 @@ function describe(ref: CustomerRef): string {
 
 /** Translates the unique indexes' violations into the 409 a user can act on. */
 function conflictFrom(error: unknown, input: CustomerUpdate): never {
-  const constraint =
-    (error as { code?: string; constraint?: string }).code === '23505'
-      ? (error as { constraint?: string }).constraint
-      : undefined;
-  if (constraint === 'customers_external_id_key') {
+  const index = violatedUniqueIndex(error);
+  if (index === 'customers_external_id_key') {
     throw new WeftError(
       'CUSTOMER_EXTERNAL_ID_TAKEN',
       `Another customer already has externalId '${input.externalId}'.`,
@@ -69,7 +69,7 @@ function conflictFrom(error: unknown, input: CustomerUpdate): never {
       },
     );
   }
-  if (constraint === 'customers_name_key') {
+  if (index === 'customers_name_key') {
     throw new WeftError('CUSTOMER_NAME_TAKEN', `Another customer is already named '${input.name}'.`, {
       field: 'name',
     });
@@ -100,11 +100,9 @@ export async function createCustomer(
   }
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function getCustomer(db: Kysely<Database>, orgId: string, ref: CustomerRef): Promise<Customer> {
   const row =
-    'id' in ref && !uuidPattern.test(ref.id)
+    'id' in ref && !isUuid(ref.id)
       ? undefined
       : await db
           .selectFrom('customers')
@@ -173,7 +171,7 @@ export async function listCustomers(
   const limit = query.limit ?? 100;
   let select = db.selectFrom('customers').select(columns).where('org_id', '=', orgId);
   if (query.search) {
-    const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(query.search);
     select = select.where((eb) =>
       eb.or([
         eb('name', 'ilike', pattern),
@@ -196,21 +194,95 @@ export async function listCustomers(
   return pageOf(rows, limit, toCustomer);
 }
 
+/** A customer as other answers name it: the marketplace's, a customer user's own. */
+export interface CustomerSummary {
+  id: string;
+  externalId: string | null;
+  name: string;
+}
+
+const summaryColumns = ['id', 'external_id', 'name'] as const;
+
+function toSummary(row: { id: string; external_id: string | null; name: string }): CustomerSummary {
+  return { id: row.id, externalId: row.external_id, name: row.name };
+}
+
+/** The organization's customer with Weft id `id` (undefined when there is none). */
+export async function customerSummaryOf(
+  db: Kysely<Database>,
+  orgId: string,
+  id: string,
+): Promise<CustomerSummary | undefined> {
+  if (!isUuid(id)) return undefined;
+  const row = await db
+    .selectFrom('customers')
+    .select(summaryColumns)
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row ? toSummary(row) : undefined;
+}
+
+/**
+ * Every customer of the organization `value` could name: the one whose Weft id it is (when it is a UUID) and the
+ * one whose externalId it is (externalIds are unique in an organization), so at most two. With `externalIdOnly`,
+ * the value is an externalId only.
+ */
+async function customersNamedBy(
+  db: Kysely<Database>,
+  orgId: string,
+  value: string,
+  externalIdOnly = false,
+): Promise<CustomerSummary[]> {
+  const rows = await db
+    .selectFrom('customers')
+    .select(summaryColumns)
+    .where('org_id', '=', orgId)
+    .where((eb) =>
+      !externalIdOnly && isUuid(value)
+        ? eb.or([eb('id', '=', value), eb('external_id', '=', value)])
+        : eb('external_id', '=', value),
+    )
+    .execute();
+  return rows.map(toSummary);
+}
+
 /** The ids of the organization's customers a filter names: by id or by externalId (none when it names nobody). */
 export async function customerIdsFor(
   db: Kysely<Database>,
   orgId: string,
   customer: string,
 ): Promise<string[]> {
-  const rows = await db
-    .selectFrom('customers')
-    .select('id')
+  return (await customersNamedBy(db, orgId, customer)).map((named) => named.id);
+}
+
+/**
+ * The customer a path or a parameter names by Weft id or, failing that, by externalId: an id that is also another
+ * customer's externalId names the customer it is the id of. Undefined when it names nobody.
+ */
+export async function customerNamedBy(
+  db: Kysely<Database>,
+  orgId: string,
+  value: string,
+  externalIdOnly = false,
+): Promise<CustomerSummary | undefined> {
+  const named = await customersNamedBy(db, orgId, value, externalIdOnly);
+  return named.find((candidate) => candidate.id === value) ?? named[0];
+}
+
+/** The customer that owns an instance, an execution or a customer user (undefined when `id` names none). */
+export async function owningCustomerId(
+  db: Kysely<Database>,
+  orgId: string,
+  table: 'instances' | 'executions' | 'customer_users',
+  id: string,
+): Promise<string | undefined> {
+  if (!isUuid(id)) return undefined;
+  const row = await db
+    .selectFrom(table)
+    .select('customer_id')
     .where('org_id', '=', orgId)
-    .where((eb) =>
-      uuidPattern.test(customer)
-        ? eb.or([eb('id', '=', customer), eb('external_id', '=', customer)])
-        : eb('external_id', '=', customer),
-    )
-    .execute();
-  return rows.map((row) => row.id);
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row?.customer_id;
 }

@@ -1,4 +1,5 @@
 import { WeftError } from '../errors.js';
+import { isUuid } from './ids.js';
 
 /**
  * Keyset pagination: a cursor is the sort key of the last item of a page. Unlike offsets, pages stay correct while
@@ -20,11 +21,7 @@ export function decodeCursor(cursor: string): PagePosition {
       unknown,
     ];
     const date = new Date(String(createdAt));
-    if (
-      typeof id === 'string' &&
-      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) &&
-      !Number.isNaN(date.getTime())
-    ) {
+    if (typeof id === 'string' && isUuid(id) && !Number.isNaN(date.getTime())) {
       return { createdAt: date, id };
     }
   } catch {

@@ -1,8 +1,8 @@
 import { type TriggerRequest, withBinaryData } from '@weft/engine';
 import { type Kysely, sql } from 'kysely';
+import { isUuid } from '../database/ids.js';
 import type { Database } from '../database/schema.js';
 import { executionNotFound, WeftError } from '../errors.js';
-import { isUuid } from '../integrations/integration-store.js';
 import { executionFile } from './execution-files.js';
 import { queueExecution } from './execution-queue.js';
 import type { ExecutionReplayed, ExecutionSummary, ReplayQuery } from './execution-schemas.js';

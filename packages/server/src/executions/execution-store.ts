@@ -1,10 +1,11 @@
 import type { TriggerRequest } from '@weft/engine';
 import { sql } from 'kysely';
 import { customerIdsFor } from '../customers/customer-store.js';
+import { isUuid } from '../database/ids.js';
 import { decodeCursor, encodeCursor, pageOf } from '../database/page-cursor.js';
 import type { ExecutionStatus, TriggerKind } from '../database/schema.js';
 import { executionNotFound, WeftError } from '../errors.js';
-import { type Db, isUuid } from '../integrations/integration-store.js';
+import type { Db } from '../integrations/integration-store.js';
 import type {
   Execution,
   ExecutionListQuery,

@@ -226,3 +226,26 @@ function forbiddenKey(what: string, path: string): WeftError {
     { key: path },
   );
 }
+
+/**
+ * Refuses a query or path parameter holding a NUL character (`%00`): PostgreSQL cannot compare or store one, so it
+ * would otherwise fail deep in a query. Checked once for every API route, before validation.
+ */
+export function refuseUnstorableParameters(parts: { query: unknown; params: unknown }): void {
+  for (const [part, values] of [
+    ['query', parts.query],
+    ['path', parts.params],
+  ] as const) {
+    if (!values || typeof values !== 'object') continue;
+    for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
+      const texts = Array.isArray(value) ? value : [value];
+      if (texts.some((text) => typeof text === 'string' && text.includes('\u0000'))) {
+        throw new WeftError(
+          'API_PARAMETER_INVALID_TEXT',
+          `The ${part} parameter '${name}' holds a NUL character (%00), which cannot be stored or searched for; remove it.`,
+          { part: part === 'query' ? 'querystring' : 'params', field: name },
+        );
+      }
+    }
+  }
+}

@@ -33,13 +33,21 @@ export function triggerRequestOf(
     if (value === undefined || hiddenHeaders.has(name)) continue;
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  // NUL characters (%00) are dropped, as in bodies: PostgreSQL cannot store them, and the request is kept.
+  const storable = (text: string) => text.replaceAll('\u0000', '');
   const queryParameters: Record<string, string> = {};
   for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
-    queryParameters[name] = Array.isArray(value) ? String(value[0] ?? '') : String(value ?? '');
+    queryParameters[storable(name)] = storable(
+      Array.isArray(value) ? String(value[0] ?? '') : String(value ?? ''),
+    );
   }
   const raw = request.body as Buffer | undefined;
   const contentType = headers['content-type'] ?? '';
-  const trigger: TriggerRequest = { headers, queryParameters, ...(pathFragment ? { pathFragment } : {}) };
+  const trigger: TriggerRequest = {
+    headers,
+    queryParameters,
+    ...(pathFragment ? { pathFragment: storable(pathFragment) } : {}),
+  };
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (!raw || raw.length === 0) {
     // An empty file is still a file (a zero-byte upload keeps its type); an empty JSON, form or text body is no data.

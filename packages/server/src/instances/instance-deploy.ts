@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { cronProblem, type Flow, type Integration } from '@weft/definition';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { isUuid } from '../database/ids.js';
 import type { Database } from '../database/schema.js';
 import { instanceNotFound, WeftError } from '../errors.js';
 import { flowsOf, queueExecutionIn } from '../executions/execution-queue.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
-import { type Db, isUuid } from '../integrations/integration-store.js';
+import type { Db } from '../integrations/integration-store.js';
 import { nextTick } from '../scheduler/schedule-ticks.js';
 import { configIncompleteError, configVarsOf, defaultValues, type StoredValues } from './instance-config.js';
 import type { DeployOutcome, InstanceEndpoints, RemoveOutcome } from './instance-schemas.js';

@@ -6,8 +6,8 @@ import type { ComponentSandboxes } from '../components/component-sandboxes.js';
 import { connectionComponents } from '../components/component-store.js';
 import { ExecutionComponents } from '../components/execution-components.js';
 import { resolveConnections } from '../connections/connection-runtime.js';
+import { isUuid } from '../database/ids.js';
 import type { Database } from '../database/schema.js';
-import { isUuid } from '../integrations/integration-store.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { configValuesByName, type StoredValues } from './instance-config.js';
 

@@ -2,10 +2,11 @@ import type { CatalogComponent, Integration } from '@weft/definition';
 import { type Kysely, sql } from 'kysely';
 import { connectionComponents } from '../components/component-store.js';
 import { type CustomerRef, getCustomer, normalizeLabels } from '../customers/customer-store.js';
+import { isUuid } from '../database/ids.js';
 import { decodeCursor, pageOf } from '../database/page-cursor.js';
 import type { Database } from '../database/schema.js';
 import { instanceNotFound, integrationNotFound, versionNotFound, WeftError } from '../errors.js';
-import { type Db, isUuid } from '../integrations/integration-store.js';
+import type { Db } from '../integrations/integration-store.js';
 import type { Keyring } from '../secrets/keyring.js';
 import {
   checkConfigValues,

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
+import { isUuid } from '../database/ids.js';
 import { integrationNotFound, WeftError } from '../errors.js';
 import type { Attachment } from './integration-schemas.js';
-import { type Db, getIntegrationRef, isUuid } from './integration-store.js';
+import { type Db, getIntegrationRef } from './integration-store.js';
 
 /** The SQL behind an integration's icon and attachments (binary content, stored in PostgreSQL). */
 

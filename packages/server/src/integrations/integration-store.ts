@@ -1,6 +1,7 @@
 import type { CatalogComponent, Integration } from '@weft/definition';
 import { exportIntegrationYaml } from '@weft/definition';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { isUuid } from '../database/ids.js';
 import { decodeCursor, pageOf } from '../database/page-cursor.js';
 import { refuseWhileWebhooksRegistered } from '../database/registered-webhooks.js';
 import type { Database } from '../database/schema.js';
@@ -28,12 +29,6 @@ import type {
  */
 
 export type Db = Kysely<Database> | Transaction<Database>;
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return uuidPattern.test(value);
-}
 
 function summarySelect(db: Db, orgId: string) {
   return db

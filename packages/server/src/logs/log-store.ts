@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import { customerIdsFor } from '../customers/customer-store.js';
+import { isUuid } from '../database/ids.js';
 import { pageOf } from '../database/page-cursor.js';
 import { WeftError } from '../errors.js';
-import { type Db, isUuid } from '../integrations/integration-store.js';
+import type { Db } from '../integrations/integration-store.js';
 import { type LogEntry, type LogPage, type LogQuery, severities } from './log-schemas.js';
 
 /**

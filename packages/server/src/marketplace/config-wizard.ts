@@ -23,7 +23,7 @@ import {
   scopedCredentialsRowOf,
   scopedRowByStableKey,
 } from '../connections/connection-store.js';
-import { startAuthorization } from '../connections/oauth-authorization.js';
+import { isUuid } from '../database/ids.js';
 import { instanceNotFound, isWeftError, WeftError } from '../errors.js';
 import {
   type ConfigPageLayout,
@@ -39,7 +39,6 @@ import { prepareConnectionValues } from '../instances/instance-connections.js';
 import { type DataSourceDeps, runInstanceDataSource } from '../instances/instance-data-sources.js';
 import type { DataSourceAnswer } from '../instances/instance-schemas.js';
 import { configureInstance } from '../instances/instance-store.js';
-import { isUuid } from '../integrations/integration-store.js';
 import type {
   ConfigWizard,
   PageValidation,
@@ -48,7 +47,14 @@ import type {
   WizardPage,
   WizardVariable,
 } from './marketplace-schemas.js';
-import { type ConnectionState, connectionState, inputsNotEditable } from './wizard-connections.js';
+import {
+  type AuthorizationUrls,
+  authorizeCredentials,
+  type ConnectionState,
+  connectionState,
+  credentialsToAuthorize,
+  inputsNotEditable,
+} from './wizard-connections.js';
 
 /**
  * The config wizard of an instance, as the marketplace and the console show it: the integration version's config
@@ -335,10 +341,11 @@ function variableView(
             component: slot.scoped?.component_key ?? ref?.component.key ?? '',
             connection: slot.scoped?.connection_key ?? ref?.key ?? '',
             ...slot.state,
-            // Embedded variables' inputs are the organization's app's to set: customers see none of their values.
+            // Embedded variables' inputs are the organization's app's to set: customers see none of their values,
+            // nor the defaults the integration gives them (as the variable's own default is withheld).
             inputs: access.readable
               ? slot.state.inputs
-              : slot.state.inputs.map((input) => ({ ...input, value: null })),
+              : slot.state.inputs.map((input) => ({ ...input, default: null, value: null })),
           },
         }
       : {}),
@@ -594,6 +601,21 @@ function stillMissing(context: WizardContext, page: CallerPage, values: Record<s
   return missing;
 }
 
+/** The instance's wizard, the page named, and the check of `values` for it, as the caller sees them. */
+async function checkedPage(
+  deps: WizardDeps,
+  caller: Caller,
+  instanceId: string,
+  pageName: string,
+  values: Record<string, unknown>,
+): Promise<{ context: WizardContext; page: CallerPage; check: PageCheck }> {
+  const context = await loadContext(deps, caller, instanceId);
+  const { pages } = pagesFor(context, caller);
+  const page = findPage(pages, pageName);
+  const check = await checkPage(deps, context, caller, pages, page, values);
+  return { context, page, check };
+}
+
 /** Checks one page's values without saving them. */
 export async function validatePage(
   deps: WizardDeps,
@@ -602,10 +624,7 @@ export async function validatePage(
   pageName: string,
   values: Record<string, unknown>,
 ): Promise<PageValidation> {
-  const context = await loadContext(deps, caller, instanceId);
-  const { pages } = pagesFor(context, caller);
-  const page = findPage(pages, pageName);
-  const check = await checkPage(deps, context, caller, pages, page, values);
+  const { context, page, check } = await checkedPage(deps, caller, instanceId, pageName, values);
   const missing = stillMissing(context, page, values);
   return {
     page: page.view.name,
@@ -627,10 +646,7 @@ export async function savePage(
   pageName: string,
   values: Record<string, unknown>,
 ): Promise<ConfigWizard> {
-  const context = await loadContext(deps, caller, instanceId);
-  const { pages } = pagesFor(context, caller);
-  const page = findPage(pages, pageName);
-  const check = await checkPage(deps, context, caller, pages, page, values);
+  const { context, page, check } = await checkedPage(deps, caller, instanceId, pageName, values);
   if (check.problems.length > 0) throw invalid(page.view.name, check.problems);
   for (const { scoped, values: credentials } of check.customerCredentials) {
     await setCustomerCredentials(
@@ -690,16 +706,25 @@ export async function runWizardDataSource(
   const context = await loadContext(deps, caller, instanceId);
   const { configVar } = variableFor(context, caller, name);
   if (values && caller.kind === 'customer') {
-    // Customer users cannot name what they cannot see: an organization-only variable is as unknown as a typo.
-    const hidden = Object.keys(values).filter((key) => {
-      const other = context.definition.configVars?.find((candidate) => candidate.key === key);
-      return other !== undefined && visibilityOf(other) === 'organization';
-    });
-    if (hidden.length > 0) {
+    // Customer users cannot name what they cannot see: an organization-only variable is as unknown as a typo, and
+    // both are answered alike, with suggestions among the variables the customer sees (never an organization one).
+    const seen = (context.definition.configVars ?? [])
+      .filter((candidate) => visibilityOf(candidate) !== 'organization')
+      .map((candidate) => candidate.key);
+    const unknown = Object.keys(values).filter((key) => !seen.includes(key));
+    if (unknown.length > 0) {
       throw new WeftError(
         'CONFIG_WIZARD_VALUES_INVALID',
-        `The instance's integration version has no config variable named ${hidden.map((key) => `'${key}'`).join(', ')}.`,
-        { problems: hidden.map((key) => ({ configVar: key, message: `No config variable named '${key}'` })) },
+        `The instance's integration version has no config variable named ${unknown.map((key) => `'${key}'`).join(', ')}.`,
+        {
+          problems: unknown.map((key) => {
+            const suggestion = closestMatch(key, seen);
+            return {
+              configVar: key,
+              message: `No config variable named '${key}'${suggestion ? ` — did you mean '${suggestion}'?` : ''}`,
+            };
+          }),
+        },
       );
     }
   }
@@ -723,7 +748,7 @@ export async function authorizeWizardConnection(
   caller: Caller,
   instanceId: string,
   name: string,
-  urls: { callbackUrl: string; returnTo: string },
+  urls: AuthorizationUrls,
 ): Promise<{ authorizeUrl: string; expiresAt: string; returnTo: string }> {
   const context = await loadContext(deps, caller, instanceId);
   const { configVar, slot, access } = variableFor(context, caller, name);
@@ -759,26 +784,12 @@ export async function authorizeWizardConnection(
     }
     row = await instanceCredentialsRow(deps.db, context.instance.id, configVar.stableKey);
   } else if (!row && slot.scoped) {
-    await setCustomerCredentials(
-      deps.db,
-      deps.keyring,
-      caller.orgId,
-      slot.scoped.id,
-      { id: context.instance.customerId },
-      {},
-    );
-    row = await scopedCredentialsRowOf(deps.db, slot.scoped.id, context.instance.customerId);
+    row = await credentialsToAuthorize(deps, caller.orgId, slot.scoped.id, context.instance.customerId);
   }
   if (!row)
     throw new WeftError(
       'CONNECTION_NOT_FOUND',
       `Connection '${configVar.key}' has no credentials to authorize.`,
     );
-  const started = await startAuthorization(deps, {
-    orgId: caller.orgId,
-    connectionId: row.id,
-    redirectUri: urls.callbackUrl,
-    returnTo: urls.returnTo,
-  });
-  return { ...started, returnTo: urls.returnTo };
+  return authorizeCredentials(deps, caller.orgId, row.id, urls);
 }

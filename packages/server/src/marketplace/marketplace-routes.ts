@@ -5,13 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { callerOf } from '../auth/authenticate.js';
 import type { ComponentSandboxes } from '../components/component-sandboxes.js';
-import {
-  authorizationLandingPage,
-  callbackPath,
-  landingPath,
-  returnOrigins,
-  returnToFor,
-} from '../connections/oauth-authorization.js';
+import { authorizationLandingPage, landingPath, returnOrigins } from '../connections/oauth-authorization.js';
 import type { Database } from '../database/schema.js';
 import { errorResponses, NoContent, refTo } from '../http/common-schemas.js';
 import { baseUrlOf } from '../http/public-url.js';
@@ -54,7 +48,7 @@ import {
   listSelfServiceConnections,
   setSelfServiceCredentials,
 } from './self-service-connections.js';
-import { wizardRoutes } from './wizard-routes.js';
+import { authorizationUrlsOf, wizardRoutes } from './wizard-routes.js';
 
 export interface MarketplaceRouteOptions {
   keyring: Keyring;
@@ -113,6 +107,7 @@ function marketplaceApi(
     for (const schema of marketplaceSchemas) fastify.addSchema(schema);
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['marketplace'];
+    const selfServiceTags = ['self-service connections'];
     const p = marketplacePermissions;
 
     app.get(
@@ -172,7 +167,7 @@ function marketplaceApi(
       {
         config: p.connectionsList,
         schema: {
-          tags: ['self-service connections'],
+          tags: selfServiceTags,
           summary: 'Customer-activated connections and the customer’s credentials of each',
           description:
             "The connections the organization defined for customers to activate themselves, with this customer's status of each (never a secret) and which of the customer's instances use it. Organization callers name the customer with `customer` (without one, no credentials are shown).",
@@ -192,7 +187,7 @@ function marketplaceApi(
       {
         config: p.connectionRead,
         schema: {
-          tags: ['self-service connections'],
+          tags: selfServiceTags,
           summary: 'One customer-activated connection and the customer’s credentials of it',
           params: SelfServiceParams,
           querystring: MarketplaceCustomerQuery,
@@ -211,7 +206,7 @@ function marketplaceApi(
       {
         config: p.connectionWrite,
         schema: {
-          tags: ['self-service connections'],
+          tags: selfServiceTags,
           summary: 'Create or update the customer’s credentials of a customer-activated connection',
           description:
             'Input values by key, merged into the stored ones (null removes one). Every instance of the customer that uses the connection runs with them from now on. Organization callers name the customer with `customer`.',
@@ -228,7 +223,7 @@ function marketplaceApi(
           deps,
           caller,
           request.params.connectionId,
-          customer as NonNullable<typeof customer>,
+          customer,
           request.body.values,
         );
       },
@@ -239,7 +234,7 @@ function marketplaceApi(
       {
         config: p.connectionWrite,
         schema: {
-          tags: ['self-service connections'],
+          tags: selfServiceTags,
           summary: 'Authorize (or re-authorize) the customer’s credentials with OAuth 2.0',
           description:
             'Answers the provider URL to open; returnTo as for the config wizard (Weft’s origin or an allowed one; without it, a page that tells the opening window).',
@@ -252,19 +247,12 @@ function marketplaceApi(
       async (request) => {
         const caller = callerOf(request);
         const customer = await customerFor(db, caller, request.query.customer, true);
-        const baseUrl = baseUrlOf(request, options.publicUrl);
         return authorizeSelfService(
           deps,
           caller,
           request.params.connectionId,
-          customer as NonNullable<typeof customer>,
-          {
-            callbackUrl: `${baseUrl}${callbackPath}`,
-            returnTo: returnToFor(request.body?.returnTo, {
-              baseUrl,
-              allowedOrigins: options.allowedOrigins,
-            }),
-          },
+          customer,
+          authorizationUrlsOf(request, request.body?.returnTo, options),
         );
       },
     );
@@ -274,7 +262,7 @@ function marketplaceApi(
       {
         config: p.connectionWrite,
         schema: {
-          tags: ['self-service connections'],
+          tags: selfServiceTags,
           summary: 'Delete the customer’s credentials of a customer-activated connection',
           description:
             'Instances of the customer that use it fail their connection steps until credentials are set again.',
@@ -286,12 +274,7 @@ function marketplaceApi(
       async (request, reply) => {
         const caller = callerOf(request);
         const customer = await customerFor(db, caller, request.query.customer, true);
-        await deleteSelfServiceCredentials(
-          deps,
-          caller,
-          request.params.connectionId,
-          customer as NonNullable<typeof customer>,
-        );
+        await deleteSelfServiceCredentials(deps, caller, request.params.connectionId, customer);
         return reply.status(204).send();
       },
     );
@@ -371,7 +354,7 @@ function marketplaceApi(
           db,
           caller,
           request.params.integrationId,
-          customer as NonNullable<typeof customer>,
+          customer,
           body.name,
         );
         return reply.status(201).send(activation);

@@ -1,11 +1,19 @@
 import { type Kysely, sql } from 'kysely';
 import type { Caller } from '../auth/caller.js';
-import { normalizeLabels } from '../customers/customer-store.js';
+import {
+  type CustomerSummary,
+  customerNamedBy,
+  customerSummaryOf,
+  normalizeLabels,
+} from '../customers/customer-store.js';
+import { isUuid } from '../database/ids.js';
+import { containsPattern } from '../database/like-pattern.js';
 import type { Database } from '../database/schema.js';
-import { customerNotFound, integrationNotFound, WeftError } from '../errors.js';
+import { violatedUniqueIndex } from '../database/unique-violation.js';
+import { customerNotFound, integrationNotFound, versionNotFound, WeftError } from '../errors.js';
 import { defaultValues, missingConfigValues, type StoredValues } from '../instances/instance-config.js';
 import { versionToDeploy } from '../instances/instance-store.js';
-import { type Db, isUuid } from '../integrations/integration-store.js';
+import type { Db } from '../integrations/integration-store.js';
 import type {
   Activation,
   MarketplaceInstance,
@@ -22,10 +30,13 @@ import type {
  * activation itself. Every function takes the caller's organization and never reads past it.
  */
 
-export interface CustomerRef {
-  id: string;
-  externalId: string | null;
-  name: string;
+const externalPrefix = 'external:';
+
+/** Whether `given` names `customer`: its id, its external id, or `external:` and its external id. */
+function namesCustomer(given: string, customer: CustomerSummary): boolean {
+  if (given === customer.id) return true;
+  const { externalId } = customer;
+  return externalId !== null && (given === externalId || given === `${externalPrefix}${externalId}`);
 }
 
 /**
@@ -37,25 +48,26 @@ export async function customerFor(
   db: Db,
   caller: Caller,
   given: string | undefined,
+  required: true,
+): Promise<CustomerSummary>;
+export async function customerFor(
+  db: Db,
+  caller: Caller,
+  given: string | undefined,
+  required: false,
+): Promise<CustomerSummary | undefined>;
+export async function customerFor(
+  db: Db,
+  caller: Caller,
+  given: string | undefined,
   required: boolean,
-): Promise<CustomerRef | undefined> {
+): Promise<CustomerSummary | undefined> {
   if (caller.kind === 'customer') {
-    const own = await db
-      .selectFrom('customers')
-      .select(['id', 'external_id', 'name'])
-      .where('org_id', '=', caller.orgId)
-      .where('id', '=', caller.customerId)
-      .executeTakeFirst();
-    if (
-      !own ||
-      (given !== undefined &&
-        given !== own.id &&
-        given !== own.external_id &&
-        given !== `external:${own.external_id}`)
-    ) {
+    const own = await customerSummaryOf(db, caller.orgId, caller.customerId);
+    if (!own || (given !== undefined && !namesCustomer(given, own))) {
       throw customerNotFound(`id or externalId '${given ?? caller.customerId}'`);
     }
-    return { id: own.id, externalId: own.external_id, name: own.name };
+    return own;
   }
   if (given === undefined) {
     if (!required) return undefined;
@@ -65,22 +77,15 @@ export async function customerFor(
       { field: 'customer' },
     );
   }
-  const external = given.startsWith('external:') ? given.slice('external:'.length) : undefined;
-  const rows = await db
-    .selectFrom('customers')
-    .select(['id', 'external_id', 'name'])
-    .where('org_id', '=', caller.orgId)
-    .where((eb) =>
-      external !== undefined
-        ? eb('external_id', '=', external)
-        : isUuid(given)
-          ? eb.or([eb('id', '=', given), eb('external_id', '=', given)])
-          : eb('external_id', '=', given),
-    )
-    .execute();
-  const row = rows.find((candidate) => candidate.id === given) ?? rows[0];
-  if (!row) throw customerNotFound(`id or externalId '${given}'`);
-  return { id: row.id, externalId: row.external_id, name: row.name };
+  const external = given.startsWith(externalPrefix);
+  const customer = await customerNamedBy(
+    db,
+    caller.orgId,
+    external ? given.slice(externalPrefix.length) : given,
+    external,
+  );
+  if (!customer) throw customerNotFound(`id or externalId '${given}'`);
+  return customer;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -114,20 +119,30 @@ function offeredVersion(pinned: number | null, available: number[]): number | nu
   return available[0] ?? null;
 }
 
-export async function getMarketplaceSettings(
-  db: Db,
-  orgId: string,
-  integrationId: string,
-): Promise<MarketplaceSettings> {
+/** An integration's settings; INTEGRATION_NOT_FOUND when the organization has none with that id. */
+async function settingsRowOf(db: Db, orgId: string, integrationId: string, forUpdate: boolean) {
   const row = isUuid(integrationId)
     ? await db
         .selectFrom('integrations')
         .select(settingsColumns)
         .where('org_id', '=', orgId)
         .where('id', '=', integrationId)
+        .$if(forUpdate, (select) => select.forUpdate())
         .executeTakeFirst()
     : undefined;
   if (!row) throw integrationNotFound(integrationId);
+  return row;
+}
+
+/** The largest version number there can be (an integer column): a larger one names no version. */
+const maxVersionNumber = 2_147_483_647;
+
+export async function getMarketplaceSettings(
+  db: Db,
+  orgId: string,
+  integrationId: string,
+): Promise<MarketplaceSettings> {
+  const row = await settingsRowOf(db, orgId, integrationId, false);
   const available = await availableVersions(db, row.id);
   return {
     integrationId: row.id,
@@ -152,17 +167,9 @@ export async function updateMarketplaceSettings(
   changes: MarketplaceSettingsUpdate,
 ): Promise<MarketplaceSettings> {
   await db.transaction().execute(async (trx) => {
-    const row = isUuid(integrationId)
-      ? await trx
-          .selectFrom('integrations')
-          .select(settingsColumns)
-          .where('org_id', '=', orgId)
-          .where('id', '=', integrationId)
-          .forUpdate()
-          .executeTakeFirst()
-      : undefined;
-    if (!row) throw integrationNotFound(integrationId);
+    const row = await settingsRowOf(trx, orgId, integrationId, true);
     if (changes.versionNumber !== undefined && changes.versionNumber !== null) {
+      if (changes.versionNumber > maxVersionNumber) throw versionNotFound(row.name, changes.versionNumber);
       // INTEGRATION_VERSION_NOT_FOUND or INTEGRATION_VERSION_UNAVAILABLE when it is not one customers may get.
       await versionToDeploy(trx, orgId, row, changes.versionNumber);
     }
@@ -204,10 +211,6 @@ export async function updateMarketplaceSettings(
 // The marketplace
 // ---------------------------------------------------------------------------------------------------------------
 
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /** Integrations with their settings and the version they offer (null when none is available). */
 function offeringSelect(db: Db, orgId: string) {
   return db
@@ -245,6 +248,14 @@ type OfferingRow = {
   has_icon: boolean;
   offered_version: number | null;
 };
+
+/** One integration as `offeringSelect` reads it; undefined when the organization has none with that id. */
+async function offeringOf(db: Db, orgId: string, integrationId: string): Promise<OfferingRow | undefined> {
+  if (!isUuid(integrationId)) return undefined;
+  return (await offeringSelect(db, orgId).where('i.id', '=', integrationId).executeTakeFirst()) as
+    | OfferingRow
+    | undefined;
+}
 
 /** The customer's instances of the given integrations, as the marketplace shows them. */
 async function customerInstances(
@@ -324,11 +335,11 @@ export async function listMarketplace(
   db: Db,
   orgId: string,
   query: MarketplaceListQuery,
-  customer: CustomerRef | undefined,
+  customer: CustomerSummary | undefined,
 ): Promise<MarketplaceList> {
   let select = offeringSelect(db, orgId);
   if (query.search) {
-    const pattern = likePattern(query.search);
+    const pattern = containsPattern(query.search);
     select = select.where((eb) =>
       eb.or([eb('i.name', 'ilike', pattern), eb('i.description', 'ilike', pattern)]),
     );
@@ -371,13 +382,9 @@ export async function getMarketplaceIntegration(
   db: Db,
   caller: Caller,
   integrationId: string,
-  customer: CustomerRef | undefined,
+  customer: CustomerSummary | undefined,
 ): Promise<MarketplaceIntegration> {
-  const row = isUuid(integrationId)
-    ? ((await offeringSelect(db, caller.orgId).where('i.id', '=', integrationId).executeTakeFirst()) as
-        | OfferingRow
-        | undefined)
-    : undefined;
+  const row = await offeringOf(db, caller.orgId, integrationId);
   const instances =
     row && customer
       ? ((
@@ -406,7 +413,7 @@ export async function marketplaceIcon(
   db: Db,
   caller: Caller,
   integrationId: string,
-  customer: CustomerRef | undefined,
+  customer: CustomerSummary | undefined,
 ): Promise<{ contentType: string; icon: Buffer }> {
   const item = await getMarketplaceIntegration(db, caller, integrationId, customer);
   const row = await db
@@ -425,6 +432,12 @@ export async function marketplaceIcon(
 // Activation
 // ---------------------------------------------------------------------------------------------------------------
 
+function instanceNameTaken(name: string): WeftError {
+  return new WeftError('INSTANCE_NAME_TAKEN', `The customer already has an instance named '${name}'.`, {
+    field: 'name',
+  });
+}
+
 /** The first of `base`, `base 2`, `base 3`... that none of `taken` (lower-cased) is. */
 function freeName(base: string, taken: Set<string>): string {
   if (!taken.has(base.toLowerCase())) return base;
@@ -438,23 +451,19 @@ function freeName(base: string, taken: Set<string>): string {
  * Creates the customer's instance of the version the marketplace offers, with the version's defaults (the config
  * wizard takes it from there). Refused when the integration is not listed or offers no version, when a customer
  * user activates one that is not customer-deployable, and when the customer has an instance of it already and
- * the integration does not allow several (409 with its id). One activation at a time per customer and
- * integration, so two clicks make one instance.
+ * the integration does not allow several (409 with its id). One activation at a time per customer, so two clicks
+ * make one instance and a default name is never picked twice.
  */
 export async function activateIntegration(
   db: Kysely<Database>,
   caller: Caller,
   integrationId: string,
-  customer: CustomerRef,
+  customer: CustomerSummary,
   name: string | undefined,
 ): Promise<Activation> {
   const orgId = caller.orgId;
   const instanceId = await db.transaction().execute(async (trx) => {
-    const row = isUuid(integrationId)
-      ? ((await offeringSelect(trx, orgId).where('i.id', '=', integrationId).executeTakeFirst()) as
-          | OfferingRow
-          | undefined)
-      : undefined;
+    const row = await offeringOf(trx, orgId, integrationId);
     if (!row || (caller.kind === 'customer' && !row.marketplace_listed))
       throw notInMarketplace(integrationId, caller);
     if (!row.marketplace_listed) {
@@ -478,8 +487,9 @@ export async function activateIntegration(
         { integrationId: row.id },
       );
     }
-    // Two activations of the same integration for the same customer wait for each other.
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`marketplace:${customer.id}:${row.id}`}, 0))`.execute(
+    // Two activations for the same customer wait for each other: the second sees the first's instance, both when
+    // the integration allows one per customer and when it picks a free name among the customer's instances.
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`marketplace:${customer.id}`}, 0))`.execute(
       trx,
     );
     const existing = await trx
@@ -500,20 +510,7 @@ export async function activateIntegration(
     const version = await versionToDeploy(trx, orgId, row, row.offered_version);
     const taken = new Set(existing.map((instance) => instance.name.toLowerCase()));
     const instanceName = name?.trim() ?? freeName(row.name, taken);
-    if (name !== undefined && taken.has(instanceName.toLowerCase())) {
-      throw new WeftError(
-        'INSTANCE_NAME_TAKEN',
-        `The customer already has an instance named '${instanceName}'.`,
-        {
-          field: 'name',
-        },
-      );
-    }
-    const labels = await trx
-      .selectFrom('integrations')
-      .select('labels')
-      .where('id', '=', row.id)
-      .executeTakeFirstOrThrow();
+    if (name !== undefined && taken.has(instanceName.toLowerCase())) throw instanceNameTaken(instanceName);
     const inserted = await trx
       .insertInto('instances')
       .values({
@@ -523,22 +520,15 @@ export async function activateIntegration(
         integration_version_id: version.id,
         name: instanceName,
         description: '',
-        labels: normalizeLabels(labels.labels),
+        labels: normalizeLabels(row.labels),
         config_values: JSON.stringify(defaultValues(version.definition)),
         created_by_token_id: caller.tokenId,
         created_by_customer_user_id: caller.kind === 'customer' ? caller.customerUserId : null,
       })
       .returning('id')
       .executeTakeFirstOrThrow()
-      .catch((error: { code?: string; constraint?: string }) => {
-        if (error.code === '23505' && error.constraint === 'instances_name_key') {
-          throw new WeftError(
-            'INSTANCE_NAME_TAKEN',
-            `The customer already has an instance named '${instanceName}'.`,
-            { field: 'name' },
-          );
-        }
-        throw error;
+      .catch((error: unknown) => {
+        throw violatedUniqueIndex(error) === 'instances_name_key' ? instanceNameTaken(instanceName) : error;
       });
     return inserted.id;
   });

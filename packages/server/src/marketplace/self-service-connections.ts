@@ -4,15 +4,24 @@ import type { Logger } from 'pino';
 import type { Caller } from '../auth/caller.js';
 import { findConnectionDefinition } from '../connections/connection-definitions.js';
 import { deleteCustomerCredentials, setCustomerCredentials } from '../connections/connection-operations.js';
-import { type ScopedRow, scopedCredentialsRowOf } from '../connections/connection-store.js';
-import { startAuthorization } from '../connections/oauth-authorization.js';
+import {
+  type ConnectionRow,
+  type ScopedRow,
+  scopedCredentialsRowOf,
+} from '../connections/connection-store.js';
+import type { CustomerSummary } from '../customers/customer-store.js';
+import { isUuid } from '../database/ids.js';
 import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
-import { isUuid } from '../integrations/integration-store.js';
 import type { Keyring } from '../secrets/keyring.js';
 import type { SelfServiceConnection } from './marketplace-schemas.js';
-import type { CustomerRef } from './marketplace-store.js';
-import { connectionState, inputsNotEditable } from './wizard-connections.js';
+import {
+  type AuthorizationUrls,
+  authorizeCredentials,
+  connectionState,
+  credentialsToAuthorize,
+  inputsNotEditable,
+} from './wizard-connections.js';
 
 /**
  * Customer-activated connections, self-served (seed 003): the organization defines a connection once
@@ -82,15 +91,35 @@ async function usage(db: Kysely<Database>, orgId: string, customerId: string) {
   return byStableKey;
 }
 
+/** The customer's credentials of each of `scoped`, by connection id, in one query. */
+async function credentialsOf(
+  db: Kysely<Database>,
+  scoped: ScopedRow[],
+  customerId: string,
+): Promise<Map<string, ConnectionRow>> {
+  if (scoped.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('connections')
+    .selectAll()
+    .where(
+      'scoped_connection_id',
+      'in',
+      scoped.map((row) => row.id),
+    )
+    .where('customer_id', '=', customerId)
+    .execute();
+  return new Map(rows.map((row) => [row.scoped_connection_id ?? '', row]));
+}
+
+/** A connection as the customer sees it; `credentials` are the customer's of it, when there are any. */
 async function viewOf(
   deps: SelfServiceDeps,
   caller: Caller,
   row: ScopedRow,
-  customer: CustomerRef | undefined,
+  credentials: ConnectionRow | undefined,
   usedBy: SelfServiceConnection['usedBy'],
 ): Promise<SelfServiceConnection> {
   const definition = findConnectionDefinition(row.component_key, row.connection_key);
-  const credentials = customer ? await scopedCredentialsRowOf(deps.db, row.id, customer.id) : undefined;
   const state = await connectionState(deps.keyring, definition, credentials, undefined, caller);
   return {
     id: row.id,
@@ -109,8 +138,8 @@ async function viewOf(
 export async function listSelfServiceConnections(
   deps: SelfServiceDeps,
   caller: Caller,
-  customer: CustomerRef | undefined,
-): Promise<{ customer: CustomerRef | null; items: SelfServiceConnection[] }> {
+  customer: CustomerSummary | undefined,
+): Promise<{ customer: CustomerSummary | null; items: SelfServiceConnection[] }> {
   const rows = await deps.db
     .selectFrom('scoped_connections')
     .selectAll()
@@ -119,8 +148,9 @@ export async function listSelfServiceConnections(
     .orderBy('stable_key')
     .execute();
   const used = customer ? await usage(deps.db, caller.orgId, customer.id) : new Map();
+  const credentials = customer ? await credentialsOf(deps.db, rows, customer.id) : new Map();
   const items = await Promise.all(
-    rows.map((row) => viewOf(deps, caller, row, customer, used.get(row.stable_key) ?? [])),
+    rows.map((row) => viewOf(deps, caller, row, credentials.get(row.id), used.get(row.stable_key) ?? [])),
   );
   return { customer: customer ?? null, items };
 }
@@ -129,11 +159,12 @@ export async function getSelfServiceConnection(
   deps: SelfServiceDeps,
   caller: Caller,
   idOrStableKey: string,
-  customer: CustomerRef | undefined,
+  customer: CustomerSummary | undefined,
 ): Promise<SelfServiceConnection> {
   const row = await customerActivated(deps.db, caller.orgId, idOrStableKey);
   const used = customer ? await usage(deps.db, caller.orgId, customer.id) : new Map();
-  return viewOf(deps, caller, row, customer, used.get(row.stable_key) ?? []);
+  const credentials = customer ? await scopedCredentialsRowOf(deps.db, row.id, customer.id) : undefined;
+  return viewOf(deps, caller, row, credentials, used.get(row.stable_key) ?? []);
 }
 
 /** Creates or updates the customer's credentials (merged into the stored ones; null removes an input). */
@@ -141,7 +172,7 @@ export async function setSelfServiceCredentials(
   deps: SelfServiceDeps,
   caller: Caller,
   idOrStableKey: string,
-  customer: CustomerRef,
+  customer: CustomerSummary,
   values: Record<string, unknown>,
 ): Promise<SelfServiceConnection> {
   const row = await customerActivated(deps.db, caller.orgId, idOrStableKey);
@@ -170,32 +201,21 @@ export async function authorizeSelfService(
   deps: SelfServiceDeps,
   caller: Caller,
   idOrStableKey: string,
-  customer: CustomerRef,
-  urls: { callbackUrl: string; returnTo: string },
+  customer: CustomerSummary,
+  urls: AuthorizationUrls,
 ): Promise<{ authorizeUrl: string; expiresAt: string; returnTo: string }> {
   const row = await customerActivated(deps.db, caller.orgId, idOrStableKey);
-  let credentials = await scopedCredentialsRowOf(deps.db, row.id, customer.id);
-  if (!credentials) {
-    // Nothing entered yet: the connection's defaults may be all an OAuth connection needs.
-    await setCustomerCredentials(deps.db, deps.keyring, caller.orgId, row.id, { id: customer.id }, {});
-    credentials = await scopedCredentialsRowOf(deps.db, row.id, customer.id);
-  }
+  const credentials = await credentialsToAuthorize(deps, caller.orgId, row.id, customer.id);
   if (!credentials)
     throw new WeftError('CONNECTION_NOT_FOUND', `Connection '${row.name}' has no credentials.`);
-  const started = await startAuthorization(deps, {
-    orgId: caller.orgId,
-    connectionId: credentials.id,
-    redirectUri: urls.callbackUrl,
-    returnTo: urls.returnTo,
-  });
-  return { ...started, returnTo: urls.returnTo };
+  return authorizeCredentials(deps, caller.orgId, credentials.id, urls);
 }
 
 export async function deleteSelfServiceCredentials(
   deps: SelfServiceDeps,
   caller: Caller,
   idOrStableKey: string,
-  customer: CustomerRef,
+  customer: CustomerSummary,
 ): Promise<void> {
   const row = await customerActivated(deps.db, caller.orgId, idOrStableKey);
   await deleteCustomerCredentials(deps.db, caller.orgId, row.id, { id: customer.id });

@@ -1,7 +1,14 @@
 import type { ConfigVar, JsonValue } from '@weft/definition';
 import type { Caller } from '../auth/caller.js';
 import { type ConnectionDefinition, isSecretInput } from '../connections/connection-definitions.js';
-import { type ConnectionRow, connectionView, maskedValue } from '../connections/connection-store.js';
+import { setCustomerCredentials } from '../connections/connection-operations.js';
+import {
+  type ConnectionRow,
+  connectionView,
+  maskedValue,
+  scopedCredentialsRowOf,
+} from '../connections/connection-store.js';
+import { type AuthorizationDeps, startAuthorization } from '../connections/oauth-authorization.js';
 import { integrationInputValues } from '../instances/instance-connections.js';
 import type { Keyring } from '../secrets/keyring.js';
 import type { WizardConnection } from './marketplace-schemas.js';
@@ -93,4 +100,42 @@ export async function connectionState(
     tokenExpiresAt: view?.token.expiresAt ?? null,
     inputs: inputFields(definition, configVar, view?.fields ?? {}, caller),
   };
+}
+
+/** Where an OAuth 2.0 authorization started from a wizard goes: the provider's callback, then the browser's landing. */
+export interface AuthorizationUrls {
+  callbackUrl: string;
+  returnTo: string;
+}
+
+/**
+ * The customer's credentials of an organization connection, to authorize: the stored ones or, when nothing is
+ * entered yet, new ones from the connection's defaults (they may be all an OAuth connection needs).
+ */
+export async function credentialsToAuthorize(
+  deps: AuthorizationDeps,
+  orgId: string,
+  scopedId: string,
+  customerId: string,
+): Promise<ConnectionRow | undefined> {
+  const stored = await scopedCredentialsRowOf(deps.db, scopedId, customerId);
+  if (stored) return stored;
+  await setCustomerCredentials(deps.db, deps.keyring, orgId, scopedId, { id: customerId }, {});
+  return scopedCredentialsRowOf(deps.db, scopedId, customerId);
+}
+
+/** Starts (or restarts: re-authorize) the OAuth 2.0 authorization of a connection's credentials. */
+export async function authorizeCredentials(
+  deps: AuthorizationDeps,
+  orgId: string,
+  connectionId: string,
+  urls: AuthorizationUrls,
+): Promise<{ authorizeUrl: string; expiresAt: string; returnTo: string }> {
+  const started = await startAuthorization(deps, {
+    orgId,
+    connectionId,
+    redirectUri: urls.callbackUrl,
+    returnTo: urls.returnTo,
+  });
+  return { ...started, returnTo: urls.returnTo };
 }

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { callerOf } from '../auth/authenticate.js';
 import { callbackPath, returnToFor } from '../connections/oauth-authorization.js';
 import { errorResponses, refTo } from '../http/common-schemas.js';
@@ -25,10 +25,27 @@ import {
   WizardParams,
   WizardVariableParams,
 } from './marketplace-schemas.js';
+import type { AuthorizationUrls } from './wizard-connections.js';
 
 export interface WizardRouteOptions extends WizardDeps {
   publicUrl: string | undefined;
   allowedOrigins: string[];
+}
+
+/**
+ * Where an OAuth 2.0 authorization a request starts goes: Weft's callback, then `returnTo` (an allowed origin
+ * only) or, without one, the landing page that tells the window that opened it.
+ */
+export function authorizationUrlsOf(
+  request: FastifyRequest,
+  returnTo: string | undefined,
+  options: { publicUrl: string | undefined; allowedOrigins: string[] },
+): AuthorizationUrls {
+  const baseUrl = baseUrlOf(request, options.publicUrl);
+  return {
+    callbackUrl: `${baseUrl}${callbackPath}`,
+    returnTo: returnToFor(returnTo, { baseUrl, allowedOrigins: options.allowedOrigins }),
+  };
 }
 
 /**
@@ -132,22 +149,14 @@ export function wizardRoutes(options: WizardRouteOptions) {
           response: { 200: refTo(WizardAuthorization), ...errorResponses(404, 422) },
         },
       },
-      async (request) => {
-        const baseUrl = baseUrlOf(request, options.publicUrl);
-        return authorizeWizardConnection(
+      async (request) =>
+        authorizeWizardConnection(
           options,
           callerOf(request),
           request.params.id,
           request.params.configVar,
-          {
-            callbackUrl: `${baseUrl}${callbackPath}`,
-            returnTo: returnToFor(request.body?.returnTo, {
-              baseUrl,
-              allowedOrigins: options.allowedOrigins,
-            }),
-          },
-        );
-      },
+          authorizationUrlsOf(request, request.body?.returnTo, options),
+        ),
     );
   };
 }

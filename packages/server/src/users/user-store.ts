@@ -4,6 +4,7 @@ import type { OrganizationCaller } from '../auth/caller.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from '../auth/passwords.js';
 import { canGrantRole, type OrgRole } from '../auth/roles.js';
 import type { WallClock } from '../auth/session-store.js';
+import { isUuid } from '../database/ids.js';
 import { decodeCursor, pageOf } from '../database/page-cursor.js';
 import type { Database, UsersTable } from '../database/schema.js';
 import { WeftError } from '../errors.js';
@@ -17,7 +18,6 @@ export type UserRow = Selectable<UsersTable>;
 /** How long an invitation link works. */
 export const invitationDays = 7;
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A pragmatic address check: something@domain.tld, no spaces or control characters, within RFC 5321's lengths.
 const emailPattern =
   /^[^\s@\p{Cc}"<>()[\]\\,;:]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}$/u;
@@ -130,7 +130,7 @@ export async function createUser(
 }
 
 export async function getUserRow(db: Db, orgId: string, id: string): Promise<UserRow> {
-  const row = uuidPattern.test(id)
+  const row = isUuid(id)
     ? await db
         .selectFrom('users')
         .selectAll()
@@ -188,7 +188,7 @@ async function lockOwnersAndTarget(
     .orderBy('id')
     .forUpdate()
     .execute();
-  if (!uuidPattern.test(id)) throw userNotFound(id);
+  if (!isUuid(id)) throw userNotFound(id);
   const target = await tx
     .selectFrom('users')
     .selectAll()
@@ -337,7 +337,7 @@ export async function usersByEmail(db: Kysely<Database>, email: string, orgId?: 
     .selectAll()
     .where(sql<string>`lower(email)`, '=', email.trim().toLowerCase());
   if (orgId !== undefined) {
-    if (!uuidPattern.test(orgId)) return [];
+    if (!isUuid(orgId)) return [];
     select = select.where('org_id', '=', orgId);
   }
   return select.orderBy('created_at').limit(20).execute();

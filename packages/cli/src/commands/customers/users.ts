@@ -12,8 +12,8 @@ type CustomerUserChanges =
   paths['/api/customer-users/{id}']['patch']['requestBody']['content']['application/json'];
 
 const roles: readonly CustomerUserRole[] = ['admin', 'member', 'marketplace-admin', 'marketplace-user'];
-const role = choice(roles, 'admin, member, marketplace-admin or marketplace-user');
 const roleHelp = 'admin, member, marketplace-admin or marketplace-user';
+const role = choice(roles, roleHelp);
 
 const columns: Column<CustomerUser>[] = [
   { header: 'id', value: (u) => u.id },

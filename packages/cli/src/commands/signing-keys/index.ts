@@ -11,6 +11,10 @@ import { type Column, formatRecord, printJson } from '../../output.js';
 
 type SigningKey = ApiSchema<'SigningKey'>;
 
+function statusOf(key: SigningKey): string {
+  return key.deactivatedAt ? `deactivated ${key.deactivatedAt}` : 'active';
+}
+
 const columns: Column<SigningKey>[] = [
   { header: 'id', value: (k) => k.id },
   { header: 'fingerprint', value: (k) => `${k.fingerprint.slice(0, 16)}…` },
@@ -18,7 +22,7 @@ const columns: Column<SigningKey>[] = [
   { header: 'source', value: (k) => k.source },
   { header: 'bits', value: (k) => String(k.bits) },
   { header: 'created', value: (k) => k.createdAt },
-  { header: 'status', value: (k) => (k.deactivatedAt ? `deactivated ${k.deactivatedAt}` : 'active') },
+  { header: 'status', value: statusOf },
 ];
 
 function keyRecord(key: SigningKey): string {
@@ -29,7 +33,7 @@ function keyRecord(key: SigningKey): string {
     source: key.source,
     bits: String(key.bits),
     created: key.createdAt,
-    status: key.deactivatedAt ? `deactivated ${key.deactivatedAt}` : 'active',
+    status: statusOf(key),
   });
 }
 
@@ -69,13 +73,9 @@ export function registerSigningKeyCommands(program: Command): void {
         process.stdout.write(
           `Generated signing key ${key.id} (RSA ${key.bits}, fingerprint ${key.fingerprint.slice(0, 16)}…, private key ending ${key.last8 ?? ''}).\n`,
         );
-        if (flags.out) {
-          process.stdout.write(`Private key written to ${flags.out} (readable by you only).\n`);
-          process.stderr.write(`${storeWarning}\n`);
-        } else {
-          process.stdout.write(`Private key (shown only this once):\n${generated.privateKey}`);
-          process.stderr.write(`${storeWarning}\n`);
-        }
+        if (flags.out) process.stdout.write(`Private key written to ${flags.out} (readable by you only).\n`);
+        else process.stdout.write(`Private key (shown only this once):\n${generated.privateKey}`);
+        process.stderr.write(`${storeWarning}\n`);
       }),
     );
 
