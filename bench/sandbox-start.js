@@ -13,11 +13,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startEgressProxy, defaultEgressPolicy } from '../packages/egress/dist/index.js';
-import { ComponentSandboxes } from '../packages/server/dist/components/component-sandboxes.js';
-import { componentHostSource } from '../packages/server/dist/components/component-host-source.js';
-import { sandboxLauncher, sandboxNodeArgs } from '../packages/server/dist/components/sandbox-process.js';
 import { pino } from 'pino';
+import { defaultEgressPolicy, startEgressProxy } from '../packages/egress/dist/index.js';
+import { componentHostSource } from '../packages/server/dist/components/component-host-source.js';
+import { ComponentSandboxes } from '../packages/server/dist/components/component-sandboxes.js';
+import { sandboxLauncher, sandboxNodeArgs } from '../packages/server/dist/components/sandbox-process.js';
 
 const rounds = Number(process.argv[2] ?? 30);
 const bundleSource = `module.exports = { default: { key: 'bench', actions: { ping: { key: 'ping', perform: async () => ({ data: 'pong' }) } }, triggers: {}, dataSources: {} } };`;
@@ -40,7 +40,12 @@ function startOnce(launcher, withProxy) {
     path.join(dir, 'bundle.cjs'),
     ...(withProxy ? [proxy.path] : []),
   ];
-  const child = spawn(launcher.file, args, { cwd: dir, env: {}, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' });
+  const child = spawn(launcher.file, args, {
+    cwd: dir,
+    env: {},
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.on('message', (message) => {
@@ -59,7 +64,9 @@ const stats = (values) => {
 };
 const line = (name, values) => {
   const { median, p90, min } = stats(values);
-  console.log(`${name.padEnd(34)} median ${median.toFixed(1).padStart(6)} ms   p90 ${p90.toFixed(1).padStart(6)} ms   min ${min.toFixed(1).padStart(6)} ms`);
+  console.log(
+    `${name.padEnd(34)} median ${median.toFixed(1).padStart(6)} ms   p90 ${p90.toFixed(1).padStart(6)} ms   min ${min.toFixed(1).padStart(6)} ms`,
+  );
   return median;
 };
 
@@ -70,11 +77,15 @@ for (let round = 0; round < rounds; round++) {
   samples.proxy.push(await startOnce(open, true));
   samples.isolated.push(await startOnce(isolated, true));
 }
-console.log(`Sandbox process start to ready (${rounds} rounds, ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}):`);
+console.log(
+  `Sandbox process start to ready (${rounds} rounds, ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}):`,
+);
 const before = line('before (permission model only)', samples.before);
 const withProxy = line('+ egress proxy client', samples.proxy);
 const full = line('+ network namespace (default)', samples.isolated);
-console.log(`  cost of the proxy client: ${(withProxy - before).toFixed(1)} ms; of the namespace: ${(full - withProxy).toFixed(1)} ms; in all: ${(full - before).toFixed(1)} ms`);
+console.log(
+  `  cost of the proxy client: ${(withProxy - before).toFixed(1)} ms; of the namespace: ${(full - withProxy).toFixed(1)} ms; in all: ${(full - before).toFixed(1)} ms`,
+);
 
 // The whole first call of a fresh bundle, as a step pays it, and a call to a warm process.
 const log = pino({ level: 'silent' });
@@ -86,7 +97,11 @@ const sandboxesOf = {
 };
 const call = (sandboxes, content) =>
   sandboxes.call(
-    { sha256: createHash('sha256').update(content).digest('hex'), label: 'bench', load: async () => Buffer.from(content) },
+    {
+      sha256: createHash('sha256').update(content).digest('hex'),
+      label: 'bench',
+      load: async () => Buffer.from(content),
+    },
     { kind: 'action', key: 'ping', context: {}, params: {} },
     { onLog: () => {} },
   );

@@ -16,6 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../server/test/support/test-server.js';
 import { cleanEnv, type RunResult, runWeft, stopAllWeftProcesses } from './support/weft-process.js';
 
+/** The flows here call HTTP servers the test starts on 127.0.0.1: the egress guard refuses loopback unless opened. */
+const localApis = { WEFT_EGRESS_ALLOW: '127.0.0.1' };
+
 const run = promisify(execFile);
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -149,7 +152,7 @@ describe('a component scaffolded outside the checkout', () => {
     const connection = `Acme Anywhere Connection={"fields": {"baseUrl": "${apiUrl}", "apiKey": "k"}}`;
     const ran = await runWeft(
       ['run', 'flow.yaml', '--component', '.', '--payload', 'item.json', '--config', connection, '--json'],
-      { env: cleanEnv(), cwd: dir, timeoutMs: 90_000 },
+      { env: cleanEnv(localApis), cwd: dir, timeoutMs: 90_000 },
     );
     expect(ran.code, ran.stderr).toBe(0);
     const output = JSON.parse(ran.stdout);
@@ -177,7 +180,7 @@ describe('a component scaffolded outside the checkout', () => {
         '--config',
         connection.replace('"k"', '"wrong"'),
       ],
-      { env: cleanEnv(), cwd: dir, timeoutMs: 90_000 },
+      { env: cleanEnv(localApis), cwd: dir, timeoutMs: 90_000 },
     );
     expect(human.code).toBe(1);
     expect(human.stdout).toContain('✓ Integration Trigger');

@@ -101,7 +101,8 @@ flows:
 
 beforeAll(async () => {
   // The CLI only talks to the API: no worker or scheduler.
-  server = await startTestServer({ WEFT_ROLES: 'api' });
+  // The OAuth test returns the browser to the organization's app, which must be an allowed origin.
+  server = await startTestServer({ WEFT_ROLES: 'api', WEFT_ALLOWED_ORIGINS: 'https://app.example.test' });
   scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'weft-cli-connections-'));
   echo = await startEcho();
   const customer = await server.api('POST', '/api/customers', {

@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, runWeft } from './support/weft-process.js';
 
+/** The flows here call HTTP servers the test starts on 127.0.0.1: the egress guard refuses loopback unless opened. */
+const localApis = { WEFT_EGRESS_ALLOW: '127.0.0.1' };
+
 const everyBuiltin = fileURLToPath(new URL('./fixtures/run/every-builtin.yaml', import.meta.url));
 let server: Server;
 let baseUrl: string;
@@ -46,7 +49,7 @@ describe('weft run', () => {
   it('runs a flow through every kind of built-in and prints one JSON document', async () => {
     const result = await runWeft(
       ['run', '--definition', everyBuiltin, '--flow', 'Orders', '--config', `Base URL=${baseUrl}`, '--json'],
-      { env: cleanEnv() },
+      { env: cleanEnv(localApis) },
     );
     expect(result.code, result.stderr).toBe(0);
     const output = JSON.parse(result.stdout);
@@ -134,7 +137,7 @@ describe('weft run', () => {
         `Base URL=${baseUrl}/missing`,
         '--json',
       ],
-      { env: cleanEnv() },
+      { env: cleanEnv(localApis) },
     );
     expect(result.code).toBe(1);
     const output = JSON.parse(result.stdout);
@@ -147,7 +150,7 @@ describe('weft run', () => {
     const human = await runWeft(
       ['run', '--definition', everyBuiltin, '--flow', 'Orders', '--config', `Base URL=${baseUrl}`],
       {
-        env: cleanEnv(),
+        env: cleanEnv(localApis),
       },
     );
     expect(human.code, human.stderr).toBe(0);

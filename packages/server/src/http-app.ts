@@ -288,7 +288,12 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
   await app.register(signingKeyRoutes(options.db), { prefix: '/api' });
   await app.register(organizationRoutes(options.db), { prefix: '/api' });
   await app.register(customerUserRoutes(options.db), { prefix: '/api' });
-  const people = { keyring: options.keyring, publicUrl: options.publicUrl, ...options.people };
+  const people = {
+    keyring: options.keyring,
+    publicUrl: options.publicUrl,
+    ...egressOption,
+    ...options.people,
+  };
   await app.register(userRoutes(options.db, people), { prefix: '/api' });
   await app.register(
     marketplaceRoutes(options.db, {

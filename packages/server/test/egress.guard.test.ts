@@ -155,6 +155,27 @@ describe('a server without an allow-list', () => {
     expect(apiConnections).toBe(0);
   });
 
+  it('refuses single sign-on against an OpenID provider at a refused address, naming the guard', async () => {
+    resetApi();
+    const saved = await guarded.api('PUT', '/api/organization/sso', {
+      body: {
+        issuer: `http://127.0.0.1:${apiPort}`,
+        clientId: 'weft',
+        clientSecret: 'secret',
+        allowedDomains: [],
+      },
+    });
+    expect(saved.status, saved.text).toBe(200);
+    const org = await guarded.api('GET', '/api/organization');
+    const start = await guarded.api('GET', `/api/auth/oidc/start?organization=${org.body.id}`, {
+      token: null,
+    });
+    expect(start.status).toBeGreaterThanOrEqual(400);
+    expect(start.text).toMatch(/127\.0\.0\.1/);
+    expect(start.text).toContain('EGRESS_ADDRESS_REFUSED');
+    expect(apiConnections).toBe(0);
+  });
+
   it('fails a connection test of a local URL, and a token request to a local token URL', async () => {
     resetApi();
     const created = await guarded.api('POST', '/api/connections', {

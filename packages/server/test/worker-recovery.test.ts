@@ -2,12 +2,13 @@
 // a bounded time; one it cuts off keeps its lease); a worker process killed mid-run loses nothing: once its leases
 // expire, another worker's reaper makes its executions runnable again and they run as a new attempt. No execution
 // runs again once it has finished. The worker processes are real `weft start --role worker` processes.
+import { Egress, egressPolicy } from '@weft/egress';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExecutionWaiter } from '../src/executions/execution-waiter.js';
 import { createLogger } from '../src/index.js';
 import { startExecutionWorker } from '../src/worker/execution-worker.js';
 import { sqlQuery } from './support/integration-fixtures.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import { loopbackEgressAllow, startTestServer, type TestServer } from './support/test-server.js';
 import {
   eventually,
   type HitCounter,
@@ -100,6 +101,9 @@ describe('workers that stop', () => {
       retentionDays: 0,
       waiter,
       keyring: server.weft.keyring,
+      // The hit counter listens on loopback, which the egress guard refuses unless told: open it, as the test
+      // server's own roles are (startTestServer).
+      egress: new Egress(egressPolicy(loopbackEgressAllow)),
       drainMs: 1500,
     });
     try {

@@ -81,7 +81,7 @@ export function oidcRoutes(db: Kysely<Database>, options: ResolvedPeopleOptions)
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.addSchema(SsoSettings);
     const tags = ['single sign-on'];
-    const { keyring, publicUrl, clock } = options;
+    const { keyring, publicUrl, clock, egress } = options;
 
     app.get(
       '/organization/sso',
@@ -167,6 +167,7 @@ export function oidcRoutes(db: Kysely<Database>, options: ResolvedPeopleOptions)
           redirectUri,
           returnTo,
           clock,
+          egress,
         });
         reply.setCookie(oidcStateCookie, sealedFlow, {
           httpOnly: true,
@@ -204,7 +205,7 @@ export function oidcRoutes(db: Kysely<Database>, options: ResolvedPeopleOptions)
         const settings = await getSsoRow(db, flow.orgId);
         if (!settings?.enabled) throw ssoNotConfigured(flow.orgId);
         const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-        const identity = await finishOidcSignIn(keyring, settings, flow, query);
+        const identity = await finishOidcSignIn(keyring, settings, flow, query, egress);
         const user = await userForSingleSignOn(
           db,
           flow.orgId,

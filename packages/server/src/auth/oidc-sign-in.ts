@@ -1,3 +1,4 @@
+import type { Egress } from '@weft/egress';
 import * as oidc from 'openid-client';
 import { WeftError } from '../errors.js';
 import type { Keyring } from '../secrets/keyring.js';
@@ -12,8 +13,8 @@ import { openClientSecret, type SsoRow } from './sso-store.js';
  * finish it.
  *
  * Outbound requests (discovery, the token endpoint, JWKS, userinfo) go to the issuer an owner configured. They use
- * openid-client's own fetch today; the egress guard (packages/egress) belongs on `oidc.customFetch` in
- * `configurationFor` once it lands.
+ * the egress guard (openid-client's `customFetch`), so a provider on this machine or a private network needs
+ * WEFT_EGRESS_ALLOW.
  */
 
 /** The cookie that carries a sign-in in progress; only the OIDC routes see it. */
@@ -43,6 +44,11 @@ function oidcFailure(message: string, details: Record<string, unknown>): WeftErr
 
 /** What a failure of openid-client says, without anything secret (it never carries the code or tokens). */
 function reasonOf(error: unknown): Record<string, unknown> {
+  // openid-client wraps what its fetch threw (the egress guard's refusal among them): say the refusal itself.
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  if (cause && typeof cause.code === 'string' && typeof cause.message === 'string') {
+    return { reason: cause.message, reasonCode: cause.code };
+  }
   const e = error as {
     message?: string;
     code?: string;
@@ -59,7 +65,11 @@ function reasonOf(error: unknown): Record<string, unknown> {
   };
 }
 
-async function configurationFor(keyring: Keyring, settings: SsoRow): Promise<oidc.Configuration> {
+async function configurationFor(
+  keyring: Keyring,
+  settings: SsoRow,
+  egress: Egress,
+): Promise<oidc.Configuration> {
   const secret = await openClientSecret(keyring, settings);
   const key = JSON.stringify([
     settings.org_id,
@@ -78,7 +88,13 @@ async function configurationFor(keyring: Keyring, settings: SsoRow): Promise<oid
       // client_secret_basic is OpenID Connect's default method; without a secret, a public client (PKCE only).
       secret === undefined ? oidc.None() : oidc.ClientSecretBasic(secret),
       // http is accepted for a provider on this machine only (checked when the settings are saved).
-      { execute: issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [], timeout: 15 },
+      {
+        execute: issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
+        timeout: 15,
+        // Discovery, the token endpoint, JWKS and userinfo go out under the egress guard like every other request
+        // made on a user's behalf; a provider on a private network needs WEFT_EGRESS_ALLOW.
+        [oidc.customFetch]: (url, options) => egress.fetch(url, options as never),
+      },
     );
     for (const [stale, entry] of configurations) {
       if (Date.now() - entry.at >= configurationTtlMs) configurations.delete(stale);
@@ -97,9 +113,9 @@ async function configurationFor(keyring: Keyring, settings: SsoRow): Promise<oid
 export async function beginOidcSignIn(
   keyring: Keyring,
   settings: SsoRow,
-  input: { redirectUri: string; returnTo: string; clock: WallClock },
+  input: { redirectUri: string; returnTo: string; clock: WallClock; egress: Egress },
 ): Promise<{ authorizationUrl: string; sealedFlow: string }> {
-  const config = await configurationFor(keyring, settings);
+  const config = await configurationFor(keyring, settings, input.egress);
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const flow: OidcFlow = {
     orgId: settings.org_id,
@@ -164,8 +180,9 @@ export async function finishOidcSignIn(
   settings: SsoRow,
   flow: OidcFlow,
   callbackQuery: string,
+  egress: Egress,
 ): Promise<SsoIdentity> {
-  const config = await configurationFor(keyring, settings);
+  const config = await configurationFor(keyring, settings, egress);
   const current = new URL(flow.redirectUri);
   current.search = callbackQuery;
   const params = current.searchParams;

@@ -1,3 +1,4 @@
+import { defaultEgress, type Egress } from '@weft/egress';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database/schema.js';
@@ -24,6 +25,8 @@ export interface PeopleOptions {
   /** Where sign-in, sessions, invitations and lockout read the time; the system clock unless a test moves one. */
   clock?: WallClock | undefined;
   signInLimits?: SignInLimits | undefined;
+  /** Requests to OpenID providers go out under it (the server's egress policy); the guarded default without. */
+  egress?: Egress | undefined;
 }
 
 export interface ResolvedPeopleOptions {
@@ -32,6 +35,7 @@ export interface ResolvedPeopleOptions {
   sessions: SessionSettings;
   clock: WallClock;
   signInLimits: SignInLimits;
+  egress: Egress;
 }
 
 export function resolvePeopleOptions(options: PeopleOptions): ResolvedPeopleOptions {
@@ -41,6 +45,7 @@ export function resolvePeopleOptions(options: PeopleOptions): ResolvedPeopleOpti
     sessions: options.sessions ?? defaultSessionSettings,
     clock: options.clock ?? systemWallClock,
     signInLimits: options.signInLimits ?? defaultSignInLimits,
+    egress: options.egress ?? defaultEgress(),
   };
 }
 

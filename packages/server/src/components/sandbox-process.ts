@@ -103,7 +103,15 @@ export interface SandboxLauncher {
 /** unshare's flags for a new network namespace, as root first, then inside a new user namespace (unprivileged). */
 const namespaceFlags = [['--net'], ['--user', '--map-root-user', '--net']];
 
+let foundUnshare: { path: string | undefined } | undefined;
+
+/** The unshare command, looked for once: on PATH, then where util-linux installs it. */
 function unsharePath(): string | undefined {
+  foundUnshare ??= { path: searchUnshare() };
+  return foundUnshare.path;
+}
+
+function searchUnshare(): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/bin', '/bin', '/usr/sbin', '/sbin'];
   for (const dir of dirs.filter(Boolean)) {
     const candidate = path.join(dir, 'unshare');
@@ -120,7 +128,7 @@ function unsharePath(): string | undefined {
 function runs(file: string, args: string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(file, args, { env: {}, timeout: 10_000 }, (error, _stdout, stderr) =>
-      resolve(error ? (stderr.trim().split('\n').pop() ?? error.message) : undefined),
+      resolve(error ? stderr.trim().split('\n').pop() || error.message.trim().split('\n')[0] : undefined),
     );
   });
 }
@@ -151,7 +159,7 @@ export function namespaceLauncher(
         const failure = await runs(unshare, [...flags, '--', process.execPath, '--version']);
         if (failure === undefined)
           return { file: unshare, prefix: [...flags, '--'], network: 'namespace' as const };
-        failures.push(`unshare ${flags.join(' ')}: ${failure || 'failed'}`);
+        failures.push(`unshare ${flags.join(' ')}: ${failure}`);
       }
       return new SandboxNetworkUnavailableError(failures.join('; '));
     })();
