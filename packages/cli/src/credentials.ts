@@ -40,12 +40,27 @@ export function readCredentials(): StoredCredentials | undefined {
   return undefined;
 }
 
-/** Writes the credentials readable by this user only: the file is created with mode 600, never wider. */
+/**
+ * Writes the credentials readable by this user only: the directory is made (or made again) mode 700, and the file is
+ * created new with mode 600, never wider, then renamed into place. Creating it new ('wx') never writes through a
+ * file or link that was already there.
+ */
 export function writeCredentials(credentials: StoredCredentials): string {
   const file = credentialsFile();
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const directory = path.dirname(file);
+  fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
+  // mkdir leaves a directory that already existed as it was.
+  fs.chmodSync(directory, 0o700);
   const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600, flag: 'w' });
+  const text = `${JSON.stringify(credentials, null, 2)}\n`;
+  try {
+    fs.writeFileSync(temporary, text, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Left by an earlier run of this process id that stopped half-way: removed (a link itself, not what it names).
+    fs.unlinkSync(temporary);
+    fs.writeFileSync(temporary, text, { mode: 0o600, flag: 'wx' });
+  }
   fs.chmodSync(temporary, 0o600);
   fs.renameSync(temporary, file);
   return file;

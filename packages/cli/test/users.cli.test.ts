@@ -281,6 +281,43 @@ describe('weft login and logout', () => {
     succeeded(await runWeft(['logout'], { env: env() }));
   });
 
+  it('never sends a password in clear text to another machine; keeps the credentials directory private', async () => {
+    // Plain http to a host that is not this machine: refused before anything is sent, unless --insecure.
+    const remote = 'http://192.0.2.10:3000';
+    const refused = await weftWithInput(
+      ['login', '--url', remote, '--email', email, '--password-stdin'],
+      password,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--insecure');
+    expect(refused.stderr).toContain('https://');
+    expect(refused.stderr).not.toContain(password);
+    // With --insecure it tries (and here finds no server); loopback names and https need no flag.
+    const unreachable = `http://127.0.0.1:${await closedPort()}`;
+    for (const url of [unreachable, unreachable.replace('127.0.0.1', 'localhost')]) {
+      const local = await weftWithInput(
+        ['login', '--url', url, '--email', email, '--password-stdin'],
+        password,
+      );
+      expect(local.code, local.stderr).toBe(1);
+      expect(local.stderr).toContain('Cannot reach Weft');
+    }
+
+    // A credentials directory left readable by others is made private again.
+    const directory = path.dirname(credentialsPath());
+    fs.mkdirSync(directory, { recursive: true });
+    fs.chmodSync(directory, 0o755);
+    const login = await weftWithInput(
+      ['login', '--url', server.url, '--email', email, '--password-stdin', '--insecure'],
+      password,
+    );
+    expect(login.code, login.stderr).toBe(0);
+    expect(fs.statSync(directory).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(credentialsPath()).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(directory)).toEqual(['credentials.json']);
+    succeeded(await runWeft(['logout'], { env: env() }));
+  });
+
   it('a wrong password fails with the server’s code and stores nothing; no password, no terminal: exit 2', async () => {
     const wrong = await weftWithInput(
       ['login', '--url', server.url, '--email', email, '--password-stdin'],

@@ -8928,7 +8928,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API token
-         * @description A token made by a signed-in user (or with forMe, or for userId) belongs to that user: it acts as them, with at most their role, and is deleted with them. userId: null makes a token of the organization.
+         * @description A token made by a signed-in user (or with forMe, or for userId) belongs to that user: it acts as them, with at most their role, and is deleted with them. userId: null makes a token of the organization. A token for another user needs a caller at or above their role; for another user of your own role (an admin for another admin), owners only.
          *
          *     **Access**: `tokens:write` — organization roles owner, admin; not customer users.
          */
@@ -9392,7 +9392,7 @@ export interface paths {
         head?: never;
         /**
          * Change a user’s name or role
-         * @description Roles change only between roles at or below your own; the organization’s last owner cannot be demoted. The user’s tokens follow: they never do more than the user may.
+         * @description Nothing of a user above you changes (nor their name), and roles change only between roles at or below your own; the organization’s last owner cannot be demoted. The user’s tokens follow: they never do more than the user may. Raising the role of a user whose invitation link is pending cancels the link (invitationExpiresAt becomes null): send a new one with POST /api/users/{id}/invitation.
          *
          *     **Access**: `users:write` — organization roles owner, admin; not customer users.
          */
@@ -9485,7 +9485,7 @@ export interface paths {
         put?: never;
         /**
          * Send a user a new invitation link
-         * @description For someone who lost their link or their password: the previous link stops working; accepting the new one sets a new password and ends the user’s other sessions.
+         * @description For someone who lost their link or their password: the previous link stops working; accepting the new one sets a new password and ends the user’s other sessions. Never for a user above you; for another admin, owners only.
          *
          *     **Access**: `users:write` — organization roles owner, admin; not customer users.
          */
@@ -9645,7 +9645,7 @@ export interface paths {
         get?: never;
         /**
          * Change my password
-         * @description Needs the current password when there is one. Every other session of the user ends; API tokens keep working.
+         * @description Needs the current password when there is one. A user without one (single sign-on only) sets the first password from a signed-in session only, never with an API token (403 USER_PASSWORD_NEEDS_SESSION). Every other session of the user ends; API tokens keep working.
          *
          *     **Access**: `users:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
          */

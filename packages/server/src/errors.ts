@@ -141,6 +141,14 @@ export const errorCatalog = {
     status: 403,
     hint: 'Ask an administrator to invite your email address, or to add its domain to the SSO settings’ allowedDomains.',
   },
+  AUTH_SSO_EMAIL_NOT_VERIFIED: {
+    status: 403,
+    hint: 'Verify the email address with your identity provider (or have it send email_verified: true), then sign in again; an identity already linked to a user signs in without it.',
+  },
+  USER_PASSWORD_NEEDS_SESSION: {
+    status: 403,
+    hint: 'Sign in (with single sign-on) and set the first password from that session, or ask an administrator for an invitation link.',
+  },
 
   // People: customer users, signing keys and embedded sign-in
   CUSTOMER_USER_NOT_FOUND: {

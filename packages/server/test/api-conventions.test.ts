@@ -143,6 +143,26 @@ describe('review fixes', () => {
     expect(answer.body.error.code).toBe('API_INVALID_CURSOR');
   });
 
+  it('a cursor whose date PostgreSQL cannot hold (or no page could have) is a 400, not a 500', async () => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    for (const date of [
+      '+200000-01-01T00:00:00.000Z',
+      '-100000-01-01T00:00:00.000Z',
+      '-001000-01-01T00:00:00.000Z',
+      '1969-12-31T23:59:59.000Z',
+    ]) {
+      const forged = Buffer.from(JSON.stringify([date, id])).toString('base64url');
+      for (const path of ['/api/customers', '/api/users']) {
+        const answer = await server.api('GET', `${path}?cursor=${forged}`);
+        expect(answer.status, `${path} ${date}: ${answer.text}`).toBe(400);
+        expect(answer.body.error.code).toBe('API_INVALID_CURSOR');
+      }
+    }
+    // The last year it accepts.
+    const late = Buffer.from(JSON.stringify(['9999-12-31T23:59:59.999Z', id])).toString('base64url');
+    expect((await server.api('GET', `/api/customers?cursor=${late}`)).status).toBe(200);
+  });
+
   it('a customer with a 200-character externalId can be fetched by it', async () => {
     const externalId = `ext-${'x'.repeat(196)}`;
     expect(

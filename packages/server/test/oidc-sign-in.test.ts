@@ -2,6 +2,7 @@
 // browser. An owner sets the organization's settings (the client secret sealed, never answered); an invited user
 // signs in and is linked, a person of an allowed domain gets a user with the default role, anyone else is refused;
 // the session cookie then works like a password sign-in's (GET alone, changes with the CSRF token).
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, type IdentityProvider, startIdentityProvider } from './support/oidc-identity-provider.js';
 import { cookieFrom, sessionOf, signIn } from './support/people.js';
@@ -316,5 +317,104 @@ describe('what the sign-in refuses', () => {
       token: null,
     });
     expect(unknownOrg.body.error.code).toBe('SSO_NOT_CONFIGURED');
+  });
+});
+
+describe('review fixes', () => {
+  it('an email the provider does not say is verified links no user and creates none; a linked subject needs nothing', async () => {
+    await configure({ defaultRole: 'support' });
+    // An invited user: the provider's identity has their email, without email_verified.
+    const invited = await server.api('POST', '/api/users', {
+      body: { email: 'quiet@acme.example', name: 'Quiet', role: 'support' },
+    });
+    expect(invited.status, invited.text).toBe(201);
+    idp.accounts.set('quiet-subject', { email: 'quiet@acme.example', name: 'Quiet' });
+    const link = await ssoSignIn('quiet-subject');
+    expect(link.response.status).toBe(403);
+    const linkBody = (await link.response.json()) as { error: { code: string; message: string } };
+    expect(linkBody.error.code).toBe('AUTH_SSO_EMAIL_NOT_VERIFIED');
+    expect(linkBody.error.message).toContain('does not say');
+    expect(link.browser.cookies.has('weft_session')).toBe(false);
+
+    // Nor does an allowed domain create a user for it.
+    idp.accounts.set('unsaid', { email: 'unsaid@acme.example' });
+    const create = await ssoSignIn('unsaid');
+    expect(create.response.status).toBe(403);
+    expect(((await create.response.json()) as { error: { code: string } }).error.code).toBe(
+      'AUTH_SSO_EMAIL_NOT_VERIFIED',
+    );
+    expect((await server.api('GET', '/api/users?search=unsaid')).body.items).toEqual([]);
+
+    // Once linked (the email verified then), the subject signs in whatever the email claims say.
+    idp.accounts.set('quiet-subject', { email: 'quiet@acme.example', email_verified: true });
+    expect((await ssoSignIn('quiet-subject')).browser.cookies.has('weft_session')).toBe(true);
+    idp.accounts.set('quiet-subject', { email: 'quiet@acme.example' });
+    const again = await ssoSignIn('quiet-subject');
+    expect((await sessionFrom(again.browser)).who.user.id).toBe(invited.body.user.id);
+  });
+
+  it('a user without a password sets one from a session, never with a token', async () => {
+    await configure();
+    idp.accounts.set('first-password', { email: 'first.password@acme.example', email_verified: true });
+    const session = await sessionFrom((await ssoSignIn('first-password')).browser);
+    expect(session.who.user).toMatchObject({ singleSignOn: true, hasPassword: false });
+
+    // A token of this user (a reduced one, say a CI token) cannot give the account a password.
+    const token = await session.api('POST', '/api/users/me/tokens', { body: { name: 'ci', role: 'viewer' } });
+    expect(token.status, token.text).toBe(201);
+    const byToken = await server.api('PUT', '/api/users/me/password', {
+      token: token.body.secret,
+      body: { newPassword: 'a password set by a token' },
+    });
+    expect(byToken.status).toBe(403);
+    expect(byToken.body.error.code).toBe('USER_PASSWORD_NEEDS_SESSION');
+
+    const bySession = await session.api('PUT', '/api/users/me/password', {
+      body: { newPassword: 'a password set in a session' },
+    });
+    expect(bySession.status, bySession.text).toBe(200);
+    expect(bySession.body.hasPassword).toBe(true);
+    await signIn(server.url, {
+      email: 'first.password@acme.example',
+      password: 'a password set in a session',
+    });
+  });
+
+  it('first sign-ins of several identities with one email at once: one user, the others refused, no 500', async () => {
+    const { userForSingleSignOn } = await import('../src/users/user-store.js');
+    const db = server.weft.database.db;
+    const settings = { defaultRole: 'viewer', allowedDomains: ['acme.example'] };
+    const clock = { now: () => Date.now() };
+    for (let round = 0; round < 3; round += 1) {
+      // Connections ready in the pool, so the sign-ins below really run side by side.
+      await Promise.all(Array.from({ length: 10 }, () => sql`select pg_sleep(0.02)`.execute(db)));
+      const email = `racer.${round}@acme.example`;
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) =>
+          userForSingleSignOn(
+            db,
+            orgId,
+            settings,
+            { issuer: idp.issuer, subject: `racer-${round}-${i}`, email, emailVerified: true, name: 'Racer' },
+            clock,
+          ),
+        ),
+      );
+      const winners = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      expect(winners, email).toHaveLength(1);
+      for (const result of results) {
+        if (result.status === 'rejected') {
+          expect(result.reason, email).toMatchObject({ code: 'AUTH_SSO_USER_NOT_ALLOWED' });
+        }
+      }
+      // The one user is linked to the identity that won.
+      const row = await db
+        .selectFrom('users')
+        .select(['id', 'oidc_subject'])
+        .where('org_id', '=', orgId)
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ id: winners[0]?.id, oidc_subject: winners[0]?.oidc_subject });
+    }
   });
 });

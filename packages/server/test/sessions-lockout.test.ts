@@ -110,6 +110,33 @@ describe('sign-in lockout', () => {
     expect(session.signedIn.user.email).toBe(email);
   });
 
+  it('a burst of parallel guesses gets no more than 5 tries: each attempt is counted before the password is checked', async () => {
+    const { email } = await newUser();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => signInAnswer(url, { email, password: `parallel guess ${i}!` })),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((status) => status !== 401).every((status) => status === 429)).toBe(true);
+    for (const answer of answers.filter((a) => a.status === 429)) {
+      expect(answer.body.error.code).toBe('AUTH_SIGN_IN_LOCKED');
+      expect(answer.headers.get('retry-after')).toBe('900');
+    }
+    // The right password too, until the lock ends.
+    expect((await signInAnswer(url, { email, password })).status).toBe(429);
+    await clock.advance(minutes(14));
+    expect((await signInAnswer(url, { email, password })).status).toBe(429);
+    await clock.advance(minutes(1));
+    await signIn(url, { email, password });
+  });
+
+  it('successful sign-ins from one address do not count towards its lock', async () => {
+    const user = await newUser();
+    for (let i = 0; i < 25; i += 1) {
+      expect((await signInAnswer(url, { email: user.email, password })).status, `sign-in ${i + 1}`).toBe(200);
+    }
+  });
+
   it('a new invitation link from an administrator lifts the lock', async () => {
     const { id, email } = await newUser();
     for (let i = 0; i < 5; i += 1) await signInAnswer(url, { email, password: 'forgot it again' });

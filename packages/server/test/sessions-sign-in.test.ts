@@ -85,6 +85,22 @@ describe('password sign-in', () => {
     expect(wrong.body.error.message).toMatch(/^The email or password is wrong\./);
   });
 
+  it('a refused sign-in with spaces around the email is audited against its user, like one without', async () => {
+    const user = await newUser('viewer');
+    const refused = await signInAnswer(server.url, {
+      email: `  ${user.email.toUpperCase()}\t`,
+      password: 'not the password!',
+    });
+    expect(refused.status).toBe(401);
+    const events = await server.weft.database.db
+      .selectFrom('audit_events')
+      .select(['action', 'actor_id', 'target_id'])
+      .where('target_id', '=', user.id)
+      .where('action', '=', 'session.sign-in-failed')
+      .execute();
+    expect(events).toEqual([{ action: 'session.sign-in-failed', actor_id: user.id, target_id: user.id }]);
+  });
+
   it('Secure cookies when the public URL is https', async () => {
     const https = await startTestServer({ WEFT_ROLES: 'api', WEFT_PUBLIC_URL: 'https://weft.example.com' });
     try {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Caller } from '../auth/caller.js';
 import type { OrgRole } from '../auth/roles.js';
 import { hashSessionSecret, sessionCookieName } from '../auth/session-store.js';
@@ -178,13 +178,15 @@ async function refusedSignIn(
   status: number,
 ): Promise<AuditEventInput | undefined> {
   const refused = route.refused;
-  const email = refused ? valueAt(refused.email, inputs) : undefined;
-  if (!refused || typeof email !== 'string' || email.length === 0 || email.length > 320) return undefined;
+  const given = refused ? valueAt(refused.email, inputs) : undefined;
+  // Trimmed and compared by the database's lower(), as sign-in itself finds users (users/user-store.ts).
+  const email = typeof given === 'string' ? given.trim() : undefined;
+  if (!refused || email === undefined || email.length === 0 || email.length > 320) return undefined;
   const organization = refused.organization ? valueAt(refused.organization, inputs) : undefined;
   let select = db
     .selectFrom('users')
     .select(['id', 'org_id', 'email'])
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()));
+    .where(sql<boolean>`lower(email) = lower(${email})`);
   if (typeof organization === 'string' && isUuid(organization)) {
     select = select.where('org_id', '=', organization);
   }

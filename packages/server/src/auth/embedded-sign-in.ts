@@ -6,7 +6,7 @@ import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import type { CustomerCaller } from './caller.js';
 import type { CustomerRole } from './roles.js';
-import { describeKey, type VerificationKey, verificationKeysOf } from './signing-key-store.js';
+import { type VerificationKey, verificationKeysOf } from './signing-key-store.js';
 
 /**
  * Embedded sign-in: the organization's backend signs an RS256 JWT for one of its users with the private key of a
@@ -193,6 +193,15 @@ function decoded(jwt: string): { header: ProtectedHeaderParameters; payload: Pay
   }
 }
 
+/**
+ * A signing key as a refusal names it: by its public parts only (id, fingerprint). These answers go to callers
+ * nobody has signed in, so nothing of a private key (not even the last characters an administrator sees in the
+ * key list) is in them.
+ */
+function publicDescription(key: VerificationKey): string {
+  return `${key.id} (fingerprint ${key.fingerprint.slice(0, 16)}…)`;
+}
+
 /** Verifies the signature against the organization's keys; answers the payload the signature covers. */
 async function verifiedPayload(
   jwt: string,
@@ -204,7 +213,7 @@ async function verifiedPayload(
   const candidates =
     kid === undefined ? keys : keys.filter((key) => key.id === kid || key.fingerprint === kid);
   const active = keys.filter((key) => !key.deactivatedAt);
-  const activeList = active.map((key) => ({ id: key.id, fingerprint: key.fingerprint, last8: key.last8 }));
+  const activeList = active.map((key) => ({ id: key.id, fingerprint: key.fingerprint }));
   if (kid !== undefined && candidates.length === 0) {
     throw refused(
       'AUTH_JWT_SIGNATURE_INVALID',
@@ -228,8 +237,8 @@ async function verifiedPayload(
     if (key.deactivatedAt) {
       throw refused(
         'AUTH_JWT_KEY_INACTIVE',
-        `the JWT is signed with signing key '${key.id}' (${describeKey(key)}), deactivated at ${key.deactivatedAt.toISOString()}.`,
-        { organization: orgId, signingKeyId: key.id, fingerprint: key.fingerprint, last8: key.last8 },
+        `the JWT is signed with signing key '${key.id}' (fingerprint ${key.fingerprint.slice(0, 16)}…), deactivated at ${key.deactivatedAt.toISOString()}.`,
+        { organization: orgId, signingKeyId: key.id, fingerprint: key.fingerprint },
       );
     }
     try {
@@ -244,7 +253,7 @@ async function verifiedPayload(
     'AUTH_JWT_SIGNATURE_INVALID',
     active.length === 0
       ? `organization '${orgId}' has no active signing key; generate one (weft signing-keys:generate) or import your public key (weft signing-keys:import --path key.pub), then sign with its private key.`
-      : `the JWT is signed by no active signing key of organization '${orgId}'. Its active keys: ${active.map(describeKey).join(', ')}.`,
+      : `the JWT is signed by no active signing key of organization '${orgId}'. Its active keys: ${active.map(publicDescription).join(', ')}.`,
     { organization: orgId, activeKeys: activeList },
   );
 }

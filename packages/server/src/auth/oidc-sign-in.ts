@@ -211,17 +211,41 @@ export async function finishOidcSignIn(
   if (!claims)
     throw oidcFailure('The OpenID provider answered no ID token.', { redirectUri: flow.redirectUri });
   let email = typeof claims.email === 'string' ? claims.email : undefined;
-  let emailVerified = typeof claims.email_verified === 'boolean' ? claims.email_verified : undefined;
+  let emailVerified = verifiedClaim(claims.email_verified);
   let name = typeof claims.name === 'string' ? claims.name : undefined;
-  if (email === undefined && tokens.access_token) {
+  // The userinfo endpoint when the ID token lacks the email, or does not say whether the provider verified it.
+  if ((email === undefined || emailVerified === undefined) && tokens.access_token) {
+    let info: oidc.UserInfoResponse | undefined;
     try {
-      const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
-      email = typeof info.email === 'string' ? info.email : undefined;
-      emailVerified = typeof info.email_verified === 'boolean' ? info.email_verified : undefined;
-      name ??= typeof info.name === 'string' ? info.name : undefined;
+      info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
     } catch (error) {
-      throw oidcFailure('The OpenID provider’s userinfo endpoint did not answer the email.', reasonOf(error));
+      if (email === undefined) {
+        throw oidcFailure(
+          'The OpenID provider’s userinfo endpoint did not answer the email.',
+          reasonOf(error),
+        );
+      }
+      // The email is known, its verification stays unknown: it is then used to link or create no user.
+    }
+    if (info) {
+      const infoEmail = typeof info.email === 'string' ? info.email : undefined;
+      // email_verified speaks of the email it comes with.
+      if (email === undefined || infoEmail === email) {
+        email = infoEmail;
+        emailVerified = verifiedClaim(info.email_verified);
+      }
+      name ??= typeof info.name === 'string' ? info.name : undefined;
     }
   }
   return { issuer: settings.issuer, subject: claims.sub, email, emailVerified, name };
+}
+
+/**
+ * The email_verified claim: true or false, or undefined when absent (an unverified email, to the caller). A few
+ * providers send it as the string "true"; it means the same.
+ */
+function verifiedClaim(value: unknown): boolean | undefined {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  return undefined;
 }

@@ -18,7 +18,13 @@ import {
   sessionTimes,
 } from './session-store.js';
 import { organizationOf, type ResolvedPeopleOptions, signInAs } from './sign-in.js';
-import { recordFailure, recordSuccess, refuseWhileLocked } from './sign-in-attempts.js';
+import {
+  forgetStaleAttempts,
+  recordSuccess,
+  refuseWhileLocked,
+  releaseAttempt,
+  reserveAttempt,
+} from './sign-in-attempts.js';
 
 /**
  * Password sign-in: which users the email and password match. Every candidate costs one scrypt, and an email with
@@ -71,13 +77,18 @@ export function sessionRoutes(db: Kysely<Database>, options: ResolvedPeopleOptio
       },
       async (request, reply) => {
         const keys = { email: request.body.email, ip: request.ip };
+        const limits = options.signInLimits;
         await refuseWhileLocked(db, keys, clock);
+        // Counted as a failure before the slow password check, in one statement: a burst of parallel guesses
+        // cannot all pass the limit. A right password takes the attempt back.
+        await reserveAttempt(db, keys, clock, limits);
         const matched = await usersMatching(db, request.body);
         const [user] = matched;
         if (!user) {
-          await recordFailure(db, keys, clock, options.signInLimits);
+          await forgetStaleAttempts(db, clock, limits);
           throw new WeftError('AUTH_SIGN_IN_FAILED', 'The email or password is wrong.');
         }
+        await releaseAttempt(db, keys, limits);
         if (matched.length > 1) {
           const organizations = await db
             .selectFrom('organizations')
@@ -95,7 +106,6 @@ export function sessionRoutes(db: Kysely<Database>, options: ResolvedPeopleOptio
             { field: 'organization', organizations },
           );
         }
-        await recordSuccess(db, request.body.email);
         return signInAs(db, options, request, reply, user);
       },
     );

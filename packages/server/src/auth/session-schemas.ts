@@ -5,8 +5,12 @@ import { orgRoles } from './roles.js';
 
 /**
  * The request and answer shapes of sign-in, sessions and invitations. Passwords are plain strings: their policy is
- * checked in code, so no refusal quotes one back.
+ * checked in code, so no refusal quotes one back. The schema bounds only their length (1024 characters, far above
+ * the policy's 256): nothing longer is hashed.
  */
+
+/** At most 1024 characters: a longer value is refused before it costs a hash. */
+const passwordMaxLength = 1024;
 
 const Role = Type.Union(orgRoles.map((role) => Type.Literal(role)));
 const OrganizationRef = Type.Object({ id: Uuid, name: Type.String() });
@@ -14,7 +18,7 @@ const OrganizationRef = Type.Object({ id: Uuid, name: Type.String() });
 export const SignIn = Type.Object(
   {
     email: Type.String({ minLength: 1, maxLength: 254 }),
-    password: Type.String(),
+    password: Type.String({ maxLength: passwordMaxLength }),
     organization: Type.Optional(
       Type.String({
         format: 'uuid',
@@ -33,7 +37,7 @@ export const InvitationAccept = Type.Object(
       maxLength: 200,
       description: 'The last part of the invitation link',
     }),
-    password: Type.String({ description: '12 to 256 characters' }),
+    password: Type.String({ maxLength: passwordMaxLength, description: '12 to 256 characters' }),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' })),
   },
   { additionalProperties: false },

@@ -33,7 +33,7 @@ export function tokenRoutes(db: Kysely<Database>) {
           tags,
           summary: 'Create an API token',
           description:
-            'A token made by a signed-in user (or with forMe, or for userId) belongs to that user: it acts as them, with at most their role, and is deleted with them. userId: null makes a token of the organization.',
+            'A token made by a signed-in user (or with forMe, or for userId) belongs to that user: it acts as them, with at most their role, and is deleted with them. userId: null makes a token of the organization. A token for another user needs a caller at or above their role; for another user of your own role (an admin for another admin), owners only.',
           body: TokenCreate,
           response: { 201: answers.created, ...errorResponses() },
         },

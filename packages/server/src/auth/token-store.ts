@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { isUuid } from '../database/ids.js';
 import type { Database } from '../database/schema.js';
 import { tokenNotFound, WeftError } from '../errors.js';
 import type { OrganizationCaller } from './caller.js';
@@ -251,7 +252,8 @@ export async function authenticateToken(db: Kysely<Database>, secret: string): P
 /**
  * The user a new token belongs to: `userId` when given (null: the organization's), else the caller's own user
  * (`forMe`, and by default when the caller is a signed-in user or one of their tokens), else nobody. A token for
- * another user acts as that user, so the caller must be able to grant that user's role.
+ * another user acts as that user, so the caller must be able to grant that user's role, and only an owner may make
+ * one for another user of their own role (an admin for another admin: it would act in their name).
  */
 export async function tokenOwnerFor(
   db: Kysely<Database>,
@@ -263,12 +265,15 @@ export async function tokenOwnerFor(
   }
   if (request.userId === null) return null;
   if (request.userId !== undefined) {
-    const user = await db
-      .selectFrom('users')
-      .select(['id', 'role', 'email'])
-      .where('org_id', '=', caller.orgId)
-      .where('id', '=', request.userId)
-      .executeTakeFirst();
+    // The schema's uuid format also lets other spellings through (urn:uuid:…), which the database refuses.
+    const user = isUuid(request.userId)
+      ? await db
+          .selectFrom('users')
+          .select(['id', 'role', 'email'])
+          .where('org_id', '=', caller.orgId)
+          .where('id', '=', request.userId)
+          .executeTakeFirst()
+      : undefined;
     if (!user) {
       throw new WeftError(
         'TOKEN_OWNER_INVALID',
@@ -282,6 +287,13 @@ export async function tokenOwnerFor(
       throw new WeftError(
         'TOKEN_ROLE_NOT_GRANTABLE',
         `A caller with role '${caller.role}' cannot make tokens for ${user.email}, who has role '${user.role}'.`,
+        { field: 'userId' },
+      );
+    }
+    if (caller.role !== 'owner' && user.role === caller.role && user.id !== caller.userId) {
+      throw new WeftError(
+        'TOKEN_ROLE_NOT_GRANTABLE',
+        `A caller with role '${caller.role}' cannot make tokens for ${user.email}, another user with role '${user.role}'; an owner can.`,
         { field: 'userId' },
       );
     }

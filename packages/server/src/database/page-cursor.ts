@@ -21,7 +21,15 @@ export function decodeCursor(cursor: string): PagePosition {
       unknown,
     ];
     const date = new Date(String(createdAt));
-    if (typeof id === 'string' && isUuid(id) && !Number.isNaN(date.getTime())) {
+    // Every row was made between 1970 and 9999: a date outside (one PostgreSQL may not even hold) is no cursor.
+    const year = date.getUTCFullYear();
+    if (
+      typeof id === 'string' &&
+      isUuid(id) &&
+      !Number.isNaN(date.getTime()) &&
+      year >= 1970 &&
+      year <= 9999
+    ) {
       return { createdAt: date, id };
     }
   } catch {

@@ -19,8 +19,11 @@ interface AjvIssue {
   message?: string;
   params: Record<string, unknown>;
   data?: unknown;
-  parentSchema?: { properties?: Record<string, unknown> };
+  parentSchema?: { properties?: Record<string, unknown>; writeOnly?: boolean };
 }
+
+/** Fields whose values an error must not repeat back (a password too long, a malformed secret). */
+const secretField = /password|secret|token|apikey|api_key|privatekey|private_key|credential/i;
 
 /** A value a request carried, as a message quotes it: short, and never a failure of its own. */
 function quoted(value: unknown): string {
@@ -61,7 +64,8 @@ function describeValidation(
       case 'required':
         return `${where(issue.instancePath)} is missing the required field '${String(issue.params.missingProperty)}'.`;
       default: {
-        const got = issue.data === undefined ? '' : ` (got ${quoted(issue.data)})`;
+        const secret = issue.parentSchema?.writeOnly === true || secretField.test(issue.instancePath);
+        const got = issue.data === undefined || secret ? '' : ` (got ${quoted(issue.data)})`;
         return `${where(issue.instancePath)} ${issue.message ?? 'is not valid'}${got}.`;
       }
     }

@@ -119,7 +119,7 @@ export function userRoutes(db: Kysely<Database>, peopleOptions: PeopleOptions) {
           tags,
           summary: 'Change my password',
           description:
-            'Needs the current password when there is one. Every other session of the user ends; API tokens keep working.',
+            'Needs the current password when there is one. A user without one (single sign-on only) sets the first password from a signed-in session only, never with an API token (403 USER_PASSWORD_NEEDS_SESSION). Every other session of the user ends; API tokens keep working.',
           body: PasswordChange,
           response: { 200: answers.user, ...errorResponses() },
         },
@@ -149,7 +149,7 @@ export function userRoutes(db: Kysely<Database>, peopleOptions: PeopleOptions) {
           tags,
           summary: 'Change a user’s name or role',
           description:
-            'Roles change only between roles at or below your own; the organization’s last owner cannot be demoted. The user’s tokens follow: they never do more than the user may.',
+            'Nothing of a user above you changes (nor their name), and roles change only between roles at or below your own; the organization’s last owner cannot be demoted. The user’s tokens follow: they never do more than the user may. Raising the role of a user whose invitation link is pending cancels the link (invitationExpiresAt becomes null): send a new one with POST /api/users/{id}/invitation.',
           params: IdParams,
           body: UserUpdate,
           response: { 200: answers.user, ...errorResponses(404, 409) },
@@ -182,7 +182,7 @@ export function userRoutes(db: Kysely<Database>, peopleOptions: PeopleOptions) {
           tags,
           summary: 'Send a user a new invitation link',
           description:
-            'For someone who lost their link or their password: the previous link stops working; accepting the new one sets a new password and ends the user’s other sessions.',
+            'For someone who lost their link or their password: the previous link stops working; accepting the new one sets a new password and ends the user’s other sessions. Never for a user above you; for another admin, owners only.',
           params: IdParams,
           response: { 200: answers.invitation, ...errorResponses(404) },
         },

@@ -19,8 +19,11 @@ const Email = Type.String({
   description: 'Unique in the organization; compared case-insensitively',
 });
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
-/** No length limits in the schema: a refusal would quote the value; `checkPasswordPolicy` says what is wrong. */
-export const Password = Type.String({ description: '12 to 256 characters' });
+/**
+ * The policy (12 to 256 characters) is checked in code, whose refusal never quotes the value
+ * (`checkPasswordPolicy`); the schema only bounds what is accepted at all, so nothing huge is ever hashed.
+ */
+export const Password = Type.String({ maxLength: 1024, description: '12 to 256 characters' });
 
 export const User = Type.Object(
   {

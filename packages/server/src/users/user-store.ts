@@ -2,11 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { OrganizationCaller } from '../auth/caller.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from '../auth/passwords.js';
-import { canGrantRole, type OrgRole } from '../auth/roles.js';
+import { canGrantRole, type OrgRole, orgRoles } from '../auth/roles.js';
 import type { WallClock } from '../auth/session-store.js';
 import { isUuid } from '../database/ids.js';
 import { decodeCursor, pageOf } from '../database/page-cursor.js';
 import type { Database, UsersTable } from '../database/schema.js';
+import { violatedUniqueIndex } from '../database/unique-violation.js';
 import { WeftError } from '../errors.js';
 import type { User, UserCreate, UserListQuery, UserPage, UserUpdate } from './user-schemas.js';
 
@@ -80,6 +81,26 @@ function refuseUngrantable(caller: OrganizationCaller, role: string, doing: stri
       { field: 'role', role, callerRole: caller.role },
     );
   }
+}
+
+/**
+ * Acting as another user of one's own role (a new invitation link, which resets their password; an API token that
+ * acts as them): only owners may do it for a peer. An admin doing it for another admin could take over their
+ * account, or act in their name in the audit log.
+ */
+function refusePeer(caller: OrganizationCaller, target: { id: string; role: string }, doing: string): void {
+  if (caller.role !== 'owner' && target.role === caller.role && target.id !== caller.userId) {
+    throw new WeftError(
+      'USER_ROLE_NOT_GRANTABLE',
+      `A caller with role '${caller.role}' cannot ${doing} another user with role '${target.role}'; an owner can.`,
+      { field: 'role', role: target.role, callerRole: caller.role },
+    );
+  }
+}
+
+/** Whether `role` is above `than` (owner > admin > integrator > support > viewer). */
+function isAbove(role: string, than: string): boolean {
+  return orgRoles.indexOf(role as OrgRole) < orgRoles.indexOf(than as OrgRole);
 }
 
 function emailTaken(error: unknown, email: string): never {
@@ -210,7 +231,11 @@ function refuseLastOwner(owners: string[], target: UserRow, doing: string): void
   }
 }
 
-/** Changes a user's name or role. Roles change only within what the caller may grant; the last owner stays one. */
+/**
+ * Changes a user's name or role. Nothing of a user above the caller changes; roles change only within what the caller
+ * may grant; the last owner stays one. Raising the role of a user with a pending invitation link cancels the link:
+ * it was handed out for the lower role, so a new one must be sent (POST /api/users/{id}/invitation).
+ */
 export async function updateUser(
   db: Kysely<Database>,
   caller: OrganizationCaller,
@@ -220,8 +245,9 @@ export async function updateUser(
 ): Promise<User> {
   return db.transaction().execute(async (tx) => {
     const { owners, target } = await lockOwnersAndTarget(tx, caller.orgId, id);
+    refuseUngrantable(caller, target.role, 'change a user who has');
+    const raised = changes.role !== undefined && isAbove(changes.role, target.role);
     if (changes.role !== undefined && changes.role !== target.role) {
-      refuseUngrantable(caller, target.role, 'change a user who has');
       refuseUngrantable(caller, changes.role, 'give a user the');
       refuseLastOwner(owners, target, 'demoted');
     }
@@ -230,6 +256,9 @@ export async function updateUser(
       .set({
         ...(changes.name !== undefined ? { name: changes.name.trim() } : {}),
         ...(changes.role !== undefined ? { role: changes.role } : {}),
+        ...(raised && target.invitation_hash !== null
+          ? { invitation_hash: null, invitation_expires_at: null }
+          : {}),
         updated_at: new Date(clock.now()),
       })
       .where('id', '=', target.id)
@@ -263,7 +292,8 @@ export async function removeUser(
 
 /**
  * A new invitation for a user (the previous link stops working): for someone who lost theirs, or forgot their
- * password. Accepting it sets a new password and signs the user out everywhere else.
+ * password. Accepting it sets a new password and signs the user out everywhere else, so it is a way into the account:
+ * never for a user above the caller, and for another admin only by an owner.
  */
 export async function reissueInvitation(
   db: Kysely<Database>,
@@ -273,6 +303,7 @@ export async function reissueInvitation(
 ): Promise<{ row: UserRow; invitationSecret: string }> {
   const target = await getUserRow(db, caller.orgId, id);
   refuseUngrantable(caller, target.role, 'invite a user who has');
+  refusePeer(caller, target, 'send a new invitation link to');
   const invitation = newInvitation(clock);
   const row = await db
     .updateTable('users')
@@ -330,12 +361,17 @@ export async function acceptInvitation(
   });
 }
 
+/**
+ * `lower(email) = lower(value)`, both sides lower-cased by PostgreSQL: as the unique index users_email_key compares
+ * them (JavaScript's toLowerCase differs from the database's for letters outside ASCII).
+ */
+function emailIs(email: string) {
+  return sql<boolean>`lower(email) = lower(${email.trim()})`;
+}
+
 /** The users with this email (in every organization, or in one), for password sign-in. */
 export async function usersByEmail(db: Kysely<Database>, email: string, orgId?: string): Promise<UserRow[]> {
-  let select = db
-    .selectFrom('users')
-    .selectAll()
-    .where(sql<string>`lower(email)`, '=', email.trim().toLowerCase());
+  let select = db.selectFrom('users').selectAll().where(emailIs(email));
   if (orgId !== undefined) {
     if (!isUuid(orgId)) return [];
     select = select.where('org_id', '=', orgId);
@@ -344,7 +380,9 @@ export async function usersByEmail(db: Kysely<Database>, email: string, orgId?: 
 }
 
 /**
- * Changes the caller's own password (the current one is needed when there is one), and ends every other session.
+ * Changes the caller's own password, and ends every other session. The current one is needed when there is one;
+ * a user without one (single sign-on only) sets a first password from a signed-in session only: an API token of
+ * theirs, perhaps one with a lower role, must not become a way to sign in as them.
  */
 export async function changePassword(
   db: Kysely<Database>,
@@ -359,6 +397,13 @@ export async function changePassword(
     );
   }
   const row = await getUserRow(db, caller.orgId, caller.userId);
+  if (row.password_hash === null && !caller.sessionId) {
+    throw new WeftError(
+      'USER_PASSWORD_NEEDS_SESSION',
+      `${row.email} has no password yet, and an API token cannot set the first one.`,
+      { field: 'newPassword' },
+    );
+  }
   if (row.password_hash !== null) {
     const matches =
       input.currentPassword !== undefined && (await verifyPassword(input.currentPassword, row.password_hash));
@@ -407,7 +452,12 @@ function ssoRefusal(message: string, details: Record<string, unknown> = {}): Wef
 /**
  * The user a single sign-on identity is: the one linked to it (issuer and subject); else the user with its email,
  * linked now (their invitation, if any, is used up); else a new user with the settings' default role when the
- * email's domain is allowed. Anything else is refused with the reason.
+ * email's domain is allowed. An email counts only when the provider says it verified it (email_verified: true): a
+ * provider that lets people type any address would otherwise hand out existing accounts. Anything else is refused
+ * with the reason.
+ *
+ * Two first sign-ins at once (the same person twice, or two identities with one email) race to link or create the
+ * user: the loser looks again, and finds the winner's user (or is refused as another identity of it).
  */
 export async function userForSingleSignOn(
   db: Kysely<Database>,
@@ -416,6 +466,30 @@ export async function userForSingleSignOn(
   identity: SsoIdentity,
   clock: WallClock,
 ): Promise<UserRow> {
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    try {
+      const row = await linkOrCreateSsoUser(db, orgId, settings, identity, clock);
+      if (row) return row;
+    } catch (error) {
+      const index = violatedUniqueIndex(error);
+      if (index !== 'users_email_key' && index !== 'users_oidc_key') throw error;
+    }
+  }
+  throw new WeftError(
+    'USER_EMAIL_TAKEN',
+    `Other sign-ins for ${identity.email ?? 'this identity'} kept changing its user at the same moment; sign in again.`,
+    { field: 'email' },
+  );
+}
+
+/** One try of userForSingleSignOn: the user, or undefined when a concurrent sign-in linked them first. */
+async function linkOrCreateSsoUser(
+  db: Kysely<Database>,
+  orgId: string,
+  settings: { defaultRole: string; allowedDomains: string[] },
+  identity: SsoIdentity,
+  clock: WallClock,
+): Promise<UserRow | undefined> {
   const linked = await db
     .selectFrom('users')
     .selectAll()
@@ -430,17 +504,21 @@ export async function userForSingleSignOn(
     );
   }
   const email = checkedEmail(identity.email);
-  if (identity.emailVerified === false) {
-    throw ssoRefusal(`The provider says ${email} is not verified; verify it with the provider first.`, {
-      email,
-    });
+  if (identity.emailVerified !== true) {
+    throw new WeftError(
+      'AUTH_SSO_EMAIL_NOT_VERIFIED',
+      identity.emailVerified === false
+        ? `The provider says ${email} is not verified, so it neither links to a user nor makes one; verify it with the provider first.`
+        : `The provider does not say ${email} is verified (no email_verified claim), so it neither links to a user nor makes one.`,
+      { email, emailVerified: identity.emailVerified ?? null },
+    );
   }
   const now = new Date(clock.now());
   const byEmail = await db
     .selectFrom('users')
     .selectAll()
     .where('org_id', '=', orgId)
-    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+    .where(emailIs(email))
     .executeTakeFirst();
   if (byEmail) {
     if (byEmail.oidc_subject !== null && byEmail.oidc_issuer === identity.issuer) {
@@ -449,6 +527,7 @@ export async function userForSingleSignOn(
         { email },
       );
     }
+    // Only if no other sign-in linked the user since it was read; else look again.
     return db
       .updateTable('users')
       .set({
@@ -459,8 +538,16 @@ export async function userForSingleSignOn(
         updated_at: now,
       })
       .where('id', '=', byEmail.id)
+      .where((eb) =>
+        byEmail.oidc_subject === null
+          ? eb('oidc_subject', 'is', null)
+          : eb.and([
+              eb('oidc_issuer', '=', byEmail.oidc_issuer),
+              eb('oidc_subject', '=', byEmail.oidc_subject),
+            ]),
+      )
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
   }
   const domain = emailDomain(email);
   if (!settings.allowedDomains.includes(domain)) {
@@ -469,32 +556,17 @@ export async function userForSingleSignOn(
       { email, domain },
     );
   }
-  try {
-    return await db
-      .insertInto('users')
-      .values({
-        org_id: orgId,
-        email,
-        name: identity.name?.trim().slice(0, 200) || email,
-        role: settings.defaultRole,
-        oidc_issuer: identity.issuer,
-        oidc_subject: identity.subject,
-        sessions_valid_after: new Date(now.getTime() - 1000),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  } catch (error) {
-    // The same person signing in twice at once: the other sign-in created the user.
-    if ((error as { code?: string }).code === '23505') {
-      const again = await db
-        .selectFrom('users')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('oidc_issuer', '=', identity.issuer)
-        .where('oidc_subject', '=', identity.subject)
-        .executeTakeFirst();
-      if (again) return again;
-    }
-    throw error;
-  }
+  return db
+    .insertInto('users')
+    .values({
+      org_id: orgId,
+      email,
+      name: identity.name?.trim().slice(0, 200) || email,
+      role: settings.defaultRole,
+      oidc_issuer: identity.issuer,
+      oidc_subject: identity.subject,
+      sessions_valid_after: new Date(now.getTime() - 1000),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

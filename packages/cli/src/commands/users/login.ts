@@ -3,7 +3,8 @@
  * with email and password, creates an API token that belongs to the user ("weft login on <host>", at most the user's
  * role, deleted with the user), signs that session out again, and stores the URL and token in
  * `${XDG_CONFIG_HOME:-~/.config}/weft/credentials.json` (mode 600). Every API command then uses it when --token and
- * WEFT_TOKEN are absent. `logout` revokes the token and deletes the file.
+ * WEFT_TOKEN are absent. `logout` revokes the token and deletes the file. The password goes over https, or plain http
+ * to this machine only (loopback), unless --insecure.
  */
 import os from 'node:os';
 import readline from 'node:readline';
@@ -60,6 +61,25 @@ function checkedUrl(url: string): string {
     );
   }
   return url.replace(/\/+$/, '');
+}
+
+/** Host names that are this machine: a password sent to them over plain http never crosses a network. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Refuses to send a password in clear text to another machine: plain http is for this one (a server on loopback),
+ * unless --insecure says the network in between is trusted.
+ */
+function refuseCleartext(url: string, insecure: boolean | undefined): void {
+  const { protocol, hostname } = new URL(url);
+  if (protocol !== 'http:' || insecure || isLoopback(hostname)) return;
+  throw new CliError(
+    `${url} is plain http on another machine: the password would cross the network unencrypted. Use its https:// URL, or pass --insecure if the network in between is trusted.`,
+    2,
+  );
 }
 
 /** The whole of stdin, without the line break that ends it: `echo "$PASSWORD" | weft login --password-stdin`. */
@@ -123,12 +143,21 @@ export function registerLoginCommands(program: Command): void {
     .option('-e, --email <email>', 'your email (asked when absent)')
     .option('--password-stdin', 'read the password from stdin (for scripts); asked on the terminal otherwise')
     .option('--organization <id>', 'the organization to sign in to, when your email is a user of several')
+    .option(
+      '--insecure',
+      'allow plain http to a server on another machine (the password then crosses the network unencrypted)',
+    )
     .action(
-      async (flags: { email?: string; passwordStdin?: boolean; organization?: string }, command: Command) => {
+      async (
+        flags: { email?: string; passwordStdin?: boolean; organization?: string; insecure?: boolean },
+        command: Command,
+      ) => {
         const options = command.optsWithGlobals<GlobalOptions>();
         const url = checkedUrl(
           options.url || process.env.WEFT_URL?.trim() || readCredentials()?.url || defaultUrl,
         );
+        // Before the password is even asked for.
+        refuseCleartext(url, flags.insecure);
         const { email, password } = await credentialsToSignIn(flags);
 
         const signInCall = publicClient(url).POST('/api/auth/sign-in', {
