@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import { connectionComponents } from '../components/component-store.js';
 import { type CustomerRef, getCustomer, normalizeLabels } from '../customers/customer-store.js';
 import { isUuid } from '../database/ids.js';
+import { containsPattern } from '../database/like-pattern.js';
 import { decodeCursor, pageOf } from '../database/page-cursor.js';
 import type { Database } from '../database/schema.js';
 import { instanceNotFound, integrationNotFound, versionNotFound, WeftError } from '../errors.js';
@@ -357,7 +358,7 @@ export async function listInstances(
   if (labels.length > 0) select = select.where('n.labels', '@>', sql<string[]>`${labels}::text[]`);
   if (query.enabled !== undefined) select = select.where('n.enabled', '=', query.enabled);
   if (query.search) {
-    const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(query.search);
     select = select.where((eb) =>
       eb.or([eb('n.name', 'ilike', pattern), eb('n.description', 'ilike', pattern)]),
     );

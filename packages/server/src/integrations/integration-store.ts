@@ -2,6 +2,7 @@ import type { CatalogComponent, Integration } from '@weft/definition';
 import { exportIntegrationYaml } from '@weft/definition';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { isUuid } from '../database/ids.js';
+import { containsPattern } from '../database/like-pattern.js';
 import { decodeCursor, pageOf } from '../database/page-cursor.js';
 import { refuseWhileWebhooksRegistered } from '../database/registered-webhooks.js';
 import type { Database } from '../database/schema.js';
@@ -290,10 +291,6 @@ export interface IntegrationListFilter {
   cursor?: string;
 }
 
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /** Oldest first, in keyset pages, like every list of the API. */
 export async function listIntegrations(
   db: Db,
@@ -302,7 +299,7 @@ export async function listIntegrations(
 ): Promise<IntegrationPage> {
   let select = summarySelect(db, orgId);
   if (query.search) {
-    const pattern = likePattern(query.search);
+    const pattern = containsPattern(query.search);
     select = select.where((eb) =>
       eb.or([eb('i.name', 'ilike', pattern), eb('i.description', 'ilike', pattern)]),
     );

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { customerIdsFor } from '../customers/customer-store.js';
 import { isUuid } from '../database/ids.js';
+import { containsPattern } from '../database/like-pattern.js';
 import { pageOf } from '../database/page-cursor.js';
 import { WeftError } from '../errors.js';
 import type { Db } from '../integrations/integration-store.js';
@@ -167,7 +168,7 @@ export async function searchLogs(
     select = select.where('l.level', 'in', levels);
   }
   if (query.search) {
-    const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(query.search);
     select = select.where('l.message', 'ilike', pattern);
   }
   if (query.from !== undefined) select = select.where('l.at', '>=', new Date(query.from));

@@ -5,6 +5,7 @@ import { checkPasswordPolicy, hashPassword, verifyPassword } from '../auth/passw
 import { canGrantRole, type OrgRole, orgRoles } from '../auth/roles.js';
 import type { WallClock } from '../auth/session-store.js';
 import { isUuid } from '../database/ids.js';
+import { containsPattern } from '../database/like-pattern.js';
 import { decodeCursor, pageOf } from '../database/page-cursor.js';
 import type { Database, UsersTable } from '../database/schema.js';
 import { violatedUniqueIndex } from '../database/unique-violation.js';
@@ -176,7 +177,7 @@ export async function listUsers(
   const limit = query.limit ?? 100;
   let select = db.selectFrom('users').selectAll().where('org_id', '=', orgId);
   if (query.search) {
-    const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(query.search);
     select = select.where((eb) => eb.or([eb('email', 'ilike', pattern), eb('name', 'ilike', pattern)]));
   }
   if (query.role) select = select.where('role', '=', query.role);
