@@ -2757,6 +2757,74 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/embedded/context": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What an embedded page needs once signed in
+         * @description Who is signed in (a customer user and their customer, or an organization caller), the theme, and the origins that may embed the pages: an embedded page talks only to a parent on this list or on its own origin.
+         *
+         *     **Access**: `marketplace:read` — organization roles owner, admin, integrator, support, viewer; customer users with role admin, member, marketplace-admin, marketplace-user, for their own customer only.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmbeddedContext"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/encryption-keys": {
         parameters: {
             query?: never;
@@ -8262,6 +8330,133 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/organization/embedding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get your embedding settings
+         * @description The origins of your app that may show Weft's embedded pages in an iframe (the pages' `Content-Security-Policy: frame-ancestors`, and the only parents they talk to), and the theme the pages start from.
+         *
+         *     **Access**: `organization:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmbeddingSettings"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /**
+         * Change your embedding settings
+         * @description Each field given replaces the stored one: `allowedOrigins` (scheme://host[:port], at most 50) and `theme` (colours, font family, radius, light or dark).
+         *
+         *     **Access**: `organization:write` — organization roles owner; not customer users.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        allowedOrigins?: string[];
+                        theme?: components["schemas"]["EmbedTheme"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmbeddingSettings"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/organization/sso": {
         parameters: {
             query?: never;
@@ -10233,6 +10428,58 @@ export interface components {
                 id: string;
             }[];
             instance: components["schemas"]["Instance"];
+        };
+        EmbeddedContext: {
+            allowedOrigins: string[];
+            customer: {
+                externalId: string;
+                id: string;
+                name: string;
+            } | null;
+            organization: {
+                id: string;
+                name: string;
+            };
+            theme: components["schemas"]["EmbedTheme"];
+            user: {
+                externalId: string | null;
+                id: string;
+                kind: "customer" | "organization";
+                name: string | null;
+                role: string;
+            };
+        };
+        EmbeddingSettings: {
+            /** @description Origins of your app that may embed Weft's pages (set here) */
+            allowedOrigins: string[];
+            /** @description What the embedded pages accept: these and the server's WEFT_ALLOWED_ORIGINS (Weft's own origin is always allowed) */
+            effectiveAllowedOrigins: string[];
+            theme: components["schemas"]["EmbedTheme"];
+        };
+        EmbedTheme: {
+            /** @description A CSS colour: #rgb, #rrggbb(aa), rgb()/hsl(), or a colour name */
+            background?: string;
+            /** @description A CSS colour: #rgb, #rrggbb(aa), rgb()/hsl(), or a colour name */
+            border?: string;
+            /** @description A CSS colour: #rgb, #rrggbb(aa), rgb()/hsl(), or a colour name */
+            danger?: string;
+            /** @description A CSS font-family list (letters, digits, spaces, commas, quotes), e.g. 'Inter, sans-serif' */
+            fontFamily?: string;
+            mode?: "light" | "dark";
+            /** @description A CSS colour: #rgb, #rrggbb(aa), rgb()/hsl(), or a colour name */
+            mutedText?: string;
+            /** @description A CSS colour: #rgb, #rrggbb(aa), rgb()/hsl(), or a colour name */
+            primary?: string;
+            /** @description A CSS colour: #rgb, #rrggbb(aa), rgb()/hsl(), or a colour name */
+            primaryText?: string;
+            /** @description A CSS length: 0, or a number with px, rem or em, e.g. 6px */
+            radius?: string;
+            /** @description A CSS colour: #rgb, #rrggbb(aa), rgb()/hsl(), or a colour name */
+            success?: string;
+            /** @description A CSS colour: #rgb, #rrggbb(aa), rgb()/hsl(), or a colour name */
+            surface?: string;
+            /** @description A CSS colour: #rgb, #rrggbb(aa), rgb()/hsl(), or a colour name */
+            text?: string;
         };
         EncryptionKey: {
             /** Format: date-time */

@@ -25,6 +25,8 @@ import { connectionRoutes, oauthCallbackRoute } from './connections/connection-r
 import { customerUserRoutes } from './customer-users/customer-user-routes.js';
 import { customerRoutes } from './customers/customer-routes.js';
 import type { Database } from './database/schema.js';
+import { embeddingRoutes } from './embedding/embedding-routes.js';
+import { webPages } from './embedding/web-pages.js';
 import { WeftError } from './errors.js';
 import { executionRoutes } from './executions/execution-routes.js';
 import type { ExecutionWaiter } from './executions/execution-waiter.js';
@@ -287,6 +289,10 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
   await app.register(auditRoutes(options.db), { prefix: '/api' });
   await app.register(signingKeyRoutes(options.db), { prefix: '/api' });
   await app.register(organizationRoutes(options.db), { prefix: '/api' });
+  await app.register(embeddingRoutes(options.db, { allowedOrigins: options.allowedOrigins ?? [] }), {
+    prefix: '/api',
+  });
+  await app.register(webPages(options.db, { allowedOrigins: options.allowedOrigins ?? [] }));
   await app.register(customerUserRoutes(options.db), { prefix: '/api' });
   const people = {
     keyring: options.keyring,

@@ -35,6 +35,7 @@ describe('migrations', () => {
         '0015-test-run-state',
         '0016-test-state-flag',
         '0017-people',
+        '0018-embedding',
       ];
       expect(await pendingMigrations(handles[0]!.db)).toEqual(all);
       const applied = await Promise.all(handles.map((h) => migrateDatabase(h.db, log)));

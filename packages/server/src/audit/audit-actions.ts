@@ -209,6 +209,12 @@ export const auditedRoutes: Readonly<Record<string, AuditedRoute>> = {
     targetId: 'answer.id',
     details: { name: 'answer.name' },
   },
+  'PUT /api/organization/embedding': {
+    action: 'organization.set-embedding',
+    target: 'organization',
+    targetId: 'caller.orgId',
+    details: { allowedOrigins: 'answer.allowedOrigins', changed: { keysOf: 'body' } },
+  },
   'PUT /api/organization/sso': {
     action: 'organization.set-sso',
     target: 'organization',

@@ -216,6 +216,8 @@ export function authorizationLandingPage(
   for (var i = 0; i < origins.length; i++) {
     try { window.opener.postMessage(data, origins[i]); } catch (e) {}
   }
+  // The page that opened this popup has its answer: a script-opened window may close itself.
+  setTimeout(function () { window.close(); }, 300);
 })();
 </script></body></html>
 `;

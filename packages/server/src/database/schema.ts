@@ -45,6 +45,10 @@ export interface OrganizationsTable {
   id: Generated<string>;
   name: string;
   created_at: CreatedAt;
+  /** Origins of the organization's own app that may frame the embedded pages (scheme://host[:port]). */
+  embed_allowed_origins: Generated<string[]>;
+  /** The embedded pages' theme (`EmbedTheme` of `@weft/embed`), validated when set. */
+  embed_theme: Generated<Record<string, string>>;
 }
 
 export interface ApiTokensTable {

@@ -16,6 +16,7 @@ import * as m0014 from './0014-webhook-registrations.js';
 import * as m0015 from './0015-test-run-state.js';
 import * as m0016 from './0016-test-state-flag.js';
 import * as m0017 from './0017-people.js';
+import * as m0018 from './0018-embedding.js';
 
 /**
  * The schema's history, oldest first. Append only: a shipped migration is never edited or renumbered (a process
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '0015-test-run-state': m0015,
   '0016-test-state-flag': m0016,
   '0017-people': m0017,
+  '0018-embedding': m0018,
 };

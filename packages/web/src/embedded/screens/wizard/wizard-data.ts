@@ -1,0 +1,148 @@
+/** The config wizard's data: the wizard as the API answers it, saving pages, data sources, OAuth and deploy. */
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ConfigVarSummary } from '@weft/embed/protocol';
+import { type ApiSchema, answerOf } from '../../../shared/api.js';
+import { useEmbeddedApp } from '../../embedded-app-context.js';
+import { marketplaceKeys } from '../../marketplace-data.js';
+
+export type Wizard = ApiSchema<'ConfigWizard'>;
+export type WizardPage = ApiSchema<'WizardPage'>;
+export type WizardVariable = ApiSchema<'WizardVariable'>;
+export type WizardConnection = ApiSchema<'WizardConnection'>;
+/** Unsaved values of the open page, by variable name (a connection's: its inputs by key). */
+export type Draft = Record<string, unknown>;
+
+export const wizardKeys = {
+  wizard: (instanceId: string) => ['wizard', instanceId] as const,
+  dataSource: (instanceId: string, configVar: string, inputs: unknown) =>
+    ['wizard', instanceId, 'data-source', configVar, inputs] as const,
+};
+
+export function useWizard(instanceId: string) {
+  const { api } = useEmbeddedApp();
+  return useQuery({
+    queryKey: wizardKeys.wizard(instanceId),
+    queryFn: ({ signal }) =>
+      answerOf(
+        api.GET('/api/instances/{id}/config-wizard', { params: { path: { id: instanceId } }, signal }),
+      ),
+  });
+}
+
+export function useSavePage(instanceId: string) {
+  const { api } = useEmbeddedApp();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ page, values }: { page: number; values: Draft }) =>
+      answerOf(
+        api.PUT('/api/instances/{id}/config-wizard/pages/{page}', {
+          params: { path: { id: instanceId, page: String(page) } },
+          body: { values },
+        }),
+      ),
+    onSuccess: (wizard) => queryClient.setQueryData(wizardKeys.wizard(instanceId), wizard),
+  });
+}
+
+export function useDeploy(instanceId: string) {
+  const { api } = useEmbeddedApp();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () =>
+      answerOf(api.POST('/api/instances/{id}/deploy', { params: { path: { id: instanceId } } })),
+    onSuccess: async () => {
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: wizardKeys.wizard(instanceId) }),
+        queryClient.invalidateQueries({ queryKey: marketplaceKeys.all }),
+      ]);
+    },
+  });
+}
+
+/** Runs a variable's data source with the unsaved values of the variables it depends on laid over the saved ones. */
+export function useDataSource(instanceId: string, variable: WizardVariable, inputs: Draft, enabled: boolean) {
+  const { api } = useEmbeddedApp();
+  return useQuery({
+    queryKey: wizardKeys.dataSource(instanceId, variable.key, inputs),
+    enabled,
+    staleTime: 60_000,
+    retry: false,
+    queryFn: ({ signal }) =>
+      answerOf(
+        api.POST('/api/instances/{id}/config-wizard/data-sources/{configVar}', {
+          params: { path: { id: instanceId, configVar: variable.key } },
+          body: { values: inputs },
+          signal,
+        }),
+      ),
+  });
+}
+
+export function useAuthorize(instanceId: string) {
+  const { api } = useEmbeddedApp();
+  return useMutation({
+    mutationFn: (configVar: string) =>
+      answerOf(
+        api.POST('/api/instances/{id}/config-wizard/connections/{configVar}/authorize', {
+          params: { path: { id: instanceId, configVar } },
+          body: {},
+        }),
+      ),
+  });
+}
+
+/** A stored secret the API withholds: `{configured: true}`. */
+export function isWithheldSecret(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'configured' in value;
+}
+
+/** The variables as `INSTANCE_CONFIGURATION_LOADED` reports them to the host (Prismatic's shape, secrets withheld). */
+export function configVarsSummary(wizard: Wizard): Record<string, ConfigVarSummary> {
+  const summary: Record<string, ConfigVarSummary> = {};
+  for (const page of wizard.pages) {
+    for (const element of page.elements) {
+      const variable = element.variable;
+      if (!variable) continue;
+      const connection = variable.connection as WizardConnection | null | undefined;
+      summary[variable.key] = {
+        dataType: variable.dataType,
+        value: isWithheldSecret(variable.value) ? null : variable.value,
+        collectionType: (variable.collectionType as ConfigVarSummary['collectionType']) ?? null,
+        pickList: variable.pickList ?? null,
+        codeLanguage: variable.codeLanguage ?? null,
+        ...(connection
+          ? {
+              inputs: Object.fromEntries(
+                connection.inputs
+                  .filter((input) => input.visible)
+                  .map((input) => [
+                    input.key,
+                    { value: input.type === 'password' ? '' : (input.value ?? '') },
+                  ]),
+              ),
+              status:
+                connection.status === 'connected'
+                  ? ('ACTIVE' as const)
+                  : connection.status === 'error'
+                    ? ('ERROR' as const)
+                    : ('PENDING' as const),
+            }
+          : {}),
+      };
+    }
+  }
+  return summary;
+}
+
+/** A page's values as they stand (saved, with the draft over them), for `INSTANCE_CONFIGURATION_PAGE_LOADED`. */
+export function pageContent(page: WizardPage, draft: Draft): Record<string, unknown> {
+  const content: Record<string, unknown> = {};
+  for (const element of page.elements) {
+    const variable = element.variable;
+    if (!variable || variable.dataType === 'connection') continue;
+    const value = variable.key in draft ? draft[variable.key] : variable.value;
+    content[variable.key] = isWithheldSecret(value) ? null : value;
+  }
+  return content;
+}

@@ -1,0 +1,340 @@
+import { WeftApiError } from '@weft/client';
+import { useEffect, useRef, useState } from 'react';
+import { Link, useLocation } from 'wouter';
+import { messageOf } from '../../../shared/api.js';
+import { SanitizedHtml } from '../../../shared/sanitized-html.js';
+import { ErrorNotice, Loading } from '../../../shared/ui.js';
+import { useEmbeddedApp } from '../../embedded-app-context.js';
+import { instanceEventData } from '../../marketplace-data.js';
+import { ConfigVarField } from './config-var-field.js';
+import {
+  configVarsSummary,
+  type Draft,
+  pageContent,
+  useDeploy,
+  useSavePage,
+  useWizard,
+  type Wizard,
+  type WizardPage,
+} from './wizard-data.js';
+
+/** The config wizard of an instance: its pages in order, saved page by page, deployed by the last button. */
+export function WizardScreen({ instanceId }: { instanceId: string }) {
+  const app = useEmbeddedApp();
+  const { t, session, emit, identity } = app;
+  const wizard = useWizard(instanceId);
+  const save = useSavePage(instanceId);
+  const deploy = useDeploy(instanceId);
+  const [, navigate] = useLocation();
+  const [pageIndex, setPageIndex] = useState(0);
+  const [draft, setDraft] = useState<Draft>({});
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [notice, setNotice] = useState<string>();
+  const [deployed, setDeployed] = useState(false);
+  const opened = useRef(false);
+  const closed = useRef(false);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const readOnly = app.readOnly;
+
+  const data = wizard.data;
+  const eventData = data
+    ? instanceEventData(identity, data.instance.integration, data.instance, readOnly)
+    : undefined;
+
+  // Opened and loaded: once, when the wizard first arrives (setConfigVars is best sent after LOADED).
+  useEffect(() => {
+    if (!data || !eventData || opened.current) return;
+    opened.current = true;
+    emit('INSTANCE_CONFIGURATION_OPENED', eventData);
+    emit('INSTANCE_CONFIGURATION_LOADED', { ...eventData, configVars: configVarsSummary(data) });
+  }, [data, eventData, emit]);
+
+  const page: WizardPage | undefined = data?.pages[pageIndex];
+  // biome-ignore lint/correctness/useExhaustiveDependencies: announced when the page changes, not on each keystroke
+  useEffect(() => {
+    if (!data || !page || !eventData) return;
+    emit('INSTANCE_CONFIGURATION_PAGE_LOADED', {
+      ...eventData,
+      configVars: configVarsSummary(data),
+      pageName: page.name,
+      pageContent: pageContent(page, draft),
+    });
+    headingRef.current?.focus();
+  }, [page?.name, data !== undefined]);
+
+  // Values the host pushes (`setConfigVars`) join the draft and are saved with their page.
+  useEffect(
+    () =>
+      session.onConfigVars((values) => {
+        if (readOnly) return;
+        setDraft((current) => {
+          const next = { ...current };
+          for (const [name, given] of Object.entries(values)) {
+            if ('inputs' in given) {
+              next[name] = {
+                ...((current[name] as object | undefined) ?? {}),
+                ...Object.fromEntries(Object.entries(given.inputs).map(([key, input]) => [key, input.value])),
+              };
+            } else next[name] = given.value;
+          }
+          return next;
+        });
+      }),
+    [session, readOnly],
+  );
+
+  // Closed: however the wizard is left (once, on unmount, unless leave() already said so).
+  const eventDataRef = useRef(eventData);
+  eventDataRef.current = eventData;
+  useEffect(
+    () => () => {
+      const last = eventDataRef.current;
+      if (!closed.current && opened.current && last) emit('INSTANCE_CONFIGURATION_CLOSED', last);
+    },
+    [emit],
+  );
+
+  if (wizard.isPending) return <Loading />;
+  if (wizard.isError || !data) {
+    return (
+      <main className="page">
+        <ErrorNotice onRetry={() => void wizard.refetch()}>{messageOf(wizard.error)}</ErrorNotice>
+      </main>
+    );
+  }
+
+  const pages = data.pages;
+  const isLast = pageIndex >= pages.length - 1;
+  const screen = app.init.screenConfiguration?.configureInstance ?? {};
+
+  /** Saves the open page's draft; answers the wizard after it, or undefined when the values were refused. */
+  async function savePage(target: WizardPage): Promise<Wizard | undefined> {
+    const names = target.elements.flatMap((element) => (element.variable ? [element.variable.key] : []));
+    const values = Object.fromEntries(
+      names.filter((name) => name in draft).map((name) => [name, draft[name]]),
+    );
+    if (readOnly || Object.keys(values).length === 0) return data;
+    try {
+      const saved = await save.mutateAsync({ page: target.number, values });
+      setDraft((current) =>
+        Object.fromEntries(Object.entries(current).filter(([name]) => !names.includes(name))),
+      );
+      return saved;
+    } catch (error) {
+      const found = problemsOf(error);
+      if (found) setProblems(found);
+      else setNotice(messageOf(error));
+      return undefined;
+    }
+  }
+
+  async function goTo(index: number) {
+    if (!page) return;
+    setNotice(undefined);
+    const saved = await savePage(page);
+    if (!saved) return;
+    const after = saved.pages[pageIndex];
+    if (index > pageIndex && after && after.problems.length > 0 && !readOnly) {
+      setProblems(Object.fromEntries(after.problems.map((problem) => [problem.configVar, problem.message])));
+      setNotice(t('configurationWizardDialog.pageProblems'));
+      return;
+    }
+    setProblems({});
+    setPageIndex(Math.max(0, Math.min(index, saved.pages.length - 1)));
+  }
+
+  async function finish() {
+    if (!page || !eventData) return;
+    setNotice(undefined);
+    const saved = await savePage(page);
+    if (!saved) return;
+    if (!saved.canDeploy) {
+      const firstIncomplete = saved.pages.findIndex((candidate) => candidate.problems.length > 0);
+      if (firstIncomplete >= 0) {
+        const target = saved.pages[firstIncomplete] as WizardPage;
+        setPageIndex(firstIncomplete);
+        setProblems(
+          Object.fromEntries(target.problems.map((problem) => [problem.configVar, problem.message])),
+        );
+        setNotice(t('configurationWizardDialog.pageProblems'));
+      } else {
+        setNotice(
+          t('configurationWizardDialog.missingEmbeddedConfigVariablesWarningText', {
+            organizationName: identity.organization.name,
+          }),
+        );
+      }
+      return;
+    }
+    try {
+      await deploy.mutateAsync();
+      setDeployed(true);
+      emit('INSTANCE_DEPLOYED', eventData);
+    } catch (error) {
+      setNotice(messageOf(error));
+    }
+  }
+
+  function leave(canceled: boolean) {
+    if (eventData) {
+      if (canceled) emit('INSTANCE_CONFIGURATION_CANCELED', eventData);
+      emit('INSTANCE_CONFIGURATION_CLOSED', eventData);
+    }
+    closed.current = true;
+    if (app.init.inPopover) session.close();
+    else navigate(`/marketplace/${data?.instance.integration.id}`);
+  }
+
+  if (deployed) {
+    return (
+      <main className="page stack">
+        <div className="notice success" role="status">
+          {t('configurationWizardDialog.deployedText', { name: data.instance.name })}
+        </div>
+        <div className="row">
+          <button type="button" className="button primary" onClick={() => leave(false)}>
+            {app.init.inPopover ? t('common.close') : t('detail.backToMarketplace')}
+          </button>
+          <Link href={`/dashboard?instance=${data.instance.id}`} className="button">
+            {t('activateIntegrationDialog.activityButton')}
+          </Link>
+        </div>
+      </main>
+    );
+  }
+
+  const busy = save.isPending || deploy.isPending;
+  return (
+    <main className="page stack">
+      {!screen.hideBackToMarketplace && !app.init.inPopover && (
+        <Link href={`/marketplace/${data.instance.integration.id}`} className="button link back">
+          ← {t('detail.backToMarketplace')}
+        </Link>
+      )}
+      <h1>{t('configurationWizardDialog.title', { name: data.instance.name })}</h1>
+      {readOnly && <div className="notice info">{t('configurationWizardDialog.readOnlyText')}</div>}
+      {data.organizationOnlyMissing > 0 && (
+        <div className="notice info">
+          {t('configurationWizardDialog.missingEmbeddedConfigVariablesWarningText', {
+            organizationName: identity.organization.name,
+          })}
+        </div>
+      )}
+      <div className="wizard">
+        <nav aria-label={t('configurationWizardDialog.pagesLabel')}>
+          <ol className="wizard-steps">
+            {pages.map((candidate, index) => (
+              <li key={candidate.name} className={candidate.status === 'complete' ? 'complete' : undefined}>
+                <button
+                  type="button"
+                  aria-current={index === pageIndex ? 'step' : undefined}
+                  disabled={busy}
+                  onClick={() => void goTo(index)}
+                >
+                  <span className="number" aria-hidden="true">
+                    {candidate.status === 'complete' ? '✓' : index + 1}
+                  </span>
+                  <span>{candidate.name}</span>
+                  <span className="visually-hidden">
+                    {candidate.status === 'complete'
+                      ? t('configurationWizardDialog.stepStatusComplete')
+                      : t('configurationWizardDialog.stepStatusIncomplete')}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ol>
+        </nav>
+        {page ? (
+          <form
+            className="wizard-body card"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void (isLast ? finish() : goTo(pageIndex + 1));
+            }}
+            noValidate
+          >
+            <div>
+              <h2 ref={headingRef} tabIndex={-1}>
+                {page.name}
+              </h2>
+              {page.tagline && <p className="muted">{page.tagline}</p>}
+            </div>
+            {page.elements.length === 0 && <p className="muted">{t('configWizard.noConfigurationText')}</p>}
+            {page.elements.map((element, index) =>
+              element.type === 'html' ? (
+                <SanitizedHtml
+                  // biome-ignore lint/suspicious/noArrayIndexKey: elements have no id; their order is fixed
+                  key={`html-${index}`}
+                  className="html-element"
+                  html={element.content ?? ''}
+                />
+              ) : element.variable?.visible ? (
+                <ConfigVarField
+                  key={element.variable.key}
+                  instanceId={instanceId}
+                  variable={element.variable}
+                  wizard={data}
+                  draft={draft}
+                  readOnly={readOnly || !element.variable.editable}
+                  problem={problems[element.variable.key]}
+                  onChange={(value) => {
+                    const name = (element.variable as { key: string }).key;
+                    setDraft((current) => ({ ...current, [name]: value }));
+                    setProblems(({ [name]: _, ...rest }) => rest);
+                  }}
+                  savePage={() => savePage(page)}
+                />
+              ) : null,
+            )}
+            {notice && <ErrorNotice>{notice}</ErrorNotice>}
+            <div className="wizard-footer">
+              <button type="button" className="button" onClick={() => leave(true)} disabled={busy}>
+                {t('configurationWizardDialog.cancelButton')}
+              </button>
+              <span className="spacer" />
+              {pageIndex > 0 && (
+                <button
+                  type="button"
+                  className="button"
+                  onClick={() => void goTo(pageIndex - 1)}
+                  disabled={busy}
+                >
+                  {t('configurationWizardDialog.previousButton')}
+                </button>
+              )}
+              {!readOnly && (
+                <button type="submit" className="button primary" disabled={busy} data-testid="wizard-next">
+                  {isLast
+                    ? t('configurationWizardDialog.finishButton')
+                    : t('configurationWizardDialog.nextButton')}
+                </button>
+              )}
+              {readOnly && !isLast && (
+                <button type="submit" className="button primary">
+                  {t('configurationWizardDialog.nextButton')}
+                </button>
+              )}
+            </div>
+          </form>
+        ) : (
+          <p className="muted">{t('configWizard.noConfigurationText')}</p>
+        )}
+      </div>
+    </main>
+  );
+}
+
+/** The per-variable problems of a 422 `CONFIG_WIZARD_VALUES_INVALID`, by variable name. */
+function problemsOf(error: unknown): Record<string, string> | undefined {
+  if (!(error instanceof WeftApiError)) return undefined;
+  const problems = error.details.problems;
+  if (!Array.isArray(problems)) return undefined;
+  const found: Record<string, string> = {};
+  for (const problem of problems as Array<{ configVar?: unknown; message?: unknown }>) {
+    if (typeof problem.configVar === 'string' && typeof problem.message === 'string') {
+      found[problem.configVar] = problem.message;
+    }
+  }
+  return Object.keys(found).length > 0 ? found : undefined;
+}

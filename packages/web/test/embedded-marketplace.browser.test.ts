@@ -1,0 +1,277 @@
+// Issue 17, end to end in a real browser (Debian's Chromium, playwright-core): Northwind Books (the example host
+// app, examples/embedded-host) signs a customer user in and embeds Weft's marketplace with @weft/embed. The customer
+// activates an integration whose wizard has two pages, an OAuth 2.0 connection authorized against a real
+// authorization server (oidc-provider on loopback) in a popup, and a picklist fed by a data source that depends on
+// the connection and on the first page's choice; deploys it; its webhook runs; the customer sees the run in the
+// self-service screen; a user of another customer sees none of it. Screenshots at desktop and phone width.
+import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedHost, startEmbeddedHost } from '../../../examples/embedded-host/src/host-server.js';
+import { launchBrowser, pageWithErrors, screenshot, viewports } from '../../server/test/support/browser.js';
+import { generatedSigningKey } from '../../server/test/support/embedded-jwt.js';
+import { flowYaml } from '../../server/test/support/integration-fixtures.js';
+import { listedIntegration, serverWithOAuthProvider } from '../../server/test/support/marketplace.js';
+import type { OAuthProvider } from '../../server/test/support/oauth-provider.js';
+import { bundleSource } from '../../server/test/support/spectral-bundles.js';
+import type { TestServer } from '../../server/test/support/test-server.js';
+
+const client = { clientId: 'northwind-acme', clientSecret: 'northwind-acme-secret-5d1f' };
+
+const listsComponent = `
+import { action, component, dataSource, input } from '@weft/sdk';
+export default component({
+  key: 'acme-lists',
+  display: { label: 'Acme Lists', description: 'Lists of an Acme account' },
+  dataSources: {
+    lists: dataSource({
+      display: { label: 'Lists', description: 'The lists of the region' },
+      inputs: {
+        connection: input({ label: 'Connection', type: 'connection', required: true }),
+        region: input({ label: 'Region', type: 'string', required: true }),
+      },
+      dataSourceType: 'picklist',
+      perform: async (context, { connection, region }) => {
+        if (!connection || !connection.token || !connection.token.access_token) throw new Error('Acme is not connected');
+        return { result: [
+          { label: region.toUpperCase() + ' customers', key: region + '-customers' },
+          { label: region.toUpperCase() + ' leads', key: region + '-leads' },
+        ] };
+      },
+    }),
+  },
+  actions: {
+    noop: action({ display: { label: 'Noop', description: 'Does nothing' }, inputs: {}, perform: async () => ({ data: null }) }),
+  },
+});
+`;
+
+function definition(provider: OAuthProvider): string {
+  const orgOnly = '{orgOnly: true, visibleToCustomerDeployer: false, visibleToOrgDeployer: true}';
+  return `definitionVersion: 7
+name: Acme Lists Sync
+description: Keeps an Acme list in step with your Northwind ledger.
+category: CRM
+labels: [crm, sync]
+endpointType: flow_specific
+requiredConfigVars:
+  - key: Acme Account
+    stableKey: acme-account
+    dataType: connection
+    connection: {key: oauth2, component: {key: http, version: LATEST, isPublic: true}}
+    inputs:
+      authorizeUrl: {type: value, value: "${provider.authorizeUrl}", meta: ${orgOnly}}
+      tokenUrl: {type: value, value: "${provider.tokenUrl}", meta: ${orgOnly}}
+      clientId: {type: value, value: ${client.clientId}, meta: ${orgOnly}}
+      clientSecret: {type: value, value: ${client.clientSecret}, meta: ${orgOnly}}
+      scopes: {type: value, value: read}
+    orgOnly: false
+  - key: Region
+    stableKey: region
+    dataType: picklist
+    pickList: [eu, us]
+    description: Where your Acme account lives
+    orgOnly: false
+  - key: Target List
+    stableKey: target-list
+    dataType: picklist
+    dataSource: {key: lists, component: {key: acme-lists, version: LATEST, isPublic: false}}
+    inputs:
+      connection: {type: configVar, value: Acme Account}
+      region: {type: configVar, value: Region}
+    description: The list new ledger entries go to
+    orgOnly: false
+configPages:
+  - name: Connect
+    tagline: Sign in to Acme
+    elements:
+      - {type: configVar, value: Acme Account}
+      - {type: configVar, value: Region}
+  - name: Choose
+    elements:
+      - {type: htmlElement, value: "<h3>Pick a list</h3><p>Entries are <strong>appended</strong>.</p><img src=x onerror=alert(1)>"}
+      - {type: configVar, value: Target List}
+flows:
+${flowYaml('Sync Lists')}`;
+}
+
+let server: TestServer;
+let provider: OAuthProvider;
+let host: EmbeddedHost;
+let browser: Browser;
+
+beforeAll(async () => {
+  ({ server, provider } = await serverWithOAuthProvider(client, { WEFT_SANDBOX_NETWORK: 'open' }));
+  const published = await server.api('POST', '/api/components', {
+    body: { bundle: await bundleSource(listsComponent) },
+  });
+  expect(published.status, published.text).toBe(201);
+  await listedIntegration(server, definition(provider), {
+    overview: '## What it does\n\nCopies each **new ledger entry** to the Acme list you choose.',
+  });
+  const key = await generatedSigningKey(server);
+  const organization = await server.api('GET', '/api/organization');
+  host = await startEmbeddedHost({
+    weftUrl: server.url,
+    organizationId: organization.body.id,
+    privateKeyPem: key.privateKeyPem,
+    keyId: key.id,
+    port: 0,
+  });
+  const allowed = await server.api('PUT', '/api/organization/embedding', {
+    body: { allowedOrigins: [host.url] },
+  });
+  expect(allowed.status, allowed.text).toBe(200);
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+  await server?.stop();
+  await provider?.stop();
+});
+
+async function signIn(
+  context: BrowserContext,
+  email: string,
+): Promise<{ page: Page; errors: string[]; weft: FrameLocator }> {
+  const { page, errors } = await pageWithErrors(context);
+  await page.goto(`${host.url}/login`);
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill('northwind');
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL(`${host.url}/app`);
+  return { page, errors, weft: page.frameLocator('#weft iframe') };
+}
+
+/** Plays the person at the provider's development login and consent pages, in the popup. */
+async function approveInPopup(popup: Page): Promise<void> {
+  await popup.waitForLoadState();
+  await popup.locator('input[name="login"]').fill('acme-admin');
+  await popup.locator('input[name="password"]').fill('any-password');
+  await popup.locator('button[type="submit"]').click();
+  await popup.locator('button[type="submit"]').click();
+}
+
+describe('the embedded marketplace in a host app', () => {
+  it('lets a customer activate, connect, configure and deploy an integration, and watch it run', async () => {
+    const context = await browser.newContext({ viewport: viewports.desktop });
+    const { page, errors, weft } = await signIn(context, 'ada@acme.example');
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+
+    // The marketplace, inside the host's page; no token anywhere in the frame's address.
+    const card = weft.getByTestId('integration-card').filter({ hasText: 'Acme Lists Sync' });
+    await expect.poll(() => card.count()).toBe(1);
+    const frameUrl = await page.locator('#weft iframe').getAttribute('src');
+    expect(frameUrl).toMatch(/\/embedded\/marketplace\?/);
+    expect(frameUrl).not.toMatch(/eyJ/);
+    await screenshot(page, 'embedded-marketplace-desktop');
+
+    await card.click();
+    await expect.poll(() => weft.getByRole('heading', { name: 'Acme Lists Sync' }).count()).toBe(1);
+    await expect.poll(() => weft.getByText('Copies each').count()).toBe(1);
+    await screenshot(page, 'embedded-integration-detail-desktop');
+    await weft.getByRole('button', { name: 'Activate' }).click();
+
+    // Page 1: the connection (OAuth in a popup) and the region.
+    await expect.poll(() => weft.getByRole('heading', { name: 'Connect' }).count()).toBe(1);
+    await screenshot(page, 'embedded-wizard-connect-desktop');
+    await weft.getByLabel('Region').selectOption('eu');
+    const popupOpened = page.waitForEvent('popup');
+    await weft.getByTestId('oauth-connect').click();
+    const popup = await popupOpened;
+    await approveInPopup(popup);
+    await popup.waitForEvent('close');
+    await expect
+      .poll(() => weft.getByText('Connected', { exact: true }).count(), { timeout: 20_000 })
+      .toBe(1);
+    await weft.getByTestId('wizard-next').click();
+
+    // Page 2: the organization's HTML, sanitized, and the data source's choices for the region chosen.
+    await expect.poll(() => weft.getByRole('heading', { name: 'Pick a list' }).count()).toBe(1);
+    expect(await weft.locator('.html-element img').getAttribute('onerror')).toBeNull();
+    const target = weft.getByLabel('Target List');
+    await expect
+      .poll(() => target.locator('option').allTextContents())
+      .toEqual(['Choose…', 'EU customers', 'EU leads']);
+    await target.selectOption('eu-leads');
+    await screenshot(page, 'embedded-wizard-choose-desktop');
+    await weft.getByRole('button', { name: 'Save and deploy' }).click();
+    await expect.poll(() => weft.getByText('is configured and running').count(), { timeout: 20_000 }).toBe(1);
+
+    // The host heard about it.
+    const events = page.getByTestId('events-log');
+    for (const event of [
+      'INSTANCE_CREATED',
+      'INSTANCE_CONFIGURATION_LOADED',
+      'INSTANCE_CONFIGURATION_PAGE_LOADED',
+      'INSTANCE_DEPLOYED',
+    ]) {
+      await expect.poll(() => events.textContent()).toContain(event);
+    }
+
+    // Its webhook runs.
+    const instances = await server.api('GET', '/api/instances?search=Acme%20Lists%20Sync');
+    const instance = instances.body.items[0];
+    expect(instance).toMatchObject({ customer: { externalId: 'acme' }, deployedVersionNumber: 1 });
+    const flows = await server.api('GET', `/api/instances/${instance.id}/flows`);
+    const webhookUrl: string = flows.body.flows[0].webhookUrl;
+    const fired = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"entry": 7}',
+    });
+    expect(fired.status).toBeLessThan(300);
+
+    // The customer sees the run in the self-service screen.
+    await page.getByTestId('nav-activity').click();
+    await expect.poll(() => weft.getByText('Sync Lists').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => weft.getByText('Succeeded').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await screenshot(page, 'embedded-dashboard-desktop');
+
+    await page.setViewportSize(viewports.phone);
+    await page.getByTestId('nav-integrations').click();
+    await expect.poll(() => weft.getByTestId('integration-card').count()).toBeGreaterThan(0);
+    await expect.poll(() => weft.getByText('Activated', { exact: true }).count()).toBeGreaterThan(0);
+    await screenshot(page, 'embedded-marketplace-phone');
+    // The only console errors: Chromium reporting that the page's CSP blocked the onerror handler of the
+    // organization's HTML while DOMPurify parsed it (it reports at parse time, even in an inert document).
+    expect(errors.filter((error) => !error.startsWith('Executing inline event handler violates'))).toEqual(
+      [],
+    );
+    expect(dialogs).toEqual([]);
+    await context.close();
+  });
+
+  it('shows another customer none of it', async () => {
+    const context = await browser.newContext({ viewport: viewports.desktop });
+    const { page, errors, weft } = await signIn(context, 'alan@globex.example');
+    const card = weft.getByTestId('integration-card').filter({ hasText: 'Acme Lists Sync' });
+    await expect.poll(() => card.count()).toBe(1);
+    expect(await card.textContent()).not.toContain('Activated');
+    await page.getByTestId('nav-activity').click();
+    await expect.poll(() => weft.getByText('Nothing has run yet.').count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => weft.getByText('You have not activated an integration yet.').count()).toBe(1);
+    expect(await weft.locator('body').textContent()).not.toContain('Sync Lists');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('refuses to talk to a page whose origin the organization did not allow', async () => {
+    const refused = await server.api('PUT', '/api/organization/embedding', { body: { allowedOrigins: [] } });
+    expect(refused.status).toBe(200);
+    try {
+      const page = await browser.newPage();
+      const answer = await page.goto(`${server.url}/embedded/marketplace?frame=x`);
+      expect(answer?.headers()['content-security-policy']).toContain("frame-ancestors 'self'");
+      expect(answer?.headers()['content-security-policy']).not.toContain(host.url);
+      await page.close();
+    } finally {
+      await server.api('PUT', '/api/organization/embedding', { body: { allowedOrigins: [host.url] } });
+    }
+  });
+});
