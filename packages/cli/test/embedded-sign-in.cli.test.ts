@@ -47,6 +47,51 @@ describe('weft organization:get', () => {
   });
 });
 
+describe('weft organization:embedding', () => {
+  it('shows and sets the origins that may embed the pages and their theme; refuses bad input with the field', async () => {
+    const set = JSON.parse(
+      succeeded(
+        await weftAsOwner(
+          'organization:embedding',
+          '--allow-origin',
+          'https://app.northwind.example',
+          '--allow-origin',
+          'http://127.0.0.1:3400',
+          '--theme',
+          '{"primary":"#0f766e","mode":"dark"}',
+          '--json',
+        ),
+      ),
+    );
+    expect(set).toMatchObject({
+      allowedOrigins: ['https://app.northwind.example', 'http://127.0.0.1:3400'],
+      theme: { primary: '#0f766e', mode: 'dark' },
+    });
+    const shown = succeeded(await weftAsOwner('organization:embedding'));
+    expect(shown).toMatch(
+      /^allowed origins\s+https:\/\/app\.northwind\.example, http:\/\/127\.0\.0\.1:3400$/m,
+    );
+
+    const badOrigin = await weftAsOwner(
+      'organization:embedding',
+      '--allow-origin',
+      'https://app.example/path',
+    );
+    expect(badOrigin.code).toBe(1);
+    expect(badOrigin.stderr).toMatch(
+      /API_VALIDATION_FAILED.*'allowedOrigins\.0' is not valid.*it must be an origin/,
+    );
+    const badTheme = await weftAsOwner('organization:embedding', '--theme', '{primary:');
+    expect(badTheme.code).toBe(2);
+    expect(badTheme.stderr).toMatch(/--theme is not JSON/);
+
+    const cleared = JSON.parse(
+      succeeded(await weftAsOwner('organization:embedding', '--no-origins', '--json')),
+    );
+    expect(cleared.allowedOrigins).toEqual([]);
+  });
+});
+
 describe('weft signing-keys:*', () => {
   it('generate prints the private key once with a warning; a JWT signed with it signs in', async () => {
     const result = await weftAsOwner('signing-keys:generate', '--bits', '2048');

@@ -19,7 +19,7 @@ interface AjvIssue {
   message?: string;
   params: Record<string, unknown>;
   data?: unknown;
-  parentSchema?: { properties?: Record<string, unknown>; writeOnly?: boolean };
+  parentSchema?: { properties?: Record<string, unknown>; writeOnly?: boolean; description?: string };
 }
 
 /** Fields whose values an error must not repeat back (a password too long, a malformed secret). */
@@ -33,6 +33,8 @@ function quoted(value: unknown): string {
     return Array.isArray(value) ? 'an array' : typeof value;
   }
 }
+
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
 /** Turns the first validation problem into a sentence that names the field, what it got and what it needs. */
 function describeValidation(
@@ -66,6 +68,11 @@ function describeValidation(
       default: {
         const secret = issue.parentSchema?.writeOnly === true || secretField.test(issue.instancePath);
         const got = issue.data === undefined || secret ? '' : ` (got ${quoted(issue.data)})`;
+        // A pattern says little to a person; the field's description says what it should be.
+        const description = issue.parentSchema?.description;
+        if (issue.keyword === 'pattern' && description) {
+          return `${where(issue.instancePath)} is not valid${got}: it must be ${lowerFirst(description)}.`;
+        }
         return `${where(issue.instancePath)} ${issue.message ?? 'is not valid'}${got}.`;
       }
     }

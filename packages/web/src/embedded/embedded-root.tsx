@@ -1,4 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import type { InitPayload } from '@weft/embed/protocol';
 import { lazy, Suspense, useMemo, useSyncExternalStore } from 'react';
 import { Route, Router, Switch } from 'wouter';
 import { createApi } from '../shared/api.js';
@@ -7,6 +8,7 @@ import { applyTheme } from '../shared/theme.js';
 import { Loading } from '../shared/ui.js';
 import { type EmbeddedApp, EmbeddedAppContext } from './embedded-app-context.js';
 import type { FrameSession } from './frame-session.js';
+import { fetchMarketplaceList, initialMarketplaceFilters, marketplaceKeys } from './marketplace-data.js';
 import { phrases } from './phrases.js';
 import { MarketplaceScreen } from './screens/marketplace.js';
 
@@ -35,8 +37,24 @@ const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false, staleTime: 5_000 } },
 });
 
+/**
+ * The marketplace list, fetched while the page signs in when the marketplace is the first screen. A token that
+ * turns out bad fails this fetch too; the screen then never shows, and nothing is kept.
+ */
+function prefetchFirstScreen(token: string, init: InitPayload): void {
+  const path = window.location.pathname.replace(/\/+$/, '');
+  if (path !== '/embedded/marketplace' && path !== '/embedded') return;
+  const api = createApi({ authorization: () => `Bearer ${token}`, refused: () => {} });
+  const filters = initialMarketplaceFilters(init.filters);
+  void queryClient.prefetchQuery({
+    queryKey: marketplaceKeys.list(filters),
+    queryFn: ({ signal }) => fetchMarketplaceList(api, filters, signal),
+  });
+}
+
 /** The embedded pages: nothing shows until the host's handshake signs the page in. */
 export function EmbeddedRoot({ session }: { session: FrameSession }) {
+  session.onInit ??= prefetchFirstScreen;
   const state = useSyncExternalStore(
     (listener) => session.subscribe(listener),
     () => session.state,

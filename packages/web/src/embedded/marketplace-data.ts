@@ -1,6 +1,7 @@
 /** The marketplace's data: query keys, queries and mutations, and the event data the host hears about instances. */
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { WeftClient } from '@weft/client';
 import type { InstanceEventData, MarketplaceFilters } from '@weft/embed/protocol';
 import { type ApiSchema, answerOf } from '../shared/api.js';
 import { useEmbeddedApp } from './embedded-app-context.js';
@@ -10,29 +11,40 @@ export type MarketplaceInstance = ApiSchema<'MarketplaceInstance'>;
 
 export const marketplaceKeys = {
   all: ['marketplace'] as const,
-  list: (filters: MarketplaceFilters & { search?: string }) => ['marketplace', 'list', filters] as const,
+  list: (filters: MarketplaceListFilters) => ['marketplace', 'list', filters] as const,
   item: (integrationId: string) => ['marketplace', 'item', integrationId] as const,
   icon: (iconUrl: string) => ['marketplace', 'icon', iconUrl] as const,
 };
 
-export function useMarketplaceList(filters: MarketplaceFilters & { search?: string }) {
+export type MarketplaceListFilters = MarketplaceFilters & { search?: string };
+
+/** The marketplace list as the screen asks for it (also prefetched while the page signs in). */
+export function fetchMarketplaceList(api: WeftClient, filters: MarketplaceListFilters, signal?: AbortSignal) {
+  return answerOf(
+    api.GET('/api/marketplace', {
+      params: {
+        query: {
+          ...(filters.category ? { category: filters.category } : {}),
+          ...(filters.labels?.length ? { label: filters.labels } : {}),
+          ...(filters.search ? { search: filters.search } : {}),
+          ...(filters.includeActive !== false ? { includeActive: true } : {}),
+        },
+      },
+      ...(signal ? { signal } : {}),
+    }),
+  );
+}
+
+/** The filters the marketplace screen starts with, from the host's `filters`: its query key. */
+export function initialMarketplaceFilters(filters: MarketplaceFilters | undefined): MarketplaceListFilters {
+  return { ...(filters ?? {}), search: (filters?.search ?? '').trim() };
+}
+
+export function useMarketplaceList(filters: MarketplaceListFilters) {
   const { api } = useEmbeddedApp();
   return useQuery({
     queryKey: marketplaceKeys.list(filters),
-    queryFn: ({ signal }) =>
-      answerOf(
-        api.GET('/api/marketplace', {
-          params: {
-            query: {
-              ...(filters.category ? { category: filters.category } : {}),
-              ...(filters.labels?.length ? { label: filters.labels } : {}),
-              ...(filters.search ? { search: filters.search } : {}),
-              ...(filters.includeActive !== false ? { includeActive: true } : {}),
-            },
-          },
-          signal,
-        }),
-      ),
+    queryFn: ({ signal }) => fetchMarketplaceList(api, filters, signal),
     placeholderData: (previous) => previous,
   });
 }

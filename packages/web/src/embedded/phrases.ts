@@ -206,6 +206,18 @@ export const phrases = {
   'oAuthConnection.connectedText': 'Connected.',
   'oAuthConnection.failedText': 'Connecting failed: {message}',
   'selfService.forbidden': 'Your account does not have access to this. Ask an administrator of your account.',
+  // wizard controls
+  'field.schedule.presetFor': '{name}: how often',
+  'field.listItem': '{name} {number}',
+  'field.pairKey': '{name} {number} key',
+  'field.pairValue': '{name} {number} value',
+  'field.removeItem': 'Remove {name}',
+  'field.noItems': 'No items yet.',
+  'field.noChoices': 'Nothing to choose from.',
+  'field.objectFields': 'Fields of {name}',
+  'field.map.targetFor': 'Maps to, for {field}',
+  'field.map.unmapped': 'Not mapped',
+  'field.choicesNeedSaved': 'Save {names} to load the choices.',
 } as const;
 
 export type PhraseKey = keyof typeof phrases;

@@ -3,7 +3,12 @@ import { useLocation } from 'wouter';
 import { messageOf } from '../../shared/api.js';
 import { Empty, ErrorNotice, Loading } from '../../shared/ui.js';
 import { useEmbeddedApp } from '../embedded-app-context.js';
-import { type MarketplaceIntegration, useActivate, useMarketplaceList } from '../marketplace-data.js';
+import {
+  initialMarketplaceFilters,
+  type MarketplaceIntegration,
+  useActivate,
+  useMarketplaceList,
+} from '../marketplace-data.js';
 import { InstanceStatusBadge, IntegrationIcon } from './marketplace-parts.js';
 
 /** The integrations the customer may activate (`showMarketplace`). */
@@ -11,7 +16,7 @@ export function MarketplaceScreen() {
   const { t, init } = useEmbeddedApp();
   const filters = init.filters ?? {};
   const screen = init.screenConfiguration?.marketplace ?? {};
-  const [search, setSearch] = useState(filters.search ?? '');
+  const [search, setSearch] = useState(initialMarketplaceFilters(filters).search ?? '');
   const [show, setShow] = useState<'all' | 'activated'>(screen.hideInactive ? 'activated' : 'all');
   const [category, setCategory] = useState(filters.category ?? '');
   const deferredSearch = useDeferredValue(search.trim());

@@ -1,4 +1,4 @@
-import { lazy, type ReactNode, Suspense, useId } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect, useId, useRef } from 'react';
 import { useEmbeddedApp } from '../../embedded-app-context.js';
 import { ConnectionField } from './connection-field.js';
 import { DataSourceField } from './data-source-field.js';
@@ -18,6 +18,9 @@ export interface FieldProps {
   /** Saves the page's draft (a connection is saved before it is authorized). */
   savePage(): Promise<Wizard | undefined>;
 }
+
+/** Data types whose control is a group of controls (a fieldset named by the variable's label). */
+const groupTypes = new Set(['objectSelection', 'objectFieldMap', 'jsonForm']);
 
 /** One config variable of a wizard page, with the control its data type calls for. */
 export function ConfigVarField(props: FieldProps) {
@@ -41,23 +44,32 @@ export function ConfigVarField(props: FieldProps) {
   );
 }
 
-/** The value shown: the draft's, else the saved one, else the default (as its data type reads it). */
+/** The value shown: the draft's, else the saved one (defaults are stored when the instance is made). */
 export function currentValue({ variable, draft }: Pick<FieldProps, 'variable' | 'draft'>): unknown {
   if (variable.key in draft) return draft[variable.key];
   if (variable.value !== null && variable.value !== undefined) return variable.value;
   return null;
 }
 
-/** Label, helper text and error of a field, tied to its control for screen readers. */
+/** How a field is labelled: a <label> for one control, a group's name, or the control's own (a switch). */
+export function labelKind(variable: WizardVariable): 'control' | 'group' | 'inline' {
+  if (variable.collectionType === 'valuelist' || variable.collectionType === 'keyvaluelist') return 'group';
+  if (groupTypes.has(variable.dataType)) return 'group';
+  if (variable.dataType === 'boolean') return 'inline';
+  return 'control';
+}
+
+/**
+ * Label, helper text and error of a field, tied to its control for screen readers: the control (or group) is
+ * named by the label (`${id}` for a control, `${id}-label` for a group) and described by the help and the error.
+ */
 export function FieldFrame({
   variable,
   problem,
   children,
-  label,
 }: {
   variable: WizardVariable;
   problem: string | undefined;
-  label?: string;
   children: (id: string, describedBy: string | undefined) => ReactNode;
 }) {
   const { t } = useEmbeddedApp();
@@ -66,17 +78,22 @@ export function FieldFrame({
   const errorId = `${id}-error`;
   const describedBy =
     [variable.description ? helpId : '', problem ? errorId : ''].filter(Boolean).join(' ') || undefined;
-  const isGroup = variable.collectionType || variable.dataType === 'boolean';
+  const kind = labelKind(variable);
   return (
-    <div className="field" data-testid={`config-var-${variable.key}`}>
-      {isGroup ? (
+    <div
+      className={`field${problem ? ' invalid' : ''}`}
+      data-testid={`config-var-${variable.key}`}
+      data-type={variable.dataType}
+    >
+      {kind === 'group' && (
         <span className="label" id={`${id}-label`}>
-          {label ?? variable.label}
+          {variable.label}
           {variable.required && <RequiredMark text={t('field.required')} />}
         </span>
-      ) : (
+      )}
+      {kind === 'control' && (
         <label htmlFor={id}>
-          {label ?? variable.label}
+          {variable.label}
           {variable.required && <RequiredMark text={t('field.required')} />}
         </label>
       )}
@@ -95,10 +112,11 @@ export function FieldFrame({
   );
 }
 
-function RequiredMark({ text }: { text: string }) {
+/** The asterisk is for the eye; screen readers hear `aria-required` on the control instead. */
+export function RequiredMark({ text }: { text: string }) {
   return (
-    <span className="required-mark" title={text}>
-      *<span className="visually-hidden"> ({text})</span>
+    <span className="required-mark" title={text} aria-hidden="true">
+      *
     </span>
   );
 }
@@ -113,6 +131,8 @@ interface ValueInputProps {
   onChange(value: unknown): void;
   /** Choices a data source answered, instead of the variable's pickList. */
   choices?: Array<{ key: string; label: string }>;
+  /** The accessible name of a list item's control (a list's controls have no <label> of their own). */
+  ariaLabel?: string;
 }
 
 /** A value of the variable's data type, or a list of them (`collectionType`). */
@@ -121,6 +141,23 @@ export function ValueInput(props: ValueInputProps) {
   if (variable.collectionType === 'valuelist') return <ValueList {...props} />;
   if (variable.collectionType === 'keyvaluelist') return <KeyValueList {...props} />;
   return <ScalarInput {...props} />;
+}
+
+/** `2025-03-14T14:30:00.000Z` as a `datetime-local` value in the browser's time zone (`2025-03-14T09:30`). */
+export function toLocalDateTime(value: string): string {
+  // Text without a zone is a local time already.
+  if (!/(Z|[+-]\d\d:?\d\d)$/i.test(value)) return value.slice(0, 16);
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value.slice(0, 16);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** A `datetime-local` value, read in the browser's time zone, as an ISO 8601 instant (UTC). */
+export function fromLocalDateTime(local: string): string | null {
+  if (local === '') return null;
+  const date = new Date(local);
+  return Number.isNaN(date.getTime()) ? local : date.toISOString();
 }
 
 function ScalarInput({
@@ -132,30 +169,40 @@ function ScalarInput({
   invalid,
   onChange,
   choices,
+  ariaLabel,
 }: ValueInputProps) {
   const { t } = useEmbeddedApp();
   const common = {
     id,
     'aria-describedby': describedBy,
     'aria-invalid': invalid || undefined,
+    'aria-required': (variable.required && !ariaLabel) || undefined,
+    ...(ariaLabel ? { 'aria-label': ariaLabel } : {}),
     disabled: readOnly,
   };
   const text = value === null || value === undefined || isWithheldSecret(value) ? '' : String(value);
   switch (variable.dataType) {
-    case 'boolean':
+    case 'boolean': {
+      const checked = value === true || value === 'true';
       return (
         <label className="switch">
           <input
             {...common}
             type="checkbox"
             role="switch"
-            aria-checked={value === true || value === 'true'}
-            checked={value === true || value === 'true'}
+            aria-checked={checked}
+            checked={checked}
             onChange={(event) => onChange(event.target.checked)}
           />
-          <span>{variable.label}</span>
+          {!ariaLabel && (
+            <span className="switch-label">
+              {variable.label}
+              {variable.required && <RequiredMark text={t('field.required')} />}
+            </span>
+          )}
         </label>
       );
+    }
     case 'number':
       return (
         <input
@@ -163,8 +210,14 @@ function ScalarInput({
           className="input"
           type="number"
           inputMode="decimal"
+          step="any"
           value={text}
-          onChange={(event) => onChange(event.target.value === '' ? null : event.target.value)}
+          onChange={(event) => {
+            const raw = event.target.value;
+            // A number as soon as it is one; text the browser cannot read yet ('1e') stays text, which a save
+            // refuses with the variable's message.
+            onChange(raw === '' ? null : Number.isFinite(Number(raw)) ? Number(raw) : raw);
+          }}
         />
       );
     case 'picklist': {
@@ -177,6 +230,10 @@ function ScalarInput({
           onChange={(event) => onChange(event.target.value || null)}
         >
           <option value="">{t('field.choose')}</option>
+          {/* A saved choice the list no longer offers stays visible rather than silently blank. */}
+          {text !== '' && !options.some((option) => option.key === text) && (
+            <option value={text}>{text}</option>
+          )}
           {options.map((option) => (
             <option key={option.key} value={option.key}>
               {option.label}
@@ -191,7 +248,7 @@ function ScalarInput({
           {...common}
           className="input"
           type="date"
-          value={text}
+          value={text.slice(0, 10)}
           onChange={(event) => onChange(event.target.value || null)}
         />
       );
@@ -201,12 +258,20 @@ function ScalarInput({
           {...common}
           className="input"
           type="datetime-local"
-          value={text.slice(0, 16)}
-          onChange={(event) => onChange(event.target.value || null)}
+          value={toLocalDateTime(text)}
+          onChange={(event) => onChange(fromLocalDateTime(event.target.value))}
         />
       );
     case 'schedule':
-      return <ScheduleInput {...common} value={text} timeZone={variable.timeZone} onChange={onChange} />;
+      return (
+        <ScheduleInput
+          {...common}
+          label={ariaLabel ?? variable.label}
+          value={text}
+          timeZone={variable.timeZone}
+          onChange={onChange}
+        />
+      );
     case 'code':
       return <CodeInput {...common} language={variable.codeLanguage} value={text} onChange={onChange} />;
     case 'credential':
@@ -224,11 +289,12 @@ function ScalarInput({
     case 'jsonForm':
     case 'objectSelection':
     case 'objectFieldMap':
+      // Without a data source there is no form to show: the value as JSON.
       return (
         <CodeInput
           {...common}
           language="json"
-          value={text === '' ? '' : JSON.stringify(value, null, 2)}
+          value={text === '' ? '' : typeof value === 'string' ? value : JSON.stringify(value, null, 2)}
           onChange={onChange}
           parse
         />
@@ -265,6 +331,8 @@ function CodeInput({
   id: string;
   'aria-describedby': string | undefined;
   'aria-invalid': boolean | undefined;
+  'aria-required': boolean | undefined;
+  'aria-label'?: string;
   disabled: boolean;
   language: string | null;
   value: string;
@@ -272,6 +340,7 @@ function CodeInput({
   parse?: boolean;
 }) {
   const { t } = useEmbeddedApp();
+  const problemId = `${common.id}-syntax`;
   let jsonProblem: string | undefined;
   if (language === 'json' && value.trim() !== '') {
     try {
@@ -280,13 +349,18 @@ function CodeInput({
       jsonProblem = t('field.invalidJson', { message: (error as Error).message });
     }
   }
+  const describedBy =
+    [common['aria-describedby'], jsonProblem ? problemId : ''].filter(Boolean).join(' ') || undefined;
   return (
     <>
       <textarea
         {...common}
         className="textarea code"
         spellCheck={false}
+        autoCapitalize="off"
+        autoCorrect="off"
         value={value}
+        aria-describedby={describedBy}
         aria-invalid={common['aria-invalid'] || !!jsonProblem || undefined}
         onChange={(event) => {
           const text = event.target.value;
@@ -298,44 +372,85 @@ function CodeInput({
           }
         }}
       />
-      {language && <span className="help">{language.toUpperCase()}</span>}
-      {jsonProblem && <span className="error">{jsonProblem}</span>}
+      {language && <span className="help code-language">{language.toUpperCase()}</span>}
+      {jsonProblem && (
+        <span className="error" id={problemId}>
+          {jsonProblem}
+        </span>
+      )}
     </>
   );
+}
+
+/** Moves focus to the control of a row just added (`Add item` leaves the keyboard where the typing goes). */
+function useFocusAdded(count: number) {
+  const listRef = useRef<HTMLFieldSetElement>(null);
+  const added = useRef(false);
+  useEffect(() => {
+    if (!added.current) return;
+    added.current = false;
+    const rows = listRef.current?.querySelectorAll<HTMLElement>('.item');
+    rows?.[rows.length - 1]?.querySelector<HTMLElement>('input, select, textarea')?.focus();
+  }, [count]);
+  return {
+    listRef,
+    markAdded: () => {
+      added.current = true;
+    },
+  };
 }
 
 function ValueList(props: ValueInputProps) {
   const { t } = useEmbeddedApp();
   const items = Array.isArray(props.value) ? (props.value as unknown[]) : [];
   const set = (next: unknown[]) => props.onChange(next);
+  const { listRef, markAdded } = useFocusAdded(items.length);
+  const scalar = { ...props.variable, collectionType: null };
   return (
-    <fieldset className="list-editor" aria-labelledby={`${props.id}-label`}>
-      {items.map((item, index) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: list items are positional
-        <div className="item" key={index}>
-          <ScalarInput
-            {...props}
-            id={`${props.id}-${index}`}
-            value={item}
-            onChange={(value) => set(items.map((old, at) => (at === index ? value : old)))}
-          />
-          {!props.readOnly && (
-            <button
-              type="button"
-              className="button"
-              onClick={() => set(items.filter((_, at) => at !== index))}
-            >
-              {t('common.remove')}
-            </button>
-          )}
-        </div>
-      ))}
+    <fieldset
+      ref={listRef}
+      className="list-editor"
+      aria-labelledby={`${props.id}-label`}
+      aria-describedby={props.describedBy}
+    >
+      {items.length === 0 && <span className="muted small">{t('field.noItems')}</span>}
+      {items.map((item, index) => {
+        const name = t('field.listItem', { name: props.variable.label, number: index + 1 });
+        return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: list items are positional
+          <div className="item" key={index}>
+            <div className="item-control">
+              <ScalarInput
+                {...props}
+                variable={scalar}
+                id={`${props.id}-${index}`}
+                describedBy={undefined}
+                ariaLabel={name}
+                value={item}
+                onChange={(value) => set(items.map((old, at) => (at === index ? value : old)))}
+              />
+            </div>
+            {!props.readOnly && (
+              <button
+                type="button"
+                className="button"
+                aria-label={t('field.removeItem', { name })}
+                onClick={() => set(items.filter((_, at) => at !== index))}
+              >
+                {t('common.remove')}
+              </button>
+            )}
+          </div>
+        );
+      })}
       {!props.readOnly && (
         <button
           type="button"
-          className="button"
-          onClick={() => set([...items, ''])}
-          style={{ alignSelf: 'flex-start' }}
+          className="button add-item"
+          onClick={() => {
+            markAdded();
+            set([...items, props.variable.dataType === 'boolean' ? false : '']);
+          }}
         >
           {t('field.addItem')}
         </button>
@@ -348,43 +463,65 @@ function KeyValueList(props: ValueInputProps) {
   const { t } = useEmbeddedApp();
   const pairs = Array.isArray(props.value) ? (props.value as Array<{ key: string; value: unknown }>) : [];
   const set = (next: Array<{ key: string; value: unknown }>) => props.onChange(next);
+  const { listRef, markAdded } = useFocusAdded(pairs.length);
+  const scalar = { ...props.variable, collectionType: null };
   return (
-    <fieldset className="list-editor" aria-labelledby={`${props.id}-label`}>
-      {pairs.map((pair, index) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: list items are positional
-        <div className="item" key={index}>
-          <input
-            className="input"
-            aria-label={`${t('field.key')} ${index + 1}`}
-            value={pair.key}
-            disabled={props.readOnly}
-            onChange={(event) =>
-              set(pairs.map((old, at) => (at === index ? { ...old, key: event.target.value } : old)))
-            }
-          />
-          <ScalarInput
-            {...props}
-            id={`${props.id}-${index}`}
-            value={pair.value}
-            onChange={(value) => set(pairs.map((old, at) => (at === index ? { ...old, value } : old)))}
-          />
-          {!props.readOnly && (
-            <button
-              type="button"
-              className="button"
-              onClick={() => set(pairs.filter((_, at) => at !== index))}
-            >
-              {t('common.remove')}
-            </button>
-          )}
-        </div>
-      ))}
+    <fieldset
+      ref={listRef}
+      className="list-editor"
+      aria-labelledby={`${props.id}-label`}
+      aria-describedby={props.describedBy}
+    >
+      {pairs.length === 0 && <span className="muted small">{t('field.noItems')}</span>}
+      {pairs.map((pair, index) => {
+        const values = { name: props.variable.label, number: index + 1 };
+        return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: list items are positional
+          <div className="item pair" key={index}>
+            <div className="item-control">
+              <input
+                className="input"
+                aria-label={t('field.pairKey', values)}
+                placeholder={t('field.key')}
+                value={pair.key}
+                disabled={props.readOnly}
+                onChange={(event) =>
+                  set(pairs.map((old, at) => (at === index ? { ...old, key: event.target.value } : old)))
+                }
+              />
+            </div>
+            <div className="item-control">
+              <ScalarInput
+                {...props}
+                variable={scalar}
+                id={`${props.id}-${index}`}
+                describedBy={undefined}
+                ariaLabel={t('field.pairValue', values)}
+                value={pair.value}
+                onChange={(value) => set(pairs.map((old, at) => (at === index ? { ...old, value } : old)))}
+              />
+            </div>
+            {!props.readOnly && (
+              <button
+                type="button"
+                className="button"
+                aria-label={t('field.removeItem', { name: t('field.listItem', values) })}
+                onClick={() => set(pairs.filter((_, at) => at !== index))}
+              >
+                {t('common.remove')}
+              </button>
+            )}
+          </div>
+        );
+      })}
       {!props.readOnly && (
         <button
           type="button"
-          className="button"
-          onClick={() => set([...pairs, { key: '', value: '' }])}
-          style={{ alignSelf: 'flex-start' }}
+          className="button add-item"
+          onClick={() => {
+            markAdded();
+            set([...pairs, { key: '', value: props.variable.dataType === 'boolean' ? false : '' }]);
+          }}
         >
           {t('field.addItem')}
         </button>

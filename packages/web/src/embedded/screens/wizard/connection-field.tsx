@@ -87,11 +87,17 @@ export function ConnectionField({
 
   const status = connection.status;
   const isOAuth = connection.oauth2 === 'authorization_code';
+  const helpId = `${baseId}-help`;
+  const problemId = `${baseId}-problem`;
+  const describedBy =
+    [variable.description ? helpId : '', problem ? problemId : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <fieldset className="card connection-card" data-testid={`config-var-${variable.key}`}>
-      <legend className="label" style={{ fontWeight: 700, padding: '0 4px' }}>
-        {variable.label}
-      </legend>
+    <fieldset
+      className="card connection-card"
+      data-testid={`config-var-${variable.key}`}
+      aria-describedby={describedBy}
+    >
+      <legend className="connection-legend">{variable.label}</legend>
       <div className="connection-status" role="status" aria-live="polite">
         <Badge kind={status === 'connected' ? 'connected' : status === 'error' ? 'error' : 'unconfigured'}>
           {t(`connection.status.${status}`)}
@@ -101,7 +107,11 @@ export function ConnectionField({
         )}
         {waiting && <span className="muted small">{t('oAuthConnection.connectingText')}</span>}
       </div>
-      {variable.description && <span className="help">{variable.description}</span>}
+      {variable.description && (
+        <span className="help" id={helpId}>
+          {variable.description}
+        </span>
+      )}
       {inputs.map((input) => {
         const id = `${baseId}-${input.key}`;
         const stored = input.value;
@@ -110,44 +120,66 @@ export function ConnectionField({
           input.key in drafted ? drafted[input.key] : isSecret ? '' : (stored ?? input.default ?? '');
         const disabled = readOnly || !input.editable;
         const set = (value: unknown) => onChange({ ...drafted, [input.key]: value });
-        return (
-          <div className="field" key={input.key}>
-            {input.type === 'boolean' ? (
+        if (input.type === 'boolean') {
+          const checked = shown === true || shown === 'true';
+          return (
+            <div className="field" key={input.key}>
               <label className="switch">
                 <input
                   id={id}
                   type="checkbox"
                   role="switch"
-                  aria-checked={shown === true || shown === 'true'}
+                  aria-checked={checked}
                   disabled={disabled}
-                  checked={shown === true || shown === 'true'}
+                  checked={checked}
                   onChange={(event) => set(event.target.checked)}
                 />
-                <span>{input.label}</span>
+                <span className="switch-label">{input.label}</span>
               </label>
+            </div>
+          );
+        }
+        const multiline = input.type === 'text' || input.type === 'code';
+        const common = {
+          id,
+          disabled,
+          'aria-required': input.required || undefined,
+          'aria-invalid': (!!problem && input.required && shown === '' && !stored) || undefined,
+          value: String(shown ?? ''),
+        };
+        return (
+          <div className="field" key={input.key}>
+            <label htmlFor={id}>
+              {input.label}
+              {input.required && (
+                <span className="required-mark" aria-hidden="true" title={t('field.required')}>
+                  *
+                </span>
+              )}
+            </label>
+            {multiline ? (
+              <textarea
+                {...common}
+                className={`textarea${input.type === 'code' ? ' code' : ''}`}
+                spellCheck={false}
+                onChange={(event) => set(event.target.value)}
+              />
             ) : (
-              <>
-                <label htmlFor={id}>
-                  {input.label}
-                  {input.required && <span className="required-mark">*</span>}
-                </label>
-                <input
-                  id={id}
-                  className="input"
-                  type={isSecret ? 'password' : 'text'}
-                  autoComplete={isSecret ? 'new-password' : 'off'}
-                  disabled={disabled}
-                  placeholder={isSecret && stored ? t('field.secretConfigured') : undefined}
-                  value={String(shown ?? '')}
-                  onChange={(event) => set(event.target.value)}
-                />
-              </>
+              <input
+                {...common}
+                className="input"
+                type={isSecret ? 'password' : 'text'}
+                autoComplete={isSecret ? 'new-password' : 'off'}
+                spellCheck={false}
+                placeholder={isSecret && stored ? t('field.secretConfigured') : undefined}
+                onChange={(event) => set(event.target.value)}
+              />
             )}
           </div>
         );
       })}
       {problem && (
-        <span className="error" role="alert">
+        <span className="error" id={problemId} role="alert">
           {problem}
         </span>
       )}

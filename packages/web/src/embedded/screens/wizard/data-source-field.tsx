@@ -1,38 +1,67 @@
+import { useEffect, useState } from 'react';
 import { messageOf } from '../../../shared/api.js';
 import { useEmbeddedApp } from '../../embedded-app-context.js';
-import { currentValue, FieldFrame, type FieldProps, LazyJsonForm, ValueInput } from './config-var-field.js';
+import {
+  currentValue,
+  FieldFrame,
+  type FieldProps,
+  LazyJsonForm,
+  labelKind,
+  ValueInput,
+} from './config-var-field.js';
 import { type Draft, useDataSource, type WizardConnection, type WizardVariable } from './wizard-data.js';
 
-type Choice = { key: string; label: string };
+type Choice = { key: string; label?: string };
 
 /**
  * A variable whose choices come from a data source (a list of the customer's Slack channels...). It runs once the
- * variables it depends on have values, with the unsaved ones sent along, and again when they change.
+ * variables it depends on have values, with the unsaved ones sent along, and again when they change. Connections
+ * are used as saved: one typed in on the same page is saved first ("Load choices").
  */
 export function DataSourceField(props: FieldProps) {
   const { t } = useEmbeddedApp();
-  const { variable, wizard, draft, instanceId } = props;
+  const { variable, wizard, draft, instanceId, readOnly } = props;
+  const [saving, setSaving] = useState(false);
   const dependencies = variable.dependsOn
     .map((name) => findVariable(wizard.pages, name))
     .filter((found): found is WizardVariable => found !== undefined);
   const missing = dependencies.filter((dependency) => !isSatisfied(dependency, draft));
   const inputs: Draft = Object.fromEntries(
     dependencies
-      .filter((dependency) => dependency.key in draft)
+      .filter((dependency) => dependency.dataType !== 'connection' && dependency.key in draft)
       .map((dependency) => [dependency.key, draft[dependency.key]]),
   );
   const source = useDataSource(instanceId, variable, inputs, missing.length === 0);
   const value = currentValue(props);
+  const names = missing.map((dependency) => dependency.label).join(', ');
+  // Only connections typed in on this page are missing: saving the page makes them usable.
+  const savable =
+    !readOnly &&
+    missing.length > 0 &&
+    missing.every((dependency) => dependency.dataType === 'connection' && dependency.key in draft);
 
   return (
     <FieldFrame variable={variable} problem={props.problem}>
       {(id, describedBy) => (
-        <div className="stack" style={{ gap: 6 }}>
-          {missing.length > 0 ? (
-            <span className="muted small">
-              {t('field.choicesNeed', { names: missing.map((dependency) => dependency.label).join(', ') })}
-            </span>
-          ) : source.isFetching && !source.data ? (
+        <div className="data-source">
+          {savable ? (
+            <div className="row">
+              <span className="muted small">{t('field.choicesNeedSaved', { names })}</span>
+              <button
+                type="button"
+                className="button"
+                disabled={saving}
+                onClick={() => {
+                  setSaving(true);
+                  void props.savePage().finally(() => setSaving(false));
+                }}
+              >
+                {t('field.loadChoices')}
+              </button>
+            </div>
+          ) : missing.length > 0 ? (
+            <span className="muted small">{t('field.choicesNeed', { names })}</span>
+          ) : source.isPending ? (
             <span className="muted small" role="status">
               {t('field.loadingChoices')}
             </span>
@@ -45,7 +74,7 @@ export function DataSourceField(props: FieldProps) {
                 {t('field.reloadChoices')}
               </button>
             </div>
-          ) : source.data ? (
+          ) : (
             <DataSourceResult
               id={id}
               describedBy={describedBy}
@@ -54,31 +83,26 @@ export function DataSourceField(props: FieldProps) {
               type={source.data.dataSourceType}
               result={source.data.result}
             />
-          ) : null}
+          )}
         </div>
       )}
     </FieldFrame>
   );
 }
 
-function DataSourceResult({
-  id,
-  describedBy,
-  props,
-  value,
-  type,
-  result,
-}: {
+interface ResultProps {
   id: string;
   describedBy: string | undefined;
   props: FieldProps;
   value: unknown;
   type: string;
   result: unknown;
-}) {
-  const { t } = useEmbeddedApp();
+}
+
+function DataSourceResult({ id, describedBy, props, value, type, result }: ResultProps) {
   const { variable, readOnly, onChange } = props;
-  if (type === 'picklist') {
+  const grouped = labelKind(variable) === 'group';
+  if (type === 'picklist' && !grouped) {
     return (
       <ValueInput
         id={id}
@@ -93,93 +117,24 @@ function DataSourceResult({
     );
   }
   if (type === 'objectSelection' && Array.isArray(result)) {
-    const selected = new Set(
-      (Array.isArray(value) ? value : []).map((entry) => (entry as { object?: Choice }).object?.key),
-    );
-    const objects = result.map((entry) => (entry as { object: Choice }).object).filter(Boolean);
-    return (
-      <fieldset className="choices" aria-describedby={describedBy}>
-        {objects.map((object) => (
-          <label key={object.key}>
-            <input
-              type="checkbox"
-              disabled={readOnly}
-              checked={selected.has(object.key)}
-              onChange={(event) => {
-                const keys = new Set(selected);
-                if (event.target.checked) keys.add(object.key);
-                else keys.delete(object.key);
-                onChange(
-                  objects
-                    .filter((candidate) => keys.has(candidate.key))
-                    .map((candidate) => ({ object: candidate })),
-                );
-              }}
-            />
-            {object.label ?? object.key}
-          </label>
-        ))}
-      </fieldset>
-    );
+    return <ObjectSelection id={id} describedBy={describedBy} props={props} value={value} result={result} />;
   }
   if (type === 'objectFieldMap' && result && typeof result === 'object') {
-    const map = result as { fields?: Array<{ field: Choice; mappedField?: Choice }>; options?: Choice[] };
-    const current = ((value as typeof map | null)?.fields ?? map.fields ?? []) as Array<{
-      field: Choice;
-      mappedField?: Choice;
-    }>;
-    const options = map.options ?? [];
-    return (
-      <table className="field-map">
-        <thead>
-          <tr>
-            <th scope="col">{t('field.map.source')}</th>
-            <th scope="col">{t('field.map.target')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {current.map((entry, index) => (
-            <tr key={entry.field.key}>
-              <td>{entry.field.label ?? entry.field.key}</td>
-              <td>
-                <select
-                  className="select"
-                  aria-label={`${t('field.map.target')} ${entry.field.label ?? entry.field.key}`}
-                  disabled={readOnly}
-                  value={entry.mappedField?.key ?? ''}
-                  onChange={(event) => {
-                    const mapped = options.find((option) => option.key === event.target.value);
-                    onChange({
-                      fields: current.map((old, at) =>
-                        at === index ? { field: old.field, ...(mapped ? { mappedField: mapped } : {}) } : old,
-                      ),
-                    });
-                  }}
-                >
-                  <option value="">{t('common.none')}</option>
-                  {options.map((option) => (
-                    <option key={option.key} value={option.key}>
-                      {option.label ?? option.key}
-                    </option>
-                  ))}
-                </select>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    );
+    return <FieldMap id={id} describedBy={describedBy} props={props} value={value} result={result} />;
   }
   if (type === 'jsonForm' && result && typeof result === 'object') {
     const form = result as { schema?: unknown; uiSchema?: unknown; data?: unknown };
     return (
-      <LazyJsonForm
-        schema={form.schema ?? {}}
-        uiSchema={form.uiSchema}
-        data={value ?? form.data ?? {}}
-        readOnly={readOnly}
-        onChange={onChange}
-      />
+      // biome-ignore lint/a11y/useSemanticElements: JSON Forms lays out its own fieldsets; this only names the form
+      <div role="group" aria-labelledby={`${id}-label`} aria-describedby={describedBy}>
+        <LazyJsonForm
+          schema={form.schema ?? {}}
+          uiSchema={form.uiSchema}
+          data={value ?? form.data ?? {}}
+          readOnly={readOnly}
+          onChange={onChange}
+        />
+      </div>
     );
   }
   // A plain value (string, number, code...): the data source's answer is the starting value.
@@ -196,7 +151,227 @@ function DataSourceResult({
   );
 }
 
-function choicesOf(result: unknown): Choice[] {
+/** Puts the defaults a data source proposes into the draft, so what is shown checked is what gets saved. */
+function useSeed(value: unknown, seed: unknown, props: FieldProps) {
+  const { readOnly, onChange } = props;
+  const needed = !readOnly && (value === null || value === undefined) && seed !== undefined;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, when there is nothing else to show
+  useEffect(() => {
+    if (needed) onChange(seed);
+  }, [needed]);
+}
+
+type SelectionEntry = { object: Choice; fields?: Choice[]; defaultSelected?: boolean };
+
+/** Objects to sync (checkboxes), and for each chosen object that has fields, which of them. */
+function ObjectSelection({ id, describedBy, props, value, result }: Omit<ResultProps, 'type'> & { result: unknown[] }) {
+  const { t } = useEmbeddedApp();
+  const { readOnly, onChange } = props;
+  const entries = result.filter(
+    (entry): entry is SelectionEntry =>
+      typeof entry === 'object' && entry !== null && typeof (entry as SelectionEntry).object?.key === 'string',
+  );
+  const defaults = entries
+    .filter((entry) => entry.defaultSelected)
+    .map((entry) => selectionOf(entry, entry.fields ?? []));
+  useSeed(value, defaults.length > 0 ? defaults : undefined, props);
+  const chosen = (Array.isArray(value) ? value : value === null ? defaults : []) as SelectionEntry[];
+  const chosenByKey = new Map(chosen.map((entry) => [entry.object?.key, entry]));
+  const update = (key: string, fields: Choice[] | undefined) => {
+    const next = new Map(chosenByKey);
+    if (fields === undefined) next.delete(key);
+    else {
+      const entry = entries.find((candidate) => candidate.object.key === key) as SelectionEntry;
+      next.set(key, selectionOf(entry, fields));
+    }
+    onChange(
+      entries.flatMap((entry) => {
+        const picked = next.get(entry.object.key);
+        return picked ? [picked] : [];
+      }),
+    );
+  };
+  return (
+    <fieldset className="choices" aria-labelledby={`${id}-label`} aria-describedby={describedBy}>
+      {entries.length === 0 && <span className="muted small">{t('field.noChoices')}</span>}
+      {entries.map((entry) => {
+        const picked = chosenByKey.get(entry.object.key);
+        const label = entry.object.label ?? entry.object.key;
+        const pickedFields = new Set((picked?.fields ?? []).map((field) => field.key));
+        return (
+          <div className="choice" key={entry.object.key}>
+            <label className="checkbox">
+              <input
+                type="checkbox"
+                disabled={readOnly}
+                checked={picked !== undefined}
+                onChange={(event) => update(entry.object.key, event.target.checked ? (entry.fields ?? []) : undefined)}
+              />
+              <span>{label}</span>
+            </label>
+            {picked && entry.fields && entry.fields.length > 0 && (
+              <fieldset className="choice-fields" aria-label={t('field.objectFields', { name: label })}>
+                {entry.fields.map((field) => (
+                  <label className="checkbox" key={field.key}>
+                    <input
+                      type="checkbox"
+                      disabled={readOnly}
+                      checked={pickedFields.has(field.key)}
+                      onChange={(event) =>
+                        update(
+                          entry.object.key,
+                          (entry.fields ?? []).filter((candidate) =>
+                            candidate.key === field.key ? event.target.checked : pickedFields.has(candidate.key),
+                          ),
+                        )
+                      }
+                    />
+                    <span>{field.label ?? field.key}</span>
+                  </label>
+                ))}
+              </fieldset>
+            )}
+          </div>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+/** An object as saved: its key and label, and the fields chosen when it has fields to choose from. */
+function selectionOf(entry: SelectionEntry, fields: Choice[]): SelectionEntry {
+  return entry.fields && entry.fields.length > 0 ? { object: entry.object, fields } : { object: entry.object };
+}
+
+type MapRow = {
+  field: Choice;
+  mappedObject?: Choice;
+  mappedField?: Choice;
+  defaultObject?: Choice;
+  defaultField?: Choice;
+};
+type MapGroup = { object?: Choice; fields: Choice[] };
+
+/**
+ * Which field of which object each of the integration's fields maps to: a row per field, a list of the options
+ * grouped by object. Options may also be a flat list of fields (`{key, label}`), mapped without an object.
+ */
+function FieldMap({ id, describedBy, props, value, result }: Omit<ResultProps, 'type'> & { result: object }) {
+  const { t } = useEmbeddedApp();
+  const { readOnly, onChange } = props;
+  const map = result as { fields?: MapRow[]; options?: unknown[] };
+  const rows = (map.fields ?? []).filter((row) => typeof row?.field?.key === 'string');
+  const groups = groupsOf(map.options ?? []);
+  const saved = new Map(
+    ((value as { fields?: MapRow[] } | null)?.fields ?? []).map((row) => [row.field?.key, row]),
+  );
+  const current: MapRow[] = rows.map((row) => {
+    const stored = value === null ? undefined : saved.get(row.field.key);
+    const mappedObject = value === null ? row.defaultObject : stored?.mappedObject;
+    const mappedField = value === null ? row.defaultField : stored?.mappedField;
+    return {
+      field: row.field,
+      ...(mappedObject ? { mappedObject } : {}),
+      ...(mappedField ? { mappedField } : {}),
+    };
+  });
+  const hasDefaults = rows.some((row) => row.defaultField);
+  useSeed(value, hasDefaults ? { fields: current } : undefined, props);
+  const optionValue = (row: MapRow) => {
+    if (!row.mappedField) return '';
+    const group = groups.findIndex(
+      (candidate) =>
+        (candidate.object?.key ?? null) === (row.mappedObject?.key ?? null) &&
+        candidate.fields.some((field) => field.key === row.mappedField?.key),
+    );
+    if (group < 0) return '';
+    return `${group}.${groups[group]?.fields.findIndex((field) => field.key === row.mappedField?.key)}`;
+  };
+  return (
+    <fieldset className="field-map-group" aria-labelledby={`${id}-label`} aria-describedby={describedBy}>
+      <table className="field-map">
+        <thead>
+          <tr>
+            <th scope="col">{t('field.map.source')}</th>
+            <th scope="col">{t('field.map.target')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {current.map((row, index) => {
+            const label = row.field.label ?? row.field.key;
+            return (
+              <tr key={row.field.key}>
+                <th scope="row">{label}</th>
+                <td>
+                  <select
+                    className="select"
+                    aria-label={t('field.map.targetFor', { field: label })}
+                    disabled={readOnly}
+                    value={optionValue(row)}
+                    onChange={(event) => {
+                      const [groupIndex, fieldIndex] = event.target.value.split('.').map(Number);
+                      const group = groupIndex === undefined ? undefined : groups[groupIndex];
+                      const field = fieldIndex === undefined ? undefined : group?.fields[fieldIndex];
+                      onChange({
+                        fields: current.map((old, at) =>
+                          at !== index
+                            ? old
+                            : {
+                                field: old.field,
+                                ...(field && group?.object ? { mappedObject: group.object } : {}),
+                                ...(field ? { mappedField: field } : {}),
+                              },
+                        ),
+                      });
+                    }}
+                  >
+                    <option value="">{t('field.map.unmapped')}</option>
+                    {groups.map((group, groupIndex) =>
+                      group.object ? (
+                        <optgroup key={group.object.key} label={group.object.label ?? group.object.key}>
+                          {group.fields.map((field, fieldIndex) => (
+                            <option key={field.key} value={`${groupIndex}.${fieldIndex}`}>
+                              {field.label ?? field.key}
+                            </option>
+                          ))}
+                        </optgroup>
+                      ) : (
+                        group.fields.map((field, fieldIndex) => (
+                          <option key={field.key} value={`${groupIndex}.${fieldIndex}`}>
+                            {field.label ?? field.key}
+                          </option>
+                        ))
+                      ),
+                    )}
+                  </select>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </fieldset>
+  );
+}
+
+/** The field map's options: `{object, fields}` groups, and any flat `{key, label}` options as one group without object. */
+function groupsOf(options: unknown[]): MapGroup[] {
+  const groups: MapGroup[] = [];
+  const loose: Choice[] = [];
+  for (const option of options) {
+    if (!option || typeof option !== 'object') continue;
+    const candidate = option as { object?: Choice; fields?: Choice[]; key?: unknown; label?: string };
+    if (candidate.object && Array.isArray(candidate.fields)) {
+      groups.push({ object: candidate.object, fields: candidate.fields.filter((field) => field?.key) });
+    } else if (typeof candidate.key === 'string') {
+      loose.push({ key: candidate.key, ...(candidate.label ? { label: candidate.label } : {}) });
+    }
+  }
+  if (loose.length > 0) groups.push({ fields: loose });
+  return groups;
+}
+
+function choicesOf(result: unknown): Array<{ key: string; label: string }> {
   if (!Array.isArray(result)) return [];
   return result.map((entry) =>
     typeof entry === 'string'

@@ -68,6 +68,9 @@ export function useDataSource(instanceId: string, variable: WizardVariable, inpu
     enabled,
     staleTime: 60_000,
     retry: false,
+    // While a dependency's new value runs the data source again, the choices it answered before stay in place
+    // (the control is not swapped for a loading line on each keystroke).
+    placeholderData: (previous) => previous,
     queryFn: ({ signal }) =>
       answerOf(
         api.POST('/api/instances/{id}/config-wizard/data-sources/{configVar}', {
