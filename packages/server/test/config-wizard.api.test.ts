@@ -4,6 +4,7 @@
 // choice, and an organization-only variable the customer never sees, which the organization sets. Partial saves,
 // per-page validation, deploy refused until complete, and another customer's instance answering 404.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acmeListsComponent } from './support/acme-lists-component.js';
 import type { EmbeddedSigner } from './support/customer-callers.js';
 import { flowYaml, sqlQuery } from './support/integration-fixtures.js';
 import { acmeAndBeta, listedIntegration, serverWithOAuthProvider } from './support/marketplace.js';
@@ -12,34 +13,6 @@ import { bundleSource } from './support/spectral-bundles.js';
 import type { TestServer } from './support/test-server.js';
 
 const client = { clientId: 'wizard-app', clientSecret: 'wizard-client-secret-7c1e0b' };
-
-const listsComponent = `
-import { action, component, dataSource, input } from '@weft/sdk';
-export default component({
-  key: 'acme-lists',
-  display: { label: 'Acme Lists', description: 'Lists of an Acme account' },
-  dataSources: {
-    lists: dataSource({
-      display: { label: 'Lists', description: 'The lists of the region' },
-      inputs: {
-        connection: input({ label: 'Connection', type: 'connection', required: true }),
-        region: input({ label: 'Region', type: 'string', required: true }),
-      },
-      dataSourceType: 'picklist',
-      perform: async (context, { connection, region }) => {
-        if (!connection || !connection.token || !connection.token.access_token) throw new Error('Acme is not connected');
-        return { result: [
-          { label: region + ' customers', key: region + '-customers' },
-          { label: region + ' leads', key: region + '-leads' },
-        ] };
-      },
-    }),
-  },
-  actions: {
-    noop: action({ display: { label: 'Noop', description: 'Does nothing' }, inputs: {}, perform: async () => ({ data: null }) }),
-  },
-});
-`;
 
 function definition(provider: OAuthProvider): string {
   const orgOnly = '{orgOnly: true, visibleToCustomerDeployer: false, visibleToOrgDeployer: true}';
@@ -142,7 +115,7 @@ function variable(wizard: Wizard, name: string) {
 beforeAll(async () => {
   ({ server, provider } = await serverWithOAuthProvider(client, { WEFT_SANDBOX_NETWORK: 'open' }));
   const published = await server.api('POST', '/api/components', {
-    body: { bundle: await bundleSource(listsComponent) },
+    body: { bundle: await bundleSource(acmeListsComponent) },
   });
   expect(published.status, published.text).toBe(201);
   integrationId = await listedIntegration(server, definition(provider), {
@@ -315,6 +288,18 @@ describe('the config wizard of a marketplace activation', () => {
     expect(elsewhere.status).toBe(422);
     expect(elsewhere.body.error.code).toBe('OAUTH2_RETURN_TO_NOT_ALLOWED');
     expect(elsewhere.body.error.details.allowedOrigins).toEqual([new URL(server.url).origin]);
+
+    // The organization's own app (an embedding origin) may be returned to.
+    const embedding = await server.api('PUT', '/api/organization/embedding', {
+      body: { allowedOrigins: ['https://app.northwind.example'] },
+    });
+    expect(embedding.status).toBe(200);
+    const toApp = await asAcme('POST', `${wizardPath()}/connections/Acme%20OAuth/authorize`, {
+      returnTo: 'https://app.northwind.example/settings/integrations',
+    });
+    expect(toApp.status, toApp.text).toBe(200);
+    expect(toApp.body.returnTo).toBe('https://app.northwind.example/settings/integrations');
+    await server.api('PUT', '/api/organization/embedding', { body: { allowedOrigins: [] } });
 
     // A popup: no returnTo, so the browser lands on the page that tells the wizard's window.
     const started = await asAcme('POST', `${wizardPath()}/connections/Acme%20OAuth/authorize`, {});

@@ -18,7 +18,7 @@ const layers: string[][] = [
   ['database', 'secrets'],
   ['config.ts'],
   ['http'],
-  ['auth', 'customers', 'users', 'customer-users', 'audit'],
+  ['auth', 'customers', 'users', 'customer-users', 'audit', 'embedding'],
   ['components'],
   ['integrations'],
   ['connections'],
@@ -92,6 +92,7 @@ describe('server folder layering', () => {
       'customer-users': 'customer-user',
       audit: 'audit',
       marketplace: 'marketplace',
+      embedding: 'embedding',
     };
     for (const [folder, entity] of Object.entries(domains)) {
       for (const part of ['routes', 'schemas', 'store']) {

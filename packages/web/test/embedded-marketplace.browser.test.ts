@@ -4,46 +4,25 @@
 // authorization server (oidc-provider on loopback) in a popup, and a picklist fed by a data source that depends on
 // the connection and on the first page's choice; deploys it; its webhook runs; the customer sees the run in the
 // self-service screen; a user of another customer sees none of it. Screenshots at desktop and phone width.
-import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedHost, startEmbeddedHost } from '../../../examples/embedded-host/src/host-server.js';
-import { launchBrowser, pageWithErrors, screenshot, viewports } from '../../server/test/support/browser.js';
+import { acmeListsComponent } from '../../server/test/support/acme-lists-component.js';
+import {
+  accessibilityViolations,
+  launchBrowser,
+  pageWithErrors,
+  screenshot,
+  viewports,
+} from '../../server/test/support/browser.js';
 import { generatedSigningKey } from '../../server/test/support/embedded-jwt.js';
-import { flowYaml } from '../../server/test/support/integration-fixtures.js';
+import { flowYaml, sqlQuery } from '../../server/test/support/integration-fixtures.js';
 import { listedIntegration, serverWithOAuthProvider } from '../../server/test/support/marketplace.js';
 import type { OAuthProvider } from '../../server/test/support/oauth-provider.js';
 import { bundleSource } from '../../server/test/support/spectral-bundles.js';
 import type { TestServer } from '../../server/test/support/test-server.js';
 
 const client = { clientId: 'northwind-acme', clientSecret: 'northwind-acme-secret-5d1f' };
-
-const listsComponent = `
-import { action, component, dataSource, input } from '@weft/sdk';
-export default component({
-  key: 'acme-lists',
-  display: { label: 'Acme Lists', description: 'Lists of an Acme account' },
-  dataSources: {
-    lists: dataSource({
-      display: { label: 'Lists', description: 'The lists of the region' },
-      inputs: {
-        connection: input({ label: 'Connection', type: 'connection', required: true }),
-        region: input({ label: 'Region', type: 'string', required: true }),
-      },
-      dataSourceType: 'picklist',
-      perform: async (context, { connection, region }) => {
-        if (!connection || !connection.token || !connection.token.access_token) throw new Error('Acme is not connected');
-        return { result: [
-          { label: region.toUpperCase() + ' customers', key: region + '-customers' },
-          { label: region.toUpperCase() + ' leads', key: region + '-leads' },
-        ] };
-      },
-    }),
-  },
-  actions: {
-    noop: action({ display: { label: 'Noop', description: 'Does nothing' }, inputs: {}, perform: async () => ({ data: null }) }),
-  },
-});
-`;
 
 function definition(provider: OAuthProvider): string {
   const orgOnly = '{orgOnly: true, visibleToCustomerDeployer: false, visibleToOrgDeployer: true}';
@@ -102,7 +81,7 @@ let browser: Browser;
 beforeAll(async () => {
   ({ server, provider } = await serverWithOAuthProvider(client, { WEFT_SANDBOX_NETWORK: 'open' }));
   const published = await server.api('POST', '/api/components', {
-    body: { bundle: await bundleSource(listsComponent) },
+    body: { bundle: await bundleSource(acmeListsComponent) },
   });
   expect(published.status, published.text).toBe(201);
   await listedIntegration(server, definition(provider), {
@@ -144,6 +123,20 @@ async function signIn(
   return { page, errors, weft: page.frameLocator('#weft iframe') };
 }
 
+/** The embedded page's frame, to run checks inside it. */
+async function weftFrame(page: Page): Promise<Frame> {
+  const frame = await (await page.locator('#weft iframe').elementHandle())?.contentFrame();
+  if (!frame) throw new Error('no Weft frame in the host page');
+  return frame;
+}
+
+/** No serious or critical accessibility problem on the frame's current screen (and something was checked). */
+async function expectAccessible(page: Page): Promise<void> {
+  const { violations, passedNodes } = await accessibilityViolations(await weftFrame(page));
+  expect(violations).toEqual([]);
+  expect(passedNodes).toBeGreaterThan(10);
+}
+
 /** Plays the person at the provider's development login and consent pages, in the popup. */
 async function approveInPopup(popup: Page): Promise<void> {
   await popup.waitForLoadState();
@@ -170,6 +163,7 @@ describe('the embedded marketplace in a host app', () => {
     expect(frameUrl).toMatch(/\/embedded\/marketplace\?/);
     expect(frameUrl).not.toMatch(/eyJ/);
     await screenshot(page, 'embedded-marketplace-desktop');
+    await expectAccessible(page);
 
     await card.click();
     await expect.poll(() => weft.getByRole('heading', { name: 'Acme Lists Sync' }).count()).toBe(1);
@@ -180,6 +174,7 @@ describe('the embedded marketplace in a host app', () => {
     // Page 1: the connection (OAuth in a popup) and the region.
     await expect.poll(() => weft.getByRole('heading', { name: 'Connect' }).count()).toBe(1);
     await screenshot(page, 'embedded-wizard-connect-desktop');
+    await expectAccessible(page);
     await weft.getByLabel('Region').selectOption('eu');
     const popupOpened = page.waitForEvent('popup');
     await weft.getByTestId('oauth-connect').click();
@@ -198,7 +193,7 @@ describe('the embedded marketplace in a host app', () => {
     const target = weft.getByLabel('Target List');
     await expect
       .poll(() => target.locator('option').allTextContents())
-      .toEqual(['Choose…', 'EU customers', 'EU leads']);
+      .toEqual(['Choose…', 'eu customers', 'eu leads']);
     await target.selectOption('eu-leads');
     await screenshot(page, 'embedded-wizard-choose-desktop');
     await weft.getByRole('button', { name: 'Save and deploy' }).click();
@@ -233,6 +228,7 @@ describe('the embedded marketplace in a host app', () => {
     await expect.poll(() => weft.getByText('Sync Lists').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(() => weft.getByText('Succeeded').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await screenshot(page, 'embedded-dashboard-desktop');
+    await expectAccessible(page);
 
     await page.setViewportSize(viewports.phone);
     await page.getByTestId('nav-integrations').click();
@@ -254,6 +250,23 @@ describe('the embedded marketplace in a host app', () => {
     const card = weft.getByTestId('integration-card').filter({ hasText: 'Acme Lists Sync' });
     await expect.poll(() => card.count()).toBe(1);
     expect(await card.textContent()).not.toContain('Activated');
+    // Keyboard only: from the search box to the card, Enter opens the integration.
+    await weft.getByRole('searchbox', { name: 'Search integrations' }).focus();
+    for (let step = 0; step < 6; step++) {
+      if (
+        await card.evaluate(
+          (element) =>
+            (element as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement ===
+            element,
+        )
+      )
+        break;
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    await expect.poll(() => weft.getByRole('heading', { name: 'Acme Lists Sync' }).count()).toBe(1);
+    await expectAccessible(page);
+    await page.getByTestId('nav-integrations').click();
     await page.getByTestId('nav-activity').click();
     await expect.poll(() => weft.getByText('Nothing has run yet.').count(), { timeout: 20_000 }).toBe(1);
     await expect.poll(() => weft.getByText('You have not activated an integration yet.').count()).toBe(1);
@@ -262,16 +275,35 @@ describe('the embedded marketplace in a host app', () => {
     await context.close();
   });
 
-  it('refuses to talk to a page whose origin the organization did not allow', async () => {
-    const refused = await server.api('PUT', '/api/organization/embedding', { body: { allowedOrigins: [] } });
-    expect(refused.status).toBe(200);
+  it('refuses to talk to a host its own organization did not allow, even when another organization allows it', async () => {
+    // Another organization on the same Weft allows the host's origin: the browser lets the page be framed
+    // (frame-ancestors lists every organization's origins), so the page itself must refuse.
+    await sqlQuery(
+      server,
+      `insert into organizations (name, embed_allowed_origins) values ('Other Org', array[$1])`,
+      [host.url],
+    );
+    const removed = await server.api('PUT', '/api/organization/embedding', { body: { allowedOrigins: [] } });
+    expect(removed.status).toBe(200);
     try {
-      const page = await browser.newPage();
-      const answer = await page.goto(`${server.url}/embedded/marketplace?frame=x`);
-      expect(answer?.headers()['content-security-policy']).toContain("frame-ancestors 'self'");
-      expect(answer?.headers()['content-security-policy']).not.toContain(host.url);
-      await page.close();
+      const context = await browser.newContext({ viewport: viewports.desktop });
+      const { page, weft } = await signIn(context, 'ada@acme.example');
+      await expect
+        .poll(() => weft.getByText('EMBED_ORIGIN_NOT_ALLOWED').count(), { timeout: 20_000 })
+        .toBe(1);
+      await expect
+        .poll(() => page.getByTestId('embed-status').textContent())
+        .toContain('EMBED_ORIGIN_NOT_ALLOWED');
+      expect(await weft.getByTestId('integration-card').count()).toBe(0);
+      await screenshot(page, 'embedded-origin-refused');
+      await context.close();
+
+      // With no organization allowing it, the browser does not even show the page in the host.
+      await sqlQuery(server, `update organizations set embed_allowed_origins = '{}'`);
+      const answer = await fetch(`${server.url}/embedded/marketplace?frame=x`);
+      expect(answer.headers.get('content-security-policy')).toMatch(/frame-ancestors 'self'$/);
     } finally {
+      await sqlQuery(server, `delete from organizations where name = 'Other Org'`);
       await server.api('PUT', '/api/organization/embedding', { body: { allowedOrigins: [host.url] } });
     }
   });

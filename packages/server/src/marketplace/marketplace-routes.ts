@@ -252,7 +252,7 @@ function marketplaceApi(
           caller,
           request.params.connectionId,
           customer,
-          authorizationUrlsOf(request, request.body?.returnTo, options),
+          await authorizationUrlsOf(request, request.body?.returnTo, { ...options, db }),
         );
       },
     );

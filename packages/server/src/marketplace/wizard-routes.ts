@@ -1,7 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
 import { callerOf } from '../auth/authenticate.js';
 import { callbackPath, returnToFor } from '../connections/oauth-authorization.js';
+import type { Database } from '../database/schema.js';
+import { getEmbeddingSettings } from '../embedding/embedding-store.js';
 import { errorResponses, refTo } from '../http/common-schemas.js';
 import { baseUrlOf } from '../http/public-url.js';
 import { DataSourceAnswer } from '../instances/instance-schemas.js';
@@ -33,18 +36,24 @@ export interface WizardRouteOptions extends WizardDeps {
 }
 
 /**
- * Where an OAuth 2.0 authorization a request starts goes: Weft's callback, then `returnTo` (an allowed origin
- * only) or, without one, the landing page that tells the window that opened it.
+ * Where an OAuth 2.0 authorization a request starts goes: Weft's callback, then `returnTo` (Weft's origin, the
+ * server's allowed origins, or the caller's organization's embedding origins: the app that embeds the wizard) or,
+ * without one, the landing page that tells the window that opened it.
  */
-export function authorizationUrlsOf(
+export async function authorizationUrlsOf(
   request: FastifyRequest,
   returnTo: string | undefined,
-  options: { publicUrl: string | undefined; allowedOrigins: string[] },
-): AuthorizationUrls {
+  options: { db: Kysely<Database>; publicUrl: string | undefined; allowedOrigins: string[] },
+): Promise<AuthorizationUrls> {
   const baseUrl = baseUrlOf(request, options.publicUrl);
+  const allowedOrigins =
+    returnTo === undefined
+      ? options.allowedOrigins
+      : (await getEmbeddingSettings(options.db, callerOf(request).orgId, options.allowedOrigins))
+          .effectiveAllowedOrigins;
   return {
     callbackUrl: `${baseUrl}${callbackPath}`,
-    returnTo: returnToFor(returnTo, { baseUrl, allowedOrigins: options.allowedOrigins }),
+    returnTo: returnToFor(returnTo, { baseUrl, allowedOrigins }),
   };
 }
 
@@ -155,7 +164,7 @@ export function wizardRoutes(options: WizardRouteOptions) {
           callerOf(request),
           request.params.id,
           request.params.configVar,
-          authorizationUrlsOf(request, request.body?.returnTo, options),
+          await authorizationUrlsOf(request, request.body?.returnTo, options),
         ),
     );
   };

@@ -103,7 +103,10 @@ function SignedIn({ session }: { session: FrameSession }) {
       identity,
       t,
       locale: init.translation?.locale,
-      readOnly: identity.user.kind === 'customer' && identity.user.role === 'marketplace-user',
+      // Customer roles without instances:configure (seed 003): members look; marketplace users only browse.
+      readOnly:
+        identity.user.kind === 'customer' &&
+        (identity.user.role === 'member' || identity.user.role === 'marketplace-user'),
       emit: (event, data) => session.emit(event, data),
     };
   }, [session]);

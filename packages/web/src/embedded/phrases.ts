@@ -218,6 +218,7 @@ export const phrases = {
   'field.map.targetFor': 'Maps to, for {field}',
   'field.map.unmapped': 'Not mapped',
   'field.choicesNeedSaved': 'Save {names} to load the choices.',
+  'field.formInvalid': 'Some answers in this form need fixing.',
 } as const;
 
 export type PhraseKey = keyof typeof phrases;

@@ -157,7 +157,10 @@ function readyBanner(config: WeftConfig, weft: WeftServer, weftVersion: string, 
     `Weft ${weftVersion} is ready in ${seconds.toFixed(1)} s`,
     `  URL       ${weft.url}`,
     ...(config.roles.includes('api')
-      ? [`  API docs  ${weft.url}/api/docs`, `  Embed     ${weft.url}/sdk/weft-embed.min.js (docs/embedded-marketplace.md)`]
+      ? [
+          `  API docs  ${weft.url}/api/docs`,
+          `  Embed     ${weft.url}/sdk/weft-embed.min.js (docs/embedded-marketplace.md)`,
+        ]
       : []),
     `  Data      ${data}`,
     `  Roles     ${config.roles.join(', ')}`,

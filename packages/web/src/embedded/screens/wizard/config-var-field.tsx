@@ -17,6 +17,8 @@ export interface FieldProps {
   onChange(value: unknown): void;
   /** Saves the page's draft (a connection is saved before it is authorized). */
   savePage(): Promise<Wizard | undefined>;
+  /** A problem the page finds itself (a JSON Forms form with invalid answers), undefined once fixed. */
+  reportProblem?(message: string | undefined): void;
 }
 
 /** Data types whose control is a group of controls (a fieldset named by the variable's label). */
@@ -386,6 +388,7 @@ function CodeInput({
 function useFocusAdded(count: number) {
   const listRef = useRef<HTMLFieldSetElement>(null);
   const added = useRef(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a row is added (or removed)
   useEffect(() => {
     if (!added.current) return;
     added.current = false;
@@ -537,6 +540,7 @@ export function LazyJsonForm(props: {
   data: unknown;
   readOnly: boolean;
   onChange(data: unknown): void;
+  onErrors?(count: number): void;
 }) {
   const { t } = useEmbeddedApp();
   return (

@@ -1,14 +1,7 @@
 import { useEffect, useState } from 'react';
 import { messageOf } from '../../../shared/api.js';
 import { useEmbeddedApp } from '../../embedded-app-context.js';
-import {
-  currentValue,
-  FieldFrame,
-  type FieldProps,
-  LazyJsonForm,
-  labelKind,
-  ValueInput,
-} from './config-var-field.js';
+import { currentValue, FieldFrame, type FieldProps, LazyJsonForm, ValueInput } from './config-var-field.js';
 import { type Draft, useDataSource, type WizardConnection, type WizardVariable } from './wizard-data.js';
 
 type Choice = { key: string; label?: string };
@@ -31,7 +24,9 @@ export function DataSourceField(props: FieldProps) {
       .filter((dependency) => dependency.dataType !== 'connection' && dependency.key in draft)
       .map((dependency) => [dependency.key, draft[dependency.key]]),
   );
-  const source = useDataSource(instanceId, variable, inputs, missing.length === 0);
+  // Running a data source is configuring (and may use the customer's connection): a read-only caller sees the
+  // saved value, shown with the same control.
+  const source = useDataSource(instanceId, variable, inputs, !readOnly && missing.length === 0);
   const value = currentValue(props);
   const names = missing.map((dependency) => dependency.label).join(', ');
   // Only connections typed in on this page are missing: saving the page makes them usable.
@@ -44,7 +39,15 @@ export function DataSourceField(props: FieldProps) {
     <FieldFrame variable={variable} problem={props.problem}>
       {(id, describedBy) => (
         <div className="data-source">
-          {savable ? (
+          {readOnly ? (
+            <DataSourceResult
+              id={id}
+              describedBy={describedBy}
+              props={props}
+              value={value}
+              {...savedAsResult(variable.dataType, value)}
+            />
+          ) : savable ? (
             <div className="row">
               <span className="muted small">{t('field.choicesNeedSaved', { names })}</span>
               <button
@@ -101,8 +104,8 @@ interface ResultProps {
 
 function DataSourceResult({ id, describedBy, props, value, type, result }: ResultProps) {
   const { variable, readOnly, onChange } = props;
-  const grouped = labelKind(variable) === 'group';
-  if (type === 'picklist' && !grouped) {
+  // A picklist's choices, for one value or for each of a list's (`collectionType`).
+  if (type === 'picklist') {
     return (
       <ValueInput
         id={id}
@@ -123,19 +126,7 @@ function DataSourceResult({ id, describedBy, props, value, type, result }: Resul
     return <FieldMap id={id} describedBy={describedBy} props={props} value={value} result={result} />;
   }
   if (type === 'jsonForm' && result && typeof result === 'object') {
-    const form = result as { schema?: unknown; uiSchema?: unknown; data?: unknown };
-    return (
-      // biome-ignore lint/a11y/useSemanticElements: JSON Forms lays out its own fieldsets; this only names the form
-      <div role="group" aria-labelledby={`${id}-label`} aria-describedby={describedBy}>
-        <LazyJsonForm
-          schema={form.schema ?? {}}
-          uiSchema={form.uiSchema}
-          data={value ?? form.data ?? {}}
-          readOnly={readOnly}
-          onChange={onChange}
-        />
-      </div>
-    );
+    return <JsonFormField id={id} describedBy={describedBy} props={props} value={value} result={result} />;
   }
   // A plain value (string, number, code...): the data source's answer is the starting value.
   return (
@@ -151,6 +142,30 @@ function DataSourceResult({ id, describedBy, props, value, type, result }: Resul
   );
 }
 
+/** A saved value as the data source's answer it came from, for a read-only caller (who does not run it). */
+function savedAsResult(dataType: string, value: unknown): { type: string; result: unknown } {
+  if (dataType === 'objectSelection') return { type: dataType, result: Array.isArray(value) ? value : [] };
+  if (dataType === 'objectFieldMap') {
+    const rows = ((value as { fields?: MapRow[] } | null)?.fields ?? []).filter((row) => row?.field?.key);
+    const groups = new Map<string, MapGroup>();
+    for (const row of rows) {
+      if (!row.mappedField) continue;
+      const key = row.mappedObject?.key ?? '';
+      const group = groups.get(key) ?? {
+        ...(row.mappedObject ? { object: row.mappedObject } : {}),
+        fields: [],
+      };
+      if (!group.fields.some((field) => field.key === row.mappedField?.key))
+        group.fields.push(row.mappedField);
+      groups.set(key, group);
+    }
+    return { type: dataType, result: { fields: rows, options: [...groups.values()] } };
+  }
+  // JSON Forms makes a form from the data itself when there is no schema.
+  if (dataType === 'jsonForm') return { type: dataType, result: { data: value ?? {} } };
+  return { type: 'picklist', result: typeof value === 'string' && value !== '' ? [value] : [] };
+}
+
 /** Puts the defaults a data source proposes into the draft, so what is shown checked is what gets saved. */
 function useSeed(value: unknown, seed: unknown, props: FieldProps) {
   const { readOnly, onChange } = props;
@@ -161,15 +176,53 @@ function useSeed(value: unknown, seed: unknown, props: FieldProps) {
   }, [needed]);
 }
 
+/** A JSON Forms form: its data is the value; the form's own `data` is the starting value. */
+function JsonFormField({
+  id,
+  describedBy,
+  props,
+  value,
+  result,
+}: Omit<ResultProps, 'type'> & { result: object }) {
+  const { t } = useEmbeddedApp();
+  const { readOnly, onChange, reportProblem } = props;
+  const form = result as { schema?: unknown; uiSchema?: unknown; data?: unknown };
+  const start = form.data ?? {};
+  useSeed(value, start, props);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: cleared when the form goes away
+  useEffect(() => () => reportProblem?.(undefined), []);
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: JSON Forms lays out its own groups; this only names the form
+    <div role="group" aria-labelledby={`${id}-label`} aria-describedby={describedBy}>
+      <LazyJsonForm
+        schema={form.schema}
+        uiSchema={form.uiSchema}
+        data={value ?? start}
+        readOnly={readOnly}
+        onChange={onChange}
+        onErrors={(count) => reportProblem?.(count > 0 ? t('field.formInvalid') : undefined)}
+      />
+    </div>
+  );
+}
+
 type SelectionEntry = { object: Choice; fields?: Choice[]; defaultSelected?: boolean };
 
 /** Objects to sync (checkboxes), and for each chosen object that has fields, which of them. */
-function ObjectSelection({ id, describedBy, props, value, result }: Omit<ResultProps, 'type'> & { result: unknown[] }) {
+function ObjectSelection({
+  id,
+  describedBy,
+  props,
+  value,
+  result,
+}: Omit<ResultProps, 'type'> & { result: unknown[] }) {
   const { t } = useEmbeddedApp();
   const { readOnly, onChange } = props;
   const entries = result.filter(
     (entry): entry is SelectionEntry =>
-      typeof entry === 'object' && entry !== null && typeof (entry as SelectionEntry).object?.key === 'string',
+      typeof entry === 'object' &&
+      entry !== null &&
+      typeof (entry as SelectionEntry).object?.key === 'string',
   );
   const defaults = entries
     .filter((entry) => entry.defaultSelected)
@@ -205,7 +258,9 @@ function ObjectSelection({ id, describedBy, props, value, result }: Omit<ResultP
                 type="checkbox"
                 disabled={readOnly}
                 checked={picked !== undefined}
-                onChange={(event) => update(entry.object.key, event.target.checked ? (entry.fields ?? []) : undefined)}
+                onChange={(event) =>
+                  update(entry.object.key, event.target.checked ? (entry.fields ?? []) : undefined)
+                }
               />
               <span>{label}</span>
             </label>
@@ -221,7 +276,9 @@ function ObjectSelection({ id, describedBy, props, value, result }: Omit<ResultP
                         update(
                           entry.object.key,
                           (entry.fields ?? []).filter((candidate) =>
-                            candidate.key === field.key ? event.target.checked : pickedFields.has(candidate.key),
+                            candidate.key === field.key
+                              ? event.target.checked
+                              : pickedFields.has(candidate.key),
                           ),
                         )
                       }
@@ -240,7 +297,9 @@ function ObjectSelection({ id, describedBy, props, value, result }: Omit<ResultP
 
 /** An object as saved: its key and label, and the fields chosen when it has fields to choose from. */
 function selectionOf(entry: SelectionEntry, fields: Choice[]): SelectionEntry {
-  return entry.fields && entry.fields.length > 0 ? { object: entry.object, fields } : { object: entry.object };
+  return entry.fields && entry.fields.length > 0
+    ? { object: entry.object, fields }
+    : { object: entry.object };
 }
 
 type MapRow = {
@@ -361,8 +420,10 @@ function groupsOf(options: unknown[]): MapGroup[] {
   for (const option of options) {
     if (!option || typeof option !== 'object') continue;
     const candidate = option as { object?: Choice; fields?: Choice[]; key?: unknown; label?: string };
-    if (candidate.object && Array.isArray(candidate.fields)) {
-      groups.push({ object: candidate.object, fields: candidate.fields.filter((field) => field?.key) });
+    if (Array.isArray(candidate.fields)) {
+      const fields = candidate.fields.filter((field) => typeof field?.key === 'string');
+      if (candidate.object) groups.push({ object: candidate.object, fields });
+      else loose.push(...fields);
     } else if (typeof candidate.key === 'string') {
       loose.push({ key: candidate.key, ...(candidate.label ? { label: candidate.label } : {}) });
     }

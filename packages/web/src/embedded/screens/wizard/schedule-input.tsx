@@ -70,7 +70,8 @@ export function ScheduleInput({
         onChange={(event) => onChange(event.target.value)}
       />
       <span className="help" id={helpId}>
-        {t('field.schedule.cronHelp')} {t('field.schedule.timeZone', { zone: timeZone || 'UTC' })}
+        {t('field.schedule.cronHelp')}{' '}
+        <span className="schedule-zone">{t('field.schedule.timeZone', { zone: timeZone || 'UTC' })}</span>
       </span>
     </div>
   );

@@ -1,6 +1,6 @@
 /** The config wizard's data: the wizard as the API answers it, saving pages, data sources, OAuth and deploy. */
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ConfigVarSummary } from '@weft/embed/protocol';
 import { type ApiSchema, answerOf } from '../../../shared/api.js';
 import { useEmbeddedApp } from '../../embedded-app-context.js';
@@ -70,7 +70,7 @@ export function useDataSource(instanceId: string, variable: WizardVariable, inpu
     retry: false,
     // While a dependency's new value runs the data source again, the choices it answered before stay in place
     // (the control is not swapped for a loading line on each keystroke).
-    placeholderData: (previous) => previous,
+    placeholderData: keepPreviousData,
     queryFn: ({ signal }) =>
       answerOf(
         api.POST('/api/instances/{id}/config-wizard/data-sources/{configVar}', {

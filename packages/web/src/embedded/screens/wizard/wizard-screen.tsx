@@ -29,11 +29,14 @@ export function WizardScreen({ instanceId }: { instanceId: string }) {
   const [pageIndex, setPageIndex] = useState(0);
   const [draft, setDraft] = useState<Draft>({});
   const [problems, setProblems] = useState<Record<string, string>>({});
+  /** Problems the page finds before saving (a JSON Forms form with invalid answers), by variable name. */
+  const ownProblems = useRef<Record<string, string>>({});
   const [notice, setNotice] = useState<string>();
   const [deployed, setDeployed] = useState(false);
   const opened = useRef(false);
   const closed = useRef(false);
   const headingRef = useRef<HTMLHeadingElement>(null);
+  const stepsRef = useRef<HTMLOListElement>(null);
   const readOnly = app.readOnly;
 
   const data = wizard.data;
@@ -60,6 +63,13 @@ export function WizardScreen({ instanceId }: { instanceId: string }) {
       pageContent: pageContent(page, draft),
     });
     headingRef.current?.focus();
+    // On a phone the steps are one row that scrolls sideways: bring the open one into view (by hand: scrollIntoView
+    // would scroll the host's page too).
+    const steps = stepsRef.current;
+    const current = steps?.querySelector<HTMLElement>('[aria-current="step"]');
+    if (steps && current && steps.scrollWidth > steps.clientWidth) {
+      steps.scrollLeft = current.offsetLeft - steps.offsetLeft - 16;
+    }
   }, [page?.name, data !== undefined]);
 
   // Values the host pushes (`setConfigVars`) join the draft and are saved with their page.
@@ -128,9 +138,24 @@ export function WizardScreen({ instanceId }: { instanceId: string }) {
     }
   }
 
+  /** The page's own problems, shown as a save's would be; true when there are any (and moving on is refused). */
+  function refuseOwnProblems(target: WizardPage): boolean {
+    if (readOnly) return false;
+    const found = target.elements.flatMap((element) => {
+      const name = element.variable?.key;
+      const message = name ? ownProblems.current[name] : undefined;
+      return name && message ? [[name, message] as const] : [];
+    });
+    if (found.length === 0) return false;
+    setProblems(Object.fromEntries(found));
+    setNotice(t('configurationWizardDialog.pageProblems'));
+    return true;
+  }
+
   async function goTo(index: number) {
     if (!page) return;
     setNotice(undefined);
+    if (index > pageIndex && refuseOwnProblems(page)) return;
     const saved = await savePage(page);
     if (!saved) return;
     const after = saved.pages[pageIndex];
@@ -146,6 +171,7 @@ export function WizardScreen({ instanceId }: { instanceId: string }) {
   async function finish() {
     if (!page || !eventData) return;
     setNotice(undefined);
+    if (refuseOwnProblems(page)) return;
     const saved = await savePage(page);
     if (!saved) return;
     if (!saved.canDeploy) {
@@ -222,7 +248,7 @@ export function WizardScreen({ instanceId }: { instanceId: string }) {
       )}
       <div className="wizard">
         <nav aria-label={t('configurationWizardDialog.pagesLabel')}>
-          <ol className="wizard-steps">
+          <ol className="wizard-steps" ref={stepsRef}>
             {pages.map((candidate, index) => (
               <li key={candidate.name} className={candidate.status === 'complete' ? 'complete' : undefined}>
                 <button
@@ -284,6 +310,20 @@ export function WizardScreen({ instanceId }: { instanceId: string }) {
                     setProblems(({ [name]: _, ...rest }) => rest);
                   }}
                   savePage={() => savePage(page)}
+                  reportProblem={(message) => {
+                    const name = (element.variable as { key: string }).key;
+                    const previous = ownProblems.current[name];
+                    if (message) ownProblems.current[name] = message;
+                    else delete ownProblems.current[name];
+                    // Fixed: the message shown for it goes (a save's problems stay until the next save).
+                    if (!message && previous) {
+                      setProblems((current) => {
+                        if (current[name] !== previous) return current;
+                        const { [name]: _, ...rest } = current;
+                        return rest;
+                      });
+                    }
+                  }}
                 />
               ) : null,
             )}

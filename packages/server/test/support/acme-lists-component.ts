@@ -1,0 +1,32 @@
+/**
+ * The source of `acme-lists`, a custom component with one data source for config wizard tests: the lists of an
+ * Acme account in a region, which needs an authorized OAuth 2.0 connection (`'<region> customers'`,
+ * `'<region> leads'`). Publish it with `bundleSource`.
+ */
+export const acmeListsComponent = `
+import { action, component, dataSource, input } from '@weft/sdk';
+export default component({
+  key: 'acme-lists',
+  display: { label: 'Acme Lists', description: 'Lists of an Acme account' },
+  dataSources: {
+    lists: dataSource({
+      display: { label: 'Lists', description: 'The lists of the region' },
+      inputs: {
+        connection: input({ label: 'Connection', type: 'connection', required: true }),
+        region: input({ label: 'Region', type: 'string', required: true }),
+      },
+      dataSourceType: 'picklist',
+      perform: async (context, { connection, region }) => {
+        if (!connection || !connection.token || !connection.token.access_token) throw new Error('Acme is not connected');
+        return { result: [
+          { label: region + ' customers', key: region + '-customers' },
+          { label: region + ' leads', key: region + '-leads' },
+        ] };
+      },
+    }),
+  },
+  actions: {
+    noop: action({ display: { label: 'Noop', description: 'Does nothing' }, inputs: {}, perform: async () => ({ data: null }) }),
+  },
+});
+`;
