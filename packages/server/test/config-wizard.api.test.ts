@@ -4,7 +4,7 @@
 // choice, and an organization-only variable the customer never sees, which the organization sets. Partial saves,
 // per-page validation, deploy refused until complete, and another customer's instance answering 404.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acmeListsComponent } from './support/acme-lists-component.js';
+import { acmeConnectionAndRegionYaml, acmeListsComponent } from './support/acme-lists-component.js';
 import type { EmbeddedSigner } from './support/customer-callers.js';
 import { flowYaml, sqlQuery } from './support/integration-fixtures.js';
 import { acmeAndBeta, listedIntegration, serverWithOAuthProvider } from './support/marketplace.js';
@@ -15,7 +15,6 @@ import type { TestServer } from './support/test-server.js';
 const client = { clientId: 'wizard-app', clientSecret: 'wizard-client-secret-7c1e0b' };
 
 function definition(provider: OAuthProvider): string {
-  const orgOnly = '{orgOnly: true, visibleToCustomerDeployer: false, visibleToOrgDeployer: true}';
   return `definitionVersion: 7
 name: Acme Wizard
 description: Syncs an Acme list
@@ -23,24 +22,7 @@ category: CRM
 labels: [crm]
 endpointType: flow_specific
 requiredConfigVars:
-  - key: Acme OAuth
-    stableKey: acme-oauth
-    dataType: connection
-    connection: {key: oauth2, component: {key: http, version: LATEST, isPublic: true}}
-    inputs:
-      authorizeUrl: {type: value, value: "${provider.authorizeUrl}", meta: ${orgOnly}}
-      tokenUrl: {type: value, value: "${provider.tokenUrl}", meta: ${orgOnly}}
-      clientId: {type: value, value: ${client.clientId}, meta: ${orgOnly}}
-      clientSecret: {type: value, value: ${client.clientSecret}, meta: ${orgOnly}}
-      scopes: {type: value, value: read}
-    orgOnly: false
-  - key: Region
-    stableKey: region
-    dataType: picklist
-    pickList: [eu, us]
-    description: Where your Acme account lives
-    orgOnly: false
-  - key: Embedded Token
+${acmeConnectionAndRegionYaml({ key: 'Acme OAuth', stableKey: 'acme-oauth' }, provider, client)}  - key: Embedded Token
     stableKey: embedded-token
     dataType: string
     orgOnly: false

@@ -7,7 +7,10 @@
 import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedHost, startEmbeddedHost } from '../../../examples/embedded-host/src/host-server.js';
-import { acmeListsComponent } from '../../server/test/support/acme-lists-component.js';
+import {
+  acmeConnectionAndRegionYaml,
+  acmeListsComponent,
+} from '../../server/test/support/acme-lists-component.js';
 import {
   accessibilityViolations,
   launchBrowser,
@@ -25,7 +28,6 @@ import type { TestServer } from '../../server/test/support/test-server.js';
 const client = { clientId: 'northwind-acme', clientSecret: 'northwind-acme-secret-5d1f' };
 
 function definition(provider: OAuthProvider): string {
-  const orgOnly = '{orgOnly: true, visibleToCustomerDeployer: false, visibleToOrgDeployer: true}';
   return `definitionVersion: 7
 name: Acme Lists Sync
 description: Keeps an Acme list in step with your Northwind ledger.
@@ -33,24 +35,7 @@ category: CRM
 labels: [crm, sync]
 endpointType: flow_specific
 requiredConfigVars:
-  - key: Acme Account
-    stableKey: acme-account
-    dataType: connection
-    connection: {key: oauth2, component: {key: http, version: LATEST, isPublic: true}}
-    inputs:
-      authorizeUrl: {type: value, value: "${provider.authorizeUrl}", meta: ${orgOnly}}
-      tokenUrl: {type: value, value: "${provider.tokenUrl}", meta: ${orgOnly}}
-      clientId: {type: value, value: ${client.clientId}, meta: ${orgOnly}}
-      clientSecret: {type: value, value: ${client.clientSecret}, meta: ${orgOnly}}
-      scopes: {type: value, value: read}
-    orgOnly: false
-  - key: Region
-    stableKey: region
-    dataType: picklist
-    pickList: [eu, us]
-    description: Where your Acme account lives
-    orgOnly: false
-  - key: Target List
+${acmeConnectionAndRegionYaml({ key: 'Acme Account', stableKey: 'acme-account' }, provider, client)}  - key: Target List
     stableKey: target-list
     dataType: picklist
     dataSource: {key: lists, component: {key: acme-lists, version: LATEST, isPublic: false}}
@@ -206,9 +191,12 @@ describe('the embedded marketplace in a host app', () => {
       'INSTANCE_CONFIGURATION_LOADED',
       'INSTANCE_CONFIGURATION_PAGE_LOADED',
       'INSTANCE_DEPLOYED',
+      'INSTANCE_CONFIGURATION_CLOSED',
     ]) {
       await expect.poll(() => events.textContent()).toContain(event);
     }
+    // Closed once, when the deploy finished the wizard (not on every re-render).
+    expect((await events.textContent())?.match(/INSTANCE_CONFIGURATION_CLOSED/g)).toHaveLength(1);
 
     // Its webhook runs.
     const instances = await server.api('GET', '/api/instances?search=Acme%20Lists%20Sync');
@@ -229,6 +217,21 @@ describe('the embedded marketplace in a host app', () => {
     await expect.poll(() => weft.getByText('Succeeded').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await screenshot(page, 'embedded-dashboard-desktop');
     await expectAccessible(page);
+
+    // The run itself: its steps and what they logged.
+    await weft.locator('.row-link').first().click();
+    await expect.poll(() => weft.getByRole('heading', { name: 'Steps' }).count()).toBe(1);
+    await expect.poll(() => weft.getByText('Got {"entry":7}').count()).toBeGreaterThan(0);
+    await screenshot(page, 'embedded-execution-desktop');
+    await expectAccessible(page);
+
+    // The customer's log lines, and their (here: no) self-service connections.
+    await page.getByTestId('nav-logs').click();
+    await expect.poll(() => weft.getByText('Got {"entry":7}').count()).toBeGreaterThan(0);
+    await screenshot(page, 'embedded-logs-desktop');
+    await expectAccessible(page);
+    await page.getByTestId('nav-connections').click();
+    await expect.poll(() => weft.getByText('No connections to set up.').count()).toBe(1);
 
     await page.setViewportSize(viewports.phone);
     await page.getByTestId('nav-integrations').click();

@@ -30,3 +30,34 @@ export default component({
   },
 });
 `;
+
+/**
+ * The YAML (an item of `requiredConfigVars`) of an OAuth 2.0 connection to the test provider, whose client id,
+ * secret and URLs the organization sets (customers never see them), and of the Region picklist the data source
+ * reads.
+ */
+export function acmeConnectionAndRegionYaml(
+  connection: { key: string; stableKey: string },
+  provider: { authorizeUrl: string; tokenUrl: string },
+  client: { clientId: string; clientSecret: string },
+): string {
+  const orgOnly = '{orgOnly: true, visibleToCustomerDeployer: false, visibleToOrgDeployer: true}';
+  return `  - key: ${connection.key}
+    stableKey: ${connection.stableKey}
+    dataType: connection
+    connection: {key: oauth2, component: {key: http, version: LATEST, isPublic: true}}
+    inputs:
+      authorizeUrl: {type: value, value: "${provider.authorizeUrl}", meta: ${orgOnly}}
+      tokenUrl: {type: value, value: "${provider.tokenUrl}", meta: ${orgOnly}}
+      clientId: {type: value, value: ${client.clientId}, meta: ${orgOnly}}
+      clientSecret: {type: value, value: ${client.clientSecret}, meta: ${orgOnly}}
+      scopes: {type: value, value: read}
+    orgOnly: false
+  - key: Region
+    stableKey: region
+    dataType: picklist
+    pickList: [eu, us]
+    description: Where your Acme account lives
+    orgOnly: false
+`;
+}

@@ -196,13 +196,16 @@ export function WizardScreen({ instanceId }: { instanceId: string }) {
       await deploy.mutateAsync();
       setDeployed(true);
       emit('INSTANCE_DEPLOYED', eventData);
+      // The wizard is done; what follows is a confirmation, not the configuration screen.
+      emit('INSTANCE_CONFIGURATION_CLOSED', eventData);
+      closed.current = true;
     } catch (error) {
       setNotice(messageOf(error));
     }
   }
 
   function leave(canceled: boolean) {
-    if (eventData) {
+    if (eventData && !closed.current) {
       if (canceled) emit('INSTANCE_CONFIGURATION_CANCELED', eventData);
       emit('INSTANCE_CONFIGURATION_CLOSED', eventData);
     }
