@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
@@ -59,17 +59,19 @@ export function embeddedPagePolicy(frameAncestors: readonly string[]): string {
 export function webPages(db: Kysely<Database>, options: WebPagesOptions) {
   const webDist = options.webDist ?? packageDist('@weft/web');
   const embedDist = options.embedDist ?? packageDist('@weft/embed');
-  let embeddedHtml: Promise<string | undefined> | undefined;
+  let cached: { mtimeMs: number; html: string } | undefined;
 
-  // Read once; a missing build is looked for again on the next request (it may be built while Weft runs).
-  function readEmbeddedHtml(): Promise<string | undefined> {
-    embeddedHtml ??= webDist
-      ? readFile(path.join(webDist, 'embedded.html'), 'utf8').catch(() => {
-          embeddedHtml = undefined;
-          return undefined;
-        })
-      : Promise.resolve(undefined);
-    return embeddedHtml;
+  // Read again only when the file changed (a `npm run build` while Weft runs gives new asset names).
+  async function readEmbeddedHtml(): Promise<string | undefined> {
+    if (!webDist) return undefined;
+    const file = path.join(webDist, 'embedded.html');
+    try {
+      const { mtimeMs } = await stat(file);
+      if (cached?.mtimeMs !== mtimeMs) cached = { mtimeMs, html: await readFile(file, 'utf8') };
+      return cached.html;
+    } catch {
+      return undefined;
+    }
   }
 
   return async function webPagesPlugin(app: FastifyInstance): Promise<void> {

@@ -7,7 +7,8 @@ import { interpretingAjv } from './json-schema-check.js';
 /**
  * A JSON Forms form (`jsonForm` data sources), with JSON Forms' own vanilla renderers. JSON Forms validates with
  * Ajv, which compiles schemas with `new Function`: the pages' CSP (no `unsafe-eval`) refuses that, so it is given
- * a validator that interprets schemas instead (json-schema-check.ts). Its messages show inline, under each control.
+ * @cfworker/json-schema, which interprets schemas instead, behind Ajv's interface (json-schema-check.ts). Its
+ * messages show inline, under each control.
  */
 export default function JsonFormInput({
   schema,
