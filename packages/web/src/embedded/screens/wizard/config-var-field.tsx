@@ -385,7 +385,26 @@ function CodeInput({
 }
 
 /** Moves focus to the control of a row just added (`Add item` leaves the keyboard where the typing goes). */
-function useFocusAdded(count: number) {
+/**
+ * A list the customer grows and shrinks: each row's controls, a Remove button per row, Add at the end; the first
+ * control of an added row gets the focus. Value lists and key/value lists are this with different rows.
+ */
+function ListEditor<Item>({
+  props,
+  items,
+  newItem,
+  rowClassName,
+  removeLabel,
+  renderRow,
+}: {
+  props: ValueInputProps;
+  items: Item[];
+  newItem: Item;
+  rowClassName: string;
+  removeLabel: (index: number) => string;
+  renderRow: (item: Item, index: number, update: (item: Item) => void) => ReactNode;
+}) {
+  const { t } = useEmbeddedApp();
   const listRef = useRef<HTMLFieldSetElement>(null);
   const added = useRef(false);
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a row is added (or removed)
@@ -394,21 +413,8 @@ function useFocusAdded(count: number) {
     added.current = false;
     const rows = listRef.current?.querySelectorAll<HTMLElement>('.item');
     rows?.[rows.length - 1]?.querySelector<HTMLElement>('input, select, textarea')?.focus();
-  }, [count]);
-  return {
-    listRef,
-    markAdded: () => {
-      added.current = true;
-    },
-  };
-}
-
-function ValueList(props: ValueInputProps) {
-  const { t } = useEmbeddedApp();
-  const items = Array.isArray(props.value) ? (props.value as unknown[]) : [];
-  const set = (next: unknown[]) => props.onChange(next);
-  const { listRef, markAdded } = useFocusAdded(items.length);
-  const scalar = { ...props.variable, collectionType: null };
+  }, [items.length]);
+  const set = (next: Item[]) => props.onChange(next);
   return (
     <fieldset
       ref={listRef}
@@ -417,42 +423,29 @@ function ValueList(props: ValueInputProps) {
       aria-describedby={props.describedBy}
     >
       {items.length === 0 && <span className="muted small">{t('field.noItems')}</span>}
-      {items.map((item, index) => {
-        const name = t('field.listItem', { name: props.variable.label, number: index + 1 });
-        return (
-          // biome-ignore lint/suspicious/noArrayIndexKey: list items are positional
-          <div className="item" key={index}>
-            <div className="item-control">
-              <ScalarInput
-                {...props}
-                variable={scalar}
-                id={`${props.id}-${index}`}
-                describedBy={undefined}
-                ariaLabel={name}
-                value={item}
-                onChange={(value) => set(items.map((old, at) => (at === index ? value : old)))}
-              />
-            </div>
-            {!props.readOnly && (
-              <button
-                type="button"
-                className="button"
-                aria-label={t('field.removeItem', { name })}
-                onClick={() => set(items.filter((_, at) => at !== index))}
-              >
-                {t('common.remove')}
-              </button>
-            )}
-          </div>
-        );
-      })}
+      {items.map((item, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: list items are positional
+        <div className={rowClassName} key={index}>
+          {renderRow(item, index, (next) => set(items.map((old, at) => (at === index ? next : old))))}
+          {!props.readOnly && (
+            <button
+              type="button"
+              className="button"
+              aria-label={removeLabel(index)}
+              onClick={() => set(items.filter((_, at) => at !== index))}
+            >
+              {t('common.remove')}
+            </button>
+          )}
+        </div>
+      ))}
       {!props.readOnly && (
         <button
           type="button"
           className="button add-item"
           onClick={() => {
-            markAdded();
-            set([...items, props.variable.dataType === 'boolean' ? false : '']);
+            added.current = true;
+            set([...items, newItem]);
           }}
         >
           {t('field.addItem')}
@@ -462,74 +455,76 @@ function ValueList(props: ValueInputProps) {
   );
 }
 
+/** An empty item of the variable's data type. */
+const emptyItem = (variable: WizardVariable): unknown => (variable.dataType === 'boolean' ? false : '');
+
+function ValueList(props: ValueInputProps) {
+  const { t } = useEmbeddedApp();
+  const items = Array.isArray(props.value) ? (props.value as unknown[]) : [];
+  const scalar = { ...props.variable, collectionType: null };
+  const nameOf = (index: number) => t('field.listItem', { name: props.variable.label, number: index + 1 });
+  return (
+    <ListEditor
+      props={props}
+      items={items}
+      newItem={emptyItem(props.variable)}
+      rowClassName="item"
+      removeLabel={(index) => t('field.removeItem', { name: nameOf(index) })}
+      renderRow={(item, index, update) => (
+        <div className="item-control">
+          <ScalarInput
+            {...props}
+            variable={scalar}
+            id={`${props.id}-${index}`}
+            describedBy={undefined}
+            ariaLabel={nameOf(index)}
+            value={item}
+            onChange={update}
+          />
+        </div>
+      )}
+    />
+  );
+}
+
 function KeyValueList(props: ValueInputProps) {
   const { t } = useEmbeddedApp();
   const pairs = Array.isArray(props.value) ? (props.value as Array<{ key: string; value: unknown }>) : [];
-  const set = (next: Array<{ key: string; value: unknown }>) => props.onChange(next);
-  const { listRef, markAdded } = useFocusAdded(pairs.length);
   const scalar = { ...props.variable, collectionType: null };
+  const valuesOf = (index: number) => ({ name: props.variable.label, number: index + 1 });
   return (
-    <fieldset
-      ref={listRef}
-      className="list-editor"
-      aria-labelledby={`${props.id}-label`}
-      aria-describedby={props.describedBy}
-    >
-      {pairs.length === 0 && <span className="muted small">{t('field.noItems')}</span>}
-      {pairs.map((pair, index) => {
-        const values = { name: props.variable.label, number: index + 1 };
-        return (
-          // biome-ignore lint/suspicious/noArrayIndexKey: list items are positional
-          <div className="item pair" key={index}>
-            <div className="item-control">
-              <input
-                className="input"
-                aria-label={t('field.pairKey', values)}
-                placeholder={t('field.key')}
-                value={pair.key}
-                disabled={props.readOnly}
-                onChange={(event) =>
-                  set(pairs.map((old, at) => (at === index ? { ...old, key: event.target.value } : old)))
-                }
-              />
-            </div>
-            <div className="item-control">
-              <ScalarInput
-                {...props}
-                variable={scalar}
-                id={`${props.id}-${index}`}
-                describedBy={undefined}
-                ariaLabel={t('field.pairValue', values)}
-                value={pair.value}
-                onChange={(value) => set(pairs.map((old, at) => (at === index ? { ...old, value } : old)))}
-              />
-            </div>
-            {!props.readOnly && (
-              <button
-                type="button"
-                className="button"
-                aria-label={t('field.removeItem', { name: t('field.listItem', values) })}
-                onClick={() => set(pairs.filter((_, at) => at !== index))}
-              >
-                {t('common.remove')}
-              </button>
-            )}
+    <ListEditor
+      props={props}
+      items={pairs}
+      newItem={{ key: '', value: emptyItem(props.variable) }}
+      rowClassName="item pair"
+      removeLabel={(index) => t('field.removeItem', { name: t('field.listItem', valuesOf(index)) })}
+      renderRow={(pair, index, update) => (
+        <>
+          <div className="item-control">
+            <input
+              className="input"
+              aria-label={t('field.pairKey', valuesOf(index))}
+              placeholder={t('field.key')}
+              value={pair.key}
+              disabled={props.readOnly}
+              onChange={(event) => update({ ...pair, key: event.target.value })}
+            />
           </div>
-        );
-      })}
-      {!props.readOnly && (
-        <button
-          type="button"
-          className="button add-item"
-          onClick={() => {
-            markAdded();
-            set([...pairs, { key: '', value: props.variable.dataType === 'boolean' ? false : '' }]);
-          }}
-        >
-          {t('field.addItem')}
-        </button>
+          <div className="item-control">
+            <ScalarInput
+              {...props}
+              variable={scalar}
+              id={`${props.id}-${index}`}
+              describedBy={undefined}
+              ariaLabel={t('field.pairValue', valuesOf(index))}
+              value={pair.value}
+              onChange={(value) => update({ ...pair, value })}
+            />
+          </div>
+        </>
       )}
-    </fieldset>
+    />
   );
 }
 
