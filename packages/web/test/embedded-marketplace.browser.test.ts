@@ -18,7 +18,11 @@ import {
   screenshot,
   viewports,
 } from '../../server/test/support/browser.js';
-import { generatedSigningKey } from '../../server/test/support/embedded-jwt.js';
+import {
+  embeddedClaims,
+  generatedSigningKey,
+  signEmbeddedJwt,
+} from '../../server/test/support/embedded-jwt.js';
 import { flowYaml, sqlQuery } from '../../server/test/support/integration-fixtures.js';
 import { listedIntegration, serverWithOAuthProvider } from '../../server/test/support/marketplace.js';
 import type { OAuthProvider } from '../../server/test/support/oauth-provider.js';
@@ -62,6 +66,7 @@ let server: TestServer;
 let provider: OAuthProvider;
 let host: EmbeddedHost;
 let browser: Browser;
+let signing: { id: string; privateKeyPem: string; organizationId: string };
 
 beforeAll(async () => {
   ({ server, provider } = await serverWithOAuthProvider(client, { WEFT_SANDBOX_NETWORK: 'open' }));
@@ -74,6 +79,7 @@ beforeAll(async () => {
   });
   const key = await generatedSigningKey(server);
   const organization = await server.api('GET', '/api/organization');
+  signing = { id: key.id, privateKeyPem: key.privateKeyPem, organizationId: organization.body.id };
   host = await startEmbeddedHost({
     weftUrl: server.url,
     organizationId: organization.body.id,
@@ -274,6 +280,40 @@ describe('the embedded marketplace in a host app', () => {
     await expect.poll(() => weft.getByText('Nothing has run yet.').count(), { timeout: 20_000 }).toBe(1);
     await expect.poll(() => weft.getByText('You have not activated an integration yet.').count()).toBe(1);
     expect(await weft.locator('body').textContent()).not.toContain('Sync Lists');
+
+    // A fresh token from the host's backend reaches the live frame, which takes it and goes on working.
+    const renewed = await page.evaluate(async () => {
+      const answer = await fetch('/api/weft-token', {
+        method: 'POST',
+        headers: { 'X-Requested-With': 'fetch' },
+      });
+      const { token } = (await answer.json()) as { token: string };
+      // biome-ignore lint/suspicious/noExplicitAny: the SDK's script-tag global
+      await (globalThis as any).weft.authenticate({ token });
+      return 'taken';
+    });
+    expect(renewed).toBe('taken');
+    await weft.getByLabel('Status').selectOption('succeeded');
+    await expect.poll(() => weft.getByText('Nothing has run yet.').count()).toBe(1);
+
+    // A token for someone else (Acme's Ada) in Alan's live frame: refused, and the frame closes down.
+    const someoneElse = await signEmbeddedJwt(
+      signing.privateKeyPem,
+      { ...embeddedClaims(signing.organizationId, 'acme', 'nw-user-ada'), customer_name: 'Acme Corp' },
+      { kid: signing.id },
+    );
+    const refused = await page.evaluate(async (token) => {
+      try {
+        // biome-ignore lint/suspicious/noExplicitAny: the SDK's script-tag global
+        await (globalThis as any).weft.authenticate({ token });
+        return 'taken';
+      } catch (error) {
+        return `${(error as { code: string }).code}: ${(error as Error).message}`;
+      }
+    }, someoneElse);
+    expect(refused).toMatch(/^EMBED_AUTH_FAILED: .*EMBED_TOKEN_USER_CHANGED/);
+    await expect.poll(() => weft.getByText('EMBED_TOKEN_USER_CHANGED').count()).toBe(1);
+    expect(await weft.locator('body').textContent()).not.toContain('Acme');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -169,27 +169,24 @@ export class FrameSession {
     this.sayReady();
   }
 
-  /** A fresh JWT from the host: checked, then used; the host hears `ready` again, or `auth_failed`. */
+  /**
+   * A fresh JWT from the host: checked, then used; the host hears `ready` again. A token Weft refuses, or one for
+   * another user (two people's screens must not mix), fails the page closed: the old token is dropped too.
+   */
   private async renewToken(token: unknown): Promise<void> {
-    if (!this.hostOrigin || !this.context) return;
+    const origin = this.hostOrigin;
+    if (!origin || !this.context) return;
     const signedIn = await this.signIn(token);
-    if ('code' in signedIn) {
-      this.post({ ...envelope('auth_failed', this.frameId), payload: signedIn });
-      return;
-    }
-    // Another customer or user in the same frame would mix two people's screens: refused.
+    if ('code' in signedIn) return this.fail(origin, signedIn.code, signedIn.message);
     if (
       signedIn.context.user.id !== this.context.user.id ||
       signedIn.context.customer?.id !== this.context.customer?.id
     ) {
-      this.post({
-        ...envelope('auth_failed', this.frameId),
-        payload: {
-          code: 'EMBED_TOKEN_USER_CHANGED',
-          message: 'The new token is for another user: show the pages again (a new frame) to switch users.',
-        },
-      });
-      return;
+      return this.fail(
+        origin,
+        'EMBED_TOKEN_USER_CHANGED',
+        'The new token is for another user: show the pages again (a new frame) to switch users.',
+      );
     }
     this.token = token as string;
     this.scheduleRefresh();
