@@ -252,6 +252,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/sign-in-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How to sign in here
+         * @description What the sign-in page offers: whether single sign-on is set up. On a server with one organization it says so for that one; with several, pass ?organization=<id> (nothing is said about organizations that are not named).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Organization id; may be left out on a server with one */
+                    organization?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The server has several organizations: name one (?organization=) to learn about its sign-in */
+                            organizationRequired: boolean;
+                            /** @description Single sign-on is set up and enabled: /api/auth/oidc/start signs in */
+                            sso: boolean;
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/sign-out": {
         parameters: {
             query?: never;
@@ -11184,6 +11258,8 @@ export interface components {
                 id: string;
                 name: string;
             };
+            /** @description Every permission the caller holds now (e.g. integrations:write): what the console offers. The server checks each call anyway. */
+            permissions: string[];
             /** @description What the caller may do now (a user’s token: at most the user’s role) */
             role: "owner" | "admin" | "integrator" | "support" | "viewer";
             token: {

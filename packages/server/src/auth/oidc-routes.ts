@@ -17,7 +17,15 @@ import {
 } from './oidc-sign-in.js';
 import { cookiesAreSecure } from './session-cookie.js';
 import { type ResolvedPeopleOptions, signInAs } from './sign-in.js';
-import { OidcCallbackQuery, OidcStartQuery, Redirect, SsoSettings, SsoSettingsPut } from './sso-schemas.js';
+import {
+  OidcCallbackQuery,
+  OidcStartQuery,
+  Redirect,
+  SignInOptions,
+  SignInOptionsQuery,
+  SsoSettings,
+  SsoSettingsPut,
+} from './sso-schemas.js';
 import {
   deleteSsoSettings,
   getSsoRow,
@@ -45,16 +53,16 @@ function checkedReturnTo(returnTo: string | undefined): string {
   return returnTo;
 }
 
+/** The server's organization when it has exactly one. */
+async function onlyOrganization(db: Kysely<Database>): Promise<string | undefined> {
+  const organizations = await db.selectFrom('organizations').select('id').limit(2).execute();
+  return organizations.length === 1 ? organizations[0]?.id : undefined;
+}
+
 async function organizationToSignInTo(db: Kysely<Database>, given: string | undefined): Promise<string> {
   if (given) return given;
-  const organizations = await db
-    .selectFrom('organizations')
-    .select(['id', 'name'])
-    .orderBy('name')
-    .limit(21)
-    .execute();
-  const [only] = organizations;
-  if (organizations.length === 1 && only) return only.id;
+  const only = await onlyOrganization(db);
+  if (only) return only;
   throw new WeftError(
     'AUTH_SIGN_IN_ORGANIZATION_REQUIRED',
     'This server has several organizations; say which one to sign in to with ?organization=<id>.',
@@ -138,6 +146,29 @@ export function oidcRoutes(db: Kysely<Database>, options: ResolvedPeopleOptions)
         const { orgId } = orgCallerOf(request);
         if (!(await deleteSsoSettings(db, orgId))) throw ssoNotConfigured(orgId);
         return reply.status(204).send();
+      },
+    );
+
+    app.get(
+      '/auth/sign-in-options',
+      {
+        config: { public: true },
+        schema: {
+          tags,
+          summary: 'How to sign in here',
+          description:
+            'What the sign-in page offers: whether single sign-on is set up. On a server with one organization it says so for that one; with several, pass ?organization=<id> (nothing is said about organizations that are not named).',
+          security: [],
+          querystring: SignInOptionsQuery,
+          response: { 200: SignInOptions, ...errorResponses() },
+        },
+      },
+      async (request) => {
+        const given = request.query.organization;
+        const orgId = given ?? (await onlyOrganization(db));
+        if (!orgId) return { sso: false, organizationRequired: true };
+        const settings = await getSsoRow(db, orgId);
+        return { sso: settings?.enabled === true, organizationRequired: false };
       },
     );
 

@@ -70,6 +70,11 @@ export function roleAllows(role: OrgRole, permission: Permission): boolean {
   return (permissions[permission] as readonly OrgRole[]).includes(role);
 }
 
+/** Every permission a role holds: the console shows only the buttons the caller may use. */
+export function permissionsOfRole(role: OrgRole): Permission[] {
+  return (Object.keys(permissions) as Permission[]).filter((permission) => roleAllows(role, permission));
+}
+
 export function customerRoleAllows(role: CustomerRole, permission: Permission): boolean {
   return customerPermissions[permission]?.includes(role) ?? false;
 }

@@ -8,6 +8,7 @@ import { acceptInvitation, getUserRow, toUser, type UserRow, usersByEmail } from
 import { orgCallerOf } from './caller.js';
 import { oidcRoutes } from './oidc-routes.js';
 import { verifyAgainstNothing, verifyPassword } from './passwords.js';
+import { permissionsOfRole } from './roles.js';
 import { clearSessionCookie } from './session-cookie.js';
 import { InvitationAccept, SessionInfo, SignedIn, SignIn, sessionAnswers } from './session-schemas.js';
 import {
@@ -155,6 +156,7 @@ export function sessionRoutes(db: Kysely<Database>, options: ResolvedPeopleOptio
             kind: 'session' as const,
             organization,
             role: caller.role,
+            permissions: permissionsOfRole(caller.role),
             user,
             token: null,
             csrfToken: csrfTokenFor(secret),
@@ -173,6 +175,7 @@ export function sessionRoutes(db: Kysely<Database>, options: ResolvedPeopleOptio
           kind: 'token' as const,
           organization,
           role: caller.role,
+          permissions: permissionsOfRole(caller.role),
           user,
           token: token ? { id: token.id, name: token.name, role: token.role as typeof caller.role } : null,
           csrfToken: null,

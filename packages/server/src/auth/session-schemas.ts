@@ -70,6 +70,10 @@ export const SessionInfo = Type.Object(
       orgRoles.map((role) => Type.Literal(role)),
       { description: 'What the caller may do now (a user’s token: at most the user’s role)' },
     ),
+    permissions: Type.Array(Type.String(), {
+      description:
+        'Every permission the caller holds now (e.g. integrations:write): what the console offers. The server checks each call anyway.',
+    }),
     user: Nullable(refTo(User)),
     token: Nullable(Type.Object({ id: Uuid, name: Type.String(), role: Role })),
     csrfToken: Nullable(Type.String()),

@@ -70,6 +70,22 @@ export const OidcStartQuery = Type.Object(
 );
 export type OidcStartQuery = Static<typeof OidcStartQuery>;
 
+export const SignInOptionsQuery = Type.Object(
+  {
+    organization: Type.Optional(
+      Type.String({ format: 'uuid', description: 'Organization id; may be left out on a server with one' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const SignInOptions = Type.Object({
+  sso: Type.Boolean({ description: 'Single sign-on is set up and enabled: /api/auth/oidc/start signs in' }),
+  organizationRequired: Type.Boolean({
+    description: 'The server has several organizations: name one (?organization=) to learn about its sign-in',
+  }),
+});
+
 export const OidcCallbackQuery = Type.Object(
   {
     code: Type.Optional(Type.String()),

@@ -10,6 +10,8 @@ import { allEmbeddingOrigins } from './embedding-store.js';
 
 /**
  * Weft's web pages, built by `@weft/web` (Vite) and `@weft/embed` (esbuild), served by the same process as the API:
+ * - the console (`/`, `/sign-in`, `/integrations/...`: every path under {@link consoleSections}): the organization's
+ *   team signs in there (session cookie). One HTML document; the app routes inside it. It may not be framed.
  * - `/embedded/*`: the pages `@weft/embed` shows in an iframe (marketplace, config wizard, connections, dashboard,
  *   logs). One HTML document; the app routes inside it. Its `frame-ancestors` lists every organization's embedding
  *   origins (the page cannot know the organization before sign-in; once signed in it talks only to its own
@@ -56,27 +58,74 @@ export function embeddedPagePolicy(frameAncestors: readonly string[]): string {
   ].join('; ');
 }
 
+/**
+ * The console's first path segments (its screens; `packages/web/src/console/console-routes.tsx` routes inside).
+ * Listed rather than caught by a fallback, so a mistyped API path still answers a JSON 404.
+ */
+export const consoleSections = [
+  'sign-in',
+  'setup',
+  'invitations',
+  'integrations',
+  'customers',
+  'instances',
+  'executions',
+  'logs',
+  'connections',
+  'components',
+  'settings',
+] as const;
+
+/** The console's Content-Security-Policy: like the embedded pages', and never framed (clickjacking). */
+export function consolePagePolicy(): string {
+  return embeddedPagePolicy([]).replace(/frame-ancestors [^;]*/, "frame-ancestors 'none'");
+}
+
 export function webPages(db: Kysely<Database>, options: WebPagesOptions) {
   const webDist = options.webDist ?? packageDist('@weft/web');
   const embedDist = options.embedDist ?? packageDist('@weft/embed');
-  let cached: { mtimeMs: number; html: string } | undefined;
+  const cached = new Map<string, { mtimeMs: number; html: string }>();
 
   // Read again only when the file changed (a `npm run build` while Weft runs gives new asset names).
-  async function readEmbeddedHtml(): Promise<string | undefined> {
+  async function readPage(name: 'embedded.html' | 'console.html'): Promise<string | undefined> {
     if (!webDist) return undefined;
-    const file = path.join(webDist, 'embedded.html');
+    const file = path.join(webDist, name);
     try {
       const { mtimeMs } = await stat(file);
-      if (cached?.mtimeMs !== mtimeMs) cached = { mtimeMs, html: await readFile(file, 'utf8') };
-      return cached.html;
+      let page = cached.get(name);
+      if (page?.mtimeMs !== mtimeMs) {
+        page = { mtimeMs, html: await readFile(file, 'utf8') };
+        cached.set(name, page);
+      }
+      return page.html;
     } catch {
       return undefined;
     }
   }
 
   return async function webPagesPlugin(app: FastifyInstance): Promise<void> {
+    const sendConsolePage = async (reply: FastifyReply) => {
+      const html = await readPage('console.html');
+      if (html === undefined) {
+        return reply.status(503).type('text/html; charset=utf-8').send(notBuilt('The console'));
+      }
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('content-security-policy', consolePagePolicy())
+        .header('x-frame-options', 'DENY')
+        .header('cache-control', 'no-cache')
+        .header('x-content-type-options', 'nosniff')
+        .header('referrer-policy', 'strict-origin')
+        .send(html);
+    };
+    app.get('/', { schema: { hide: true } }, (_request, reply) => sendConsolePage(reply));
+    for (const section of consoleSections) {
+      app.get(`/${section}`, { schema: { hide: true } }, (_request, reply) => sendConsolePage(reply));
+      app.get(`/${section}/*`, { schema: { hide: true } }, (_request, reply) => sendConsolePage(reply));
+    }
+
     const sendEmbeddedPage = async (reply: FastifyReply) => {
-      const html = await readEmbeddedHtml();
+      const html = await readPage('embedded.html');
       if (html === undefined) {
         return reply.status(503).type('text/html; charset=utf-8').send(notBuilt('The embedded marketplace'));
       }

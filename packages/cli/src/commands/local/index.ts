@@ -158,6 +158,7 @@ function readyBanner(config: WeftConfig, weft: WeftServer, weftVersion: string, 
     `  URL       ${weft.url}`,
     ...(config.roles.includes('api')
       ? [
+          `  Console   ${weft.url}/`,
           `  API docs  ${weft.url}/api/docs`,
           `  Embed     ${weft.url}/sdk/weft-embed.min.js (docs/embedded-marketplace.md)`,
         ]
@@ -171,12 +172,23 @@ function readyBanner(config: WeftConfig, weft: WeftServer, weftVersion: string, 
       '  Owner API token (shown only this once; store it now):',
       `    ${weft.ownerToken}`,
       '',
+      ...(config.roles.includes('api')
+        ? [
+            '  Create your console account (the link carries the owner token; it works while you keep it):',
+            `    ${weft.url}/setup#token=${weft.ownerToken}`,
+            '',
+          ]
+        : []),
       `  Try it:   export WEFT_URL=${weft.url} WEFT_TOKEN=${weft.ownerToken}`,
       '            npx weft customers:list',
       '',
     );
   } else if (weft.ownerToken) {
-    lines.push('  Owner API token: the value of WEFT_ADMIN_TOKEN.', '');
+    lines.push(
+      '  Owner API token: the value of WEFT_ADMIN_TOKEN.',
+      `  Create your console account at ${weft.url}/setup with that token.`,
+      '',
+    );
   } else {
     lines.push(
       '  Owner API token: printed on the first start only. Lost it? Stop Weft and run `npx weft tokens:recover`.',
