@@ -1,8 +1,26 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Test files that keep a fresh process each, as every file had before: they mock modules (`vi.mock` is not undone
+ * between files of one process), count the process's active timers or watch its memory (another file's leftovers
+ * would skew the figures), install process-wide handlers, or run in a browser (packages/web).
+ */
+const needsOwnProcess = [
+  'packages/web/test/**/*.test.ts',
+  'packages/components/test/code-sandbox.dist.test.ts',
+  'packages/components/test/code-sandbox.test.ts',
+  'packages/engine/test/clock.test.ts',
+  'packages/engine/test/robustness.test.ts',
+  'packages/server/test/execution-waiter.test.ts',
+  'packages/cli/test/component-build.test.ts',
+  'packages/cli/test/integration-build.test.ts',
+];
+
+const testFiles = ['packages/*/test/**/*.test.ts', 'examples/*/*/test/**/*.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/*/test/**/*.test.ts'],
+    // Which files run is set per project below (a project's lists add to these, so none are set here).
     globalSetup: ['packages/server/test/support/global-setup.ts'],
     // Tests start real servers and real PostgreSQL: generous time, few workers on a 2-core machine.
     testTimeout: 60_000,
@@ -12,5 +30,23 @@ export default defineConfig({
     // Every Weft the tests start (and the worker processes they spawn) shares one master key; tests of the key
     // itself (generation, mismatch, rotation) set their own.
     env: { WEFT_ENCRYPTION_KEY: 'd2VmdC10ZXN0LW1hc3Rlci1rZXktMzItYnl0ZXMtbG8=' },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'own-process', include: needsOwnProcess, isolate: true },
+      },
+      {
+        // The other files run one after another in a reused worker process: it loads (and warms up) Weft's
+        // modules once instead of once per file, which was most of a small file's time. Each file still starts
+        // its own servers on its own databases, and vitest restores spies and config between files.
+        extends: true,
+        test: {
+          name: 'shared-process',
+          include: testFiles,
+          exclude: [...configDefaults.exclude, ...needsOwnProcess],
+          isolate: false,
+        },
+      },
+    ],
   },
 });

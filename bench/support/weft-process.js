@@ -7,7 +7,7 @@ const cli = new URL('../../packages/cli/bin/weft.js', import.meta.url).pathname;
 /**
  * `nodeArgs` go to node itself, before the CLI script (e.g. `--cpu-prof`), so they apply to the Weft process only
  * and not, as NODE_OPTIONS would, to every Node process it starts.
- * @returns {Promise<{url: string, child: import('node:child_process').ChildProcess, stop: () => Promise<number|null>}>}
+ * @returns {Promise<{url: string, child: import('node:child_process').ChildProcess, stop: () => Promise<number|null>, banner: string}>}
  */
 export async function startWeft(dataDir, env = {}, nodeArgs = []) {
   const child = spawn(process.execPath, [...nodeArgs, cli, 'start'], {
@@ -43,5 +43,6 @@ export async function startWeft(dataDir, env = {}, nodeArgs = []) {
     child.kill('SIGTERM');
     return exited;
   };
-  return { url, child, stop };
+  // The ready banner (stderr) names the embedded PostgreSQL's port, for benchmarks that seed the database directly.
+  return { url, child, stop, banner: stderr };
 }

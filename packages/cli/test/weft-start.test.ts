@@ -137,6 +137,9 @@ describe('weft start on embedded PostgreSQL, one data directory through its life
     )?.[1];
     expect(token, first.banner).toBeDefined();
     ownerToken = token ?? '';
+    // The console, and the link that makes the first console account with the owner token.
+    expect(first.banner).toContain(`  Console   ${first.url}/\n`);
+    expect(first.banner).toContain(`    ${first.url}/setup#token=${ownerToken}\n`);
     expect(postgresPidsFor(dataDir)).toHaveLength(1);
 
     const ready = await api(first.url, undefined, 'GET', '/readyz');

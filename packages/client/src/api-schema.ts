@@ -629,6 +629,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/components/{key}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where a custom component is used
+         * @description The integrations whose draft or published versions name the component (in a step at any depth, a connection config variable...), by name, with the versions that do.
+         *
+         *     **Access**: `components:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            integrations: components["schemas"]["ComponentUsage"][];
+                            key: string;
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/components/{key}/versions": {
         parameters: {
             query?: never;
@@ -751,6 +833,8 @@ export interface paths {
                             manifest: unknown;
                             /** Format: date-time */
                             publishedAt: string;
+                            /** @description The publishing token's user, or the token's name for an organization token; null when unknown */
+                            publishedBy: string | null;
                             /** @description SHA-256 of the bundle, hex */
                             sha256: string;
                             version: number;
@@ -786,6 +870,103 @@ export interface paths {
                 };
                 /** @description Every error answer has this shape */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connection-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The connection types an organization connection can be created with
+         * @description Each component connection with its inputs (secret ones write-only); for the console's forms.
+         *
+         *     **Access**: `connections:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ConnectionType"][];
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1720,6 +1901,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/connections/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where a connection is used: the integrations that name its stable key, and their instances
+         * @description **Access**: `connections:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The connection id or stable key */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConnectionUsage"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customer-users/{id}": {
         parameters: {
             query?: never;
@@ -2178,6 +2455,106 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{customer}/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's per-customer connections, with its credentials for each
+         * @description Every org-activated customer and customer-activated connection; credentials null where the customer has none yet.
+         *
+         *     **Access**: `connections:read` — organization roles owner, admin, integrator, support, viewer; not customer users.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The customer id, or external id (`external:<externalId>` forces it) */
+                    customer: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["CustomerConnectionState"][];
+                        };
+                    };
+                };
+                /** @description Every error answer has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error answer has this shape */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3537,6 +3914,8 @@ export interface paths {
                     cursor?: string;
                     /** @description Customer id or externalId */
                     customer?: string;
+                    /** @description false lists instances never deployed (unconfigured); true, deployed ones */
+                    deployed?: boolean;
                     /** @description false lists paused instances */
                     enabled?: boolean;
                     /** @description Integration id */
@@ -10298,6 +10677,15 @@ export interface components {
             publishedAt: string;
             versionCount: number;
         };
+        ComponentUsage: {
+            /** @description Whether the integration's draft uses it */
+            inDraft: boolean;
+            /** Format: uuid */
+            integrationId: string;
+            integrationName: string;
+            /** @description Published versions that use it, newest first */
+            versions: number[];
+        };
         ComponentVersion: {
             bundleBytes: number;
             comment: string;
@@ -10306,6 +10694,8 @@ export interface components {
             label: string;
             /** Format: date-time */
             publishedAt: string;
+            /** @description The publishing token's user, or the token's name for an organization token; null when unknown */
+            publishedBy: string | null;
             /** @description SHA-256 of the bundle, hex */
             sha256: string;
             version: number;
@@ -10416,6 +10806,45 @@ export interface components {
             /** @description Whether every check passed */
             ok: boolean;
         };
+        ConnectionType: {
+            /** @description The component key */
+            component: string;
+            componentLabel: string;
+            /** @description The connection's key in that component */
+            connection: string;
+            description: string;
+            inputs: {
+                default?: string | number | boolean;
+                key: string;
+                label: string;
+                model?: {
+                    label: string;
+                    value: string;
+                }[];
+                required: boolean;
+                /** @description Write-only: the API never answers its value */
+                secret: boolean;
+                /** @description false: its default is always used; not asked for */
+                shown: boolean;
+                /** @description Template inputs: computed from the other inputs, never set */
+                templateValue?: string;
+                /** @description string, text, password, boolean, picklist, template... */
+                type: string;
+            }[];
+            label: string;
+            /** @description OAuth 2.0 connections: the grant (authorization_code needs an Authorize in a browser) */
+            oauth2Type?: "authorization_code" | "client_credentials";
+        };
+        ConnectionUsage: {
+            /** @description By name; at most 200 */
+            integrations: {
+                /** Format: uuid */
+                id: string;
+                /** @description Instances whose configured version uses the connection */
+                instanceCount: number;
+                name: string;
+            }[];
+        };
         CreatedUser: {
             /** @description Without a password: the link the person opens to choose one (valid 7 days, works once). Shown only this once. */
             invitationUrl: string | null;
@@ -10428,6 +10857,8 @@ export interface components {
             externalId: string | null;
             /** Format: uuid */
             id: string;
+            /** @description How many instances the customer has (in list answers) */
+            instanceCount?: number;
             labels: string[];
             name: string;
             /** Format: date-time */
@@ -10441,6 +10872,11 @@ export interface components {
                 id: string;
                 name: string;
             };
+        };
+        CustomerConnectionState: {
+            connection: components["schemas"]["Connection"];
+            /** @description The customer's credentials (masked); null when none are set yet */
+            credentials: components["schemas"]["ConnectionCredentials"] | (never | null);
         };
         CustomerPage: {
             items: components["schemas"]["Customer"][];
@@ -10599,6 +11035,8 @@ export interface components {
             };
             /** Format: uuid */
             customerId: string;
+            /** @description Lists and GET: the customer name */
+            customerName?: string;
             durationMs: number | null;
             /** @description Why it failed: {code, message, stepKey?} */
             error?: unknown;
@@ -10610,8 +11048,12 @@ export interface components {
             id: string;
             /** Format: uuid */
             instanceId: string;
+            /** @description Lists and GET: the instance name */
+            instanceName?: string;
             /** Format: uuid */
             integrationId: string;
+            /** @description Lists and GET: the integration name (saves a lookup per row) */
+            integrationName?: string;
             /**
              * Format: uuid
              * @description The execution whose step invoked this flow (cross-flow calls)
@@ -10708,6 +11150,8 @@ export interface components {
             };
             /** Format: uuid */
             customerId: string;
+            /** @description Lists and GET: the customer name */
+            customerName?: string;
             durationMs: number | null;
             /** @description Why it failed: {code, message, stepKey?} */
             error?: unknown;
@@ -10719,8 +11163,12 @@ export interface components {
             id: string;
             /** Format: uuid */
             instanceId: string;
+            /** @description Lists and GET: the instance name */
+            instanceName?: string;
             /** Format: uuid */
             integrationId: string;
+            /** @description Lists and GET: the integration name (saves a lookup per row) */
+            integrationName?: string;
             /**
              * Format: uuid
              * @description The execution whose step invoked this flow (cross-flow calls)
@@ -10915,8 +11363,15 @@ export interface components {
             instanceCount: number;
             isCodeNative: boolean;
             labels: string[];
+            /**
+             * Format: date-time
+             * @description When the latest version was published; a draftUpdatedAt after it means unpublished changes
+             */
+            latestPublishedAt: string | null;
             /** @description null until published */
             latestVersionNumber: number | null;
+            /** @description Whether customers see it in the marketplace */
+            marketplaceListed: boolean;
             name: string;
             /** Format: date-time */
             updatedAt: string;
@@ -10950,8 +11405,15 @@ export interface components {
             instanceCount: number;
             isCodeNative: boolean;
             labels: string[];
+            /**
+             * Format: date-time
+             * @description When the latest version was published; a draftUpdatedAt after it means unpublished changes
+             */
+            latestPublishedAt: string | null;
             /** @description null until published */
             latestVersionNumber: number | null;
+            /** @description Whether customers see it in the marketplace */
+            marketplaceListed: boolean;
             name: string;
             /** Format: date-time */
             updatedAt: string;
@@ -10973,6 +11435,8 @@ export interface components {
             isCodeNative: boolean;
             /** Format: date-time */
             publishedAt: string;
+            /** @description The publishing token's user, or the token's name for an organization token; null when published from a console session or the token is gone */
+            publishedBy: string | null;
             /** Format: uuid */
             publishedByTokenId: string | null;
             versionNumber: number;
@@ -10990,6 +11454,8 @@ export interface components {
             isCodeNative: boolean;
             /** Format: date-time */
             publishedAt: string;
+            /** @description The publishing token's user, or the token's name for an organization token; null when published from a console session or the token is gone */
+            publishedBy: string | null;
             /** Format: uuid */
             publishedByTokenId: string | null;
             versionNumber: number;
@@ -11014,8 +11480,15 @@ export interface components {
             instanceCount: number;
             isCodeNative: boolean;
             labels: string[];
+            /**
+             * Format: date-time
+             * @description When the latest version was published; a draftUpdatedAt after it means unpublished changes
+             */
+            latestPublishedAt: string | null;
             /** @description null until published */
             latestVersionNumber: number | null;
+            /** @description Whether customers see it in the marketplace */
+            marketplaceListed: boolean;
             name: string;
             /** @description The one webhook URL of all customers' instances, when the draft or a published version uses a shared endpoint (endpointType shared_instance); null otherwise */
             sharedWebhookUrl: string | null;
@@ -11179,6 +11652,8 @@ export interface components {
             label: string;
             /** Format: date-time */
             publishedAt: string;
+            /** @description The publishing token's user, or the token's name for an organization token; null when unknown */
+            publishedBy: string | null;
             /** @description SHA-256 of the bundle, hex */
             sha256: string;
             triggers: string[];

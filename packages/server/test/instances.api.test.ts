@@ -358,6 +358,8 @@ describe('list', () => {
     expect(await names('customer=listed-1&label=EVEN')).toEqual(['Listed 0', 'Listed 2', 'Listed 4']);
     expect(await names('customer=listed-1&enabled=false')).toEqual(['Listed 1']);
     expect(await names('customer=listed-1&enabled=true&label=odd')).toEqual(['Listed 3']);
+    expect(await names('customer=listed-1&deployed=false')).toEqual(all);
+    expect(await names('customer=listed-1&deployed=true')).toEqual([]);
     expect(await names('search=NEEDLE')).toEqual(['Listed 4']);
     expect(await names('search=listed 2')).toEqual(['Listed 2']);
     expect(await names('integration=not-a-uuid')).toEqual([]);

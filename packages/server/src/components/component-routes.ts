@@ -7,6 +7,7 @@ import { decodeBundle, importBodyLimitBytes } from '../http/bundle-body.js';
 import { errorResponses } from '../http/common-schemas.js';
 import {
   ComponentSummary,
+  ComponentUsage,
   ComponentVersion,
   componentAnswers,
   KeyParams,
@@ -15,6 +16,7 @@ import {
   VersionParams,
 } from './component-schemas.js';
 import {
+  componentUsage,
   componentVersions,
   findComponentVersion,
   listComponents,
@@ -32,6 +34,7 @@ export function componentRoutes(db: Kysely<Database>) {
     app.addSchema(ComponentVersion);
     app.addSchema(PublishedComponent);
     app.addSchema(ComponentSummary);
+    app.addSchema(ComponentUsage);
     const answers = componentAnswers;
 
     app.post(
@@ -92,6 +95,25 @@ export function componentRoutes(db: Kysely<Database>) {
       async (request) => ({
         key: request.params.key,
         versions: await componentVersions(db, callerOf(request).orgId, request.params.key),
+      }),
+    );
+
+    app.get(
+      '/components/:key/usage',
+      {
+        config: read,
+        schema: {
+          tags,
+          summary: 'Where a custom component is used',
+          description:
+            'The integrations whose draft or published versions name the component (in a step at any depth, a connection config variable...), by name, with the versions that do.',
+          params: KeyParams,
+          response: { 200: answers.usage, ...errorResponses(404) },
+        },
+      },
+      async (request) => ({
+        key: request.params.key,
+        integrations: await componentUsage(db, callerOf(request).orgId, request.params.key),
       }),
     );
 

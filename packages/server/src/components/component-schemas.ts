@@ -15,6 +15,10 @@ const versionFields = {
   sha256: Type.String({ description: 'SHA-256 of the bundle, hex' }),
   bundleBytes: Type.Integer(),
   publishedAt: Type.String({ format: 'date-time' }),
+  publishedBy: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "The publishing token's user, or the token's name for an organization token; null when unknown",
+  }),
 };
 
 /** One version of a custom component, without its manifest. */
@@ -52,12 +56,25 @@ export type ComponentSummary = Static<typeof ComponentSummary>;
 /** One version with its manifest (the catalog entry definitions use). */
 export const ComponentVersionWithManifest = Type.Object({ ...versionFields, manifest: Type.Any() });
 
+/** An integration whose draft or published versions have steps or connections of a component. */
+export const ComponentUsage = Type.Object(
+  {
+    integrationId: Type.String({ format: 'uuid' }),
+    integrationName: Type.String(),
+    inDraft: Type.Boolean({ description: "Whether the integration's draft uses it" }),
+    versions: Type.Array(Type.Integer(), { description: 'Published versions that use it, newest first' }),
+  },
+  { $id: 'ComponentUsage' },
+);
+export type ComponentUsage = Static<typeof ComponentUsage>;
+
 /** The answers of the routes: references to the named schemas above, or objects made of them. */
 export const componentAnswers = {
   published: refTo(PublishedComponent),
   list: Type.Object({ components: Type.Array(refTo(ComponentSummary)) }),
   versions: Type.Object({ key: Type.String(), versions: Type.Array(refTo(ComponentVersion)) }),
   versionWithManifest: ComponentVersionWithManifest,
+  usage: Type.Object({ key: Type.String(), integrations: Type.Array(refTo(ComponentUsage)) }),
 };
 
 export const PublishBody = Type.Object(

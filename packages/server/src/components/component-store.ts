@@ -6,7 +6,12 @@ import type { Database } from '../database/schema.js';
 import { WeftError } from '../errors.js';
 import { extractComponentBundle } from './code-native-bundle.js';
 import { refuseUnsupportedFeatures } from './component-features.js';
-import type { ComponentSummary, ComponentVersion, PublishedComponent } from './component-schemas.js';
+import type {
+  ComponentSummary,
+  ComponentUsage,
+  ComponentVersion,
+  PublishedComponent,
+} from './component-schemas.js';
 
 /**
  * An organization's custom components: every publish of a bundle is a new, immutable version numbered from 1;
@@ -114,6 +119,9 @@ const summaryColumns = [
   'bundle_sha256',
   'size_bytes',
   'published_at',
+  // Who published, as people read it: the token's user, or the token's own name for an organization token.
+  sql<string | null>`(select coalesce(u.name, t.name) from api_tokens t left join users u on u.id = t.user_id
+    where t.id = published_by_token_id)`.as('published_by'),
 ] as const;
 
 type SummaryRow = {
@@ -125,6 +133,7 @@ type SummaryRow = {
   bundle_sha256: string;
   size_bytes: number;
   published_at: Date;
+  published_by: string | null;
 };
 
 function summaryOf(row: SummaryRow): ComponentVersion {
@@ -137,6 +146,7 @@ function summaryOf(row: SummaryRow): ComponentVersion {
     sha256: row.bundle_sha256,
     bundleBytes: row.size_bytes,
     publishedAt: row.published_at.toISOString(),
+    publishedBy: row.published_by,
   };
 }
 
@@ -281,4 +291,32 @@ export async function connectionComponents(
   if (keys.size === 0) return own;
   const custom = await customComponentCatalog(db, orgId);
   return [...own, ...custom.filter((component) => keys.has(component.key))];
+}
+
+/**
+ * The integrations whose draft or published versions name the component anywhere a component is named (steps at
+ * any depth, connection config variables, supplemental components), by name. One query: a JSON path over the
+ * stored definitions, so no definition travels to the caller.
+ */
+export async function componentUsage(db: Db, orgId: string, key: string): Promise<ComponentUsage[]> {
+  await componentVersions(db, orgId, key);
+  const path = '$.** ? (@.component.key == $key)';
+  const vars = JSON.stringify({ key });
+  const { rows } = await sql<{ id: string; name: string; in_draft: boolean; versions: number[] | null }>`
+    select i.id, i.name,
+           jsonb_path_exists(i.definition, ${path}::jsonpath, ${vars}::jsonb) as in_draft,
+           (select array_agg(v.version_number order by v.version_number desc) from integration_versions v
+             where v.integration_id = i.id
+               and jsonb_path_exists(v.definition, ${path}::jsonpath, ${vars}::jsonb)) as versions
+      from integrations i
+     where i.org_id = ${orgId}
+     order by lower(i.name)`.execute(db);
+  return rows
+    .filter((row) => row.in_draft || (row.versions?.length ?? 0) > 0)
+    .map((row) => ({
+      integrationId: row.id,
+      integrationName: row.name,
+      inDraft: row.in_draft,
+      versions: row.versions ?? [],
+    }));
 }

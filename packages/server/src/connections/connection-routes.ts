@@ -27,6 +27,7 @@ import {
   setCustomerCredentials,
   updateScoped,
 } from './connection-operations.js';
+import { connectionTypes, connectionUsage, customerConnections } from './connection-overview.js';
 import {
   AuthorizeBody,
   CallbackPage,
@@ -38,10 +39,14 @@ import {
   ConnectionList,
   ConnectionTestBody,
   ConnectionTestResult,
+  ConnectionTypeList,
   ConnectionUpdateBody,
+  ConnectionUsage,
   CustomerConnection,
   CustomerConnectionList,
+  CustomerConnectionStateList,
   CustomerCredentialsBody,
+  CustomerRefParams,
   connectionSchemas,
   type EncryptionKey,
   EncryptionKeys,
@@ -147,6 +152,60 @@ export function connectionRoutes(db: Kysely<Database>, options: ConnectionRouteO
         },
       },
       async (request) => ({ items: await listScoped(db, keyring, callerOf(request).orgId) }),
+    );
+
+    // Its own path, not under /connections/: a stable key may be any word.
+    app.get(
+      '/connection-types',
+      {
+        config: read,
+        schema: {
+          tags,
+          summary: 'The connection types an organization connection can be created with',
+          description:
+            "Each component connection with its inputs (secret ones write-only); for the console's forms.",
+          response: { 200: ConnectionTypeList, ...errors },
+        },
+      },
+      async () => ({ items: connectionTypes() }),
+    );
+
+    app.get(
+      '/connections/:id/usage',
+      {
+        config: read,
+        schema: {
+          tags,
+          summary:
+            'Where a connection is used: the integrations that name its stable key, and their instances',
+          params: ConnectionIdParams,
+          response: { 200: refTo(ConnectionUsage), ...errors },
+        },
+      },
+      async (request) => connectionUsage(db, callerOf(request).orgId, request.params.id),
+    );
+
+    app.get(
+      '/customers/:customer/connections',
+      {
+        config: read,
+        schema: {
+          tags,
+          summary: "A customer's per-customer connections, with its credentials for each",
+          description:
+            'Every org-activated customer and customer-activated connection; credentials null where the customer has none yet.',
+          params: CustomerRefParams,
+          response: { 200: CustomerConnectionStateList, ...errors },
+        },
+      },
+      async (request) => ({
+        items: await customerConnections(
+          db,
+          keyring,
+          callerOf(request).orgId,
+          customerRef(request.params.customer),
+        ),
+      }),
     );
 
     app.get(

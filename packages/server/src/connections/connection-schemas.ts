@@ -288,6 +288,79 @@ export const KeyRotation = Type.Object(
 );
 export type KeyRotation = Static<typeof KeyRotation>;
 
+/** A connection type an organization connection can be created with: a component's connection and its inputs. */
+export const ConnectionType = Type.Object(
+  {
+    component: Type.String({ description: 'The component key' }),
+    componentLabel: Type.String(),
+    connection: Type.String({ description: "The connection's key in that component" }),
+    label: Type.String(),
+    description: Type.String(),
+    oauth2Type: Type.Optional(
+      Type.Union([Type.Literal('authorization_code'), Type.Literal('client_credentials')], {
+        description: 'OAuth 2.0 connections: the grant (authorization_code needs an Authorize in a browser)',
+      }),
+    ),
+    inputs: Type.Array(
+      Type.Object({
+        key: Type.String(),
+        label: Type.String(),
+        type: Type.String({ description: 'string, text, password, boolean, picklist, template...' }),
+        required: Type.Boolean(),
+        shown: Type.Boolean({ description: 'false: its default is always used; not asked for' }),
+        secret: Type.Boolean({ description: 'Write-only: the API never answers its value' }),
+        default: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+        model: Type.Optional(Type.Array(Type.Object({ label: Type.String(), value: Type.String() }))),
+        templateValue: Type.Optional(
+          Type.String({ description: 'Template inputs: computed from the other inputs, never set' }),
+        ),
+      }),
+    ),
+  },
+  { $id: 'ConnectionType' },
+);
+export type ConnectionType = Static<typeof ConnectionType>;
+
+export const ConnectionTypeList = Type.Object({ items: Type.Array(refTo(ConnectionType)) });
+
+/** Where an organization connection is used: integrations that name its stable key, and their instances. */
+export const ConnectionUsage = Type.Object(
+  {
+    integrations: Type.Array(
+      Type.Object({
+        id: Uuid,
+        name: Type.String(),
+        instanceCount: Type.Integer({
+          description: 'Instances whose configured version uses the connection',
+        }),
+      }),
+      { description: 'By name; at most 200' },
+    ),
+  },
+  { $id: 'ConnectionUsage' },
+);
+export type ConnectionUsage = Static<typeof ConnectionUsage>;
+
+/** A per-customer organization connection and one customer's credentials for it. */
+export const CustomerConnectionState = Type.Object(
+  {
+    connection: refTo(Connection),
+    credentials: Type.Union([refTo(ConnectionCredentials), Type.Null()], {
+      description: "The customer's credentials (masked); null when none are set yet",
+    }),
+  },
+  { $id: 'CustomerConnectionState' },
+);
+export type CustomerConnectionState = Static<typeof CustomerConnectionState>;
+
+export const CustomerConnectionStateList = Type.Object({ items: Type.Array(refTo(CustomerConnectionState)) });
+
+export const CustomerRefParams = Type.Object({
+  customer: Type.String({
+    description: 'The customer id, or external id (`external:<externalId>` forces it)',
+  }),
+});
+
 /** What `/oauth2/callback` answers when no returnTo was given: a page a person reads. */
 export const CallbackPage = Type.String({ description: 'An HTML page saying the connection is authorized' });
 
@@ -302,4 +375,7 @@ export const connectionSchemas = [
   EncryptionKey,
   EncryptionKeys,
   KeyRotation,
+  ConnectionType,
+  ConnectionUsage,
+  CustomerConnectionState,
 ];

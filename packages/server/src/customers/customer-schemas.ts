@@ -33,6 +33,9 @@ export const Customer = Type.Object(
     labels: Type.Array(Type.String()),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
+    instanceCount: Type.Optional(
+      Type.Integer({ description: 'How many instances the customer has (in list answers)' }),
+    ),
   },
   { $id: 'Customer' },
 );

@@ -169,7 +169,18 @@ export async function listCustomers(
   query: CustomerListQuery,
 ): Promise<CustomerPage> {
   const limit = query.limit ?? 100;
-  let select = db.selectFrom('customers').select(columns).where('org_id', '=', orgId);
+  // One counting subquery per row of the page (instances_customer_idx), so the list shows it without N+1 calls.
+  let select = db
+    .selectFrom('customers')
+    .select(columns)
+    .select((eb) =>
+      eb
+        .selectFrom('instances')
+        .select(eb.fn.countAll<string>().as('count'))
+        .whereRef('instances.customer_id', '=', 'customers.id')
+        .as('instance_count'),
+    )
+    .where('org_id', '=', orgId);
   if (query.search) {
     const pattern = containsPattern(query.search);
     select = select.where((eb) =>
@@ -191,7 +202,10 @@ export async function listCustomers(
     .orderBy('id')
     .limit(limit + 1)
     .execute();
-  return pageOf(rows, limit, toCustomer);
+  return pageOf(rows, limit, (row) => ({
+    ...toCustomer(row),
+    instanceCount: Number(row.instance_count ?? 0),
+  }));
 }
 
 /** A customer as other answers name it: the marketplace's, a customer user's own. */

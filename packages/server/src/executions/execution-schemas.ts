@@ -107,6 +107,11 @@ const summaryProperties = {
       description: 'The custom component versions its steps ran, by component key',
     }),
   ),
+  integrationName: Type.Optional(
+    Type.String({ description: 'Lists and GET: the integration name (saves a lookup per row)' }),
+  ),
+  customerName: Type.Optional(Type.String({ description: 'Lists and GET: the customer name' })),
+  instanceName: Type.Optional(Type.String({ description: 'Lists and GET: the instance name' })),
 };
 
 /** An execution without its steps and logs: what lists answer. */

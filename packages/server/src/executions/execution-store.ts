@@ -86,7 +86,28 @@ export interface SummaryRow {
   component_versions: unknown;
 }
 
-export function toSummary(row: SummaryRow): ExecutionSummary {
+/** The names a list row or an execution shows, joined in by id (one query, not one per row). */
+export const nameColumns = [
+  'ig.name as integration_name',
+  'cu.name as customer_name',
+  'inst.name as instance_name',
+] as const;
+
+interface NameRow {
+  integration_name?: string | null;
+  customer_name?: string | null;
+  instance_name?: string | null;
+}
+
+function namesOf(row: NameRow): Pick<ExecutionSummary, 'integrationName' | 'customerName' | 'instanceName'> {
+  return {
+    ...(row.integration_name ? { integrationName: row.integration_name } : {}),
+    ...(row.customer_name ? { customerName: row.customer_name } : {}),
+    ...(row.instance_name ? { instanceName: row.instance_name } : {}),
+  };
+}
+
+export function toSummary(row: SummaryRow & NameRow): ExecutionSummary {
   return {
     id: row.id,
     status: row.status,
@@ -109,6 +130,7 @@ export function toSummary(row: SummaryRow): ExecutionSummary {
     ...(row.component_versions
       ? { componentVersions: row.component_versions as Record<string, number> }
       : {}),
+    ...namesOf(row),
   };
 }
 
@@ -129,7 +151,10 @@ export async function getExecution(db: Db, orgId: string, id: string): Promise<E
   const row = isUuid(id)
     ? await db
         .selectFrom('executions as e')
-        .select([...summaryColumns, 'e.response', 'e.preprocess'])
+        .leftJoin('integrations as ig', 'ig.id', 'e.integration_id')
+        .leftJoin('customers as cu', 'cu.id', 'e.customer_id')
+        .leftJoin('instances as inst', 'inst.id', 'e.instance_id')
+        .select([...summaryColumns, ...nameColumns, 'e.response', 'e.preprocess'])
         .where('e.org_id', '=', orgId)
         .where('e.id', '=', id)
         .executeTakeFirst()
@@ -210,7 +235,13 @@ export async function listExecutions(
 ): Promise<ExecutionPage> {
   const limit = query.limit ?? 100;
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-  let select = db.selectFrom('executions as e').select(summaryColumns).where('e.org_id', '=', orgId);
+  let select = db
+    .selectFrom('executions as e')
+    .leftJoin('integrations as ig', 'ig.id', 'e.integration_id')
+    .leftJoin('customers as cu', 'cu.id', 'e.customer_id')
+    .leftJoin('instances as inst', 'inst.id', 'e.instance_id')
+    .select([...summaryColumns, ...nameColumns])
+    .where('e.org_id', '=', orgId);
   if (onlyCustomer !== undefined) select = select.where('e.customer_id', '=', onlyCustomer);
   if (query.instance !== undefined) {
     if (!isUuid(query.instance)) return noPage;

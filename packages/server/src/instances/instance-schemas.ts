@@ -86,6 +86,11 @@ export const InstanceListQuery = Type.Object(
       }),
     ),
     enabled: Type.Optional(Type.Boolean({ description: 'false lists paused instances' })),
+    deployed: Type.Optional(
+      Type.Boolean({
+        description: 'false lists instances never deployed (unconfigured); true, deployed ones',
+      }),
+    ),
     search: Type.Optional(Type.String({ maxLength: 200, description: 'Matches name or description' })),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),

@@ -357,6 +357,9 @@ export async function listInstances(
   const labels = normalizeLabels(query.label ?? []);
   if (labels.length > 0) select = select.where('n.labels', '@>', sql<string[]>`${labels}::text[]`);
   if (query.enabled !== undefined) select = select.where('n.enabled', '=', query.enabled);
+  if (query.deployed !== undefined) {
+    select = select.where('n.deployed_version_id', query.deployed ? 'is not' : 'is', null);
+  }
   if (query.search) {
     const pattern = containsPattern(query.search);
     select = select.where((eb) =>

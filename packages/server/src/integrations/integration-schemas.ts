@@ -50,6 +50,10 @@ const integrationFields = {
   flowCount: Type.Integer(),
   configVarCount: Type.Integer(),
   latestVersionNumber: Type.Union([Type.Integer(), Type.Null()], { description: 'null until published' }),
+  latestPublishedAt: Type.Union([DateTime, Type.Null()], {
+    description: 'When the latest version was published; a draftUpdatedAt after it means unpublished changes',
+  }),
+  marketplaceListed: Type.Boolean({ description: 'Whether customers see it in the marketplace' }),
   instanceCount: Type.Integer(),
   draftUpdatedAt: DateTime,
   createdAt: DateTime,
@@ -110,6 +114,10 @@ export const IntegrationVersionSchema = Type.Object(
     isCodeNative: Type.Boolean(),
     publishedAt: DateTime,
     publishedByTokenId: Type.Union([Uuid, Type.Null()]),
+    publishedBy: Type.Union([Type.String(), Type.Null()], {
+      description:
+        "The publishing token's user, or the token's name for an organization token; null when published from a console session or the token is gone",
+    }),
   },
   { $id: 'IntegrationVersion' },
 );

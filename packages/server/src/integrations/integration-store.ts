@@ -53,6 +53,10 @@ function summarySelect(db: Db, orgId: string) {
       >`(select max(v.version_number) from integration_versions v where v.integration_id = i.id)`.as(
         'latest_version_number',
       ),
+      sql<Date | null>`(select max(v.published_at) from integration_versions v where v.integration_id = i.id)`.as(
+        'latest_published_at',
+      ),
+      'i.marketplace_listed',
       sql<number>`(select count(*)::int from instances n where n.integration_id = i.id)`.as('instance_count'),
     ])
     .where('i.org_id', '=', orgId);
@@ -73,6 +77,8 @@ type SummaryRow = {
   flow_count: number;
   config_var_count: number;
   latest_version_number: number | null;
+  latest_published_at: Date | null;
+  marketplace_listed: boolean;
   instance_count: number;
 };
 
@@ -90,6 +96,8 @@ function toSummary(row: SummaryRow): IntegrationSummary {
     flowCount: row.flow_count,
     configVarCount: row.config_var_count,
     latestVersionNumber: row.latest_version_number,
+    latestPublishedAt: row.latest_published_at ? new Date(row.latest_published_at).toISOString() : null,
+    marketplaceListed: row.marketplace_listed,
     instanceCount: row.instance_count,
     draftUpdatedAt: row.draft_updated_at.toISOString(),
     createdAt: row.created_at.toISOString(),

@@ -22,6 +22,9 @@ const columns = [
   'is_code_native',
   'published_at',
   'published_by_token_id',
+  // Who published, as people read it: the token's user, or the token's own name for an organization token.
+  sql<string | null>`(select coalesce(u.name, t.name) from api_tokens t left join users u on u.id = t.user_id
+    where t.id = published_by_token_id)`.as('published_by'),
 ] as const;
 
 type VersionRow = {
@@ -33,6 +36,7 @@ type VersionRow = {
   is_code_native: boolean;
   published_at: Date;
   published_by_token_id: string | null;
+  published_by: string | null;
 };
 
 function toVersion(row: VersionRow): IntegrationVersion {
@@ -45,6 +49,7 @@ function toVersion(row: VersionRow): IntegrationVersion {
     isCodeNative: row.is_code_native,
     publishedAt: row.published_at.toISOString(),
     publishedByTokenId: row.published_by_token_id,
+    publishedBy: row.published_by,
   };
 }
 

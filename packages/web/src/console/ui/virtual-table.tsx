@@ -70,63 +70,62 @@ export function VirtualTable<Row>({
   return (
     <div
       className="virtual-table"
-      role="table"
-      aria-label={label}
-      aria-rowcount={hasMore ? -1 : rows.length + 1}
       data-testid={testId}
       style={{ '--columns': template, '--columns-narrow': narrowTemplate } as React.CSSProperties}
     >
-      <div role="rowgroup" className="virtual-table-head">
-        <div role="row" className="virtual-table-row" aria-rowindex={1}>
-          {columns.map((column) => (
-            <div role="columnheader" key={column.key} className={column.optional ? 'optional' : undefined}>
-              {column.header}
-            </div>
-          ))}
-        </div>
-      </div>
-      <div ref={scroller} className="virtual-table-body" role="rowgroup">
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {items.map((item) => {
-            const row = rows[item.index] as Row;
-            const href = rowHref?.(row);
-            return (
-              <div
-                role="row"
-                key={rowKey(row)}
-                aria-rowindex={item.index + 2}
-                className={`virtual-table-row${href ? ' link-row' : ''}`}
-                data-index={item.index}
-                ref={virtualizer.measureElement}
-                style={{
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  right: 0,
-                  transform: `translateY(${item.start}px)`,
-                }}
-              >
-                {columns.map((column, index) => (
-                  <div role="cell" key={column.key} className={column.optional ? 'optional' : undefined}>
-                    {index === 0 && href ? (
-                      <Link href={href} className="row-link">
-                        {column.render(row)}
-                      </Link>
-                    ) : (
-                      column.render(row)
-                    )}
-                  </div>
-                ))}
+      <div role="table" aria-label={label} aria-rowcount={hasMore ? -1 : rows.length + 1}>
+        <div role="rowgroup" className="virtual-table-head">
+          <div role="row" className="virtual-table-row" aria-rowindex={1}>
+            {columns.map((column) => (
+              <div role="columnheader" key={column.key} className={column.optional ? 'optional' : undefined}>
+                {column.header}
               </div>
-            );
-          })}
-        </div>
-        {(hasMore || loadingMore) && (
-          <div className="virtual-table-more small muted" role="status">
-            {loadingMore ? 'Loading more…' : ''}
+            ))}
           </div>
-        )}
+        </div>
+        <div ref={scroller} className="virtual-table-body" role="rowgroup">
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {items.map((item) => {
+              const row = rows[item.index] as Row;
+              const href = rowHref?.(row);
+              return (
+                <div
+                  role="row"
+                  key={rowKey(row)}
+                  aria-rowindex={item.index + 2}
+                  className={`virtual-table-row${href ? ' link-row' : ''}`}
+                  data-index={item.index}
+                  ref={virtualizer.measureElement}
+                  style={{
+                    position: 'absolute',
+                    top: 0,
+                    left: 0,
+                    right: 0,
+                    transform: `translateY(${item.start}px)`,
+                  }}
+                >
+                  {columns.map((column, index) => (
+                    <div role="cell" key={column.key} className={column.optional ? 'optional' : undefined}>
+                      {index === 0 && href ? (
+                        <Link href={href} className="row-link">
+                          {column.render(row)}
+                        </Link>
+                      ) : (
+                        column.render(row)
+                      )}
+                    </div>
+                  ))}
+                </div>
+              );
+            })}
+          </div>
+        </div>
       </div>
+      {(hasMore || loadingMore) && (
+        <div className="virtual-table-more small muted" role="status">
+          {loadingMore ? 'Loading more…' : ''}
+        </div>
+      )}
     </div>
   );
 }

@@ -1,13 +1,17 @@
+import { lazy } from 'react';
 import { Route, Switch } from 'wouter';
-import { PageHeader } from '../../ui/page.js';
+import { NotFound } from '../../ui/page.js';
+import ConnectionsList from './connections-list.js';
+
+const ConnectionPage = lazy(() => import('./connection-page.js'));
 
 /** The connections section's screens (paths relative to /connections). */
 export default function ConnectionsRoutes() {
   return (
     <Switch>
-      <Route path="/">
-        <PageHeader title="Connections" description="This screen is being built." />
-      </Route>
+      <Route path="/" component={ConnectionsList} />
+      <Route path="/:id">{(params) => <ConnectionPage connectionId={params.id} />}</Route>
+      <Route component={NotFound} />
     </Switch>
   );
 }

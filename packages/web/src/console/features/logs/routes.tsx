@@ -1,13 +1,13 @@
 import { Route, Switch } from 'wouter';
-import { PageHeader } from '../../ui/page.js';
+import { NotFound } from '../../ui/page.js';
+import { LogsScreen } from './logs-screen.js';
 
 /** The logs section's screens (paths relative to /logs). */
 export default function LogsRoutes() {
   return (
     <Switch>
-      <Route path="/">
-        <PageHeader title="Logs" description="This screen is being built." />
-      </Route>
+      <Route path="/" component={LogsScreen} />
+      <Route component={NotFound} />
     </Switch>
   );
 }

@@ -2,9 +2,8 @@
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ConfigVarSummary } from '@weft/embed/protocol';
-import { type ApiSchema, answerOf } from '../../../shared/api.js';
-import { useEmbeddedApp } from '../../embedded-app-context.js';
-import { marketplaceKeys } from '../../marketplace-data.js';
+import { type ApiSchema, answerOf } from '../api.js';
+import { useWizardHost } from './wizard-host.js';
 
 export type Wizard = ApiSchema<'ConfigWizard'>;
 export type WizardPage = ApiSchema<'WizardPage'>;
@@ -20,7 +19,7 @@ export const wizardKeys = {
 };
 
 export function useWizard(instanceId: string) {
-  const { api } = useEmbeddedApp();
+  const { api } = useWizardHost();
   return useQuery({
     queryKey: wizardKeys.wizard(instanceId),
     queryFn: ({ signal }) =>
@@ -31,7 +30,7 @@ export function useWizard(instanceId: string) {
 }
 
 export function useSavePage(instanceId: string) {
-  const { api } = useEmbeddedApp();
+  const { api } = useWizardHost();
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ page, values }: { page: number; values: Draft }) =>
@@ -46,7 +45,7 @@ export function useSavePage(instanceId: string) {
 }
 
 export function useDeploy(instanceId: string) {
-  const { api } = useEmbeddedApp();
+  const { api, deployInvalidates = [] } = useWizardHost();
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: () =>
@@ -54,7 +53,7 @@ export function useDeploy(instanceId: string) {
     onSuccess: async () => {
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: wizardKeys.wizard(instanceId) }),
-        queryClient.invalidateQueries({ queryKey: marketplaceKeys.all }),
+        ...deployInvalidates.map((queryKey) => queryClient.invalidateQueries({ queryKey })),
       ]);
     },
   });
@@ -62,7 +61,7 @@ export function useDeploy(instanceId: string) {
 
 /** Runs a variable's data source with the unsaved values of the variables it depends on laid over the saved ones. */
 export function useDataSource(instanceId: string, variable: WizardVariable, inputs: Draft, enabled: boolean) {
-  const { api } = useEmbeddedApp();
+  const { api } = useWizardHost();
   return useQuery({
     queryKey: wizardKeys.dataSource(instanceId, variable.key, inputs),
     enabled,
@@ -83,7 +82,7 @@ export function useDataSource(instanceId: string, variable: WizardVariable, inpu
 }
 
 export function useAuthorize(instanceId: string) {
-  const { api } = useEmbeddedApp();
+  const { api } = useWizardHost();
   return useMutation({
     mutationFn: (configVar: string) =>
       answerOf(

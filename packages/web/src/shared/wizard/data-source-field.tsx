@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { messageOf } from '../../../shared/api.js';
-import { useEmbeddedApp } from '../../embedded-app-context.js';
+import { messageOf } from '../api.js';
 import { currentValue, FieldFrame, type FieldProps, LazyJsonForm, ValueInput } from './config-var-field.js';
 import { type Draft, useDataSource, type WizardConnection, type WizardVariable } from './wizard-data.js';
+import { useWizardHost } from './wizard-host.js';
 
 type Choice = { key: string; label?: string };
 
@@ -12,7 +12,7 @@ type Choice = { key: string; label?: string };
  * are used as saved: one typed in on the same page is saved first ("Load choices").
  */
 export function DataSourceField(props: FieldProps) {
-  const { t } = useEmbeddedApp();
+  const { t } = useWizardHost();
   const { variable, wizard, draft, instanceId, readOnly } = props;
   const [saving, setSaving] = useState(false);
   const dependencies = variable.dependsOn
@@ -184,7 +184,7 @@ function JsonFormField({
   value,
   result,
 }: Omit<ResultProps, 'type'> & { result: object }) {
-  const { t } = useEmbeddedApp();
+  const { t } = useWizardHost();
   const { readOnly, onChange, reportProblem } = props;
   const form = result as { schema?: unknown; uiSchema?: unknown; data?: unknown };
   const start = form.data ?? {};
@@ -216,7 +216,7 @@ function ObjectSelection({
   value,
   result,
 }: Omit<ResultProps, 'type'> & { result: unknown[] }) {
-  const { t } = useEmbeddedApp();
+  const { t } = useWizardHost();
   const { readOnly, onChange } = props;
   const entries = result.filter(
     (entry): entry is SelectionEntry =>
@@ -316,7 +316,7 @@ type MapGroup = { object?: Choice; fields: Choice[] };
  * grouped by object. Options may also be a flat list of fields (`{key, label}`), mapped without an object.
  */
 function FieldMap({ id, describedBy, props, value, result }: Omit<ResultProps, 'type'> & { result: object }) {
-  const { t } = useEmbeddedApp();
+  const { t } = useWizardHost();
   const { readOnly, onChange } = props;
   const map = result as { fields?: MapRow[]; options?: unknown[] };
   const rows = (map.fields ?? []).filter((row) => typeof row?.field?.key === 'string');

@@ -1,4 +1,4 @@
-import { useEmbeddedApp } from '../../embedded-app-context.js';
+import { useWizardHost } from './wizard-host.js';
 
 const presets = [
   { cron: '*/15 * * * *', key: 'field.schedule.every15Minutes' },
@@ -32,7 +32,7 @@ export function ScheduleInput({
   'aria-label'?: string;
   onChange(value: unknown): void;
 }) {
-  const { t } = useEmbeddedApp();
+  const { t } = useWizardHost();
   const helpId = `${id}-schedule-help`;
   const preset = presets.find((candidate) => candidate.cron === value.trim());
   const fieldsOk = value.trim() === '' || value.trim().split(/\s+/).length === 5;

@@ -1,10 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
-import { messageOf } from '../../../shared/api.js';
-import { Badge, ErrorNotice } from '../../../shared/ui.js';
-import { useEmbeddedApp } from '../../embedded-app-context.js';
+import { messageOf } from '../api.js';
+import { Badge, ErrorNotice } from '../ui.js';
 import type { FieldProps } from './config-var-field.js';
 import { useAuthorize, type WizardConnection, wizardKeys } from './wizard-data.js';
+import { useWizardHost } from './wizard-host.js';
 
 /**
  * A connection: the inputs the customer fills in (secrets never shown back), and for OAuth 2.0 authorization code a
@@ -20,7 +20,7 @@ export function ConnectionField({
   onChange,
   savePage,
 }: FieldProps) {
-  const { t } = useEmbeddedApp();
+  const { t } = useWizardHost();
   const connection = variable.connection as WizardConnection | null | undefined;
   const authorize = useAuthorize(instanceId);
   const queryClient = useQueryClient();

@@ -1,9 +1,9 @@
 import { lazy, type ReactNode, Suspense, useEffect, useId, useRef } from 'react';
-import { useEmbeddedApp } from '../../embedded-app-context.js';
 import { ConnectionField } from './connection-field.js';
 import { DataSourceField } from './data-source-field.js';
 import { ScheduleInput } from './schedule-input.js';
 import { type Draft, isWithheldSecret, type Wizard, type WizardVariable } from './wizard-data.js';
+import { useWizardHost } from './wizard-host.js';
 
 const JsonFormInput = lazy(() => import('./json-form-input.js'));
 
@@ -74,7 +74,7 @@ export function FieldFrame({
   problem: string | undefined;
   children: (id: string, describedBy: string | undefined) => ReactNode;
 }) {
-  const { t } = useEmbeddedApp();
+  const { t } = useWizardHost();
   const id = useId();
   const helpId = `${id}-help`;
   const errorId = `${id}-error`;
@@ -173,7 +173,7 @@ function ScalarInput({
   choices,
   ariaLabel,
 }: ValueInputProps) {
-  const { t } = useEmbeddedApp();
+  const { t } = useWizardHost();
   const common = {
     id,
     'aria-describedby': describedBy,
@@ -341,7 +341,7 @@ function CodeInput({
   onChange(value: unknown): void;
   parse?: boolean;
 }) {
-  const { t } = useEmbeddedApp();
+  const { t } = useWizardHost();
   const problemId = `${common.id}-syntax`;
   let jsonProblem: string | undefined;
   if (language === 'json' && value.trim() !== '') {
@@ -404,7 +404,7 @@ function ListEditor<Item>({
   removeLabel: (index: number) => string;
   renderRow: (item: Item, index: number, update: (item: Item) => void) => ReactNode;
 }) {
-  const { t } = useEmbeddedApp();
+  const { t } = useWizardHost();
   const listRef = useRef<HTMLFieldSetElement>(null);
   const added = useRef(false);
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a row is added (or removed)
@@ -459,7 +459,7 @@ function ListEditor<Item>({
 const emptyItem = (variable: WizardVariable): unknown => (variable.dataType === 'boolean' ? false : '');
 
 function ValueList(props: ValueInputProps) {
-  const { t } = useEmbeddedApp();
+  const { t } = useWizardHost();
   const items = Array.isArray(props.value) ? (props.value as unknown[]) : [];
   const scalar = { ...props.variable, collectionType: null };
   const nameOf = (index: number) => t('field.listItem', { name: props.variable.label, number: index + 1 });
@@ -488,7 +488,7 @@ function ValueList(props: ValueInputProps) {
 }
 
 function KeyValueList(props: ValueInputProps) {
-  const { t } = useEmbeddedApp();
+  const { t } = useWizardHost();
   const pairs = Array.isArray(props.value) ? (props.value as Array<{ key: string; value: unknown }>) : [];
   const scalar = { ...props.variable, collectionType: null };
   const valuesOf = (index: number) => ({ name: props.variable.label, number: index + 1 });
@@ -537,7 +537,7 @@ export function LazyJsonForm(props: {
   onChange(data: unknown): void;
   onErrors?(count: number): void;
 }) {
-  const { t } = useEmbeddedApp();
+  const { t } = useWizardHost();
   return (
     <Suspense fallback={<span className="muted">{t('common.loading')}</span>}>
       <JsonFormInput {...props} />

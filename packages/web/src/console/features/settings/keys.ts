@@ -1,0 +1,33 @@
+/**
+ * Query keys of the settings section, hierarchical so one invalidation reaches a list and everything under it.
+ * Every input of a query (search, role, filters) is part of its key.
+ */
+export interface UserFilters {
+  search: string;
+  role: string;
+}
+
+export interface AuditFilters {
+  actor: string;
+  action: string;
+  targetType: string;
+  since: string;
+  until: string;
+}
+
+export const settingsKeys = {
+  organization: () => ['organization'] as const,
+  embedding: () => ['organization', 'embedding'] as const,
+  sso: () => ['organization', 'sso'] as const,
+  users: () => ['users'] as const,
+  userList: (filters: UserFilters) => ['users', 'list', filters] as const,
+  me: () => ['users', 'me'] as const,
+  tokens: () => ['tokens'] as const,
+  tokenList: (includeRevoked: boolean) => ['tokens', 'list', { includeRevoked }] as const,
+  myTokens: () => ['tokens', 'mine'] as const,
+  myTokenList: (includeRevoked: boolean) => ['tokens', 'mine', { includeRevoked }] as const,
+  signingKeys: () => ['signing-keys'] as const,
+  encryptionKeys: () => ['encryption-keys'] as const,
+  audit: () => ['audit-events'] as const,
+  auditList: (filters: AuditFilters) => ['audit-events', 'list', filters] as const,
+};
