@@ -1,5 +1,7 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
+const testFiles = ['packages/*/test/**/*.test.ts', 'examples/*/*/test/**/*.test.ts'];
+
 /**
  * Test files that keep a fresh process each, as every file had before: they mock modules (`vi.mock` is not undone
  * between files of one process), count the process's active timers or watch its memory (another file's leftovers
@@ -16,31 +18,33 @@ const needsOwnProcess = [
   'packages/cli/test/integration-build.test.ts',
 ];
 
-const testFiles = ['packages/*/test/**/*.test.ts', 'examples/*/*/test/**/*.test.ts'];
+/** What every test file runs with (each project below repeats it: a project that extends the root would also repeat the root's globalSetup, starting a second PostgreSQL). */
+const common = {
+  // Tests start real servers and real PostgreSQL: generous time, few workers on a 2-core machine.
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+  pool: 'forks',
+  maxWorkers: 2,
+  // Every Weft the tests start (and the worker processes they spawn) shares one master key; tests of the key
+  // itself (generation, mismatch, rotation) set their own.
+  env: { WEFT_ENCRYPTION_KEY: 'd2VmdC10ZXN0LW1hc3Rlci1rZXktMzItYnl0ZXMtbG8=' },
+} as const;
 
 export default defineConfig({
   test: {
-    // Which files run is set per project below (a project's lists add to these, so none are set here).
+    ...common,
+    // Once for the whole run (projects inherit what it provides): the shared PostgreSQL and its migrated template.
     globalSetup: ['packages/server/test/support/global-setup.ts'],
-    // Tests start real servers and real PostgreSQL: generous time, few workers on a 2-core machine.
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
-    maxWorkers: 2,
-    // Every Weft the tests start (and the worker processes they spawn) shares one master key; tests of the key
-    // itself (generation, mismatch, rotation) set their own.
-    env: { WEFT_ENCRYPTION_KEY: 'd2VmdC10ZXN0LW1hc3Rlci1rZXktMzItYnl0ZXMtbG8=' },
     projects: [
       {
-        extends: true,
-        test: { name: 'own-process', include: needsOwnProcess, isolate: true },
+        test: { ...common, name: 'own-process', include: needsOwnProcess, isolate: true },
       },
       {
         // The other files run one after another in a reused worker process: it loads (and warms up) Weft's
         // modules once instead of once per file, which was most of a small file's time. Each file still starts
         // its own servers on its own databases, and vitest restores spies and config between files.
-        extends: true,
         test: {
+          ...common,
           name: 'shared-process',
           include: testFiles,
           exclude: [...configDefaults.exclude, ...needsOwnProcess],

@@ -92,6 +92,10 @@ describe('GET /api/executions', () => {
       startedAt: expect.any(String),
       finishedAt: expect.any(String),
       durationMs: expect.any(Number),
+      // Joined in, so a list shows names without a request per row.
+      integrationName: 'Order Desk',
+      customerName: expect.any(String),
+      instanceName: 'Acme Desk',
     });
     const failed = answer.body.items.find((item: { id: string }) => item.id === runs[1]);
     expect(failed.status).toBe('failed');

@@ -256,9 +256,8 @@ describe('the console', () => {
     await capture(page, 'wizard');
     await page.getByRole('button', { name: 'Save and deploy' }).click();
     await page.waitForURL(`${server.url}/instances/${instanceId}`);
-    await expect
-      .poll(async () => (await server.api('GET', `/api/instances/${instanceId}`)).body.status)
-      .toBe('deployed');
+    const instance = await server.api('GET', `/api/instances/${instanceId}`);
+    expect(instance.body).toMatchObject({ enabled: true, deployedVersionNumber: 1 });
     await expectAccessible(page);
     await capture(page, 'instance');
   });
@@ -299,8 +298,7 @@ describe('the console', () => {
 
     await page.goto(`${server.url}/executions/${failedExecutionId}`);
     await page.getByTestId('execution-replay').click();
-    const confirm = page.getByRole('dialog').getByRole('button', { name: /replay/i });
-    if (await confirm.count()) await confirm.click();
+    await page.getByTestId('execution-replay-confirm').click();
     await page.waitForURL(
       (url) => url.pathname.startsWith('/executions/') && !url.pathname.endsWith(failedExecutionId),
     );

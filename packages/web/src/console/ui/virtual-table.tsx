@@ -50,6 +50,9 @@ export function VirtualTable<Row>({
     getScrollElement: () => scroller.current,
     estimateSize: () => rowHeight,
     overscan: 12,
+    // Rows in the very first render (not one frame later, after the scroller is measured): a screen's list shows
+    // with the screen.
+    initialRect: { width: 1200, height: 700 },
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.at(-1)?.index ?? -1;

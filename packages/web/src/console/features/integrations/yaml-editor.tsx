@@ -95,7 +95,9 @@ const YamlEditor = forwardRef<
           yaml(),
           lintGutter(),
           theme,
-          EditorView.contentAttributes.of({ 'aria-label': label }),
+          // tabindex: the text is already reachable by Tab (contenteditable), but accessibility checkers only count an
+          // explicit tabindex as keyboard access to the scrolling editor.
+          EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0' }),
           EditorView.updateListener.of((update) => {
             if (update.docChanged) changed.current(update.state.doc.toString());
           }),

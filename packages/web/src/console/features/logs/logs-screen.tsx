@@ -52,8 +52,7 @@ const columns: ReadonlyArray<Column<LogRow>> = [
   {
     key: 'execution',
     header: 'Execution / step',
-    width: 'minmax(9rem, 1.6fr)',
-    optional: true,
+    width: 'minmax(8rem, 1.6fr)',
     render: ({ line }) => (
       <span className="cell-stack">
         <Link href={`~/executions/${line.executionId}`} className="small">
