@@ -157,7 +157,17 @@ describe('weft logs:*', () => {
     expect(text).toMatch(/^\d{4}-\d{2}-\d{2}T\S+Z DEBUG \[Fail Fast\] about to fail C-2\n$/);
     const warnings = JSON.parse(succeeded(await weft('logs:search', '--min-level', 'warn', '--json')));
     expect(warnings.length).toBeGreaterThan(0);
-    expect(new Set(warnings.map((line: { level: string }) => line.level))).toEqual(new Set(['warn']));
+    // warn and above: the late order's warning, and the failed run's failing step (logged at error).
+    expect(new Set(warnings.map((line: { level: string }) => line.level))).toEqual(
+      new Set(['warn', 'error']),
+    );
+    expect(warnings).toContainEqual(
+      expect.objectContaining({
+        executionId: failedRun,
+        level: 'error',
+        message: expect.stringContaining('failed'),
+      }),
+    );
     const replayed = JSON.parse(
       succeeded(await weft('logs:search', '--text', 'ORDER C-1 is late', '--json')),
     );

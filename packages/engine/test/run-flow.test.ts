@@ -254,7 +254,9 @@ ${log('After', '{type: reference, value: flaky.results}')}`);
       message: "step 'Flaky' failed: failure number 1",
       stepKey: 'flaky',
     });
-    expect(messages(result)).toEqual([]);
+    // The log says it too, at the step: the only line, since After never ran.
+    expect(messages(result)).toEqual(["step 'Flaky' failed: failure number 1"]);
+    expect(result.logs).toMatchObject([{ level: 'error', stepKey: 'flaky' }]);
   });
 
   it('ignore makes the error the step result and goes on', async () => {

@@ -227,7 +227,9 @@ describe('the OpenAPI document of the connection routes', () => {
     };
 
     const operations = Object.entries(document.paths).flatMap(([path, item]) =>
-      /^\/api\/(connections|encryption-keys|instances\/\{id\}\/connections)(\/|$)/.test(path)
+      /^\/api\/(connections|connection-types|encryption-keys|instances\/\{id\}\/connections|customers\/\{customer\}\/connections)(\/|$)/.test(
+        path,
+      )
         ? Object.entries(item).map(([method, operation]) => ({
             name: `${method.toUpperCase()} ${path}`,
             operation,
@@ -237,9 +239,12 @@ describe('the OpenAPI document of the connection routes', () => {
     expect(operations.map((o) => o.name).sort()).toEqual([
       'DELETE /api/connections/{id}',
       'DELETE /api/connections/{id}/customers/{customer}',
+      'GET /api/connection-types',
       'GET /api/connections',
       'GET /api/connections/{id}',
       'GET /api/connections/{id}/customers',
+      'GET /api/connections/{id}/usage',
+      'GET /api/customers/{customer}/connections',
       'GET /api/encryption-keys',
       'GET /api/instances/{id}/connections',
       'PATCH /api/connections/{id}',

@@ -78,6 +78,8 @@ export async function performWithErrorHandling(
       record(run, step, 'ignored', ignored, attempts);
       return { ignored };
     }
+    // The failure in the log too, at the step, so whoever reads the logs (or follows them) sees why the run stopped.
+    if (!run.signal.aborted) log(run, 'error', `step '${step.name}' failed: ${failure.message}`, step.key);
     record(run, step, 'failed', null, attempts);
     if (!handled) throw thrown;
     if (thrown instanceof EngineError)

@@ -17,15 +17,15 @@ export function toastFromOutside(toast: Toast): void {
 
 /**
  * Short messages after a change ("Published version 3") or a failure no screen shows itself. Announced to screen
- * readers (`role="status"`, errors `role="alert"`); each goes after 6 s, errors stay until closed.
+ * readers (`role="status"`, errors `role="alert"`); at most three at once; each goes after 4 s, errors stay until closed.
  */
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Array<Toast & { id: number }>>([]);
   const show = useCallback<ShowToast>((toast) => {
     const id = Date.now() + Math.random();
-    setToasts((current) => [...current.slice(-3), { ...toast, id }]);
+    setToasts((current) => [...current.slice(-2), { ...toast, id }]);
     if (toast.kind !== 'error') {
-      setTimeout(() => setToasts((current) => current.filter((t) => t.id !== id)), 6_000);
+      setTimeout(() => setToasts((current) => current.filter((t) => t.id !== id)), 4_000);
     }
   }, []);
   useEffect(() => {
