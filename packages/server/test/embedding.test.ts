@@ -158,7 +158,8 @@ describe('the embedded pages', () => {
     const asset = await fetch(`${server.url}${script}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
-    expect(await asset.text()).toContain('weft-embed');
+    // The entry of the embedded pages: it signs the frame in through the embedded context route.
+    expect(await asset.text()).toContain('/api/embedded/context');
     expect((await fetch(`${server.url}/assets/nope-123.js`)).status).toBe(404);
     expect((await fetch(`${server.url}/assets/..%2f..%2fpackage.json`)).status).toBe(404);
   });

@@ -81,7 +81,8 @@ afterAll(async () => {
 describe('searching logs', () => {
   it('answers every line of the organization newest first, with its execution, instance and flow', async () => {
     const lines = await search();
-    expect(lines).toHaveLength(5);
+    // Four lines the flows log, and the error line of the step that failed Fail Fast.
+    expect(lines).toHaveLength(6);
     const sorted = [...lines].sort(
       (a, b) =>
         b.timestamp.localeCompare(a.timestamp) ||
@@ -116,13 +117,15 @@ describe('searching logs', () => {
     expect(messages(await search('?level=debug'))).toEqual(['about to fail A_2%']);
     expect((await search('?level=warn')).map((line) => line.level)).toEqual(['warn', 'warn']);
     expect(await search('?level=info&level=warn')).toHaveLength(4);
-    expect((await search('?minLevel=info')).every((line) => ['info', 'warn'].includes(line.level))).toBe(
-      true,
-    );
-    expect(await search('?minLevel=info')).toHaveLength(4);
-    expect(await search('?minLevel=warn')).toHaveLength(2);
-    expect(await search('?minLevel=error')).toEqual([]);
-    expect(await search('?minLevel=trace')).toHaveLength(5);
+    expect(
+      (await search('?minLevel=info')).every((line) => ['info', 'warn', 'error'].includes(line.level)),
+    ).toBe(true);
+    expect(await search('?minLevel=info')).toHaveLength(5);
+    expect(await search('?minLevel=warn')).toHaveLength(3);
+    expect(await search('?minLevel=error')).toEqual([
+      expect.objectContaining({ executionId: r2, level: 'error', message: expect.stringMatching(/failed/) }),
+    ]);
+    expect(await search('?minLevel=trace')).toHaveLength(6);
     expect(await search('?minLevel=warn&level=debug')).toEqual([]);
     const bad = await server.api('GET', '/api/logs?level=loud');
     expect(bad.status).toBe(400);
@@ -137,8 +140,11 @@ describe('searching logs', () => {
     expect(new Set((await search('?customer=acme-1')).map((line) => line.executionId))).toEqual(
       new Set([r1, r2]),
     );
-    expect(await search(`?integration=${integration}`)).toHaveLength(5);
-    expect(messages(await search('?flow=Fail%20Fast'))).toEqual(['about to fail A_2%']);
+    expect(await search(`?integration=${integration}`)).toHaveLength(6);
+    expect(messages(await search('?flow=Fail%20Fast'))).toEqual([
+      expect.stringMatching(/^step '.+' failed: /),
+      'about to fail A_2%',
+    ]);
     expect(messages(await search(`?execution=${r1}`))).toEqual(['Order A-1 is LATE', 'Received order A-1']);
     expect(await search('?execution=nope')).toEqual([]);
     expect(await search('?customer=nobody')).toEqual([]);
@@ -150,7 +156,7 @@ describe('searching logs', () => {
     expect(messages(since)).toContain('Received order G-3');
     const before = await search(`?to=${encodeURIComponent(oldest.timestamp)}`);
     expect(before.every((line) => line.timestamp < oldest.timestamp)).toBe(true);
-    expect(since.length + before.length).toBe(5);
+    expect(since.length + before.length).toBe(6);
   });
 
   it('pages newest first with a cursor', async () => {

@@ -22,6 +22,25 @@ export function useDebounced<T>(value: T, delayMs: number): T {
   return settled;
 }
 
+/**
+ * A typed filter (a search text, a flow name) that follows the URL: it shows what a link or Back put there, and sets
+ * the filter once typing pauses, replacing the URL entry so Back does not step through every letter.
+ */
+export function useTypedFilter(
+  value: string | undefined,
+  apply: (settled: string | undefined) => void,
+  delayMs = 400,
+): [string, (text: string) => void] {
+  const [text, setText] = useState(value ?? '');
+  const settled = useDebounced(text.trim(), delayMs);
+  useEffect(() => setText(value ?? ''), [value]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a settled change of the text sets the filter
+  useEffect(() => {
+    if (settled !== (value ?? '')) apply(settled || undefined);
+  }, [settled]);
+  return [text, setText];
+}
+
 function useSearchOptions(kind: PickerKind, text: string, enabled: boolean) {
   const { api } = useConsole();
   return useQuery({

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { Link } from 'wouter';
 import { messageOf } from '../../../shared/api.js';
 import { ErrorNotice, Loading } from '../../../shared/ui.js';
@@ -6,7 +6,7 @@ import { formatDuration } from '../../ui/format.js';
 import { PageHeader } from '../../ui/page.js';
 import { type Column, VirtualTable } from '../../ui/virtual-table.js';
 import { When } from '../../ui/when.js';
-import { EntityPicker, useDebounced } from './entity-picker.js';
+import { EntityPicker, useTypedFilter } from './entity-picker.js';
 import {
   type ExecutionFilters,
   executionStatuses,
@@ -194,15 +194,7 @@ function Filters({
   clear: (() => void) | undefined;
 }) {
   const ids = useId();
-  const [flowText, setFlowText] = useState(filters.flow ?? '');
-  const settledFlow = useDebounced(flowText.trim(), 400);
-  // A flow given by a link or by Back shows in the box.
-  useEffect(() => setFlowText(filters.flow ?? ''), [filters.flow]);
-  // Typing a flow name replaces the URL entry (Back should not step through every letter).
-  // biome-ignore lint/correctness/useExhaustiveDependencies: only a settled change of the text sets the filter
-  useEffect(() => {
-    if (settledFlow !== (filters.flow ?? '')) set({ flow: settledFlow || undefined }, true);
-  }, [settledFlow]);
+  const [flowText, setFlowText] = useTypedFilter(filters.flow, (flow) => set({ flow }, true));
   const statuses = filters.status ?? [];
   const toggleStatus = (status: (typeof executionStatuses)[number]) =>
     set({ status: statuses.includes(status) ? statuses.filter((s) => s !== status) : [...statuses, status] });

@@ -5,7 +5,7 @@ import { ErrorNotice, Loading } from '../../../shared/ui.js';
 import { formatExact } from '../../ui/format.js';
 import { PageHeader } from '../../ui/page.js';
 import { type Column, VirtualTable } from '../../ui/virtual-table.js';
-import { EntityPicker, useDebounced } from '../executions/entity-picker.js';
+import { EntityPicker, useTypedFilter } from '../executions/entity-picker.js';
 import { fromLocalInput, timePresets, toLocalInput, useUrlFilters } from '../executions/filters.js';
 import { LevelBadge, shortId } from '../executions/parts.js';
 import { type LogFilters, logFiltersToSearch, minLevels, parseLogFilters } from './filters.js';
@@ -265,20 +265,8 @@ function LogFiltersBar({
   clear: (() => void) | undefined;
 }) {
   const ids = useId();
-  const [text, setText] = useState(filters.search ?? '');
-  const settled = useDebounced(text.trim(), 350);
-  useEffect(() => setText(filters.search ?? ''), [filters.search]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: only a settled change of the text sets the filter
-  useEffect(() => {
-    if (settled !== (filters.search ?? '')) set({ search: settled || undefined }, true);
-  }, [settled]);
-  const [flowText, setFlowText] = useState(filters.flow ?? '');
-  const settledFlow = useDebounced(flowText.trim(), 400);
-  useEffect(() => setFlowText(filters.flow ?? ''), [filters.flow]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: only a settled change of the text sets the filter
-  useEffect(() => {
-    if (settledFlow !== (filters.flow ?? '')) set({ flow: settledFlow || undefined }, true);
-  }, [settledFlow]);
+  const [text, setText] = useTypedFilter(filters.search, (search) => set({ search }, true), 350);
+  const [flowText, setFlowText] = useTypedFilter(filters.flow, (flow) => set({ flow }, true));
   const severity = filters.level === 'metric' ? 'metric' : (filters.minLevel ?? '');
 
   return (
