@@ -287,6 +287,10 @@ describe('the console', () => {
 
     await page.getByTestId('execution-steps').getByText('Post Order').first().click();
     await expect.poll(() => page.getByTestId('step-error').textContent()).toMatch(/503/);
+    // The step's own log says it too (the line the live tail and the Logs screen show).
+    await expect
+      .poll(() => page.getByTestId('step-logs').textContent())
+      .toMatch(/'Post Order' failed: .*503/);
     await expectAccessible(page);
     await capture(page, 'execution-failed');
 
@@ -311,6 +315,7 @@ describe('the console', () => {
 
     await page.goto(`${server.url}/logs?instance=${instanceId}`);
     await expect.poll(() => page.getByTestId('logs-table').textContent()).toContain('Sent 2 orders');
+    expect(await page.getByTestId('logs-table').textContent()).toContain("step 'Post Order' failed");
     await expectAccessible(page);
     await capture(page, 'logs');
   });
