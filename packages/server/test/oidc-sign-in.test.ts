@@ -311,6 +311,13 @@ describe('what the sign-in refuses', () => {
     });
     expect(disabled.status).toBe(404);
     expect(disabled.body.error.code).toBe('SSO_NOT_CONFIGURED');
+    // A person's browser lands back on the console's sign-in page, which explains the code.
+    const fromBrowser = await fetch(`${server.url}/api/auth/oidc/start?organization=${orgId}`, {
+      headers: { accept: 'text/html,application/xhtml+xml' },
+      redirect: 'manual',
+    });
+    expect(fromBrowser.status).toBe(302);
+    expect(fromBrowser.headers.get('location')).toBe('/sign-in?error=SSO_NOT_CONFIGURED');
     expect((await server.api('DELETE', '/api/organization/sso')).status).toBe(204);
     expect((await server.api('DELETE', '/api/organization/sso')).status).toBe(404);
     const unknownOrg = await callApi(server.url, '', 'GET', '/api/auth/oidc/start?organization=nope', {

@@ -320,6 +320,22 @@ describe('the console', () => {
     await capture(page, 'logs');
   });
 
+  it('explains a single sign-on that sent the browser back, in its own words whatever the link says', async () => {
+    const context = await browser.newContext({ viewport: widths.laptop });
+    const { page } = await pageWithErrors(context);
+    await page.goto(`${server.url}/sign-in?error=SSO_NOT_CONFIGURED`);
+    await expect
+      .poll(() => page.getByTestId('sign-in-sso-problem').textContent())
+      .toContain('Single sign-on is not set up for this organization');
+    await page.goto(
+      `${server.url}/sign-in?error=${encodeURIComponent('Call +1 555 0100 to unlock your account')}`,
+    );
+    await expect
+      .poll(() => page.getByTestId('sign-in-sso-problem').textContent())
+      .toBe('Single sign-on did not complete. Try again, or sign in with your password.');
+    await context.close();
+  });
+
   it('shows a viewer no button the server would refuse', async () => {
     const context = await browser.newContext({ viewport: widths.laptop });
     const { page, errors } = await signIn(context, people.viewer.email);

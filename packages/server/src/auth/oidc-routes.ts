@@ -70,6 +70,18 @@ async function organizationToSignInTo(db: Kysely<Database>, given: string | unde
   );
 }
 
+/**
+ * Sign-in is a browser's trip, not an API call: when a person's browser (it asks for HTML) meets a refusal (single
+ * sign-on off, a provider that failed, a stale state), it lands back on the console's sign-in page, which explains
+ * the code. Only the code travels: the page's text is the console's own, not something a link could choose. API
+ * callers keep the JSON error.
+ */
+function backToSignInPage(error: Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const wantsPage = (request.headers.accept ?? '').includes('text/html');
+  if (!(error instanceof WeftError) || !wantsPage) throw error;
+  return reply.redirect(`/sign-in?error=${encodeURIComponent(error.code)}`, 302);
+}
+
 function clearFlowCookie(request: FastifyRequest, reply: FastifyReply, publicUrl: string | undefined): void {
   reply.clearCookie(oidcStateCookie, {
     httpOnly: true,
@@ -176,6 +188,7 @@ export function oidcRoutes(db: Kysely<Database>, options: ResolvedPeopleOptions)
       '/auth/oidc/start',
       {
         config: { public: true },
+        errorHandler: backToSignInPage,
         schema: {
           // A browser's redirect, not an API call (like /oauth2/callback): documented in docs/users-and-sign-in.md.
           hide: true,
@@ -216,6 +229,7 @@ export function oidcRoutes(db: Kysely<Database>, options: ResolvedPeopleOptions)
       '/auth/oidc/callback',
       {
         config: { public: true },
+        errorHandler: backToSignInPage,
         schema: {
           // A browser's redirect, not an API call (like /oauth2/callback): documented in docs/users-and-sign-in.md.
           hide: true,

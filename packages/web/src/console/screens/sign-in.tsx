@@ -4,6 +4,20 @@ import { useState } from 'react';
 import { answerOf, messageOf, WeftApiError } from '../../shared/api.js';
 import { PublicPage } from './public-page.js';
 
+/** Why single sign-on sent the browser back (`/sign-in?error=CODE`): the console's words, never the link's. */
+const singleSignOnProblems: Record<string, string> = {
+  SSO_NOT_CONFIGURED:
+    'Single sign-on is not set up for this organization, or it is turned off. Sign in with your password.',
+  AUTH_OIDC_FAILED:
+    'Your identity provider did not complete the sign-in. Try again, or ask an administrator to check the single sign-on settings.',
+  AUTH_OIDC_STATE_INVALID:
+    'That sign-in link expired or was opened in another browser. Start again from here.',
+  AUTH_SSO_USER_NOT_ALLOWED:
+    'Your account is not allowed to sign in here. Ask an administrator to invite you.',
+  AUTH_SSO_EMAIL_NOT_VERIFIED:
+    'Your identity provider did not confirm your email address, so it cannot be linked to an account here.',
+};
+
 interface OrganizationChoice {
   id: string;
   name: string;
@@ -22,7 +36,13 @@ export function SignInScreen({
   onSignedIn: (returnTo: string) => Promise<void>;
   expired: boolean;
 }) {
-  const returnTo = new URLSearchParams(window.location.search).get('returnTo') ?? '/';
+  const query = new URLSearchParams(window.location.search);
+  const returnTo = query.get('returnTo') ?? '/';
+  const ssoCode = query.get('error');
+  const ssoProblem = ssoCode
+    ? (singleSignOnProblems[ssoCode] ??
+      'Single sign-on did not complete. Try again, or sign in with your password.')
+    : undefined;
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [organizations, setOrganizations] = useState<OrganizationChoice[]>([]);
@@ -68,6 +88,11 @@ export function SignInScreen({
       {expired && (
         <div className="notice info" role="status">
           Your session ended. Sign in again to go on where you were.
+        </div>
+      )}
+      {ssoProblem && (
+        <div className="notice error" role="alert" data-testid="sign-in-sso-problem">
+          {ssoProblem}
         </div>
       )}
       <form className="stack" onSubmit={submit} noValidate>
