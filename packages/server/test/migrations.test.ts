@@ -36,6 +36,7 @@ describe('migrations', () => {
         '0016-test-state-flag',
         '0017-people',
         '0018-embedding',
+        '0019-published-by-user',
       ];
       expect(await pendingMigrations(handles[0]!.db)).toEqual(all);
       const applied = await Promise.all(handles.map((h) => migrateDatabase(h.db, log)));

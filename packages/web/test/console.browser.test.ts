@@ -230,6 +230,9 @@ describe('the console', () => {
     await expect.poll(() => page.getByTestId('versions-table').textContent()).toContain('First release');
     const versions = await server.api('GET', `/api/integrations/${integrationId}/versions`);
     expect(JSON.stringify(versions.body)).toContain('First release');
+    // Published from a console session: the version names the person.
+    expect(JSON.stringify(versions.body)).toContain('"publishedBy":"Iris Integrator"');
+    await expect.poll(() => page.getByTestId('versions-table').textContent()).toContain('Iris Integrator');
     expect(expectedErrors(errors)).toEqual([]);
   });
 

@@ -61,6 +61,7 @@ export function componentRoutes(db: Kysely<Database>) {
           bundle: decodeBundle(request.body.bundle),
           ...(request.body.comment !== undefined ? { comment: request.body.comment } : {}),
           tokenId: caller.tokenId,
+          userId: caller.kind === 'organization' ? caller.userId : null,
         });
         return reply.status(published.unchanged ? 200 : 201).send(published);
       },

@@ -56,7 +56,7 @@ function operationKeys(collection: Record<string, unknown> | undefined): string[
 export async function publishComponent(
   db: Db,
   orgId: string,
-  input: { bundle: Buffer; comment?: string; tokenId?: string | null },
+  input: { bundle: Buffer; comment?: string; tokenId?: string | null; userId?: string | null },
 ): Promise<PublishedComponent> {
   const { component, declared } = await extractComponentBundle(input.bundle);
   checkKey(component.key);
@@ -95,6 +95,7 @@ export async function publishComponent(
         bundle_sha256: sha256,
         size_bytes: input.bundle.length,
         published_by_token_id: input.tokenId ?? null,
+        published_by_user_id: input.tokenId ? null : (input.userId ?? null),
       })
       .returning(summaryColumns)
       .executeTakeFirstOrThrow();
@@ -119,9 +120,11 @@ const summaryColumns = [
   'bundle_sha256',
   'size_bytes',
   'published_at',
-  // Who published, as people read it: the token's user, or the token's own name for an organization token.
-  sql<string | null>`(select coalesce(u.name, t.name) from api_tokens t left join users u on u.id = t.user_id
-    where t.id = published_by_token_id)`.as('published_by'),
+  // Who published, as people read it: the signed-in person, or the token's user, or an organization token's name.
+  sql<string | null>`coalesce(
+    (select u.name from users u where u.id = published_by_user_id),
+    (select coalesce(u.name, t.name) from api_tokens t left join users u on u.id = t.user_id
+      where t.id = published_by_token_id))`.as('published_by'),
 ] as const;
 
 type SummaryRow = {

@@ -136,6 +136,8 @@ export interface IntegrationVersionsTable {
   is_code_native: ColumnType<boolean, boolean, never>;
   published_at: CreatedAt;
   published_by_token_id: string | null;
+  /** The signed-in person who published (a console session), when no token did. */
+  published_by_user_id: string | null;
 }
 
 export interface IntegrationAttachmentsTable {
@@ -435,6 +437,8 @@ export interface ComponentVersionsTable {
   size_bytes: number;
   published_at: CreatedAt;
   published_by_token_id: string | null;
+  /** The signed-in person who published (a console session), when no token did. */
+  published_by_user_id: string | null;
 }
 
 /** The execution a deduplication id started, per instance flow (`queueConfig.dedupeIdField`), and when. */

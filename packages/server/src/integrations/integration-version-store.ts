@@ -22,9 +22,11 @@ const columns = [
   'is_code_native',
   'published_at',
   'published_by_token_id',
-  // Who published, as people read it: the token's user, or the token's own name for an organization token.
-  sql<string | null>`(select coalesce(u.name, t.name) from api_tokens t left join users u on u.id = t.user_id
-    where t.id = published_by_token_id)`.as('published_by'),
+  // Who published, as people read it: the signed-in person, or the token's user, or an organization token's name.
+  sql<string | null>`coalesce(
+    (select u.name from users u where u.id = published_by_user_id),
+    (select coalesce(u.name, t.name) from api_tokens t left join users u on u.id = t.user_id
+      where t.id = published_by_token_id))`.as('published_by'),
 ] as const;
 
 type VersionRow = {
@@ -87,6 +89,7 @@ export async function publishIntegration(
         component_manifest: draft.componentManifest ? JSON.stringify(draft.componentManifest) : null,
         is_code_native: definition.isCodeNative,
         published_by_token_id: caller.tokenId,
+        published_by_user_id: caller.kind === 'organization' && !caller.tokenId ? caller.userId : null,
       })
       .returning(columns)
       .executeTakeFirstOrThrow();
