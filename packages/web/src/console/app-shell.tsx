@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { useConsole } from './console-context.js';
 import { ThemeToggle } from './ui/theme-toggle.js';
@@ -22,9 +22,22 @@ export function AppShell({ children }: { children: ReactNode }) {
   const { session, signOut } = useConsole();
   const [location] = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
-  // A new screen closes the phone-width menu.
+  // A new screen closes the phone-width menu, and takes the focus to its title: a screen reader announces where the
+  // person now is, and Tab goes on from the top of the screen instead of from the link they clicked.
+  const firstScreen = useRef(true);
   // biome-ignore lint/correctness/useExhaustiveDependencies: location is the trigger, not a value used inside
-  useEffect(() => setMenuOpen(false), [location]);
+  useEffect(() => {
+    setMenuOpen(false);
+    if (firstScreen.current) {
+      firstScreen.current = false;
+      return;
+    }
+    const frame = requestAnimationFrame(() => {
+      const target = document.querySelector<HTMLElement>('#main h1') ?? document.getElementById('main');
+      target?.focus({ preventScroll: true });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [location]);
 
   const who = session.user?.name || session.user?.email || session.token?.name || 'API token';
   return (

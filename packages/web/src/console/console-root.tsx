@@ -90,7 +90,20 @@ export function ConsoleRoot() {
       session: state.info,
       can: session.can,
       signOut: async () => {
-        await api.POST('/api/auth/sign-out');
+        // Signed out here only when the server ended the session: else a reload would sign straight back in.
+        try {
+          const { response } = await api.POST('/api/auth/sign-out');
+          if (!response.ok && response.status !== 401) {
+            toastFromOutside({
+              kind: 'error',
+              message: `Signing out failed (${response.status}); try again.`,
+            });
+            return;
+          }
+        } catch (error) {
+          toastFromOutside({ kind: 'error', message: `Signing out failed: ${messageOf(error)}` });
+          return;
+        }
         csrf.current = null;
         queryClient.clear();
         setState({ status: 'signed-out', expired: false });

@@ -18,6 +18,8 @@ const singleSignOnProblems: Record<string, string> = {
     'Your identity provider did not confirm your email address, so it cannot be linked to an account here.',
 };
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 interface OrganizationChoice {
   id: string;
   name: string;
@@ -49,9 +51,18 @@ export function SignInScreen({
   const [organization, setOrganization] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // On a server with several organizations, single sign-on is the chosen organization's (or the one typed in).
+  const [typedOrganization, setTypedOrganization] = useState('');
+  const ssoOrganization =
+    organization || (uuidPattern.test(typedOrganization.trim()) ? typedOrganization.trim() : '');
   const options = useQuery({
-    queryKey: ['sign-in-options'],
-    queryFn: () => answerOf(api.GET('/api/auth/sign-in-options')),
+    queryKey: ['sign-in-options', ssoOrganization],
+    queryFn: () =>
+      answerOf(
+        api.GET('/api/auth/sign-in-options', {
+          params: { query: ssoOrganization ? { organization: ssoOrganization } : {} },
+        }),
+      ),
     staleTime: 60_000,
   });
 
@@ -81,7 +92,7 @@ export function SignInScreen({
   }
 
   const ssoHref = `/api/auth/oidc/start?returnTo=${encodeURIComponent(returnTo)}${
-    organization ? `&organization=${encodeURIComponent(organization)}` : ''
+    ssoOrganization ? `&organization=${encodeURIComponent(ssoOrganization)}` : ''
   }`;
   return (
     <PublicPage title="Sign in">
@@ -150,6 +161,22 @@ export function SignInScreen({
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
+      {options.data?.organizationRequired && organizations.length === 0 && (
+        <details className="small">
+          <summary>Single sign-on to a given organization</summary>
+          <label className="field">
+            <span className="label">Organization id</span>
+            <input
+              className="input mono"
+              value={typedOrganization}
+              onChange={(event) => setTypedOrganization(event.target.value)}
+            />
+            <span className="help">
+              This server hosts several organizations; your administrator has the id.
+            </span>
+          </label>
+        </details>
+      )}
       {options.data?.sso && (
         <>
           <div className="divider small muted">or</div>

@@ -31,7 +31,8 @@ export function PageHeader({
       )}
       <div className="row wrap">
         <div className="spacer stack-tight">
-          <h1>{title}</h1>
+          {/* tabIndex -1: the shell moves the focus here when a screen opens (not a Tab stop). */}
+          <h1 tabIndex={-1}>{title}</h1>
           {meta && <div className="row wrap small muted">{meta}</div>}
           {description && <p className="muted">{description}</p>}
         </div>

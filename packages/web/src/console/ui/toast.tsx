@@ -34,28 +34,30 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       if (outside === show) outside = undefined;
     };
   }, [show]);
+  const renderToast = (toast: Toast & { id: number }) => (
+    <div key={toast.id} className={`notice ${toast.kind} row toast`} data-testid="toast">
+      <span className="spacer">{toast.message}</span>
+      <button
+        type="button"
+        className="button link"
+        aria-label="Dismiss"
+        onClick={() => setToasts((current) => current.filter((t) => t.id !== toast.id))}
+      >
+        ×
+      </button>
+    </div>
+  );
   return (
     <ToastContext.Provider value={show}>
       {children}
+      {/* Two live regions that are always there (a region that appears with its text is often not read out). */}
       <div className="toasts">
-        {toasts.map((toast) => (
-          <div
-            key={toast.id}
-            className={`notice ${toast.kind} row toast`}
-            role={toast.kind === 'error' ? 'alert' : 'status'}
-            data-testid="toast"
-          >
-            <span className="spacer">{toast.message}</span>
-            <button
-              type="button"
-              className="button link"
-              aria-label="Dismiss"
-              onClick={() => setToasts((current) => current.filter((t) => t.id !== toast.id))}
-            >
-              ×
-            </button>
-          </div>
-        ))}
+        <div role="status" aria-live="polite" className="toast-region">
+          {toasts.filter((toast) => toast.kind !== 'error').map(renderToast)}
+        </div>
+        <div role="alert" className="toast-region">
+          {toasts.filter((toast) => toast.kind === 'error').map(renderToast)}
+        </div>
       </div>
     </ToastContext.Provider>
   );

@@ -227,7 +227,8 @@ export function CreateConnectionDialog({ onClose }: { onClose: () => void }) {
               {kind === 'customer_activated' ? ', or let customers enter their own in the marketplace' : ''}.
             </p>
           )}
-          {problem && !problem.field && !inputError && (
+          {/* Only name and stable key show their errors at the field: any other problem shows here. */}
+          {problem && problem.field !== 'name' && problem.field !== 'stableKey' && !inputError && (
             <div className="notice error" role="alert">
               {problem.message}
             </div>

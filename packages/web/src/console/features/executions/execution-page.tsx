@@ -16,7 +16,8 @@ export default function ExecutionPage({ id }: { id: string }) {
   return (
     <div className="stack">
       <PageHeader title={title} back={{ href: '~/executions', label: 'Executions' }} />
-      <ExecutionDetail executionId={id} {...(stepKey ? { stepKey } : {})} />
+      {/* Keyed: another execution (a replay, a link in the chain) starts with its own step chosen, not this one's. */}
+      <ExecutionDetail key={id} executionId={id} {...(stepKey ? { stepKey } : {})} />
     </div>
   );
 }

@@ -17,7 +17,8 @@ function binaryOf(value: unknown): BinaryMark | undefined {
   const mark = (value as Record<string, unknown>).$binary;
   if (typeof mark !== 'object' || mark === null) return undefined;
   const sha256 = (mark as Record<string, unknown>).sha256;
-  return typeof sha256 === 'string' ? (mark as BinaryMark) : undefined;
+  // Only a real digest becomes a link: a webhook body can carry a `$binary` look-alike aimed at another path.
+  return typeof sha256 === 'string' && /^[0-9a-f]{64}$/.test(sha256) ? (mark as BinaryMark) : undefined;
 }
 
 /**

@@ -55,6 +55,15 @@ export function useExecutionList(filters: ExecutionFilters, live: boolean) {
   if (head.data && seen.current?.from !== head.data) {
     const same = seen.current?.key === filterKey;
     const rows = new Map(same ? seen.current?.rows : undefined);
+    // What the newest page covers, it answers in full: a run it no longer lists there (it finished and left a
+    // `running` filter, or was deleted) goes.
+    const answered = new Set(head.data.items.map((row) => row.id));
+    const oldest = head.data.items.at(-1);
+    for (const [id, row] of rows) {
+      const covered =
+        head.data.nextCursor === null || (oldest !== undefined && row.queuedAt >= oldest.queuedAt);
+      if (covered && !answered.has(id)) rows.delete(id);
+    }
     for (const row of head.data.items) rows.set(row.id, row);
     seen.current = {
       key: filterKey,
@@ -112,7 +121,12 @@ let primed:
 export function primeHead(search: string): void {
   const filters = parseFilters(search);
   const query = filtersToSearch(filters);
-  const url = `/api/executions?${query ? `${query}&` : ''}limit=${pageSize}`;
+  // The page's address says `trigger`; the API's parameter is `triggerKind`.
+  const apiParams = new URLSearchParams(query);
+  for (const kind of apiParams.getAll('trigger')) apiParams.append('triggerKind', kind);
+  apiParams.delete('trigger');
+  apiParams.set('limit', String(pageSize));
+  const url = `/api/executions?${apiParams}`;
   const entry: NonNullable<typeof primed> = {
     search: query,
     at: Date.now(),

@@ -469,11 +469,18 @@ function FlowRow({ flow, url }: { flow: FlowEndpoint; url: string | null }) {
 }
 
 /** A secret the API answered: hidden until asked for, copyable either way. */
+/**
+ * An API key, masked. Only people who may change the instance's keys may see or copy one: a key lets its holder call
+ * the customer's webhook, which reading the instance does not.
+ */
 function SecretValue({ value, label }: { value: string; label: string }) {
+  const { can } = useConsole();
   const [shown, setShown] = useState(false);
+  const masked = `${'•'.repeat(8)}${value.slice(-4)}`;
+  if (!can('instances:write')) return <code className="mono">{masked}</code>;
   return (
     <span className="row wrap instance-secret">
-      <code className="mono">{shown ? value : `${'•'.repeat(8)}${value.slice(-4)}`}</code>
+      <code className="mono">{shown ? value : masked}</code>
       <button
         type="button"
         className="button small-button"

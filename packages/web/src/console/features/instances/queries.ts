@@ -104,6 +104,7 @@ export function useTestRunExecution(executionId: string | undefined) {
     queryFn: ({ signal }) =>
       answerOf(api.GET('/api/executions/{id}', { params: { path: { id: executionId as string } }, signal })),
     refetchInterval: (query) => {
+      if (query.state.status === 'error') return false;
       const status = query.state.data?.status;
       return status === 'queued' || status === 'running' || status === undefined ? 1_000 : false;
     },

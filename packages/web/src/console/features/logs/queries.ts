@@ -30,8 +30,10 @@ export function useLogSearch(filters: LogFilters) {
         }),
       ),
     getNextPageParam: (page) => page.nextCursor ?? undefined,
-    // The reader's list stays put: new lines come by the tail, not by refetching what is shown.
+    // While the screen is open the reader's list stays put (new lines come by the tail); coming back to the screen
+    // asks again, so it never shows an old search as the newest lines.
     staleTime: Number.POSITIVE_INFINITY,
+    refetchOnMount: 'always',
     refetchOnWindowFocus: false,
   });
 }

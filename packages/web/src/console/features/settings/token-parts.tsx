@@ -133,7 +133,8 @@ export function CreateTokenDialog({
 }) {
   const grantable = useGrantableRoles();
   const [name, setName] = useState('');
-  const [role, setRole] = useState<Role>(grantable[0] ?? 'viewer');
+  // The least a token can do, unless its maker chooses more: tokens do not expire.
+  const [role, setRole] = useState<Role>(grantable.at(-1) ?? 'viewer');
   const [owner, setOwner] = useState<'me' | 'organization'>('me');
   const ids = { name: useId(), role: useId(), owner: useId() };
   const errors = fieldErrorsOf(create.error);

@@ -34,6 +34,8 @@ export default function UsersTab() {
   const [removing, setRemoving] = useState<User>();
   const [linkFor, setLinkFor] = useState<User>();
   const changeRole = useChangeUserRole();
+  // A role changes only once confirmed: arrowing through a closed select fires a change at every step.
+  const [roleChange, setRoleChange] = useState<{ user: User; role: Role }>();
   const rows = useMemo(() => users.data?.pages.flatMap((page) => page.items) ?? [], [users.data]);
   const mayWrite = can('users:write');
   const myRole = session.role;
@@ -70,9 +72,7 @@ export default function UsersTab() {
             value={user.role}
             disabled={changeRole.isPending && changeRole.variables?.id === user.id}
             data-testid="user-role"
-            onChange={(event) =>
-              changeRole.mutate({ id: user.id, role: event.target.value as Role, email: user.email })
-            }
+            onChange={(event) => setRoleChange({ user, role: event.target.value as Role })}
           >
             {roles
               .filter((candidate) => canGrant(myRole, candidate))
@@ -207,6 +207,27 @@ export default function UsersTab() {
           </select>
         </label>
       </search>
+      {roleChange && (
+        <ConfirmDialog
+          title={`Change the role of ${roleChange.user.name || roleChange.user.email}?`}
+          confirmLabel={`Make ${roleChange.role}`}
+          onClose={() => setRoleChange(undefined)}
+          onConfirm={() => {
+            changeRole.mutate({
+              id: roleChange.user.id,
+              role: roleChange.role,
+              email: roleChange.user.email,
+            });
+            setRoleChange(undefined);
+          }}
+        >
+          <p>
+            From <strong>{roleChange.user.role}</strong> to <strong>{roleChange.role}</strong>
+            {roleChange.user.id === me ? ': this is your own role, and takes effect at once.' : '.'} Their API
+            tokens follow: a token never does more than its user may.
+          </p>
+        </ConfirmDialog>
+      )}
       {changeRole.isError && (
         <div className="notice error row" role="alert">
           <span className="spacer">
