@@ -28,6 +28,9 @@ const common = {
   // Every Weft the tests start (and the worker processes they spawn) shares one master key; tests of the key
   // itself (generation, mismatch, rotation) set their own.
   env: { WEFT_ENCRYPTION_KEY: 'd2VmdC10ZXN0LW1hc3Rlci1rZXktMzItYnl0ZXMtbG8=' },
+  // What a test waits for with expect.poll (a page that signs in through a frame, a run that finishes) gets 10 s,
+  // not vitest's 1 s: with both workers busy, a browser page can take longer than a second to show its first screen.
+  expect: { poll: { timeout: 10_000 } },
 } as const;
 
 export default defineConfig({
