@@ -11196,7 +11196,7 @@ export interface components {
             triggerKind: "webhook" | "schedule" | "deploy" | "remove" | "test" | "crossFlow" | "retry" | "replay";
         };
         FlowEndpoint: {
-            /** @description Send one in the Api-Key header (secured flows): the instance's keys, or the flow's organizationApiKeys for flows secured by the organization */
+            /** @description Send one in the Api-Key header (secured flows): the instance's keys, or the flow's organizationApiKeys for flows secured by the organization. Masked (••••••••, then the last 4 characters) for team members who may not change the instance (viewers). */
             apiKeys: string[];
             endpointSecurityType: string;
             flow: string;

@@ -2,7 +2,7 @@
 // stores each request as an execution before answering, answers synchronous flows with their response, and
 // turns away bad requests without creating anything.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlQuery } from './support/integration-fixtures.js';
+import { sqlQuery, tokenWithRole } from './support/integration-fixtures.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 let server: TestServer;
@@ -176,6 +176,15 @@ describe('deploy', () => {
     const after = await server.api('GET', `/api/instances/${instanceId}/flows`);
     expect(after.body.flows.map((f: { webhookUrl: string }) => f.webhookUrl)).toEqual(Object.values(urls));
     expect(after.body.flows.find((f: { flow: string }) => f.flow === 'Echo').apiKeys).toEqual([apiKey]);
+
+    // A viewer reads the instance, not its keys (a key calls the customer's webhook): masked to the last 4.
+    const viewer = await tokenWithRole(server, 'viewer');
+    const asViewer = await server.api('GET', `/api/instances/${instanceId}/flows`, { token: viewer });
+    expect(asViewer.status).toBe(200);
+    expect(asViewer.body.flows.find((f: { flow: string }) => f.flow === 'Echo').apiKeys).toEqual([
+      `••••••••${apiKey.slice(-4)}`,
+    ]);
+    expect(asViewer.text).not.toContain(apiKey);
   });
 });
 

@@ -309,6 +309,8 @@ export async function instanceEndpoints(
   id: string,
   baseUrl: string,
   showOrganizationKeys: boolean,
+  /** False: each key is masked to its last 4 characters (the caller may read the instance, not use its keys). */
+  revealKeys = true,
 ): Promise<InstanceEndpoints> {
   const row = isUuid(id)
     ? await db
@@ -347,7 +349,10 @@ export async function instanceEndpoints(
       stableKey: flow.stableKey,
       webhookUrl:
         sharedWebhookUrl ?? (deployed && token ? `${baseUrl}/trigger/${token.webhook_token}` : null),
-      apiKeys: organizationKeys && !showOrganizationKeys ? [] : flowApiKeys(flow, row.api_keys),
+      apiKeys:
+        organizationKeys && !showOrganizationKeys
+          ? []
+          : flowApiKeys(flow, row.api_keys).map((key) => (revealKeys ? key : maskedKey(key))),
       isSynchronous: flow.isSynchronous,
       endpointSecurityType: flow.endpointSecurityType,
       trigger: triggerOf(flow),
@@ -370,6 +375,11 @@ export async function instanceEndpoints(
     sharedWebhookUrl,
     flows,
   };
+}
+
+/** A key as someone who may not use it sees it: enough to tell keys apart, not to call the webhook. */
+export function maskedKey(key: string): string {
+  return `••••••••${key.slice(-4)}`;
 }
 
 /** Replaces the instance's API keys (given, or one new generated key when `keys` is undefined). */

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { callerOf, customerScopeOf } from '../auth/authenticate.js';
 import type { Caller } from '../auth/caller.js';
+import { roleAllows } from '../auth/roles.js';
 import type { ComponentSandboxes } from '../components/component-sandboxes.js';
 import type { Database } from '../database/schema.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
@@ -232,7 +233,8 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
           response: { 200: InstanceEndpointsRef, ...errorResponses(404) },
         },
       },
-      // Keys of flows secured by the organization are the organization's to see, never its customers'.
+      // Keys of flows secured by the organization are the organization's to see, never its customers'. A member
+      // of the team who may not change the instance (a viewer) sees them masked: a key calls the customer's webhook.
       async (request) => {
         const caller = callerOf(request);
         return instanceEndpoints(
@@ -241,6 +243,7 @@ export function instanceRoutes(db: Kysely<Database>, options: InstanceRouteOptio
           request.params.id,
           baseUrlOf(request, options.publicUrl),
           caller.kind === 'organization',
+          caller.kind !== 'organization' || roleAllows(caller.role, 'instances:write'),
         );
       },
     );

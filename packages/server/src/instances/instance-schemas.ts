@@ -256,7 +256,7 @@ export const FlowEndpoint = Type.Object(
     }),
     apiKeys: Type.Array(Type.String(), {
       description:
-        "Send one in the Api-Key header (secured flows): the instance's keys, or the flow's organizationApiKeys for flows secured by the organization",
+        "Send one in the Api-Key header (secured flows): the instance's keys, or the flow's organizationApiKeys for flows secured by the organization. Masked (••••••••, then the last 4 characters) for team members who may not change the instance (viewers).",
     }),
     isSynchronous: Type.Boolean(),
     endpointSecurityType: Type.String(),
