@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { reportError } from './cli-error.js';
+import { registerAlertCommands } from './commands/alerts/index.js';
 import { registerAuditCommands } from './commands/audit/index.js';
 import { registerComponentCommands } from './commands/components/index.js';
 import { registerConnectionCommands } from './commands/connections/index.js';
 import { registerCustomerCommands } from './commands/customers/index.js';
+import { registerEventWebhookCommands } from './commands/event-webhooks/index.js';
 import { registerExecutionCommands } from './commands/executions/index.js';
 import { registerInstanceCommands } from './commands/instances/index.js';
 import { registerIntegrationCommands } from './commands/integrations/index.js';
 import { registerLocalCommands } from './commands/local/index.js';
+import { registerLogStreamCommands } from './commands/log-streams/index.js';
 import { registerMarketplaceCommands } from './commands/marketplace/index.js';
 import { registerOrganizationCommands } from './commands/organization/index.js';
 import { registerRunCommand } from './commands/run/index.js';
@@ -53,7 +56,10 @@ registerTokenCommands(program);
 registerUserCommands(program); // with login and logout
 registerSigningKeyCommands(program);
 registerOrganizationCommands(program);
+registerAlertCommands(program);
 registerAuditCommands(program);
+registerEventWebhookCommands(program);
+registerLogStreamCommands(program);
 registerRunCommand(program);
 
 // Every command also takes the connection and output options after its name (`weft customers:list --json`).

@@ -144,6 +144,19 @@ export interface WeftConfig {
    */
   egress: EgressPolicy;
   /**
+   * Where alert emails go out (`WEFT_SMTP_URL`, e.g. `smtp://user:password@mail.example.com:587` or `smtps://…`
+   * for TLS from the start) and who they come from (`WEFT_EMAIL_FROM`, default `Weft alerts <weft@localhost>`).
+   * Unset: alert groups notify their webhooks only, and users' email deliveries fail with a message saying so.
+   * @defaultValue unset
+   */
+  email: EmailSettings | undefined;
+  /**
+   * How often the monitoring dispatcher and the delivery runner look for work another process left them
+   * (`WEFT_MONITORING_POLL_MS`); work made in this process starts at once.
+   * @defaultValue 1000
+   */
+  monitoringPollMs: number;
+  /**
    * How custom component sandboxes reach the network (`WEFT_SANDBOX_NETWORK`). `isolated`: each sandbox process
    * runs in a network namespace of its own, whose only way out is Weft's egress proxy (the same policy as
    * `egress`); where namespaces cannot be created, custom components do not run (`SANDBOX_NETWORK_UNAVAILABLE`).
@@ -152,6 +165,16 @@ export interface WeftConfig {
    * @defaultValue `isolated`
    */
   sandboxNetwork: SandboxNetwork;
+  /**
+   * Where execution traces go (OpenTelemetry, OTLP over HTTP with JSON bodies): `WEFT_OTLP_ENDPOINT`, the collector's
+   * base URL (`http://collector:4318`; traces are POSTed to its `/v1/traces`), else the standard
+   * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (the full URL, used as is) or `OTEL_EXPORTER_OTLP_ENDPOINT` (a base URL).
+   * The service name is `OTEL_SERVICE_NAME` (default `weft`); spans wait `OTEL_BSP_SCHEDULE_DELAY` milliseconds
+   * (default 5000) to be sent together; `OTEL_SDK_DISABLED=true` turns tracing off. Unset: no tracing, and the
+   * OpenTelemetry SDK is never loaded.
+   * @defaultValue unset
+   */
+  tracing: TracingSettings | undefined;
 }
 
 /** How custom component sandboxes reach the network (see `WeftConfig.sandboxNetwork`). */
@@ -350,8 +373,28 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
   const masterKeys = parseMasterKeySettings(env);
   problems.push(...masterKeys.problems);
 
+  const smtpUrl = pick(undefined, 'WEFT_SMTP_URL');
+  let email: EmailSettings | undefined;
+  if (smtpUrl !== undefined) {
+    if (!/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) {
+      problems.push(
+        'WEFT_SMTP_URL: not an SMTP URL; use smtp://user:password@host:587 (STARTTLS when offered) or smtps://host:465.',
+      );
+    } else {
+      email = { smtpUrl, from: pick(undefined, 'WEFT_EMAIL_FROM') ?? 'Weft alerts <weft@localhost>' };
+    }
+  }
+  const monitoringPollMs = integer(
+    'WEFT_MONITORING_POLL_MS',
+    1000,
+    50,
+    60_000,
+    'milliseconds between looks for alerts, events and deliveries left by other processes',
+  );
   const egressAllow = parseEgressAllowList(pick(undefined, egressAllowSetting));
   problems.push(...egressAllow.problems.map((problem) => `${egressAllowSetting}: ${problem}`));
+
+  const tracing = tracingSettings(pick, integer, problems);
 
   const sandboxNetwork = pick(undefined, 'WEFT_SANDBOX_NETWORK') ?? 'isolated';
   if (!(sandboxNetworkModes as readonly string[]).includes(sandboxNetwork)) {
@@ -395,8 +438,57 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, cwd 
     componentSandbox,
     sessions,
     egress: egressAllow.policy,
+    email,
+    monitoringPollMs,
     sandboxNetwork: sandboxNetwork as SandboxNetwork,
+    tracing,
   };
+}
+
+/** Where and how execution traces are exported (`WeftConfig.tracing`). */
+export interface TracingSettings {
+  /** The full URL spans are POSTed to, e.g. `http://collector:4318/v1/traces`. */
+  endpoint: string;
+  /** The `service.name` of every span (`OTEL_SERVICE_NAME`). */
+  serviceName: string;
+  /** How long finished spans wait to be sent together (`OTEL_BSP_SCHEDULE_DELAY`). */
+  exportDelayMs: number;
+}
+
+/** `WeftConfig.tracing`, from WEFT_OTLP_ENDPOINT or the standard OpenTelemetry variables. */
+function tracingSettings(
+  pick: (flag: string | undefined, name: string) => string | undefined,
+  integer: (name: string, fallback: number, min: number, max: number, hint: string) => number,
+  problems: string[],
+): TracingSettings | undefined {
+  const exportDelayMs = integer('OTEL_BSP_SCHEDULE_DELAY', 5000, 1, 600_000, 'milliseconds');
+  if (pick(undefined, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return undefined;
+  const sources: Array<[name: string, base: boolean]> = [
+    ['WEFT_OTLP_ENDPOINT', true],
+    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', false],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', true],
+  ];
+  for (const [name, base] of sources) {
+    const value = pick(undefined, name);
+    if (value === undefined) continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      problems.push(
+        `${name}: '${value}' is not an http(s) URL; use the OpenTelemetry collector's OTLP/HTTP address, e.g. http://127.0.0.1:4318.`,
+      );
+      return undefined;
+    }
+    // A base URL gets the traces path, as OpenTelemetry's own exporters do; one already ending in it is kept.
+    const endpoint =
+      base && !/\/v1\/traces\/?$/.test(url.pathname) ? `${value.replace(/\/+$/, '')}/v1/traces` : value;
+    return { endpoint, serviceName: pick(undefined, 'OTEL_SERVICE_NAME') ?? 'weft', exportDelayMs };
+  }
+  return undefined;
 }
 
 /** The limits of the processes that run custom components and code-native integrations (component-sandboxes.ts). */
@@ -447,3 +539,9 @@ export interface BodyShapeLimits {
 export const defaultBodyShapeLimits: BodyShapeLimits = { maxDepth: 256, maxValues: 1_000_000 };
 /** The largest depth configuration may set: well below where JSON.stringify overflows. */
 export const maxConfigurableDepth = 1024;
+
+/** Alert email delivery (`WEFT_SMTP_URL`, `WEFT_EMAIL_FROM`). */
+export interface EmailSettings {
+  smtpUrl: string;
+  from: string;
+}

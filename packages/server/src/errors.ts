@@ -282,6 +282,42 @@ export const errorCatalog = {
 
   // Outbound HTTP (egress)
 
+  // Alerting
+  ALERT_WEBHOOK_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the id; list alert webhooks with `weft alerts:webhooks:list`.',
+  },
+  ALERT_WEBHOOK_NAME_TAKEN: { status: 409, hint: 'Use another name, or update the existing alert webhook.' },
+  ALERT_GROUP_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the id; list alert groups with `weft alerts:groups:list`.',
+  },
+  ALERT_GROUP_NAME_TAKEN: { status: 409, hint: 'Use another name, or update the existing alert group.' },
+  ALERT_GROUP_MEMBER_UNKNOWN: {
+    status: 400,
+    hint: 'Name users by id or email (list them with `weft users:list` or `weft customers:users:list`) and webhooks by id or name (`weft alerts:webhooks:list`); details.field says which list.',
+  },
+  ALERT_MONITOR_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the id; list alert monitors with `weft alerts:monitors:list`.',
+  },
+  ALERT_MONITOR_INVALID: {
+    status: 400,
+    hint: "Fix the field named in details.field: each trigger that needs a setting (durationThresholdMs, overdueIntervalSeconds, logLevel) must have it; the flow must be one of the instance's flows.",
+  },
+  ALERT_EVENT_NOT_FOUND: {
+    status: 404,
+    hint: "Check the id; list a monitor's events with `weft alerts:events --monitor ID`.",
+  },
+  ALERT_DELIVERY_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the id; a delivery can be retried once it has failed (its status is failed).',
+  },
+  ALERT_TEMPLATE_INVALID: {
+    status: 400,
+    hint: 'Make the payload template valid JSON (variables like $NAME go inside strings), or write it as plain text that does not start with { or [.',
+  },
+
   // Customers
   CUSTOMER_NOT_FOUND: {
     status: 404,
@@ -511,6 +547,32 @@ export const errorCatalog = {
   SECRET_UNREADABLE: {
     status: 500,
     hint: 'The stored value was altered or sealed under a key this database no longer has; set the credentials again.',
+  },
+
+  // Event webhooks
+  EVENT_WEBHOOK_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the id; list event webhooks with `weft event-webhooks:list`.',
+  },
+  EVENT_WEBHOOK_NAME_TAKEN: { status: 409, hint: 'Use another name, or update the existing event webhook.' },
+  EVENT_WEBHOOK_DELIVERY_NOT_FOUND: {
+    status: 404,
+    hint: "Check the ids; list the webhook's deliveries with `weft event-webhooks:deliveries ID`.",
+  },
+  EVENT_WEBHOOK_DELIVERY_NOT_FAILED: {
+    status: 409,
+    hint: 'Only failed deliveries are retried; a pending one is tried again at its nextAttemptAt without being asked.',
+  },
+
+  // Log streams
+  LOG_STREAM_NOT_FOUND: {
+    status: 404,
+    hint: 'Check the id; list log streams with `weft log-streams:list`.',
+  },
+  LOG_STREAM_NAME_TAKEN: { status: 409, hint: 'Use another name, or update the existing log stream.' },
+  LOG_STREAM_TEMPLATE_INVALID: {
+    status: 400,
+    hint: 'Fix the payload template at details.line and details.column: placeholders are {{ name }}, and a template starting with { or [ must be JSON with each placeholder written where a value goes.',
   },
 
   // API tokens

@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import pino, { type Logger } from 'pino';
+import { alertRoutes } from './alerts/alert-routes.js';
 import { installAuditLog } from './audit/audit-recorder.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { installAuthentication } from './auth/authenticate.js';
@@ -28,6 +29,7 @@ import type { Database } from './database/schema.js';
 import { embeddingRoutes } from './embedding/embedding-routes.js';
 import { webPages } from './embedding/web-pages.js';
 import { WeftError } from './errors.js';
+import { eventWebhookRoutes } from './event-webhooks/event-webhook-routes.js';
 import { executionRoutes } from './executions/execution-routes.js';
 import type { ExecutionWaiter } from './executions/execution-waiter.js';
 import { ErrorResponse } from './http/common-schemas.js';
@@ -41,8 +43,11 @@ import { instanceRoutes } from './instances/instance-routes.js';
 import { integrationFileRoutes } from './integrations/integration-file-routes.js';
 import { integrationRoutes } from './integrations/integration-routes.js';
 import { integrationVersionRoutes } from './integrations/integration-version-routes.js';
+import { logStreamRoutes } from './log-streams/log-stream-routes.js';
 import { logRoutes } from './logs/log-routes.js';
 import { marketplaceRoutes } from './marketplace/marketplace-routes.js';
+import { createWeftMetrics, type WeftMetrics } from './monitoring/metrics.js';
+import type { NotificationsPort } from './notifications/delivery-runner.js';
 import type { Keyring } from './secrets/keyring.js';
 import { userRoutes } from './users/user-routes.js';
 import { weftVersion } from './version.js';
@@ -63,6 +68,11 @@ export interface HttpAppOptions {
    */
   egress?: Egress;
   publicUrl: string | undefined;
+  /**
+   * The delivery runner of this process (worker role): test sends go out at once through it. Without it, they
+   * are queued for the worker processes.
+   */
+  notifications?: NotificationsPort;
   /** Origins of the organization's app embedding Weft (WEFT_ALLOWED_ORIGINS); none without. */
   allowedOrigins?: string[];
   syncTimeoutMs: number;
@@ -75,6 +85,8 @@ export interface HttpAppOptions {
   inline?: InlineRunner;
   /** Users, sign-in and sessions: session lifetimes (WEFT_SESSION_*), and the clock a test moves; defaults without. */
   people?: Omit<PeopleOptions, 'keyring' | 'publicUrl'>;
+  /** The server's metrics (`/metrics`, request and webhook figures); without it, a registry of the app's own. */
+  metrics?: WeftMetrics;
 }
 
 const requestIdPattern = /^[\w.:-]{1,128}$/;
@@ -122,7 +134,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       done(error as Error, undefined);
     }
   });
-  installHttpMetrics(app);
+  const metrics = options.metrics ?? createWeftMetrics({ db: options.db, processMetrics: true });
+  installHttpMetrics(app, metrics);
   installHealthRoutes(app, options.db, options.roles, options.version);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -157,6 +170,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
         sandboxes,
         ...egressOption,
         log: options.log,
+        metrics,
         ...(options.inline ? { inline: options.inline } : {}),
       }),
     );
@@ -284,9 +298,20 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
   await app.register(connectionRoutes(options.db, connectionOptions), { prefix: '/api' });
   await app.register(oauthCallbackRoute(options.db, connectionOptions));
   await app.register(logRoutes(options.db), { prefix: '/api' });
+  await app.register(logStreamRoutes(options.db, { keyring: options.keyring, ...egressOption }), {
+    prefix: '/api',
+  });
   // Icons and attachments take raw bodies; their parser stays inside this plugin.
   await app.register(integrationFileRoutes(options.db), { prefix: '/api' });
   await app.register(auditRoutes(options.db), { prefix: '/api' });
+  await app.register(
+    alertRoutes(options.db, {
+      keyring: options.keyring,
+      publicUrl: options.publicUrl,
+      ...(options.notifications ? { notifications: options.notifications } : {}),
+    }),
+    { prefix: '/api' },
+  );
   await app.register(signingKeyRoutes(options.db), { prefix: '/api' });
   await app.register(organizationRoutes(options.db), { prefix: '/api' });
   await app.register(embeddingRoutes(options.db, { allowedOrigins: options.allowedOrigins ?? [] }), {
@@ -294,6 +319,10 @@ async function installApi(app: FastifyInstance, options: HttpAppOptions): Promis
   });
   await app.register(webPages(options.db, { allowedOrigins: options.allowedOrigins ?? [] }));
   await app.register(customerUserRoutes(options.db), { prefix: '/api' });
+  await app.register(
+    eventWebhookRoutes(options.db, { keyring: options.keyring, notifications: options.notifications }),
+    { prefix: '/api' },
+  );
   const people = {
     keyring: options.keyring,
     publicUrl: options.publicUrl,

@@ -14,6 +14,9 @@ import { WeftError } from './errors.js';
 import { startExecutionWaiter } from './executions/execution-waiter.js';
 import { buildHttpApp } from './http-app.js';
 import type { InlineRunner } from './ingress/webhook-ingress.js';
+import { createWeftMetrics, type WeftMetrics } from './monitoring/metrics.js';
+import { type ExecutionTracer, startTracing } from './monitoring/tracing.js';
+import { createMonitoring } from './monitoring-runtime.js';
 import { type ScheduleLeader, startScheduleLeader } from './scheduler/schedule-leader.js';
 import { Keyring } from './secrets/keyring.js';
 import { loadMasterKeys } from './secrets/master-key.js';
@@ -34,6 +37,8 @@ export interface WeftServer {
   readonly http: FastifyInstance;
   /** Seals and opens stored credentials. */
   readonly keyring: Keyring;
+  /** This server's Prometheus metrics (`/metrics`): every part it started records into it. */
+  readonly metrics: WeftMetrics;
   /** Stops in order: stop accepting requests, drain in-flight ones, stop roles, close the database, stop PostgreSQL. */
   stop(): Promise<void>;
 }
@@ -94,6 +99,15 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
     const waiter = await startExecutionWaiter(database.pool, database.db, log);
     cleanups.push(() => waiter.close());
 
+    // One registry per server, handed to each part it starts (monitoring/metrics.ts); traces only when an OTLP
+    // endpoint is configured (the SDK is not even loaded otherwise). Stopped after the worker, so its last spans go.
+    const metrics = createWeftMetrics({ db: database.db, processMetrics: true });
+    let tracer: ExecutionTracer | undefined;
+    if (config.tracing) {
+      tracer = await startTracing(config.tracing, log);
+      cleanups.push(() => tracer!.shutdown());
+    }
+
     // Every outbound request made on a user's behalf (http steps, data sources, connection tests, token requests,
     // custom components through their sandboxes' proxy) goes through this one egress, under WEFT_EGRESS_ALLOW.
     const egress = new Egress(config.egress);
@@ -120,6 +134,19 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
     // Known once the HTTP server listens (port 0 picks one); until then only WEFT_PUBLIC_URL.
     let listeningUrl: string | undefined;
     let runner: ExecutionWorker | undefined;
+    // Monitoring (worker role): the outbox dispatcher hands changes and execution milestones to alert monitors,
+    // event webhooks and log streams; the delivery runner sends what they queue. Started once HTTP listens.
+    const monitoring = config.roles.includes('worker')
+      ? createMonitoring(database, log, {
+          config,
+          keyring,
+          egress,
+          metrics,
+          publicUrl: () => config.publicUrl ?? listeningUrl,
+        })
+      : undefined;
+    if (monitoring) cleanups.push(() => monitoring.stop());
+
     progress('Starting the HTTP server');
     const http = await buildHttpApp({
       db: database.db,
@@ -138,6 +165,8 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
       webhookBodyLimitBytes: config.webhookBodyLimitBytes,
       bodyShapeLimits: config.bodyShapeLimits,
       people: { sessions: config.sessions },
+      metrics,
+      ...(monitoring ? { notifications: monitoring.deliveries } : {}),
       ...(config.roles.includes('worker')
         ? { inline: inlineRunnerOf(() => runner, database, log, config) }
         : {}),
@@ -156,6 +185,9 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
         sandboxes,
         egress,
         baseUrl: () => config.publicUrl ?? listeningUrl,
+        ...(monitoring ? { onMonitoringEvent: () => monitoring.dispatcher.wake() } : {}),
+        metrics,
+        ...(tracer ? { tracer } : {}),
       });
     }
     if (runner) cleanups.push(() => runner!.stop());
@@ -163,9 +195,11 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
     const url = await listen(http, config);
     listeningUrl = url;
 
+    monitoring?.start();
+
     let leader: ScheduleLeader | undefined;
     if (config.roles.includes('scheduler')) {
-      leader = startScheduleLeader(database, log);
+      leader = startScheduleLeader(database, log, { metrics });
       cleanups.push(() => leader!.stop());
     }
 
@@ -183,6 +217,7 @@ export async function startWeft(config: WeftConfig, options: StartOptions): Prom
       ownerToken,
       http,
       keyring,
+      metrics,
       stop: () => {
         stopping ??= (async () => {
           // Drain HTTP first, while the roles and the database its requests use are still there.

@@ -37,6 +37,7 @@ describe('migrations', () => {
         '0017-people',
         '0018-embedding',
         '0019-published-by-user',
+        '0020-monitoring',
       ];
       expect(await pendingMigrations(handles[0]!.db)).toEqual(all);
       const applied = await Promise.all(handles.map((h) => migrateDatabase(h.db, log)));

@@ -474,6 +474,146 @@ export const auditedRoutes: Readonly<Record<string, AuditedRoute>> = {
     customer: { lookup: 'customer', from: 'query.customer' },
   },
 
+  // Event webhooks (never the secret: the names of the fields changed say when it was set or removed)
+  'POST /api/event-webhooks': {
+    action: 'event-webhook.create',
+    target: 'event-webhook',
+    targetId: 'answer.id',
+    details: { name: 'answer.name', url: 'answer.url', eventTypes: 'answer.eventTypes' },
+  },
+  'PATCH /api/event-webhooks/:id': {
+    action: 'event-webhook.update',
+    target: 'event-webhook',
+    targetId: 'params.id',
+    details: { name: 'answer.name', enabled: 'answer.enabled', changed: { keysOf: 'body' } },
+  },
+  'DELETE /api/event-webhooks/:id': {
+    action: 'event-webhook.delete',
+    target: 'event-webhook',
+    targetId: 'params.id',
+    details: { name: 'answer.name', url: 'answer.url' },
+  },
+  'POST /api/event-webhooks/:id/test': {
+    action: 'event-webhook.test',
+    target: 'event-webhook',
+    targetId: 'params.id',
+    details: { deliveryId: 'answer.id', status: 'answer.status' },
+  },
+  'POST /api/event-webhooks/:id/deliveries/:deliveryId/retry': {
+    action: 'event-webhook.retry-delivery',
+    target: 'event-webhook',
+    targetId: 'params.id',
+    details: { deliveryId: 'params.deliveryId', eventType: 'answer.eventType' },
+  },
+
+  // Alerting
+  'POST /api/alert-webhooks': {
+    action: 'alert-webhook.create',
+    target: 'alert-webhook',
+    targetId: 'answer.id',
+    details: { name: 'answer.name', url: 'answer.url', preset: 'answer.preset' },
+  },
+  'PATCH /api/alert-webhooks/:id': {
+    action: 'alert-webhook.update',
+    target: 'alert-webhook',
+    targetId: 'params.id',
+    details: { name: 'answer.name', changed: { keysOf: 'body' } },
+  },
+  'DELETE /api/alert-webhooks/:id': {
+    action: 'alert-webhook.delete',
+    target: 'alert-webhook',
+    targetId: 'params.id',
+  },
+  'POST /api/alert-webhooks/:id/test': {
+    action: 'alert-webhook.test',
+    target: 'alert-webhook',
+    targetId: 'params.id',
+  },
+  'POST /api/alert-deliveries/:id/retry': {
+    action: 'alert-delivery.retry',
+    target: 'alert-delivery',
+    targetId: 'params.id',
+    details: { channel: 'answer.channel', status: 'answer.status' },
+  },
+  'POST /api/alert-groups': {
+    action: 'alert-group.create',
+    target: 'alert-group',
+    targetId: 'answer.id',
+    details: { name: 'answer.name' },
+  },
+  'PATCH /api/alert-groups/:id': {
+    action: 'alert-group.update',
+    target: 'alert-group',
+    targetId: 'params.id',
+    details: { name: 'answer.name', changed: { keysOf: 'body' } },
+  },
+  'DELETE /api/alert-groups/:id': {
+    action: 'alert-group.delete',
+    target: 'alert-group',
+    targetId: 'params.id',
+  },
+  'POST /api/alert-groups/:id/test': {
+    action: 'alert-group.test',
+    target: 'alert-group',
+    targetId: 'params.id',
+  },
+  'POST /api/alert-monitors': {
+    action: 'alert-monitor.create',
+    target: 'alert-monitor',
+    targetId: 'answer.id',
+    customer: 'answer.customerId',
+    details: { name: 'answer.name', instanceId: 'answer.instanceId', triggers: 'answer.triggers' },
+  },
+  'PATCH /api/alert-monitors/:id': {
+    action: 'alert-monitor.update',
+    target: 'alert-monitor',
+    targetId: 'params.id',
+    details: { name: 'answer.name', triggers: 'answer.triggers', changed: { keysOf: 'body' } },
+  },
+  'DELETE /api/alert-monitors/:id': {
+    action: 'alert-monitor.delete',
+    target: 'alert-monitor',
+    targetId: 'params.id',
+  },
+  'POST /api/alert-monitors/:id/clear': {
+    action: 'alert-monitor.clear',
+    target: 'alert-monitor',
+    targetId: 'params.id',
+    details: { cleared: 'answer.cleared' },
+  },
+  'POST /api/alert-events/:id/clear': {
+    action: 'alert-event.clear',
+    target: 'alert-event',
+    targetId: 'params.id',
+    details: { cleared: 'answer.cleared' },
+  },
+
+  // Log streams (never the headers, which hold API keys; nor the URL, which a service may let carry its key)
+  'POST /api/log-streams': {
+    action: 'log-stream.create',
+    target: 'log-stream',
+    targetId: 'answer.id',
+    details: { name: 'answer.name', preset: 'answer.preset', headerNames: 'answer.headerNames' },
+  },
+  'PATCH /api/log-streams/:id': {
+    action: 'log-stream.update',
+    target: 'log-stream',
+    targetId: 'params.id',
+    details: { name: 'answer.name', enabled: 'answer.enabled', changed: { keysOf: 'body' } },
+  },
+  'DELETE /api/log-streams/:id': {
+    action: 'log-stream.delete',
+    target: 'log-stream',
+    targetId: 'params.id',
+    details: { name: 'answer.name' },
+  },
+  'POST /api/log-streams/:id/test': {
+    action: 'log-stream.test',
+    target: 'log-stream',
+    targetId: 'params.id',
+    details: { delivered: 'answer.delivered', statusCode: 'answer.statusCode' },
+  },
+
   // Encryption keys
   'POST /api/encryption-keys/rotate': {
     action: 'encryption-key.rotate',

@@ -45,6 +45,12 @@ export const permissions = {
   'signing-keys:read': managers,
   'signing-keys:write': managers,
   'audit:read': managers,
+  /** Alert monitors, groups, webhooks and events: support staff set them up and clear them. */
+  'alerts:read': everyone,
+  'alerts:write': operators,
+  /** Event webhooks and log streams: where the organization's data goes out, so managers only. */
+  'monitoring:read': everyone,
+  'monitoring:write': managers,
 } as const satisfies Record<string, readonly OrgRole[]>;
 
 export type Permission = keyof typeof permissions;

@@ -37,6 +37,18 @@ export interface Database {
   customer_users: CustomerUsersTable;
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
+  monitoring_events: MonitoringEventsTable;
+  alert_webhooks: AlertWebhooksTable;
+  alert_groups: AlertGroupsTable;
+  alert_group_users: AlertGroupUsersTable;
+  alert_group_webhooks: AlertGroupWebhooksTable;
+  alert_monitors: AlertMonitorsTable;
+  alert_monitor_groups: AlertMonitorGroupsTable;
+  alert_events: AlertEventsTable;
+  event_webhooks: EventWebhooksTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  log_streams: LogStreamsTable;
+  log_stream_backlog: LogStreamBacklogTable;
 }
 
 type CreatedAt = ColumnType<Date, never, never>;
@@ -540,4 +552,158 @@ export interface AuditEventsTable {
   customer_id: string | null;
   details: ColumnType<Record<string, unknown>, string | undefined, never>;
   request_id: string | null;
+}
+
+/** The outbox (migration 0020): changes and execution milestones, written in the transaction that made them. */
+export interface MonitoringEventsTable {
+  id: ColumnType<string, never, never>;
+  org_id: string;
+  type: string;
+  subject_id: string | null;
+  data: ColumnType<Record<string, unknown>, string, string>;
+  tx_id: ColumnType<string, never, never>;
+  occurred_at: CreatedAt;
+  dispatched_at: Date | null;
+}
+
+export interface AlertWebhooksTable {
+  id: Generated<string>;
+  org_id: string;
+  name: string;
+  url: string;
+  preset: 'custom' | 'slack' | 'pagerduty';
+  payload_template: string;
+  /** Sealed JSON object of header names to values. */
+  headers_secret: string | null;
+  /** Sealed HMAC-SHA256 key. */
+  signing_secret: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface AlertGroupsTable {
+  id: Generated<string>;
+  org_id: string;
+  name: string;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface AlertGroupUsersTable {
+  group_id: string;
+  user_id: string | null;
+  customer_user_id: string | null;
+}
+
+export interface AlertGroupWebhooksTable {
+  group_id: string;
+  webhook_id: string;
+}
+
+export interface AlertMonitorsTable {
+  id: Generated<string>;
+  org_id: string;
+  name: string;
+  instance_id: string | null;
+  integration_id: string | null;
+  customer_id: string | null;
+  flow_name: string | null;
+  triggers: string[];
+  duration_threshold_ms: number | null;
+  overdue_interval_seconds: number | null;
+  log_level: 'debug' | 'info' | 'warn' | 'error' | null;
+  enabled: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface AlertMonitorGroupsTable {
+  monitor_id: string;
+  group_id: string;
+}
+
+export interface AlertEventsTable {
+  id: Generated<string>;
+  org_id: string;
+  monitor_id: string;
+  trigger: string;
+  message: string;
+  instance_id: string | null;
+  instance_name: string | null;
+  customer_id: string | null;
+  flow_name: string | null;
+  execution_id: string | null;
+  step_name: string | null;
+  connection_id: string | null;
+  log_level: string | null;
+  log_message: string | null;
+  created_at: Generated<Date>;
+  cleared_at: Date | null;
+  cleared_reason: string | null;
+}
+
+export interface EventWebhooksTable {
+  id: Generated<string>;
+  org_id: string;
+  name: string;
+  url: string;
+  description: Generated<string>;
+  enabled: Generated<boolean>;
+  event_types: string[];
+  /** Sealed HMAC-SHA256 key. */
+  signing_secret: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export type NotificationChannel = 'alert-webhook' | 'alert-email' | 'event-webhook';
+
+export interface NotificationDeliveriesTable {
+  id: Generated<string>;
+  org_id: string;
+  channel: NotificationChannel;
+  alert_webhook_id: string | null;
+  event_webhook_id: string | null;
+  /** The email address of an alert email. */
+  recipient: string | null;
+  alert_event_id: string | null;
+  event_id: string | null;
+  event_type: string | null;
+  /** What is sent: the request body, or for an email its JSON {subject, text}. */
+  body: string;
+  status: Generated<'pending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  delivered_at: Date | null;
+  updated_at: Generated<Date>;
+}
+
+export interface LogStreamsTable {
+  id: Generated<string>;
+  org_id: string;
+  name: string;
+  url: string;
+  preset: 'custom' | 'datadog' | 'new-relic';
+  payload_template: string;
+  headers_secret: string | null;
+  enabled: Generated<boolean>;
+  backlog_limit: Generated<number>;
+  dropped_executions: Generated<string>;
+  delivered_lines: Generated<string>;
+  last_delivered_at: Date | null;
+  last_error: string | null;
+  last_error_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface LogStreamBacklogTable {
+  stream_id: string;
+  execution_id: string;
+  queued_at: Generated<Date>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
 }

@@ -71,6 +71,7 @@ export const consoleSections = [
   'instances',
   'executions',
   'logs',
+  'monitors',
   'connections',
   'components',
   'settings',

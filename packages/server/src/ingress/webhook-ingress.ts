@@ -14,6 +14,7 @@ import { queueNameFor } from '../executions/execution-queue.js';
 import { type ExecutionWaiter, finishedStatuses } from '../executions/execution-waiter.js';
 import { errorBody } from '../http/error-handler.js';
 import { IntegrationVersions } from '../integrations/integration-versions.js';
+import { createWeftMetrics, type WebhookOutcome, type WeftMetrics } from '../monitoring/metrics.js';
 import type { Keyring } from '../secrets/keyring.js';
 import type { StoredOutcome } from '../worker/run-execution.js';
 import { IngestBatcher, type Stored } from './ingest-batcher.js';
@@ -61,6 +62,8 @@ export interface WebhookIngressOptions {
   /** Outbound HTTP of preprocess flows (the server's egress policy). */
   egress?: Egress;
   log: Logger;
+  /** Counts each request by outcome (`weft_webhook_requests_total`); without it, a registry of its own. */
+  metrics?: WeftMetrics;
   /**
    * Set when this process is also a worker: synchronous flows (without a FIFO or concurrency queue) then run
    * here, right after their execution is stored, instead of taking a trip through the queue to another worker —
@@ -119,6 +122,10 @@ export function webhookIngress(options: WebhookIngressOptions) {
   let inlineRuns = 0;
   let preprocessRuns = 0;
   const batcher = new IngestBatcher(db);
+  const metrics = options.metrics ?? createWeftMetrics();
+  /** What became of each request, for the metrics: set once it is stored, or by the error it was refused with. */
+  const outcomes = new WeakMap<FastifyRequest, WebhookOutcome>();
+  const refusals = new WeakMap<FastifyRequest, string>();
 
   const routingOf = async (versionId: string): Promise<VersionRouting> => {
     const cached = routings.get(versionId);
@@ -484,6 +491,7 @@ export function webhookIngress(options: WebhookIngressOptions) {
       });
     }
     const { executionId } = stored;
+    outcomes.set(reply.request, stored.duplicate ? 'duplicate' : 'accepted');
     reply.header('x-weft-execution-id', executionId);
     if (stored.duplicate) {
       // Within the deduplication window: nothing new runs. A synchronous caller gets the first request's outcome.
@@ -590,8 +598,10 @@ export function webhookIngress(options: WebhookIngressOptions) {
       { parseAs: 'buffer', bodyLimit: options.bodyLimitBytes },
       (_r, body, done) => done(null, body),
     );
-    app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
+    app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
+      if (isWeftError(error)) refusals.set(request, error.code);
       if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        refusals.set(request, 'WEBHOOK_PAYLOAD_TOO_LARGE');
         return reply.status(413).send(
           errorBody('WEBHOOK_PAYLOAD_TOO_LARGE', 'The webhook body is too large.', {
             limitBytes: options.bodyLimitBytes,
@@ -599,6 +609,13 @@ export function webhookIngress(options: WebhookIngressOptions) {
         );
       }
       throw error; // everything else is answered by the app's error handler
+    });
+    // Once answered: a request that stored nothing was refused, with the code it was answered with (an error
+    // that is not Weft's own, such as the database being down, by its status).
+    app.addHook('onResponse', async (request, reply) => {
+      const outcome = outcomes.get(request);
+      if (outcome) metrics.webhookRequest(outcome);
+      else metrics.webhookRequest('refused', refusals.get(request) ?? `HTTP_${reply.statusCode}`);
     });
     const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
     const routeOptions = { config: { public: true }, bodyLimit: options.bodyLimitBytes };

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../database/schema.js';
 import { isWeftError } from '../errors.js';
 import { queueExecutionIn } from '../executions/execution-queue.js';
+import type { WeftMetrics } from '../monitoring/metrics.js';
 import { nextTick, planTick } from './schedule-ticks.js';
 
 /**
@@ -20,6 +21,8 @@ export interface FiringOptions {
   lanes?: number;
   /** Checked before each row: false stops firing (leadership lost, process stopping). */
   shouldContinue?: () => boolean;
+  /** Records each fired tick's lag behind its due time (`weft_schedule_lag_seconds`). */
+  metrics?: WeftMetrics;
 }
 
 /** Where a schedule whose expression never fires again is parked (the column is not nullable). */
@@ -45,7 +48,7 @@ export async function fireDueSchedules(
   const shouldContinue = options.shouldContinue ?? (() => true);
   let handled = 0;
   const lane = async () => {
-    while (shouldContinue() && (await fireNextDue(db, log, options.misfireMs))) handled += 1;
+    while (shouldContinue() && (await fireNextDue(db, log, options.misfireMs, options.metrics))) handled += 1;
   };
   await Promise.all(Array.from({ length: Math.max(1, options.lanes ?? 1) }, lane));
   return handled;
@@ -78,15 +81,23 @@ interface ClaimedRow {
  * Claims and fires the earliest due row nobody else holds. Returns false when no row is due (or all due rows are
  * held by other transactions). Throws only for trouble that is worth retrying as is (the database, a deadlock).
  */
-export async function fireNextDue(db: Kysely<Database>, log: Logger, misfireMs: number): Promise<boolean> {
+export async function fireNextDue(
+  db: Kysely<Database>,
+  log: Logger,
+  misfireMs: number,
+  metrics?: WeftMetrics,
+): Promise<boolean> {
   let claimed: ClaimedRow | undefined;
   try {
-    return await db.transaction().execute(async (trx) => {
+    const lagMs = await db.transaction().execute(async (trx) => {
       claimed = await claimDue(trx);
       if (!claimed) return false;
-      await fireClaimed(trx, claimed, log, misfireMs);
-      return true;
+      return fireClaimed(trx, claimed, log, misfireMs);
     });
+    if (lagMs === false) return false;
+    // Counted once committed: a tick whose transaction rolled back did not fire.
+    if (lagMs !== undefined) metrics?.scheduleTickFired(lagMs / 1000);
+    return true;
   } catch (error) {
     if (!claimed || isTransient(error)) throw error;
     // Something about this row fails every time: move it on so it neither blocks nor spins, and say so.
@@ -129,12 +140,16 @@ async function claimDue(trx: Transaction<Database>): Promise<ClaimedRow | undefi
   return rows[0];
 }
 
+/**
+ * Fires (or skips) the claimed row's tick. Answers, when it queued an execution, how many milliseconds after the tick
+ * was due (both times by the database's clock): the schedule lag.
+ */
 async function fireClaimed(
   trx: Transaction<Database>,
   row: ClaimedRow,
   log: Logger,
   misfireMs: number,
-): Promise<void> {
+): Promise<number | undefined> {
   const scheduleLog = log.child({ instanceId: row.instance_id, flow: row.flow_stable_key });
   const advance = async (next: Date, fired?: { tick: Date; executionId: string }) => {
     const result = await trx
@@ -225,6 +240,7 @@ async function fireClaimed(
     });
     await advance(next, { tick: plan.fireFor, executionId: queued.executionId });
     tickLog.debug({ executionId: queued.executionId }, 'schedule tick queued its execution');
+    return row.now.getTime() - plan.fireFor.getTime();
   } catch (error) {
     // These are found by reads before anything is written, so the transaction is still good.
     if (!isWeftError(error)) throw error;
@@ -236,6 +252,7 @@ async function fireClaimed(
       throw error;
     }
     await advance(next);
+    return undefined;
   }
 }
 

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { DatabaseHandle } from '../database/connection.js';
+import type { WeftMetrics } from '../monitoring/metrics.js';
 import { fireDueSchedules, msUntilNextDue } from './schedule-firing.js';
 
 /**
@@ -27,6 +28,8 @@ export interface ScheduleLeaderOptions {
   misfireMs?: number;
   /** Rows fired side by side, each in its own transaction. */
   lanes?: number;
+  /** Where the lag of each fired tick is recorded (`weft_schedule_lag_seconds`). */
+  metrics?: WeftMetrics;
 }
 
 export const scheduleLeaderDefaults = {
@@ -34,7 +37,7 @@ export const scheduleLeaderDefaults = {
   maxSleepMs: 1000,
   misfireMs: 60_000,
   lanes: 4,
-} as const satisfies Required<ScheduleLeaderOptions>;
+} as const satisfies Required<Omit<ScheduleLeaderOptions, 'metrics'>>;
 
 const leaderLockKey = [2003133044, 2] as const; // 'weft', scheduler
 const handoverChannel = 'weft_scheduler_leader';
@@ -47,6 +50,7 @@ export function startScheduleLeader(
   options: ScheduleLeaderOptions = {},
 ): ScheduleLeader {
   const { retryMs, maxSleepMs, misfireMs, lanes } = { ...scheduleLeaderDefaults, ...options };
+  const { metrics } = options;
   const { pool, db } = database;
   const schedulerLog = log.child({ component: 'scheduler' });
   let client: pg.PoolClient | undefined;
@@ -154,7 +158,12 @@ export function startScheduleLeader(
     while (stillLeader()) {
       let waitMs = maxSleepMs;
       try {
-        await fireDueSchedules(db, schedulerLog, { misfireMs, lanes, shouldContinue: stillLeader });
+        await fireDueSchedules(db, schedulerLog, {
+          misfireMs,
+          lanes,
+          shouldContinue: stillLeader,
+          ...(metrics ? { metrics } : {}),
+        });
         const untilNext = await msUntilNextDue(db);
         if (untilNext !== undefined)
           waitMs = Math.min(maxSleepMs, Math.max(minSleepMs, Math.ceil(untilNext)));

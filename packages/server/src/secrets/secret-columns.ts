@@ -8,7 +8,10 @@ export interface SecretColumn {
     | 'oauth_authorizations'
     | 'instances'
     | 'instance_webhook_registrations'
-    | 'organization_sso';
+    | 'organization_sso'
+    | 'alert_webhooks'
+    | 'event_webhooks'
+    | 'log_streams';
   column: string;
   /** SQL giving the row's id as text (the id in the associated data). */
   idSql: string;
@@ -22,6 +25,10 @@ export const secretColumns: SecretColumn[] = [
   { table: 'oauth_authorizations', column: 'code_verifier_secret', idSql: "encode(state_hash, 'hex')" },
   { table: 'instance_webhook_registrations', column: 'params_secret', idSql: 'id::text' },
   { table: 'organization_sso', column: 'client_secret_sealed', idSql: 'org_id::text' },
+  { table: 'alert_webhooks', column: 'headers_secret', idSql: 'id::text' },
+  { table: 'alert_webhooks', column: 'signing_secret', idSql: 'id::text' },
+  { table: 'event_webhooks', column: 'signing_secret', idSql: 'id::text' },
+  { table: 'log_streams', column: 'headers_secret', idSql: 'id::text' },
 ];
 
 /** The associated data of a sealed value: where it is stored. */

@@ -45,6 +45,7 @@ export interface RecordTarget {
   orgId: string;
   instanceId: string;
   integrationId: string;
+  customerId: string;
   flowStableKey: string;
   /** A test run (or its retry or replay): its flow state is the test runs' own (state-scopes.ts). */
   testState?: boolean;
@@ -69,6 +70,11 @@ export interface FinalOutcome {
   durationMs: number;
   /** The custom component versions the steps ran, by key. */
   componentVersions?: Record<string, number>;
+  /**
+   * What an `execution.finished` outbox event says (alerts, log streams), written in the same statement when a
+   * monitor or log stream of the organization covers this execution; `status` is added from the stored row.
+   */
+  finishedEvent?: Record<string, unknown>;
 }
 
 /** The execution row as it stands after the final write. */
@@ -77,7 +83,18 @@ export interface StoredRow {
   error: unknown;
   response: unknown;
   attempt: number;
+  /** 1 when an `execution.finished` outbox event was written with the outcome. */
+  monitored?: number | string;
 }
+
+/** The most severe log line of a run (the first at its level): alert monitors on log levels read it. */
+export interface WorstLog {
+  level: string;
+  message: string;
+  stepKey?: string;
+}
+
+const logSeverity: Record<string, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
 interface PendingStep {
   /** The row as JSON text, for `jsonb_to_recordset`. */
@@ -103,6 +120,8 @@ export class ExecutionRecorder {
   private startTimer: NodeJS.Timeout | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private worst: WorstLog | undefined;
+  private readonly stepNames = new Map<string, string>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -131,14 +150,32 @@ export class ExecutionRecorder {
   /** The engine's `onStep` port. */
   readonly onStep = (event: StepEvent): void => {
     if (this.closed || event.type !== 'finished') return;
+    this.stepNames.set(event.record.key, event.record.name);
     this.steps.push(this.pendingStep(event.record, event.state));
   };
 
   /** The engine's `log` port. */
   readonly onLog = (entry: LogEntry): void => {
     if (this.closed || this.nextLogSeq >= this.options.logLimit) return;
+    if ((logSeverity[entry.level] ?? 0) > (logSeverity[this.worst?.level ?? ''] ?? -1)) {
+      this.worst = {
+        level: entry.level,
+        message: entry.message.slice(0, 2000),
+        ...(entry.stepKey ? { stepKey: entry.stepKey } : {}),
+      };
+    }
     this.logs.push(this.logRow(entry));
   };
+
+  /** The most severe line logged so far (the first at its level). */
+  get worstLog(): WorstLog | undefined {
+    return this.worst;
+  }
+
+  /** A step's name by key, once it finished. */
+  stepName(key: string | undefined): string | undefined {
+    return key === undefined ? undefined : this.stepNames.get(key);
+  }
 
   /** How many log lines were taken from the port (the first of `ExecutionResult.logs`). */
   get loggedLines(): number {
@@ -436,6 +473,7 @@ function finalStatement(target: RecordTarget, batch: Batch, outcome: FinalOutcom
     target.notify === false
       ? sql`notified as (select 1 from guard where false)`
       : sql`notified as (select pg_notify(${executionFinishedChannel}, ${target.executionId}) from guard)`,
+    ...(outcome.finishedEvent ? [finishedEventWrite(target, outcome.finishedEvent)] : []),
     // Directly rather than with graphile_worker.remove_job, which NOTIFYs workers of a job they never saw.
     ...(target.removeJob
       ? [
@@ -448,6 +486,27 @@ function finalStatement(target: RecordTarget, batch: Batch, outcome: FinalOutcom
   return sql<StoredRow>`with ${sql.join(parts, sql`, `)}
     select guard.status, guard.error, guard.response, guard.attempt, (select count(*) from notified) as notified${
       target.removeJob ? sql`, (select count(*) from job_removed) as job_removed` : sql``
-    }
+    }${outcome.finishedEvent ? sql`, (select count(*) from monitored) as monitored` : sql``}
     from guard`;
+}
+
+/**
+ * The `execution.finished` outbox event (migration 0020), only when an enabled alert monitor covers the instance or
+ * the organization streams its logs: an execution nobody watches writes nothing more. Its status is the stored one
+ * (an execution the API cancelled stays cancelled).
+ */
+function finishedEventWrite(target: RecordTarget, data: Record<string, unknown>): RawBuilder<unknown> {
+  return sql`monitored as (
+    insert into monitoring_events (org_id, type, subject_id, data)
+    select ${target.orgId}::uuid, 'execution.finished', ${target.executionId}::uuid,
+      ${JSON.stringify(data)}::jsonb || jsonb_build_object('status', guard.status)
+    from guard
+    where exists (
+        select 1 from alert_monitors m
+        where m.org_id = ${target.orgId}::uuid and m.enabled
+          and (m.instance_id = ${target.instanceId}::uuid or (m.instance_id is null
+            and (m.integration_id is null or m.integration_id = ${target.integrationId}::uuid)
+            and (m.customer_id is null or m.customer_id = ${target.customerId}::uuid))))
+      or exists (select 1 from log_streams s where s.org_id = ${target.orgId}::uuid and s.enabled)
+    returning 1)`;
 }

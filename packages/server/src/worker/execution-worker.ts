@@ -11,6 +11,8 @@ import type { DatabaseHandle } from '../database/connection.js';
 import { runExecutionTask as runExecutionTaskName } from '../executions/execution-queue.js';
 import type { ExecutionWaiter } from '../executions/execution-waiter.js';
 import { queueLogger } from '../logger.js';
+import type { WeftMetrics } from '../monitoring/metrics.js';
+import type { ExecutionTracer } from '../monitoring/tracing.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { type ExecutionReaper, startExecutionReaper } from './execution-reaper.js';
 import { pruneExecutionsTask } from './prune-executions.js';
@@ -43,6 +45,10 @@ export interface ExecutionWorkerOptions {
   baseUrl?: () => string | undefined;
   /** How long `stop()` lets running executions finish before leaving them to the reaper (default 10 s). */
   drainMs?: number;
+  /** The server's metrics (executions, steps); without them, a registry of the worker's own. */
+  metrics?: WeftMetrics;
+  /** Set when execution traces are exported. */
+  tracer?: ExecutionTracer;
 }
 
 /** The graphile-worker runner, whose `stop()` drains running executions first (bounded by `drainMs`). */
@@ -74,6 +80,8 @@ export async function startExecutionWorker(
       new ComponentSandboxes(workerLog, undefined, options.egress ? { egress: options.egress } : {}),
     ...(options.egress ? { egress: options.egress } : {}),
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.tracer ? { tracer: options.tracer } : {}),
   });
   const auditRetentionDays = options.auditRetentionDays ?? 365;
   const crontab = [

@@ -28,8 +28,11 @@ import { type ExecutionWaiter, executionTriggeredChannel } from '../executions/e
 import { configValuesByName, type StoredValues } from '../instances/instance-config.js';
 import { webhookEndpoints } from '../instances/instance-lifecycle.js';
 import { IntegrationVersions } from '../integrations/integration-versions.js';
+import { createWeftMetrics, type WeftMetrics } from '../monitoring/metrics.js';
+import type { ExecutionTracer } from '../monitoring/tracing.js';
 import type { Keyring } from '../secrets/keyring.js';
 import { type ActiveRun, ExecutionLeases } from './execution-leases.js';
+import { type ExecutionObserver, observeExecution } from './execution-observer.js';
 import { ExecutionRecorder, type FinalOutcome, type StoredRow } from './execution-recorder.js';
 import { flowInvoker } from './flow-invoker.js';
 import { retryPlan } from './retry-policy.js';
@@ -58,6 +61,12 @@ export interface ExecutionRunDeps {
   baseUrl?: () => string | undefined;
   /** Cross-flow calls to queued flows wait on it; without it they poll. */
   waiter?: ExecutionWaiter;
+  /** Executions started and finished, step durations (monitoring/metrics.ts). */
+  metrics: WeftMetrics;
+  /** Set when traces are exported: each execution's trace (monitoring/tracing.ts). */
+  tracer?: ExecutionTracer;
+  /** An execution wrote an outbox event (alerts, log streams): this process's monitoring dispatcher looks now. */
+  onMonitoringEvent?: () => void;
 }
 
 /** Create once per process (or per role that runs executions) and pass to every `runExecution`. */
@@ -71,9 +80,15 @@ export function createExecutionRunDeps(
     sandboxes: ComponentSandboxes;
     egress?: Egress;
     baseUrl?: () => string | undefined;
+    onMonitoringEvent?: () => void;
+    /** The server's metrics; without them, a registry of their own that nobody scrapes. */
+    metrics?: WeftMetrics;
+    tracer?: ExecutionTracer;
   },
 ): ExecutionRunDeps {
   return {
+    metrics: options.metrics ?? createWeftMetrics(),
+    ...(options.tracer ? { tracer: options.tracer } : {}),
     keyring: options.keyring,
     sandboxes: options.sandboxes,
     ...(options.egress ? { egress: options.egress } : {}),
@@ -81,6 +96,7 @@ export function createExecutionRunDeps(
     leases: new ExecutionLeases(db, log, options.leaseMs),
     versions: new IntegrationVersions(db),
     ...(options.waiter ? { waiter: options.waiter } : {}),
+    ...(options.onMonitoringEvent ? { onMonitoringEvent: options.onMonitoringEvent } : {}),
   };
 }
 
@@ -138,9 +154,11 @@ export async function runExecution(
 ): Promise<StoredOutcome | undefined> {
   const run = deps.leases.reserve(executionId);
   if (!run) return undefined; // this process runs it already (an inline cross-flow call, a duplicate job)
+  const observed: { observer?: ExecutionObserver } = {};
   try {
-    return await claimAndRun(db, run, log, deps, options);
+    return await claimAndRun(db, run, log, deps, options, observed);
   } finally {
+    observed.observer?.close();
     deps.leases.release(run);
   }
 }
@@ -172,6 +190,8 @@ interface ClaimedExecution {
   flow_state: Record<string, unknown> | null;
   cross_flow_state: Record<string, unknown> | null;
   integration_state: Record<string, unknown> | null;
+  /** 1 when the claim wrote an `execution.started` outbox event. */
+  started_event: number;
 }
 
 /**
@@ -198,8 +218,25 @@ async function claim(
       returning id, org_id, instance_id, customer_id, integration_id, integration_version_id, flow_name,
         flow_stable_key, trigger, trigger_kind, retry_of_id, retry_number, invoked_by_id, is_synchronous, attempt,
         awaits_trigger_response, unique_request_id, replay_of_id, test_state
+    ),
+    -- execution.started (migration 0020), only when a monitor watching this instance asks for it.
+    started_event as (
+      insert into monitoring_events (org_id, type, subject_id, data)
+      select c.org_id, 'execution.started', c.id, jsonb_build_object(
+          'executionId', c.id, 'instanceId', c.instance_id, 'customerId', c.customer_id,
+          'integrationId', c.integration_id, 'flowName', c.flow_name, 'attempt', c.attempt,
+          'isTest', c.test_state, 'triggerKind', c.trigger_kind)
+      from claimed c
+      where exists (
+        select 1 from alert_monitors m
+        where m.org_id = c.org_id and m.enabled and 'execution-started' = any (m.triggers)
+          and (m.instance_id = c.instance_id or (m.instance_id is null
+            and (m.integration_id is null or m.integration_id = c.integration_id)
+            and (m.customer_id is null or m.customer_id = c.customer_id))))
+      returning 1
     )
     select c.*, n.name as instance_name, n.config_values, cu.name as customer_name,
+      (select count(*) from started_event)::int as started_event,
       cu.external_id as customer_external_id,
       -- A test run's retries and replays keep the test runs' state too (test_state is set when queued).
       (select s.state from instance_state s
@@ -261,11 +298,13 @@ async function claimAndRun(
   log: Logger,
   deps: ExecutionRunDeps,
   options: RunExecutionOptions,
+  observed: { observer?: ExecutionObserver },
 ): Promise<StoredOutcome | undefined> {
   const executionId = run.executionId;
   const execution = await claim(db, executionId, deps.leases);
   if (!execution) return undefined;
   run.claimed = true;
+  if (execution.started_event > 0) deps.onMonitoringEvent?.();
   if (execution.attempt > 1) {
     // A new attempt starts from the trigger: what the interrupted one stored goes (its writes are fenced by now).
     log.info({ executionId, attempt: execution.attempt }, 'running an interrupted execution again');
@@ -281,6 +320,7 @@ async function claimAndRun(
       orgId: execution.org_id,
       instanceId: execution.instance_id,
       integrationId: execution.integration_id,
+      customerId: execution.customer_id,
       flowStableKey: execution.flow_stable_key,
       ...(execution.test_state ? { testState: true } : {}),
       ...(options.removeJobOnFinish
@@ -293,8 +333,10 @@ async function claimAndRun(
 
   const version = await deps.versions.entry(execution.integration_version_id);
   const integration = version?.integration;
+  const observer = observeExecution(deps, execution, integration);
+  observed.observer = observer;
   if (!integration || execution.instance_name === null) {
-    return store(db, run, execution, recorder, log, deps, undefined, {
+    return store(db, run, execution, recorder, log, deps, observer, undefined, {
       status: 'failed',
       error: {
         code: 'EXECUTION_CONTEXT_MISSING',
@@ -315,7 +357,7 @@ async function claimAndRun(
     );
   } catch (error) {
     if (!(error instanceof ConnectionUnavailableError) && !isWeftError(error)) throw error;
-    return store(db, run, execution, recorder, log, deps, integration, {
+    return store(db, run, execution, recorder, log, deps, observer, integration, {
       status: 'failed',
       error: { code: 'CONNECTION_UNAVAILABLE', message: (error as Error).message },
       durationMs: 0,
@@ -378,7 +420,7 @@ async function claimAndRun(
     instance: { id: execution.instance_id, name: execution.instance_name },
     ports: {
       components,
-      http: deps.egress ?? deps.sandboxes.egress,
+      http: observer.http(deps.egress ?? deps.sandboxes.egress, connections?.secrets ?? []),
       state: new PreloadedState(
         {
           // Files kept in state are stored as inline binary marks: steps get their bytes back.
@@ -398,14 +440,14 @@ async function claimAndRun(
         runInline: (invokedId, depth) => runExecution(db, invokedId, log, deps, { crossFlowDepth: depth }),
       }),
       log: recorder.onLog,
-      onStep,
+      onStep: observer.steps(onStep),
       ...(connections ? { connections: connections.port } : {}),
     },
   });
   recorder.close();
   await published;
   recorder.addTrailingLogs(result.logs.slice(recorder.loggedLines));
-  return store(db, run, execution, recorder, log, deps, integration, {
+  return store(db, run, execution, recorder, log, deps, observer, integration, {
     status: result.status,
     ...(result.error ? { error: result.error } : {}),
     ...(result.response ? { response: result.response } : {}),
@@ -425,6 +467,7 @@ async function store(
   recorder: ExecutionRecorder,
   log: Logger,
   deps: ExecutionRunDeps,
+  observer: ExecutionObserver,
   integration: Integration | undefined,
   outcome: FinalOutcome & { steps: Record<string, unknown> },
 ): Promise<StoredOutcome | undefined> {
@@ -439,6 +482,7 @@ async function store(
   if (run.lost) return undefined;
   const flow = integration?.flows.find((candidate) => candidate.stableKey === execution.flow_stable_key);
   const retry = outcome.status === 'failed' ? retryPlan(flow, execution) : undefined;
+  outcome.finishedEvent = finishedEventOf(execution, integration, recorder, outcome, retry !== undefined);
   let row: StoredRow | undefined;
   let retryExecutionId: string | undefined;
   const finish = async (): Promise<StoredRow | undefined> => {
@@ -474,7 +518,21 @@ async function store(
     return undefined;
   }
   deps.waiter?.finished(executionId);
-  log.debug({ executionId, status: row.status, durationMs: outcome.durationMs }, 'execution finished');
+  if (Number(row.monitored ?? 0) > 0) deps.onMonitoringEvent?.();
+  observer.finished(
+    row.status as StoredOutcome['status'],
+    outcome.durationMs,
+    (row.error ?? undefined) as ErrorRecord | undefined,
+  );
+  log.debug(
+    {
+      executionId,
+      status: row.status,
+      durationMs: outcome.durationMs,
+      ...(observer.traceId ? { traceId: observer.traceId } : {}),
+    },
+    'execution finished',
+  );
   return {
     executionId,
     status: row.status as StoredOutcome['status'],
@@ -486,6 +544,49 @@ async function store(
     attempt: row.attempt,
     durationMs: outcome.durationMs,
     ...(retryExecutionId ? { retryExecutionId } : {}),
+  };
+}
+
+/** What the `execution.finished` outbox event says (its consumers: alert monitors, log streams). */
+function finishedEventOf(
+  execution: ClaimedExecution,
+  integration: Integration | undefined,
+  recorder: ExecutionRecorder,
+  outcome: FinalOutcome,
+  retryPending: boolean,
+): Record<string, unknown> {
+  const worst = recorder.worstLog;
+  return {
+    executionId: execution.id,
+    instanceId: execution.instance_id,
+    instanceName: execution.instance_name,
+    customerId: execution.customer_id,
+    customerName: execution.customer_name,
+    customerExternalId: execution.customer_external_id,
+    integrationId: execution.integration_id,
+    integrationName: integration?.name ?? null,
+    flowName: execution.flow_name,
+    triggerKind: execution.trigger_kind,
+    durationMs: Math.max(0, Math.round(outcome.durationMs)),
+    attempt: execution.attempt,
+    retryNumber: execution.retry_number,
+    retryOfId: execution.retry_of_id,
+    isTest: execution.test_state,
+    retryPending,
+    error: outcome.error
+      ? {
+          message: outcome.error.message,
+          code: outcome.error.code,
+          stepName: recorder.stepName(outcome.error.stepKey) ?? outcome.error.stepKey ?? null,
+        }
+      : null,
+    worstLog: worst
+      ? {
+          level: worst.level,
+          message: worst.message,
+          stepName: recorder.stepName(worst.stepKey) ?? worst.stepKey ?? null,
+        }
+      : null,
   };
 }
 

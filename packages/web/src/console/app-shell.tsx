@@ -9,6 +9,7 @@ const navigation = [
   { href: '/instances', label: 'Instances', testId: 'nav-instances' },
   { href: '/executions', label: 'Executions', testId: 'nav-executions' },
   { href: '/logs', label: 'Logs', testId: 'nav-logs' },
+  { href: '/monitors', label: 'Monitors', testId: 'nav-monitors' },
   { href: '/connections', label: 'Connections', testId: 'nav-connections' },
   { href: '/components', label: 'Components', testId: 'nav-components' },
   { href: '/settings', label: 'Settings', testId: 'nav-settings' },

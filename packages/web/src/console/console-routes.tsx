@@ -14,6 +14,7 @@ const loaders = {
   instances: () => import('./features/instances/routes.js'),
   executions: () => import('./features/executions/routes.js'),
   logs: () => import('./features/logs/routes.js'),
+  monitors: () => import('./features/monitors/routes.js'),
   connections: () => import('./features/connections/routes.js'),
   components: () => import('./features/components/routes.js'),
   settings: () => import('./features/settings/routes.js'),

@@ -18,6 +18,7 @@ import * as m0016 from './0016-test-state-flag.js';
 import * as m0017 from './0017-people.js';
 import * as m0018 from './0018-embedding.js';
 import * as m0019 from './0019-published-by-user.js';
+import * as m0020 from './0020-monitoring.js';
 
 /**
  * The schema's history, oldest first. Append only: a shipped migration is never edited or renumbered (a process
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '0017-people': m0017,
   '0018-embedding': m0018,
   '0019-published-by-user': m0019,
+  '0020-monitoring': m0020,
 };
