@@ -13,8 +13,11 @@
 //                            --persist=execution it increments execution state instead (in memory only)
 // Every acknowledged request is checked afterwards against the database ("recorded": acknowledged ids found).
 // Usage: npm run build && node bench/webhooks.js [--duration=10] [--warmup=3] [--connections=10,50]
-//          [--only=bare,insert,notify,async,sync] [--persist=instance|execution] [--profile[=dir]]
-//        (or BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_ONLY, BENCH_PERSIST, BENCH_PROFILE)
+//          [--only=bare,insert,notify,async,sync] [--persist=instance|execution] [--profile[=dir]] [--monitored]
+//        (or BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_ONLY, BENCH_PERSIST, BENCH_PROFILE, BENCH_MONITORED)
+// --monitored (issue 19) attaches an alert monitor to every bench instance (failed, duration and log-level triggers,
+// notifying a group with a webhook): every execution then writes its execution.finished outbox row and the
+// dispatcher evaluates it, while nothing fires (the flows succeed, fast and quietly). bench/alerting.js compares.
 // --profile runs Weft under --cpu-prof, writes the .cpuprofile to dir (default <tmp>/weft-profiles) and prints its top
 // self-time functions; profile one scenario at a time (--only=sync --connections=50) to read it easily.
 import { execFileSync, spawn } from 'node:child_process';
@@ -55,6 +58,7 @@ const connectionLevels = option('connections', 'BENCH_CONNECTIONS', '10,50').spl
 const only = option('only', 'BENCH_ONLY', scenarioKeys.join(',')).split(',');
 const persist = option('persist', 'BENCH_PERSIST', 'instance');
 const profileOption = option('profile', 'BENCH_PROFILE', undefined);
+const monitored = option('monitored', 'BENCH_MONITORED', undefined) !== undefined;
 // Outside the repository by default: profiles are megabytes and not for committing.
 const profileDir =
   profileOption === undefined
@@ -556,6 +560,25 @@ try {
     instances.set(connections, { id: instance.id, async: urlOf('Ingest'), sync: urlOf('Order') });
   }
 
+  if (monitored) {
+    // Where alerts would go; the bench's flows succeed, so nothing should arrive (counted and reported below).
+    const hook = await api('POST', '/api/alert-webhooks', {
+      name: 'Bench hook',
+      url: 'http://127.0.0.1:9/alerts',
+    });
+    const group = await api('POST', '/api/alert-groups', { name: 'Bench group', webhooks: [hook.id] });
+    for (const instance of instances.values()) {
+      await api('POST', '/api/alert-monitors', {
+        name: 'Bench monitor',
+        instance: instance.id,
+        triggers: ['execution-failed', 'execution-duration-exceeded', 'log-level-exceeded'],
+        durationThresholdMs: 10_000,
+        logLevel: 'error',
+        groups: [group.id],
+      });
+    }
+  }
+
   const ceilings = {};
   if (scenarios.includes('bare')) ceilings.bare = await startCeiling('bare', database.url);
   if (scenarios.includes('insert')) ceilings.insert = await startCeiling('insert', database.url);
@@ -729,6 +752,19 @@ try {
       );
     }
   }
+  if (monitored) {
+    // Give the dispatcher its last look, then count what monitoring saw and did.
+    await sleep(1500);
+    const { rows: seen } = await db.query(
+      `select count(*) filter (where type = 'execution.finished')::int as finished,
+              count(*) filter (where type = 'execution.finished' and dispatched_at is null)::int as pending
+         from monitoring_events`,
+    );
+    const { rows: fired } = await db.query('select count(*)::int as n from alert_events');
+    notes.push(
+      `monitored: ${seen[0].finished} execution.finished outbox rows (${seen[0].pending} not dispatched yet), ${fired[0].n} alert events fired`,
+    );
+  }
   if (weftWarnings.length > 0) {
     notes.push(
       `Weft logged ${weftWarnings.length} warning/error lines; first: ${weftWarnings[0].slice(0, 300)}`,
@@ -779,6 +815,7 @@ console.log(
   `Webhooks, ${os.availableParallelism()} cores, Node ${process.version}, autocannon in this process, ` +
     `${warmupS} s warm-up + ${durationS} s per row; Weft log level ${weftLogLevel} (info-level request logging ` +
     `costs throughput), worker concurrency ${workerConcurrency}, sync flow persists to ${persist} state` +
+    `${monitored ? ', ALERT MONITORS ON every instance' : ''}` +
     `${profileDir ? ', CPU PROFILING ON (slower)' : ''}`,
 );
 console.log(line(header.map(([name]) => name)));

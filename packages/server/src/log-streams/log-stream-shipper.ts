@@ -27,8 +27,9 @@ import { batchBody, type LogLineFields, type PayloadTemplate, renderLine } from 
 export const backoffSeconds = [5, 30, 120, 600];
 export const maxBatchLines = 500;
 export const maxBatchBytes = 1024 * 1024;
-/** Executions claimed per round of one stream. */
+/** Executions claimed per round of one stream, and the most lines a round loads (bar one larger execution). */
 const claimSize = 20;
+const maxLinesPerRound = 5000;
 /** How long a claim holds: rounds stop starting new batches well before. */
 const leaseSeconds = 120;
 const roundBudgetMs = (leaseSeconds - 15) * 1000 - requestTimeoutMs;
@@ -167,12 +168,15 @@ export class LogStreamShipper {
       .select(['id', 'url', 'enabled', 'payload_template', 'headers_secret'])
       .where('id', '=', stream.id)
       .executeTakeFirst();
-    const ids = claimed.map((entry) => entry.execution_id);
     if (!row) return;
     if (!row.enabled) {
-      await this.release(stream.id, ids);
+      await this.release(
+        stream.id,
+        claimed.map((entry) => entry.execution_id),
+      );
       return;
     }
+    const ids = await this.withinLineBudget(stream.id, claimed);
     const template = parseStored(row.payload_template);
     if (!template) throw new Error('its payload template no longer parses; edit it');
     const headers = await openHeaders(this.options.keyring, row);
@@ -201,7 +205,9 @@ export class LogStreamShipper {
       );
       if (!outcome.delivered) {
         const done = new Set([...empty, ...batches.slice(0, sent).flatMap((b) => b.completes)]);
-        const waiting = claimed.filter((entry) => !done.has(entry.execution_id));
+        const waiting = claimed.filter(
+          (entry) => ids.includes(entry.execution_id) && !done.has(entry.execution_id),
+        );
         await this.recordFailure(stream.id, waiting, outcome.error ?? 'the delivery failed');
         return;
       }
@@ -212,6 +218,28 @@ export class LogStreamShipper {
     const done = new Set([...empty, ...batches.slice(0, sent).flatMap((b) => b.completes)]);
     const left = ids.filter((id) => !done.has(id));
     if (left.length > 0) await this.release(stream.id, left);
+  }
+
+  /**
+   * The first claimed executions whose lines together stay within `maxLinesPerRound` (at least one), so a round
+   * holds a bounded number of lines in memory; the others are released for the next round.
+   */
+  private async withinLineBudget(streamId: string, claimed: { execution_id: string }[]): Promise<string[]> {
+    const ids = claimed.map((entry) => entry.execution_id);
+    const { rows } = await sql<{ execution_id: string; lines: number }>`
+      select execution_id, count(*)::int as lines from execution_logs
+      where execution_id = any(${ids}::uuid[]) group by execution_id`.execute(this.db);
+    const counts = new Map(rows.map((row) => [row.execution_id, row.lines]));
+    let total = 0;
+    let taken = 0;
+    for (const id of ids) {
+      const lines = counts.get(id) ?? 0;
+      if (taken > 0 && total + lines > maxLinesPerRound) break;
+      total += lines;
+      taken += 1;
+    }
+    if (taken < ids.length) await this.release(streamId, ids.slice(taken));
+    return ids.slice(0, taken);
   }
 
   /** Delivered (or nothing to deliver): the executions leave the backlog, the lines are counted. */

@@ -38,6 +38,8 @@ export interface OutboxConsumer {
 
 /** The outbox is the event log too: dispatched events are kept this long, then pruned. */
 export const outboxRetentionDays = 7;
+/** Deliveries that were sent or gave up are kept this long as the delivery log. */
+export const deliveryRetentionDays = 30;
 const batchSize = 200;
 /** Two numbers no other advisory lock in Weft uses: the dispatcher's turn. */
 export const dispatcherLock = [0x77656674, 0x6f7574] as const;
@@ -164,9 +166,16 @@ export class OutboxDispatcher {
       where dispatched_at is not null and occurred_at < now() - ${outboxRetentionDays} * interval '1 day'`.execute(
       this.db,
     );
-    if (Number(result.numAffectedRows ?? 0) > 0) {
-      this.log.info({ events: Number(result.numAffectedRows) }, 'monitoring: pruned the event log');
-    }
+    // Sent and failed deliveries are the delivery log: kept a month, then pruned (pending ones stay).
+    const deliveries = await sql`
+      delete from notification_deliveries
+      where status <> 'pending' and created_at < now() - ${deliveryRetentionDays} * interval '1 day'`.execute(
+      this.db,
+    );
+    const events = Number(result.numAffectedRows ?? 0);
+    const sent = Number(deliveries.numAffectedRows ?? 0);
+    if (events + sent > 0)
+      this.log.info({ events, deliveries: sent }, 'monitoring: pruned the event and delivery logs');
   }
 }
 
