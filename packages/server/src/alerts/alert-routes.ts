@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { callerOf } from '../auth/authenticate.js';
@@ -158,49 +158,16 @@ export function alertRoutes(db: Kysely<Database>, options: AlertRouteOptions) {
       },
       async (request) => listAlertWebhooks(db, keyring, orgOf(request), request.query),
     );
-    app.get(
-      '/alert-webhooks/:id',
-      {
-        config: read,
-        schema: {
-          tags,
-          summary: 'Get an alert webhook',
-          ...params,
-          response: { 200: refTo(AlertWebhook), ...errorResponses(404) },
-        },
-      },
-      async (request) => getAlertWebhook(db, keyring, orgOf(request), request.params.id),
-    );
-    app.patch(
-      '/alert-webhooks/:id',
-      {
-        config: write,
-        schema: {
-          tags,
-          summary: 'Change an alert webhook',
-          ...params,
-          body: AlertWebhookUpdate,
-          response: { 200: refTo(AlertWebhook), ...errorResponses(404, 409) },
-        },
-      },
-      async (request) => updateAlertWebhook(db, keyring, orgOf(request), request.params.id, request.body),
-    );
-    app.delete(
-      '/alert-webhooks/:id',
-      {
-        config: write,
-        schema: {
-          tags,
-          summary: 'Delete an alert webhook',
-          ...params,
-          response: { 204: NoContent, ...errorResponses(404) },
-        },
-      },
-      async (request, reply) => {
-        await deleteAlertWebhook(db, orgOf(request), request.params.id);
-        return reply.status(204).send();
-      },
-    );
+    byIdRoutes(app, {
+      path: '/alert-webhooks/:id',
+      noun: 'an alert webhook',
+      answer: refTo(AlertWebhook),
+      update: AlertWebhookUpdate,
+      conflicts: true,
+      get: (orgId, id) => getAlertWebhook(db, keyring, orgId, id),
+      change: (orgId, id, body) => updateAlertWebhook(db, keyring, orgId, id, body as AlertWebhookUpdate),
+      remove: (orgId, id) => deleteAlertWebhook(db, orgId, id),
+    });
     app.get(
       '/alert-webhooks/:id/deliveries',
       {
@@ -293,49 +260,16 @@ export function alertRoutes(db: Kysely<Database>, options: AlertRouteOptions) {
       },
       async (request) => listAlertGroups(db, orgOf(request), request.query),
     );
-    app.get(
-      '/alert-groups/:id',
-      {
-        config: read,
-        schema: {
-          tags,
-          summary: 'Get an alert group',
-          ...params,
-          response: { 200: refTo(AlertGroup), ...errorResponses(404) },
-        },
-      },
-      async (request) => getAlertGroup(db, orgOf(request), request.params.id),
-    );
-    app.patch(
-      '/alert-groups/:id',
-      {
-        config: write,
-        schema: {
-          tags,
-          summary: 'Change an alert group',
-          ...params,
-          body: AlertGroupUpdate,
-          response: { 200: refTo(AlertGroup), ...errorResponses(404, 409) },
-        },
-      },
-      async (request) => updateAlertGroup(db, orgOf(request), request.params.id, request.body),
-    );
-    app.delete(
-      '/alert-groups/:id',
-      {
-        config: write,
-        schema: {
-          tags,
-          summary: 'Delete an alert group',
-          ...params,
-          response: { 204: NoContent, ...errorResponses(404) },
-        },
-      },
-      async (request, reply) => {
-        await deleteAlertGroup(db, orgOf(request), request.params.id);
-        return reply.status(204).send();
-      },
-    );
+    byIdRoutes(app, {
+      path: '/alert-groups/:id',
+      noun: 'an alert group',
+      answer: refTo(AlertGroup),
+      update: AlertGroupUpdate,
+      conflicts: true,
+      get: (orgId, id) => getAlertGroup(db, orgId, id),
+      change: (orgId, id, body) => updateAlertGroup(db, orgId, id, body as AlertGroupUpdate),
+      remove: (orgId, id) => deleteAlertGroup(db, orgId, id),
+    });
     app.post(
       '/alert-groups/:id/test',
       {
@@ -384,49 +318,16 @@ export function alertRoutes(db: Kysely<Database>, options: AlertRouteOptions) {
       },
       async (request) => listAlertMonitors(db, orgOf(request), request.query),
     );
-    app.get(
-      '/alert-monitors/:id',
-      {
-        config: read,
-        schema: {
-          tags,
-          summary: 'Get an alert monitor',
-          ...params,
-          response: { 200: refTo(AlertMonitor), ...errorResponses(404) },
-        },
-      },
-      async (request) => getAlertMonitor(db, orgOf(request), request.params.id),
-    );
-    app.patch(
-      '/alert-monitors/:id',
-      {
-        config: write,
-        schema: {
-          tags,
-          summary: 'Change an alert monitor',
-          ...params,
-          body: AlertMonitorUpdate,
-          response: { 200: refTo(AlertMonitor), ...errorResponses(404) },
-        },
-      },
-      async (request) => updateAlertMonitor(db, orgOf(request), request.params.id, request.body),
-    );
-    app.delete(
-      '/alert-monitors/:id',
-      {
-        config: write,
-        schema: {
-          tags,
-          summary: 'Delete an alert monitor',
-          ...params,
-          response: { 204: NoContent, ...errorResponses(404) },
-        },
-      },
-      async (request, reply) => {
-        await deleteAlertMonitor(db, orgOf(request), request.params.id);
-        return reply.status(204).send();
-      },
-    );
+    byIdRoutes(app, {
+      path: '/alert-monitors/:id',
+      noun: 'an alert monitor',
+      answer: refTo(AlertMonitor),
+      update: AlertMonitorUpdate,
+      conflicts: false,
+      get: (orgId, id) => getAlertMonitor(db, orgId, id),
+      change: (orgId, id, body) => updateAlertMonitor(db, orgId, id, body as AlertMonitorUpdate),
+      remove: (orgId, id) => deleteAlertMonitor(db, orgId, id),
+    });
     app.post(
       '/alert-monitors/:id/clear',
       {
@@ -498,6 +399,69 @@ export function alertRoutes(db: Kysely<Database>, options: AlertRouteOptions) {
       }),
     );
   };
+}
+
+/** GET, PATCH and DELETE of one alerting resource by id: the same three routes for webhooks, groups and monitors. */
+function byIdRoutes(
+  app: FastifyInstance,
+  spec: {
+    path: string;
+    noun: string;
+    answer: TSchema;
+    update: TSchema;
+    /** A change may collide with another's name (409). */
+    conflicts: boolean;
+    get(orgId: string, id: string): Promise<unknown>;
+    change(orgId: string, id: string, body: unknown): Promise<unknown>;
+    remove(orgId: string, id: string): Promise<void>;
+  },
+): void {
+  const tags = ['alerts'];
+  const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
+  const orgOf = (request: FastifyRequest) => callerOf(request).orgId;
+  app.get(
+    spec.path,
+    {
+      config: { permission: 'alerts:read' },
+      schema: {
+        tags,
+        summary: `Get ${spec.noun}`,
+        params: IdParams,
+        response: { 200: spec.answer, ...errorResponses(404) },
+      },
+    },
+    async (request) => spec.get(orgOf(request), idOf(request)),
+  );
+  app.patch(
+    spec.path,
+    {
+      config: { permission: 'alerts:write' },
+      schema: {
+        tags,
+        summary: `Change ${spec.noun}`,
+        params: IdParams,
+        body: spec.update,
+        response: { 200: spec.answer, ...(spec.conflicts ? errorResponses(404, 409) : errorResponses(404)) },
+      },
+    },
+    async (request) => spec.change(orgOf(request), idOf(request), request.body),
+  );
+  app.delete(
+    spec.path,
+    {
+      config: { permission: 'alerts:write' },
+      schema: {
+        tags,
+        summary: `Delete ${spec.noun}`,
+        params: IdParams,
+        response: { 204: NoContent, ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      await spec.remove(orgOf(request), idOf(request));
+      return reply.status(204).send();
+    },
+  );
 }
 
 function clearedBy(request: FastifyRequest): string {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { isUuid } from '../database/ids.js';
 import { containsPattern } from '../database/like-pattern.js';
 import { decodeCursor, encodeCursor, pageOf } from '../database/page-cursor.js';
@@ -135,14 +135,18 @@ export async function createAlertWebhook(
   }
 }
 
-export async function listAlertWebhooks(
+/** One page of an org's alert webhooks or groups, oldest first (keyset on created_at, id). */
+async function orgPage<Table extends 'alert_webhooks' | 'alert_groups'>(
   db: Kysely<Database>,
-  keyring: Keyring,
+  table: Table,
   orgId: string,
   query: PageQuery,
-): Promise<AlertWebhookPage> {
+) {
   const limit = query.limit ?? 100;
-  let select = db.selectFrom('alert_webhooks').selectAll().where('org_id', '=', orgId);
+  let select = db
+    .selectFrom(table as 'alert_groups')
+    .selectAll()
+    .where('org_id', '=', orgId);
   if (query.cursor) {
     const after = decodeCursor(query.cursor);
     select = select.where(sql<boolean>`(created_at, id) > (${after.createdAt}, ${after.id}::uuid)`);
@@ -152,7 +156,20 @@ export async function listAlertWebhooks(
     .orderBy('id')
     .limit(limit + 1)
     .execute();
-  const page = pageOf(rows, limit, (row) => row);
+  return pageOf(
+    rows as unknown as Array<Database[Table] extends unknown ? Selectable<Database[Table]> : never>,
+    limit,
+    (row) => row,
+  );
+}
+
+export async function listAlertWebhooks(
+  db: Kysely<Database>,
+  keyring: Keyring,
+  orgId: string,
+  query: PageQuery,
+): Promise<AlertWebhookPage> {
+  const page = await orgPage(db, 'alert_webhooks', orgId, query);
   return {
     items: await Promise.all(page.items.map((row) => toAlertWebhook(keyring, row))),
     nextCursor: page.nextCursor,
@@ -416,18 +433,7 @@ export async function listAlertGroups(
   orgId: string,
   query: PageQuery,
 ): Promise<AlertGroupPage> {
-  const limit = query.limit ?? 100;
-  let select = db.selectFrom('alert_groups').selectAll().where('org_id', '=', orgId);
-  if (query.cursor) {
-    const after = decodeCursor(query.cursor);
-    select = select.where(sql<boolean>`(created_at, id) > (${after.createdAt}, ${after.id}::uuid)`);
-  }
-  const rows = await select
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(limit + 1)
-    .execute();
-  const page = pageOf(rows, limit, (row) => row);
+  const page = await orgPage(db, 'alert_groups', orgId, query);
   return { items: await toAlertGroups(db, page.items), nextCursor: page.nextCursor };
 }
 
