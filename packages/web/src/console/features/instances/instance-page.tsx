@@ -9,6 +9,7 @@ import { ConfirmDialog, Dialog } from '../../ui/dialog.js';
 import { formatDuration } from '../../ui/format.js';
 import { PageHeader, Section } from '../../ui/page.js';
 import { When } from '../../ui/when.js';
+import { InstanceMonitors } from '../monitors/instance-monitors.js';
 import {
   useDeleteInstance,
   useDeployInstance,
@@ -295,6 +296,10 @@ function InstanceView({ instance }: { instance: InstanceDetail }) {
           </ul>
         )}
       </Section>
+
+      <InstanceMonitors
+        instance={{ id: instance.id, name: instance.name, customerName: instance.customer.name }}
+      />
 
       <IfAllowed permission="instances:test">
         <Suspense fallback={<Loading />}>

@@ -188,7 +188,15 @@ export function useSaveWebhook(webhook?: AlertWebhook) {
         ? answerOf(api.PATCH('/api/alert-webhooks/{id}', { params: { path: { id: webhook.id } }, body }))
         : answerOf(
             api.POST('/api/alert-webhooks', {
-              body: { ...body, name: body.name ?? '', url: body.url ?? '', headers: body.headers ?? undefined },
+              body: {
+                name: body.name ?? '',
+                url: body.url ?? '',
+                ...(body.preset ? { preset: body.preset } : {}),
+                ...(body.payloadTemplate ? { payloadTemplate: body.payloadTemplate } : {}),
+                ...(body.headers ? { headers: body.headers } : {}),
+                ...(body.signingSecret ? { signingSecret: body.signingSecret } : {}),
+                ...(body.generateSigningSecret ? { generateSigningSecret: true } : {}),
+              },
             }),
           ),
     invalidates: () => [alertKeys.webhooks(), alertKeys.groups()],

@@ -47,6 +47,8 @@ export function useMonitorList(filters: MonitorFilters, enabled = true) {
   return useInfiniteQuery({
     queryKey: alertKeys.monitorList(filters),
     enabled,
+    // An alerting screen left open follows what fires and clears.
+    refetchInterval: 30_000,
     initialPageParam: undefined as string | undefined,
     placeholderData: keepPreviousData,
     queryFn: ({ pageParam, signal }) =>
@@ -72,6 +74,7 @@ export function useMonitor(id: string) {
   const { api } = useConsole();
   return useQuery({
     queryKey: alertKeys.monitor(id),
+    refetchInterval: 30_000,
     queryFn: ({ signal }) =>
       answerOf(api.GET('/api/alert-monitors/{id}', { params: { path: { id } }, signal })),
   });
@@ -81,6 +84,7 @@ export function useEventList(filters: EventFilters) {
   const { api } = useConsole();
   return useInfiniteQuery({
     queryKey: alertKeys.eventList(filters),
+    refetchInterval: 30_000,
     initialPageParam: undefined as string | undefined,
     placeholderData: keepPreviousData,
     queryFn: ({ pageParam, signal }) =>
@@ -106,7 +110,8 @@ export function useAlertEvent(id: string) {
   const { api } = useConsole();
   return useQuery({
     queryKey: alertKeys.event(id),
-    queryFn: ({ signal }) => answerOf(api.GET('/api/alert-events/{id}', { params: { path: { id } }, signal })),
+    queryFn: ({ signal }) =>
+      answerOf(api.GET('/api/alert-events/{id}', { params: { path: { id } }, signal })),
     // A delivery still pending is retried in the background: follow it until it settles.
     refetchInterval: (query) =>
       query.state.data?.deliveries?.some((delivery) => delivery.status === 'pending') ? 3_000 : false,
@@ -175,7 +180,10 @@ export function useWebhookDeliveries(id: string) {
     queryFn: ({ pageParam, signal }) =>
       answerOf(
         api.GET('/api/alert-webhooks/{id}/deliveries', {
-          params: { path: { id }, query: { limit: deliveryPage, ...(pageParam ? { cursor: pageParam } : {}) } },
+          params: {
+            path: { id },
+            query: { limit: deliveryPage, ...(pageParam ? { cursor: pageParam } : {}) },
+          },
           signal,
         }),
       ),

@@ -1,8 +1,9 @@
 import { type QueryKey, useMutation, useQueryClient } from '@tanstack/react-query';
+import type { paths } from '@weft/client';
 import { type ApiSchema, answerOf } from '../../../shared/api.js';
 import { useConsole } from '../../console-context.js';
 import { useToast } from '../../ui/toast.js';
-import { settingsKeys } from './keys.js';
+import { eventWebhookKeys, logStreamKeys, settingsKeys } from './keys.js';
 
 type Role = ApiSchema<'User'>['role'];
 type EmbedTheme = ApiSchema<'EmbedTheme'>;
@@ -202,5 +203,105 @@ export function useSignOutEverywhere() {
   return useSettingsMutation({
     run: () => answerOf(api.POST('/api/auth/sign-out-everywhere')),
     invalidates: () => [],
+  });
+}
+
+type JsonBody<Path extends keyof paths, Method extends 'post' | 'patch'> = paths[Path][Method] extends {
+  requestBody?: { content: { 'application/json': infer Body } };
+}
+  ? Body
+  : never;
+export type EventWebhookCreateBody = JsonBody<'/api/event-webhooks', 'post'>;
+export type EventWebhookUpdateBody = JsonBody<'/api/event-webhooks/{id}', 'patch'>;
+export type LogStreamCreateBody = JsonBody<'/api/log-streams', 'post'>;
+export type LogStreamUpdateBody = JsonBody<'/api/log-streams/{id}', 'patch'>;
+
+export function useCreateEventWebhook() {
+  const { api } = useConsole();
+  return useSettingsMutation({
+    run: (body: EventWebhookCreateBody) => answerOf(api.POST('/api/event-webhooks', { body })),
+    invalidates: () => [eventWebhookKeys.list()],
+    success: (_body, created) => `Event webhook “${created.name}” created.`,
+  });
+}
+
+export function useUpdateEventWebhook() {
+  const { api } = useConsole();
+  return useSettingsMutation({
+    run: ({ id, body }: { id: string; body: EventWebhookUpdateBody }) =>
+      answerOf(api.PATCH('/api/event-webhooks/{id}', { params: { path: { id } }, body })),
+    invalidates: ({ id }) => [eventWebhookKeys.list(), eventWebhookKeys.detail(id)],
+    success: (_v, webhook) => `Event webhook “${webhook.name}” saved.`,
+  });
+}
+
+/** Only the list is read again: the deleted webhook's own page is being left, and reading it would 404. */
+export function useDeleteEventWebhook() {
+  const { api } = useConsole();
+  return useSettingsMutation({
+    run: (id: string) => answerOf(api.DELETE('/api/event-webhooks/{id}', { params: { path: { id } } })),
+    invalidates: () => [eventWebhookKeys.list()],
+    success: (_id, webhook) => `Event webhook “${webhook.name}” deleted.`,
+  });
+}
+
+/** Answers the test delivery; its outcome is shown where the button is, so no toast. */
+export function useTestEventWebhook() {
+  const { api } = useConsole();
+  return useSettingsMutation({
+    run: (id: string) => answerOf(api.POST('/api/event-webhooks/{id}/test', { params: { path: { id } } })),
+    invalidates: (id) => [eventWebhookKeys.deliveries(id)],
+  });
+}
+
+export function useRetryEventWebhookDelivery() {
+  const { api } = useConsole();
+  return useSettingsMutation({
+    run: ({ id, deliveryId }: { id: string; deliveryId: string }) =>
+      answerOf(
+        api.POST('/api/event-webhooks/{id}/deliveries/{deliveryId}/retry', {
+          params: { path: { id, deliveryId } },
+        }),
+      ),
+    invalidates: ({ id }) => [eventWebhookKeys.deliveries(id)],
+    success: (_v, delivery) => `The ${delivery.eventType} delivery is queued again, with fresh attempts.`,
+  });
+}
+
+export function useCreateLogStream() {
+  const { api } = useConsole();
+  return useSettingsMutation({
+    run: (body: LogStreamCreateBody) => answerOf(api.POST('/api/log-streams', { body })),
+    invalidates: () => [logStreamKeys.list()],
+    success: (_body, created) => `Log stream “${created.name}” created.`,
+  });
+}
+
+export function useUpdateLogStream() {
+  const { api } = useConsole();
+  return useSettingsMutation({
+    run: ({ id, body }: { id: string; body: LogStreamUpdateBody }) =>
+      answerOf(api.PATCH('/api/log-streams/{id}', { params: { path: { id } }, body })),
+    invalidates: ({ id }) => [logStreamKeys.list(), logStreamKeys.detail(id)],
+    success: (_v, stream) => `Log stream “${stream.name}” saved.`,
+  });
+}
+
+/** Only the list is read again: the deleted stream's own page is being left, and reading it would 404. */
+export function useDeleteLogStream() {
+  const { api } = useConsole();
+  return useSettingsMutation({
+    run: (id: string) => answerOf(api.DELETE('/api/log-streams/{id}', { params: { path: { id } } })),
+    invalidates: () => [logStreamKeys.list()],
+    success: (_id, stream) => `Log stream “${stream.name}” deleted. Its backlog was dropped with it.`,
+  });
+}
+
+/** A delivered test retries the stream's backlog at once, so its status is read again. */
+export function useTestLogStream() {
+  const { api } = useConsole();
+  return useSettingsMutation({
+    run: (id: string) => answerOf(api.POST('/api/log-streams/{id}/test', { params: { path: { id } } })),
+    invalidates: (id) => [logStreamKeys.list(), logStreamKeys.detail(id)],
   });
 }

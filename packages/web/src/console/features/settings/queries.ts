@@ -1,7 +1,14 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { answerOf, WeftApiError } from '../../../shared/api.js';
 import { useConsole } from '../../console-context.js';
-import { type AuditFilters, settingsKeys, type UserFilters } from './keys.js';
+import {
+  type AuditFilters,
+  type EventWebhookDeliveryStatus,
+  eventWebhookKeys,
+  logStreamKeys,
+  settingsKeys,
+  type UserFilters,
+} from './keys.js';
 
 const pageSize = 50;
 
@@ -142,5 +149,112 @@ export function useAuditEvents(filters: AuditFilters) {
     },
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
+  });
+}
+
+/** Event webhooks are few: pages of 100, the next on request. */
+export function useEventWebhooks() {
+  const { api } = useConsole();
+  return useInfiniteQuery({
+    queryKey: eventWebhookKeys.list(),
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ signal, pageParam }) =>
+      answerOf(
+        api.GET('/api/event-webhooks', {
+          params: { query: { limit: 100, ...(pageParam ? { cursor: pageParam } : {}) } },
+          signal,
+        }),
+      ),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+export function useEventWebhook(id: string, enabled = true) {
+  const { api } = useConsole();
+  return useQuery({
+    queryKey: eventWebhookKeys.detail(id),
+    queryFn: ({ signal }) =>
+      answerOf(api.GET('/api/event-webhooks/{id}', { params: { path: { id } }, signal })),
+    enabled,
+  });
+}
+
+/** The catalog of event types: fixed for a server's life, so read once per session. */
+export function useEventTypes() {
+  const { api } = useConsole();
+  return useQuery({
+    queryKey: eventWebhookKeys.eventTypes(),
+    queryFn: ({ signal }) => answerOf(api.GET('/api/event-types', { signal })),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+/**
+ * A webhook's delivery log, newest first, in pages as the list scrolls. While a delivery on screen is pending
+ * (waiting for a retry, or for a worker), the log is read again every few seconds so its outcome shows up.
+ */
+export function useEventWebhookDeliveries(id: string, status: EventWebhookDeliveryStatus) {
+  const { api } = useConsole();
+  return useInfiniteQuery({
+    queryKey: eventWebhookKeys.deliveryList(id, status),
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ signal, pageParam }) =>
+      answerOf(
+        api.GET('/api/event-webhooks/{id}/deliveries', {
+          params: {
+            path: { id },
+            query: {
+              limit: pageSize,
+              ...(status ? { status } : {}),
+              ...(pageParam ? { cursor: pageParam } : {}),
+            },
+          },
+          signal,
+        }),
+      ),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+    refetchInterval: (query) =>
+      query.state.data?.pages.some((page) => page.items.some((item) => item.status === 'pending'))
+        ? 5_000
+        : false,
+  });
+}
+
+export function useLogStreams() {
+  const { api } = useConsole();
+  return useInfiniteQuery({
+    queryKey: logStreamKeys.list(),
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ signal, pageParam }) =>
+      answerOf(
+        api.GET('/api/log-streams', {
+          params: { query: { limit: 100, ...(pageParam ? { cursor: pageParam } : {}) } },
+          signal,
+        }),
+      ),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    // The status (backlog, delivered lines) moves as executions finish: keep the figures fresh while shown.
+    refetchInterval: 15_000,
+  });
+}
+
+export function useLogStream(id: string, { enabled = true, live = true } = {}) {
+  const { api } = useConsole();
+  return useQuery({
+    queryKey: logStreamKeys.detail(id),
+    queryFn: ({ signal }) => answerOf(api.GET('/api/log-streams/{id}', { params: { path: { id } }, signal })),
+    enabled,
+    // Its status moves as executions finish; a form editing it reads it once (`live: false`).
+    refetchInterval: live ? 10_000 : false,
+  });
+}
+
+export function useLogStreamPresets() {
+  const { api } = useConsole();
+  return useQuery({
+    queryKey: logStreamKeys.presets(),
+    queryFn: ({ signal }) => answerOf(api.GET('/api/log-streams/presets', { signal })),
+    staleTime: Number.POSITIVE_INFINITY,
   });
 }

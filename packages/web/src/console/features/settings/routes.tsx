@@ -1,4 +1,4 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { Loading } from '../../../shared/ui.js';
 import { useConsole } from '../../console-context.js';
@@ -15,6 +15,8 @@ const SsoTab = lazy(() => import('./sso-tab.js'));
 const EncryptionTab = lazy(() => import('./encryption-tab.js'));
 const AuditTab = lazy(() => import('./audit-tab.js'));
 const AccountTab = lazy(() => import('./account-tab.js'));
+const EventWebhooksTab = lazy(() => import('./event-webhooks-tab.js'));
+const LogStreamsTab = lazy(() => import('./log-streams-tab.js'));
 
 interface Tab {
   path: string;
@@ -22,6 +24,8 @@ interface Tab {
   /** What the person must hold to see the tab at all; undefined: everyone signed in as a user. */
   permission?: string;
   component: React.ComponentType;
+  /** The tab has screens of its own under its path (`/event-webhooks/:id`): its route matches them too. */
+  nested?: boolean;
 }
 
 const tabs: Tab[] = [
@@ -37,6 +41,20 @@ const tabs: Tab[] = [
   { path: 'theme', label: 'Theme and embedding', permission: 'organization:read', component: ThemeTab },
   { path: 'single-sign-on', label: 'Single sign-on', permission: 'organization:read', component: SsoTab },
   { path: 'encryption', label: 'Encryption keys', permission: 'encryption:read', component: EncryptionTab },
+  {
+    path: 'event-webhooks',
+    label: 'Event webhooks',
+    permission: 'monitoring:read',
+    component: EventWebhooksTab,
+    nested: true,
+  },
+  {
+    path: 'log-streams',
+    label: 'Log streams',
+    permission: 'monitoring:read',
+    component: LogStreamsTab,
+    nested: true,
+  },
   { path: 'audit', label: 'Audit log', permission: 'audit:read', component: AuditTab },
   { path: 'account', label: 'My account', component: AccountTab },
 ];
@@ -48,6 +66,13 @@ export default function SettingsRoutes() {
   // "My account" is a person's: a console session always has a user; an API token of nobody has no account.
   const visible = tabs.filter((tab) => (tab.permission ? can(tab.permission) : session.user !== null));
   const first = visible[0];
+  // Below tablet width the tabs scroll sideways: keep the open one in view (the later tabs start off screen).
+  useEffect(() => {
+    if (!location) return;
+    document
+      .querySelector('.settings-nav-link[aria-current="page"]')
+      ?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [location]);
   return (
     <div className="settings-layout">
       <nav className="settings-nav" aria-label="Settings" data-testid="settings-nav">
@@ -76,7 +101,7 @@ export default function SettingsRoutes() {
           <Switch>
             <Route path="/">{first ? <Redirect to={`/${first.path}`} replace /> : <NoSettings />}</Route>
             {tabs.map((tab) => (
-              <Route key={tab.path} path={`/${tab.path}`}>
+              <Route key={tab.path} path={`/${tab.path}`} nest={tab.nested}>
                 {visible.includes(tab) ? <tab.component /> : <NotAllowed label={tab.label} />}
               </Route>
             ))}
