@@ -68,8 +68,18 @@ export function alertMonitorConsumer(options: AlertEvaluationOptions): OutboxCon
   return {
     name: 'alert-monitors',
     async consume(trx, events) {
+      const finished = events.filter(isWatchedFinish);
+      // Executions are most of the outbox: what they need is read once per batch (three queries however many
+      // events), so a monitored execution costs the dispatcher next to nothing while nothing fires or clears.
+      const batch = finished.length > 0 ? await loadFinishBatch(trx, finished) : undefined;
       for (const event of events) {
-        if (await handleEvent(trx, event, options)) queued = true;
+        const handled =
+          event.type === 'execution.finished'
+            ? batch !== undefined &&
+              isWatchedFinish(event) &&
+              (await executionFinished(trx, event, batch, options))
+            : await handleEvent(trx, event, options);
+        if (handled) queued = true;
       }
     },
     afterCommit() {
@@ -101,14 +111,19 @@ async function handleEvent(
       let queued = false;
       for (const monitor of monitors) {
         if (monitor.triggers.includes('execution-started')) {
-          if (await fire(trx, monitor, 'execution-started', context, 'An execution started.', options))
-            queued = true;
+          const fired = await fire(
+            trx,
+            monitor,
+            'execution-started',
+            context,
+            'An execution started.',
+            options,
+          );
+          if (fired.queued) queued = true;
         }
       }
       return queued;
     }
-    case 'execution.finished':
-      return executionFinished(trx, event, options);
     case 'instance.enabled':
     case 'instance.disabled':
     case 'instance.deleted': {
@@ -161,7 +176,7 @@ async function handleEvent(
             queued = true;
         }
         if (monitor.triggers.includes(trigger)) {
-          if (await fire(trx, monitor, trigger, context, message, options)) queued = true;
+          if ((await fire(trx, monitor, trigger, context, message, options)).queued) queued = true;
         }
       }
       return queued;
@@ -174,27 +189,118 @@ async function handleEvent(
   }
 }
 
+interface FinishedData {
+  instanceId: string;
+  instanceName?: string | null;
+  customerId?: string;
+  customerName?: string | null;
+  customerExternalId?: string | null;
+  flowName?: string;
+  status?: string;
+  durationMs?: number;
+  isTest?: boolean;
+  retryPending?: boolean;
+  error?: { message?: string; stepName?: string | null } | null;
+  worstLog?: { level: string; message: string; stepName?: string | null } | null;
+}
+
+function isWatchedFinish(event: MonitoringEvent): boolean {
+  return (
+    event.type === 'execution.finished' &&
+    event.data.isTest !== true &&
+    typeof event.data.instanceId === 'string'
+  );
+}
+
+interface BatchMonitor extends WatchingMonitor {
+  instance_id: string | null;
+  integration_id: string | null;
+  customer_id: string | null;
+}
+
+interface OpenEvent {
+  id: string;
+  monitor_id: string;
+  instance_id: string | null;
+  trigger: string;
+  flow_name: string | null;
+}
+
+/** What a batch of finished executions needs: their instances, their orgs' monitors, the events still open. */
+interface FinishBatch {
+  instances: Map<string, { integration_id: string; customer_id: string }>;
+  monitors: BatchMonitor[];
+  open: OpenEvent[];
+}
+
+async function loadFinishBatch(trx: Kysely<Database>, events: MonitoringEvent[]): Promise<FinishBatch> {
+  const instanceIds = [...new Set(events.map((event) => event.data.instanceId as string))];
+  const orgIds = [...new Set(events.map((event) => event.orgId))];
+  const instances = await trx
+    .selectFrom('instances')
+    .select(['id', 'integration_id', 'customer_id'])
+    .where('id', 'in', instanceIds)
+    .execute();
+  const monitors = (await trx
+    .selectFrom('alert_monitors')
+    .select([
+      'id',
+      'org_id',
+      'name',
+      'triggers',
+      'flow_name',
+      'duration_threshold_ms',
+      'log_level',
+      'instance_id',
+      'integration_id',
+      'customer_id',
+    ])
+    .where('org_id', 'in', orgIds)
+    .where('enabled', '=', true)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute()) as BatchMonitor[];
+  const open =
+    monitors.length === 0
+      ? []
+      : await trx
+          .selectFrom('alert_events')
+          .select(['id', 'monitor_id', 'instance_id', 'trigger', 'flow_name'])
+          .where(
+            'monitor_id',
+            'in',
+            monitors.map((monitor) => monitor.id),
+          )
+          .where('instance_id', 'in', instanceIds)
+          .where('cleared_at', 'is', null)
+          .execute();
+  return {
+    instances: new Map(instances.map((row) => [row.id, row])),
+    monitors,
+    open,
+  };
+}
+
 async function executionFinished(
   trx: Transaction<Database>,
   event: MonitoringEvent,
+  batch: FinishBatch,
   options: AlertEvaluationOptions,
 ): Promise<boolean> {
-  const data = event.data as {
-    instanceId?: string;
-    instanceName?: string | null;
-    customerId?: string;
-    customerName?: string | null;
-    customerExternalId?: string | null;
-    flowName?: string;
-    status?: string;
-    durationMs?: number;
-    isTest?: boolean;
-    retryPending?: boolean;
-    error?: { message?: string; stepName?: string | null } | null;
-    worstLog?: { level: string; message: string; stepName?: string | null } | null;
-  };
-  if (data.isTest || !data.instanceId) return false;
+  const data = event.data as unknown as FinishedData;
+  const instance = batch.instances.get(data.instanceId);
+  if (!instance) return false; // removed since
   const flowName = data.flowName ?? null;
+  const monitors = batch.monitors.filter(
+    (monitor) =>
+      monitor.org_id === event.orgId &&
+      (monitor.instance_id === data.instanceId ||
+        (monitor.instance_id === null &&
+          (monitor.integration_id === null || monitor.integration_id === instance.integration_id) &&
+          (monitor.customer_id === null || monitor.customer_id === instance.customer_id))) &&
+      (monitor.flow_name === null || monitor.flow_name === flowName),
+  );
+  if (monitors.length === 0) return false;
   const base: AlertContext = {
     ...emptyContext,
     instanceId: data.instanceId,
@@ -205,63 +311,78 @@ async function executionFinished(
     flowName,
     executionId: event.subjectId,
   };
-  const where = { instanceId: data.instanceId, flowName };
-  const monitors = await monitorsWatching(trx, event.orgId, data.instanceId, flowName);
   const succeeded = data.status === 'succeeded';
   const failed = data.status === 'failed';
   const duration = data.durationMs ?? 0;
+  const worst = data.worstLog ?? null;
   let queued = false;
+
+  /** Clears this monitor's open events of these triggers for the instance and flow (read with the batch). */
+  const clearOpen = async (monitor: BatchMonitor, triggers: AlertTriggerKey[], reason: string) => {
+    const ids = batch.open
+      .filter(
+        (open) =>
+          open.monitor_id === monitor.id &&
+          open.instance_id === data.instanceId &&
+          (triggers as string[]).includes(open.trigger) &&
+          (open.flow_name === null || flowName === null || open.flow_name === flowName),
+      )
+      .map((open) => open.id);
+    if (ids.length === 0) return;
+    batch.open = batch.open.filter((open) => !ids.includes(open.id));
+    if (await clear(trx, monitor, triggers, { instanceId: data.instanceId, ids }, reason, options))
+      queued = true;
+  };
+  const fireOpen = async (
+    monitor: BatchMonitor,
+    trigger: AlertTriggerKey,
+    context: AlertContext,
+    message: string,
+  ) => {
+    const fired = await fire(trx, monitor, trigger, context, message, options);
+    if (fired.queued) queued = true;
+    if (!(alertTriggerOf(trigger)?.informational ?? false)) {
+      batch.open.push({
+        id: fired.id,
+        monitor_id: monitor.id,
+        instance_id: data.instanceId,
+        trigger,
+        flow_name: flowName,
+      });
+    }
+  };
+
   for (const monitor of monitors) {
     const has = (trigger: AlertTriggerKey) => monitor.triggers.includes(trigger);
     // Clears first: a run that succeeds ends the failure alerts of its flow, whatever else it fires.
     if (succeeded) {
-      if (
-        await clear(
-          trx,
-          monitor,
-          ['execution-failed', 'execution-failed-retry-pending'],
-          where,
-          'the next execution succeeded',
-          options,
-        )
-      )
-        queued = true;
+      await clearOpen(
+        monitor,
+        ['execution-failed', 'execution-failed-retry-pending'],
+        'the next execution succeeded',
+      );
     }
-    if (await clear(trx, monitor, ['execution-overdue'], where, 'an execution ran', options)) queued = true;
+    await clearOpen(monitor, ['execution-overdue'], 'an execution ran');
     const threshold = monitor.duration_threshold_ms;
     if (threshold !== null && duration < threshold) {
-      if (
-        await clear(
-          trx,
-          monitor,
-          ['execution-duration-exceeded'],
-          where,
-          `the next execution took ${duration} ms, under ${threshold} ms`,
-          options,
-        )
-      )
-        queued = true;
+      await clearOpen(
+        monitor,
+        ['execution-duration-exceeded'],
+        `the next execution took ${duration} ms, under ${threshold} ms`,
+      );
     }
-    const worst = data.worstLog ?? null;
     const logHit =
       monitor.log_level !== null && worst !== null && logLevelAtLeast(worst.level, monitor.log_level);
     if (monitor.log_level !== null && !logHit) {
-      if (
-        await clear(
-          trx,
-          monitor,
-          ['log-level-exceeded'],
-          where,
-          `the next execution logged nothing at ${monitor.log_level} or above`,
-          options,
-        )
-      )
-        queued = true;
+      await clearOpen(
+        monitor,
+        ['log-level-exceeded'],
+        `the next execution logged nothing at ${monitor.log_level} or above`,
+      );
     }
 
     if (succeeded && has('execution-completed')) {
-      if (await fire(trx, monitor, 'execution-completed', base, 'An execution succeeded.', options))
-        queued = true;
+      await fireOpen(monitor, 'execution-completed', base, 'An execution succeeded.');
     }
     if (failed) {
       const failure = `The execution failed${data.error?.stepName ? ` at step "${data.error.stepName}"` : ''}: ${
@@ -269,47 +390,32 @@ async function executionFinished(
       }`;
       const context = { ...base, stepName: data.error?.stepName ?? null };
       if (data.retryPending && has('execution-failed-retry-pending')) {
-        if (
-          await fire(
-            trx,
-            monitor,
-            'execution-failed-retry-pending',
-            context,
-            `${failure} (its automatic retry is queued)`,
-            options,
-          )
-        )
-          queued = true;
+        await fireOpen(
+          monitor,
+          'execution-failed-retry-pending',
+          context,
+          `${failure} (its automatic retry is queued)`,
+        );
       }
       if (!data.retryPending && has('execution-failed')) {
-        if (await fire(trx, monitor, 'execution-failed', context, failure, options)) queued = true;
+        await fireOpen(monitor, 'execution-failed', context, failure);
       }
     }
     if (threshold !== null && has('execution-duration-exceeded') && duration >= threshold) {
-      if (
-        await fire(
-          trx,
-          monitor,
-          'execution-duration-exceeded',
-          base,
-          `The execution took ${duration} ms (threshold ${threshold} ms).`,
-          options,
-        )
-      )
-        queued = true;
+      await fireOpen(
+        monitor,
+        'execution-duration-exceeded',
+        base,
+        `The execution took ${duration} ms (threshold ${threshold} ms).`,
+      );
     }
     if (logHit && has('log-level-exceeded') && worst) {
-      if (
-        await fire(
-          trx,
-          monitor,
-          'log-level-exceeded',
-          { ...base, stepName: worst.stepName ?? null, logLevel: worst.level, logMessage: worst.message },
-          `The execution logged at ${worst.level}: ${worst.message}`,
-          options,
-        )
-      )
-        queued = true;
+      await fireOpen(
+        monitor,
+        'log-level-exceeded',
+        { ...base, stepName: worst.stepName ?? null, logLevel: worst.level, logMessage: worst.message },
+        `The execution logged at ${worst.level}: ${worst.message}`,
+      );
     }
   }
   return queued;
@@ -357,17 +463,15 @@ async function connectionChanged(
       } else if (monitor.triggers.includes('connection-exception')) {
         const what = [event.data.component_key, event.data.connection_key].filter(Boolean).join(' / ');
         const reason = typeof event.data.status_message === 'string' ? `: ${event.data.status_message}` : '';
-        if (
-          await fire(
-            trx,
-            monitor,
-            'connection-exception',
-            context,
-            `The connection ${what || connectionId} is in the error state${reason}`,
-            options,
-          )
-        )
-          queued = true;
+        const fired = await fire(
+          trx,
+          monitor,
+          'connection-exception',
+          context,
+          `The connection ${what || connectionId} is in the error state${reason}`,
+          options,
+        );
+        if (fired.queued) queued = true;
       }
     }
   }
@@ -450,7 +554,7 @@ async function fire(
   context: AlertContext,
   message: string,
   options: AlertEvaluationOptions,
-): Promise<boolean> {
+): Promise<{ queued: boolean; id: string }> {
   const informational = alertTriggerOf(trigger)?.informational ?? false;
   const event = await trx
     .insertInto('alert_events')
@@ -480,7 +584,7 @@ async function fire(
     at: event.created_at,
     publicUrl: options.publicUrl(),
   });
-  return (await queueMonitorNotifications(trx, monitor, event.id, variables)) > 0;
+  return { queued: (await queueMonitorNotifications(trx, monitor, event.id, variables)) > 0, id: event.id };
 }
 
 /**
@@ -491,7 +595,7 @@ async function clear(
   trx: Kysely<Database>,
   monitor: Pick<WatchingMonitor, 'id' | 'org_id' | 'name'>,
   triggers: AlertTriggerKey[],
-  where: { instanceId: string; flowName?: string | null; connectionId?: string | null },
+  where: { instanceId: string; flowName?: string | null; connectionId?: string | null; ids?: string[] },
   reason: string,
   options: AlertEvaluationOptions,
 ): Promise<boolean> {
@@ -507,6 +611,7 @@ async function clear(
     query = query.where((eb) => eb.or([eb('flow_name', 'is', null), eb('flow_name', '=', flowName)]));
   }
   if (where.connectionId) query = query.where('connection_id', '=', where.connectionId);
+  if (where.ids) query = query.where('id', 'in', where.ids);
   const cleared = await query.returningAll().execute();
   let queued = false;
   for (const event of cleared) {
@@ -703,7 +808,7 @@ async function checkOverdueMonitors(
         `No execution of ${what} began in the last ${formatInterval(row.interval_seconds)}.`,
         options,
       );
-      if (fired) any = true;
+      if (fired.queued) any = true;
     }
     if (rows.length > 0) log.info({ overdue: rows.length }, 'alerts: overdue monitors fired');
     return any;

@@ -145,15 +145,12 @@ export class OutboxDispatcher {
         await consumeIsolated(trx, consumer, events, this.log);
         consumed.push(consumer);
       }
-      await trx
-        .updateTable('monitoring_events')
-        .set({ dispatched_at: new Date() })
-        .where(
-          'id',
-          'in',
-          events.map((event) => event.id),
-        )
-        .execute();
+      // Execution milestones are internal and many: gone once handled. Changes stay a week as the event log.
+      const ids = events.map((event) => event.id);
+      await sql`
+        with handled as (delete from monitoring_events where id = any(${ids}::bigint[]) and type like 'execution.%')
+        update monitoring_events set dispatched_at = now()
+        where id = any(${ids}::bigint[]) and type not like 'execution.%'`.execute(trx);
       return events.length;
     });
     for (const consumer of consumed) consumer.afterCommit?.();
