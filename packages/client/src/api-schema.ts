@@ -767,6 +767,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Monitors that watch this instance: its own and the defaults of its integration, customer or organization */
+                    covering?: string;
                     /** @description nextCursor from the previous page */
                     cursor?: string;
                     customer?: string;

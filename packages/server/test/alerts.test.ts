@@ -334,6 +334,12 @@ describe('alert monitors', () => {
     expect((await server.api('POST', `/api/instances/${instanceId}/unpause`)).status).toBe(200);
     await expect.poll(() => bodiesAt('/devops').length).toBe(before + 2);
     expect(bodiesAt('/devops')[before + 1]).toMatchObject({ trigger: 'Instance Disabled', state: 'cleared' });
+    // The monitors watching the instance: its own, and this default of its customer.
+    const covering = await server.api('GET', `/api/alert-monitors?covering=${instanceId}`);
+    expect(covering.body.items.map((m: { name: string }) => m.name).sort()).toEqual([
+      'Acme state',
+      'Alert DevOps on failure',
+    ]);
     await server.api('DELETE', `/api/alert-monitors/${monitor.body.id}`);
   });
 

@@ -230,6 +230,13 @@ export const AlertMonitorListQuery = Type.Object(
     instance: Type.Optional(Uuid),
     integration: Type.Optional(Uuid),
     customer: Type.Optional(Uuid),
+    covering: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description:
+          'Monitors that watch this instance: its own and the defaults of its integration, customer or organization',
+      }),
+    ),
     triggered: Type.Optional(
       Type.Boolean({ description: 'Only monitors with (true) or without (false) open events' }),
     ),

@@ -488,10 +488,6 @@ export async function deleteAlertGroup(db: Kysely<Database>, orgId: string, id: 
   if (!result || Number(result.numDeletedRows) === 0) throw groupNotFound(id);
 }
 
-export async function groupIdsOf(db: Kysely<Database>, orgId: string, id: string): Promise<string[]> {
-  return [(await groupRow(db, orgId, id)).id];
-}
-
 // Alert monitors ---------------------------------------------------------------------------------------------
 
 function monitorNotFound(id: string): WeftError {
@@ -700,6 +696,14 @@ export async function listAlertMonitors(
   if (query.instance) conditions.push(sql`m.instance_id = ${query.instance}`);
   if (query.integration) conditions.push(sql`m.integration_id = ${query.integration}`);
   if (query.customer) conditions.push(sql`m.customer_id = ${query.customer}`);
+  if (query.covering) {
+    conditions.push(sql`exists (
+      select 1 from instances ci
+      where ci.id = ${query.covering} and ci.org_id = ${orgId}
+        and (m.instance_id = ci.id or (m.instance_id is null
+          and (m.integration_id is null or m.integration_id = ci.integration_id)
+          and (m.customer_id is null or m.customer_id = ci.customer_id))))`);
+  }
   if (query.search) conditions.push(sql`m.name ilike ${containsPattern(query.search)}`);
   if (query.triggered !== undefined) {
     conditions.push(

@@ -15,16 +15,16 @@ const MonitorFormDialog = lazy(() =>
 );
 
 /**
- * The instance page's "Monitors" panel: the alert monitors attached to this instance (triggered ones marked), each
- * a link to its page, and "Add monitor" with the instance chosen. Default monitors (of its integration or customer)
- * are listed on the Monitors screen.
+ * The instance page's "Monitors" panel: the alert monitors watching this instance — its own, and the defaults of its
+ * integration, customer or organization (marked Default) — triggered ones marked, each a link to its page, and
+ * "Add monitor" with the instance chosen.
  */
 export function InstanceMonitors({
   instance,
 }: {
   instance: { id: string; name: string; customerName: string };
 }) {
-  const list = useMonitorList({ instance: instance.id });
+  const list = useMonitorList({ covering: instance.id });
   const triggerName = useTriggerNames();
   const [adding, setAdding] = useState(false);
   const rows = useMemo(() => list.data?.pages.flatMap((page) => page.items) ?? [], [list.data]);
@@ -62,6 +62,7 @@ export function InstanceMonitors({
                 <Link href={`~/monitors/${monitor.id}`} className="spacer monitors-instance-name">
                   {monitor.name}
                 </Link>
+                {monitor.instanceId === null && <span className="chip monitors-default-chip">Default</span>}
                 <span className="small muted">
                   {monitor.flowName ? `${monitor.flowName}: ` : ''}
                   {monitor.triggers.map(triggerName).join(', ')}

@@ -4,6 +4,8 @@
  */
 export interface MonitorFilters {
   instance?: string;
+  /** Monitors watching this instance: its own and the defaults that cover it. */
+  covering?: string;
   triggered?: boolean;
   search?: string;
 }

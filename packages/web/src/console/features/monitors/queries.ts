@@ -59,6 +59,7 @@ export function useMonitorList(filters: MonitorFilters, enabled = true) {
               limit: monitorPage,
               ...(pageParam ? { cursor: pageParam } : {}),
               ...(filters.instance ? { instance: filters.instance } : {}),
+              ...(filters.covering ? { covering: filters.covering } : {}),
               ...(filters.triggered !== undefined ? { triggered: filters.triggered } : {}),
               ...(filters.search ? { search: filters.search } : {}),
             },
