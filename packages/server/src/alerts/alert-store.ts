@@ -37,6 +37,20 @@ import { type AlertTrigger, alertTriggerNamed, alertTriggerOf } from './alert-tr
 
 const nilUuid = '00000000-0000-0000-0000-000000000000';
 
+/** Deletes one row of the organization's by id; an id it does not have is the resource's 404. */
+async function deleteOwned(
+  db: Kysely<Database>,
+  table: 'alert_webhooks' | 'alert_groups' | 'alert_monitors',
+  orgId: string,
+  id: string,
+  notFound: (id: string) => WeftError,
+): Promise<void> {
+  const result = isUuid(id)
+    ? await db.deleteFrom(table).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst()
+    : undefined;
+  if (!result || Number(result.numDeletedRows) === 0) throw notFound(id);
+}
+
 // Alert webhooks ---------------------------------------------------------------------------------------------
 
 async function toAlertWebhook(
@@ -240,15 +254,8 @@ export async function updateAlertWebhook(
   }
 }
 
-export async function deleteAlertWebhook(db: Kysely<Database>, orgId: string, id: string): Promise<void> {
-  const result = isUuid(id)
-    ? await db
-        .deleteFrom('alert_webhooks')
-        .where('org_id', '=', orgId)
-        .where('id', '=', id)
-        .executeTakeFirst()
-    : undefined;
-  if (!result || Number(result.numDeletedRows) === 0) throw webhookNotFound(id);
+export function deleteAlertWebhook(db: Kysely<Database>, orgId: string, id: string): Promise<void> {
+  return deleteOwned(db, 'alert_webhooks', orgId, id, webhookNotFound);
 }
 
 // Alert groups -----------------------------------------------------------------------------------------------
@@ -481,11 +488,8 @@ export async function updateAlertGroup(
   }
 }
 
-export async function deleteAlertGroup(db: Kysely<Database>, orgId: string, id: string): Promise<void> {
-  const result = isUuid(id)
-    ? await db.deleteFrom('alert_groups').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst()
-    : undefined;
-  if (!result || Number(result.numDeletedRows) === 0) throw groupNotFound(id);
+export function deleteAlertGroup(db: Kysely<Database>, orgId: string, id: string): Promise<void> {
+  return deleteOwned(db, 'alert_groups', orgId, id, groupNotFound);
 }
 
 // Alert monitors ---------------------------------------------------------------------------------------------
@@ -823,15 +827,8 @@ export async function updateAlertMonitor(
   return getAlertMonitor(db, orgId, id);
 }
 
-export async function deleteAlertMonitor(db: Kysely<Database>, orgId: string, id: string): Promise<void> {
-  const result = isUuid(id)
-    ? await db
-        .deleteFrom('alert_monitors')
-        .where('org_id', '=', orgId)
-        .where('id', '=', id)
-        .executeTakeFirst()
-    : undefined;
-  if (!result || Number(result.numDeletedRows) === 0) throw monitorNotFound(id);
+export function deleteAlertMonitor(db: Kysely<Database>, orgId: string, id: string): Promise<void> {
+  return deleteOwned(db, 'alert_monitors', orgId, id, monitorNotFound);
 }
 
 // Alert events -----------------------------------------------------------------------------------------------
