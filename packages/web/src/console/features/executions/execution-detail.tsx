@@ -10,7 +10,7 @@ import { JsonView } from './json-view.js';
 import { useCancelExecution, useReplayExecution } from './mutations.js';
 import { errorOf, LevelBadge, StatusBadge, shortId, statusLabel, triggerLabel } from './parts.js';
 import { type Execution, isActive, useExecution } from './queries.js';
-import { buildTimeline, findStep, lastEndOf, type TimelineStep } from './timeline.js';
+import { attemptsOf, buildTimeline, findStep, lastEndOf, type TimelineStep } from './timeline.js';
 import './executions.css';
 
 /**
@@ -463,12 +463,26 @@ function StepPanel({ run, step }: { run: Execution; step: TimelineStep | undefin
     .filter(Boolean)
     .at(-1);
   const failure = attemptError ?? (record.status === 'failed' ? errorOf(run.error) : undefined);
-  // Log lines name their step but not the iteration: a loop child's lines are those logged while it ran.
+  // Log lines name their step but not the iteration: a loop child's lines are those logged from its start until the
+  // same step's next iteration began (not its recorded end: the line saying it failed comes a moment after it).
+  const nextIteration =
+    record.iteration === undefined
+      ? undefined
+      : run.stepRecords.find(
+          (other) => other.key === record.key && other.iteration === (record.iteration as number) + 1,
+        );
+  const until = nextIteration
+    ? Math.min(
+        ...attemptsOf(nextIteration).map((attempt) =>
+          attempt.startedAt ? new Date(attempt.startedAt).getTime() : Number.POSITIVE_INFINITY,
+        ),
+      )
+    : Number.POSITIVE_INFINITY;
   const logs = run.logs.filter((line) => {
     if (line.stepKey !== record.key) return false;
     if (record.iteration === undefined || step.start === null) return true;
     const at = new Date(line.timestamp).getTime();
-    return at >= step.start && at <= step.start + (step.durationMs ?? 0) + 1;
+    return at >= step.start && at < until;
   });
   const title = (
     <>
