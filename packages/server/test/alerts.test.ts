@@ -443,6 +443,64 @@ describe('alert monitors', () => {
     ).toBeUndefined();
   });
 
+  it("emails a group's customer users only about their own customer's instances", async () => {
+    const otherCustomer = await createCustomer(server, 'Other Co', 'other-1');
+    for (const [customer, email] of [
+      [customerId, 'ops@acme.test'],
+      [otherCustomer, 'spy@other.test'],
+    ]) {
+      const user = await server.api('POST', `/api/customers/${customer}/users`, {
+        body: { name: email, email, role: 'admin' },
+      });
+      expect(user.status, user.text).toBe(201);
+    }
+    const group = await server.api('POST', '/api/alert-groups', {
+      body: { name: 'Customers', users: ['ops@acme.test', 'spy@other.test'] },
+    });
+    expect(group.body.users).toHaveLength(2);
+    const monitor = await server.api('POST', '/api/alert-monitors', {
+      body: { name: 'Tell the customer', triggers: ['execution-failed'], groups: ['Customers'] },
+    });
+    expect(monitor.status, monitor.text).toBe(201);
+    const before = inbox.length;
+    await invoke('Sync Orders', { fail: 'for the customer' });
+    await expect
+      .poll(() => inbox.filter((mail) => mail.subject?.includes('Tell the customer')).length)
+      .toBe(1);
+    const recipients = inbox.slice(before).map((mail) => (mail.to && 'text' in mail.to ? mail.to.text : ''));
+    expect(recipients).toContain('ops@acme.test');
+    expect(recipients).not.toContain('spy@other.test');
+    // A test send reaches every member, whoever their customer.
+    const test = await server.api('POST', `/api/alert-groups/${group.body.id}/test`);
+    expect(test.body.deliveries.map((d: { recipient: string }) => d.recipient).sort()).toEqual([
+      'ops@acme.test',
+      'spy@other.test',
+    ]);
+    await server.api('DELETE', `/api/alert-monitors/${monitor.body.id}`);
+    await invoke('Sync Orders', {});
+  });
+
+  it('a webhook given a new URL drops its stored headers unless they are sent again', async () => {
+    const hook = await server.api('POST', '/api/alert-webhooks', {
+      body: {
+        name: 'Moving hook',
+        url: `${receiverUrl}/old`,
+        headers: { Authorization: 'Bearer keep-me-secret' },
+      },
+    });
+    const moved = await server.api('PATCH', `/api/alert-webhooks/${hook.body.id}`, {
+      body: { url: `${receiverUrl}/elsewhere` },
+    });
+    expect(moved.body.headerNames).toEqual([]);
+    await server.api('POST', `/api/alert-webhooks/${hook.body.id}/test`);
+    const sent = received.filter((r) => r.path === '/elsewhere').at(-1)!;
+    expect(sent.headers.authorization).toBeUndefined();
+    const renamed = await server.api('PATCH', `/api/alert-webhooks/${hook.body.id}`, {
+      body: { url: `${receiverUrl}/third`, headers: { Authorization: 'Bearer new' } },
+    });
+    expect(renamed.body.headerNames).toEqual(['Authorization']);
+  });
+
   it('refuses bad input with the field named, and answers 404 for what is not there', async () => {
     const cases: Array<[string, string, unknown, number, string]> = [
       [

@@ -584,7 +584,10 @@ async function fire(
     at: event.created_at,
     publicUrl: options.publicUrl(),
   });
-  return { queued: (await queueMonitorNotifications(trx, monitor, event.id, variables)) > 0, id: event.id };
+  return {
+    queued: (await queueMonitorNotifications(trx, monitor, event.id, variables, context.customerId)) > 0,
+    id: event.id,
+  };
 }
 
 /**
@@ -630,7 +633,8 @@ async function clear(
       `${reason}.`,
       { state: 'cleared', eventId: event.id, at: new Date(), publicUrl: options.publicUrl() },
     );
-    if ((await queueMonitorNotifications(trx, monitor, event.id, variables)) > 0) queued = true;
+    if ((await queueMonitorNotifications(trx, monitor, event.id, variables, event.customer_id)) > 0)
+      queued = true;
   }
   return queued;
 }
@@ -668,6 +672,7 @@ async function queueMonitorNotifications(
   monitor: Pick<WatchingMonitor, 'id' | 'org_id'>,
   alertEventId: string,
   variables: AlertVariables,
+  aboutCustomer: string | null,
 ): Promise<number> {
   const groupIds = (
     await trx
@@ -676,7 +681,17 @@ async function queueMonitorNotifications(
       .where('monitor_id', '=', monitor.id)
       .execute()
   ).map((row) => row.group_id);
-  return (await queueGroupNotifications(trx, monitor.org_id, groupIds, variables, alertEventId)).length;
+  const ids = await queueGroupNotifications(
+    trx,
+    monitor.org_id,
+    groupIds,
+    variables,
+    alertEventId,
+    undefined,
+    0,
+    aboutCustomer,
+  );
+  return ids.length;
 }
 
 /** Queues an alert's emails and webhook requests for these groups' members; answers the deliveries' ids. */
@@ -689,6 +704,11 @@ export async function queueGroupNotifications(
   onlyWebhookId?: string,
   /** Kept from the background runner for this long: the caller sends them itself (test sends). */
   deferSeconds = 0,
+  /**
+   * The customer the alert is about: a group's customer users are emailed only about their own customer's
+   * instances (never another customer's names, errors or log lines); `'sample'` (test sends) reaches every member.
+   */
+  aboutCustomer: string | null | 'sample' = null,
 ): Promise<string[]> {
   if (groupIds.length === 0 && !onlyWebhookId) return [];
   const emails =
@@ -700,9 +720,9 @@ export async function queueGroupNotifications(
             from alert_group_users g
             left join users u on u.id = g.user_id
             left join customer_users cu on cu.id = g.customer_user_id
-            where g.group_id = any(${groupIds}::uuid[]) and coalesce(u.email, cu.email) is not null`.execute(
-            trx,
-          )
+            where g.group_id = any(${groupIds}::uuid[]) and coalesce(u.email, cu.email) is not null
+              and (g.customer_user_id is null or ${aboutCustomer === 'sample'}
+                or cu.customer_id = ${aboutCustomer === 'sample' ? null : aboutCustomer}::uuid)`.execute(trx)
         ).rows.map((row) => row.email);
   let webhookQuery = trx
     .selectFrom('alert_webhooks')
@@ -789,12 +809,13 @@ async function checkOverdueMonitors(
         and greatest(m.created_at, i.deployed_at) < now() - m.overdue_interval_seconds * interval '1 second'
         and not exists (
           select 1 from executions e
-          where e.instance_id = i.id and (m.flow_name is null or e.flow_name = m.flow_name)
+          where e.org_id = i.org_id and e.instance_id = i.id and (m.flow_name is null or e.flow_name = m.flow_name)
             and e.queued_at > now() - m.overdue_interval_seconds * interval '1 second')
         and not exists (
           select 1 from alert_events a
           where a.monitor_id = m.id and a.instance_id = i.id and a.trigger = 'execution-overdue'
-            and a.cleared_at is null)
+            -- Open, or cleared by hand within the interval: once per interval, not again at the next check.
+            and (a.cleared_at is null or a.created_at > now() - m.overdue_interval_seconds * interval '1 second'))
       limit 500`.execute(trx);
     let any = false;
     for (const row of rows) {

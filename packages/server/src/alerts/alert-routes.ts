@@ -223,7 +223,8 @@ export function alertRoutes(db: Kysely<Database>, options: AlertRouteOptions) {
         const orgId = orgOf(request);
         const id = request.params.id;
         const [row] = await deliveryRows(db, orgId, { ids: [id] }, 1);
-        if (!row || !(await retryDelivery(db, orgId, id))) throw deliveryNotFound(id);
+        if (!row || !(await retryDelivery(db, orgId, id, options.notifications ? 60 : 0)))
+          throw deliveryNotFound(id);
         if (options.notifications) await options.notifications.deliverNow(id);
         const [after] = await deliveryRows(db, orgId, { ids: [id] }, 1);
         return toAlertDelivery(after ?? row);
@@ -502,8 +503,8 @@ async function sendSample(
     .transaction()
     .execute((trx) =>
       'groupId' in target
-        ? queueGroupNotifications(trx, orgId, [target.groupId], variables, null, undefined, defer)
-        : queueGroupNotifications(trx, orgId, [], variables, null, target.webhookId, defer),
+        ? queueGroupNotifications(trx, orgId, [target.groupId], variables, null, undefined, defer, 'sample')
+        : queueGroupNotifications(trx, orgId, [], variables, null, target.webhookId, defer, 'sample'),
     );
   if (options.notifications) await Promise.all(ids.map((id) => options.notifications!.deliverNow(id)));
   const rows = await deliveryRows(db, orgId, { ids }, ids.length || 1);

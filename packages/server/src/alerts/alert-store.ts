@@ -219,7 +219,7 @@ export async function updateAlertWebhook(
   id: string,
   input: AlertWebhookUpdate,
 ): Promise<AlertWebhook> {
-  await webhookRow(db, orgId, id);
+  const current = await webhookRow(db, orgId, id);
   if (input.payloadTemplate !== undefined) checkTemplate(input.payloadTemplate);
   const generated = input.generateSigningSecret ? newSigningSecret() : undefined;
   const changes: Record<string, unknown> = { updated_at: new Date() };
@@ -227,6 +227,11 @@ export async function updateAlertWebhook(
   if (input.url !== undefined) changes.url = input.url;
   if (input.preset !== undefined) changes.preset = input.preset;
   if (input.payloadTemplate !== undefined) changes.payload_template = input.payloadTemplate;
+  // Headers often carry a token for the old address: a new URL keeps them only when they are sent again, so who may
+  // change a URL cannot send someone else's stored credentials to an address of their choosing.
+  if (input.url !== undefined && input.url !== current.url && input.headers === undefined) {
+    changes.headers_secret = null;
+  }
   if (input.headers !== undefined) {
     changes.headers_secret =
       input.headers && Object.keys(input.headers).length > 0

@@ -41,6 +41,8 @@ export const outboxRetentionDays = 7;
 /** Deliveries that were sent or gave up are kept this long as the delivery log. */
 export const deliveryRetentionDays = 30;
 const batchSize = 200;
+/** PostgreSQL errors that say "try again", not "this event is bad". */
+const transientCodes = new Set(['40001', '40P01', '55P03', '57014']);
 /** Two numbers no other advisory lock in Weft uses: the dispatcher's turn. */
 export const dispatcherLock = [0x77656674, 0x6f7574] as const;
 
@@ -201,6 +203,8 @@ async function consumeIsolated(
       await sql`release savepoint consumer_event`.execute(trx);
     } catch (error) {
       await sql`rollback to savepoint consumer_event`.execute(trx);
+      // A deadlock, a serialization failure, a lock or statement timeout: the batch is tried again later, whole.
+      if (transientCodes.has(String((error as { code?: unknown }).code))) throw error;
       log.error(
         {
           consumer: consumer.name,

@@ -347,10 +347,17 @@ export async function retryDelivery(
   db: Kysely<Database>,
   orgId: string,
   deliveryId: string,
+  /** Kept from the background runner this long: the caller sends it itself now (so it does not go out twice). */
+  deferSeconds = 0,
 ): Promise<boolean> {
   const result = await db
     .updateTable('notification_deliveries')
-    .set({ status: 'pending', next_attempt_at: new Date(), attempts: 0, updated_at: new Date() })
+    .set({
+      status: 'pending',
+      next_attempt_at: new Date(Date.now() + deferSeconds * 1000),
+      attempts: 0,
+      updated_at: new Date(),
+    })
     .where('id', '=', deliveryId)
     .where('org_id', '=', orgId)
     .where('status', '=', 'failed')

@@ -161,7 +161,29 @@ async function failExhausted(db: Kysely<Database>, ids: string[]): Promise<void>
     with failed as (
       update executions set status = 'failed', error = ${error}::jsonb, finished_at = now(), lease_expires_at = null
       where id = any(${ids}::uuid[]) and status = 'running' and lease_expires_at < now()
-      returning id
+      returning id, org_id, instance_id, customer_id, integration_id, flow_name, attempt, retry_number, retry_of_id,
+        test_state, trigger_kind
+    ),
+    -- As a finished run would (worker/execution-recorder.ts): the alert monitors watching the instance hear of it.
+    monitored as (
+      insert into monitoring_events (org_id, type, subject_id, data)
+      select f.org_id, 'execution.finished', f.id, jsonb_build_object(
+          'executionId', f.id, 'instanceId', f.instance_id, 'instanceName', n.name, 'customerId', f.customer_id,
+          'customerName', c.name, 'customerExternalId', c.external_id, 'integrationId', f.integration_id,
+          'flowName', f.flow_name, 'triggerKind', f.trigger_kind, 'durationMs', 0, 'attempt', f.attempt,
+          'retryNumber', f.retry_number, 'retryOfId', f.retry_of_id, 'isTest', f.test_state, 'retryPending', false,
+          'status', 'failed', 'worstLog', null,
+          'error', jsonb_build_object('code', 'EXECUTION_ABANDONED', 'message', ${error}::jsonb ->> 'message'))
+      from failed f
+      join instances n on n.id = f.instance_id
+      join customers c on c.id = f.customer_id
+      where exists (
+          select 1 from alert_monitors m
+          where m.org_id = f.org_id and m.enabled
+            and (m.instance_id = f.instance_id or (m.instance_id is null
+              and (m.integration_id is null or m.integration_id = f.integration_id)
+              and (m.customer_id is null or m.customer_id = f.customer_id))))
+        or exists (select 1 from log_streams s where s.org_id = f.org_id and s.enabled)
     )
     select pg_notify(${executionFinishedChannel}, id::text) from failed`.execute(db);
 }

@@ -511,6 +511,20 @@ async function store(
         message: `its step results or logs could not be stored (${(error as Error).message}); make the steps return plain JSON text`,
       },
       durationMs: outcome.durationMs,
+      // The alert monitors watching the instance hear of this failure too.
+      ...(outcome.finishedEvent
+        ? {
+            finishedEvent: {
+              ...outcome.finishedEvent,
+              retryPending: false,
+              error: {
+                code: 'EXECUTION_NOT_STORED',
+                message: 'its step results or logs could not be stored',
+                stepName: null,
+              },
+            },
+          }
+        : {}),
     });
   }
   if (!row) {
