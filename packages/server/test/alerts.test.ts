@@ -269,7 +269,12 @@ describe('alert monitors', () => {
     // The same flow succeeding does, and says so to the same people.
     await invoke('Sync Orders', {});
     await expect.poll(() => bodiesAt('/devops').length).toBe(2);
-    expect(bodiesAt('/devops')[1]).toMatchObject({ state: 'cleared', trigger: 'Execution Failed' });
+    expect(bodiesAt('/devops')[1]).toMatchObject({
+      state: 'cleared',
+      trigger: 'Execution Failed',
+      customer: 'Acme Rockets',
+      customerExternalId: 'acme-1',
+    });
     await expect.poll(() => inbox.length).toBe(2);
     expect(inbox[1]!.subject).toMatch(/^\[Weft\] Cleared: /);
     const cleared = await server.api('GET', `/api/alert-events?monitor=${monitorId}`);
@@ -401,6 +406,8 @@ describe('alert monitors', () => {
     const delivery = failing.body.deliveries[0];
     expect(delivery).toMatchObject({ status: 'pending', lastStatusCode: 500, attempts: 1 });
     expect(delivery.lastError).toContain('answered 500');
+    // The host only: an incoming-webhook URL carries its token in the path.
+    expect(delivery.lastError).not.toContain('/devops');
     expect(delivery.nextAttemptAt).not.toBeNull();
     const log = await server.api('GET', `/api/alert-webhooks/${webhookId}/deliveries`);
     expect(log.body.items[0]).toMatchObject({ id: delivery.id, status: 'pending' });

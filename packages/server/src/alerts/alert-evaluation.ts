@@ -618,6 +618,14 @@ async function clear(
   const cleared = await query.returningAll().execute();
   let queued = false;
   for (const event of cleared) {
+    // The customer as it is named now (events keep its id): a cleared alert names it like the one that fired.
+    const customer = event.customer_id
+      ? await trx
+          .selectFrom('customers')
+          .select(['name', 'external_id'])
+          .where('id', '=', event.customer_id)
+          .executeTakeFirst()
+      : undefined;
     const variables = variablesOf(
       monitor,
       event.trigger as AlertTriggerKey,
@@ -626,6 +634,8 @@ async function clear(
         instanceId: event.instance_id,
         instanceName: event.instance_name,
         customerId: event.customer_id,
+        customerName: customer?.name ?? null,
+        customerExternalId: customer?.external_id ?? null,
         flowName: event.flow_name,
         executionId: event.execution_id,
         stepName: event.step_name,

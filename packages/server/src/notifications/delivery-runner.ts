@@ -243,7 +243,8 @@ export class DeliveryRunner implements NotificationsPort {
     return {
       ok: false,
       statusCode: response.status,
-      error: `${target.url} answered ${response.status}${answer ? `: ${answer.slice(0, 300)}` : ''}`,
+      // The host, not the whole URL: a Slack or other incoming-webhook URL holds its token in the path.
+      error: `${new URL(target.url).host} answered ${response.status}${answer ? `: ${answer.slice(0, 300)}` : ''}`,
     };
   }
 
